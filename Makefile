@@ -1,0 +1,156 @@
+# yakvm - a bare-metal type-1 micro-hypervisor for AMD-V (SVM).
+#
+#   make env     install every tool from Debian packages
+#   make run     boot the demo ISO in QEMU (two VMs)
+#   make test    unit tests + end-to-end boots; last line "N passed, N failed"
+#   make debug   QEMU halted, gdb attached to yakvm.elf (built with -Og)
+#   make all | iso | unit | clean
+#
+# Every target that needs a tool first runs scripts/ensure-tools.sh, which
+# installs what is missing (as root) or prints the apt-get line to run.
+
+FLAVOR   ?= release
+BUILD    := build/$(FLAVOR)
+OPT      ?= -O2
+ifeq ($(FLAVOR),debug)
+OPT      := -Og
+endif
+
+CC       := gcc
+LD       := ld
+OBJCOPY  := objcopy
+
+# ---- the hypervisor (freestanding, x86-64, no libc) ----------------------
+HV_CFLAGS := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
+	-mno-red-zone -mgeneral-regs-only -mcmodel=small -m64 \
+	-fno-strict-aliasing -fno-omit-frame-pointer \
+	-fstack-protector-strong -mstack-protector-guard=global \
+	-fno-asynchronous-unwind-tables -I.
+HV_ASFLAGS := -g -m64 -I. -D__ASSEMBLY__
+HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -T linker.ld
+
+HV_DIRS  := boot arch mm core devices lib
+HV_SRCS  := $(shell find $(HV_DIRS) -name '*.c' -o -name '*.S' | sort) \
+	    $(wildcard guest/*.c)
+HV_OBJS  := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS))
+
+# ---- guests (32-bit Multiboot1 kernels of our own) ------------------------
+GUEST_CFLAGS := -std=gnu11 -O2 -g -m32 -march=i686 -Wall -Wextra -Werror \
+	-Wno-unused-parameter -ffreestanding -fno-builtin -nostdlib \
+	-fno-pic -fno-pie -fno-stack-protector -mgeneral-regs-only \
+	-fno-asynchronous-unwind-tables -Iguest/rt
+GUEST_RT_SRCS := $(wildcard guest/rt/*.c guest/rt/*.S)
+GUEST_RT_OBJS := $(patsubst %,$(BUILD)/guests/%.o,$(GUEST_RT_SRCS))
+# Each guest is one .c file: guest/demo/*.c and tests/guests/*.c.
+GUEST_MAINS := $(wildcard guest/demo/*.c tests/guests/*.c)
+GUEST_ELFS  := $(patsubst %.c,$(BUILD)/guests/%.elf,$(GUEST_MAINS))
+
+.PHONY: all iso run test unit e2e debug env tools clean
+.SECONDARY:
+all: $(BUILD)/yakvm.elf $(GUEST_ELFS)
+
+env:
+	@./scripts/ensure-tools.sh --install
+
+tools:
+	@./scripts/ensure-tools.sh
+
+$(BUILD)/hv/%.c.o: %.c | tools
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/hv/%.S.o: %.S | tools
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/yakvm.elf: $(HV_OBJS) linker.ld
+	@echo "  LD      $@"
+	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+	@./scripts/check-wx.sh $@
+
+$(BUILD)/guests/%.c.o: %.c | tools
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (guest)"
+	@$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/guests/%.S.o: %.S | tools
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< (guest)"
+	@$(CC) -m32 -g -Iguest/rt -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+$(BUILD)/guests/%.elf: $(BUILD)/guests/%.c.o $(GUEST_RT_OBJS) guest/rt/guest.ld
+	@echo "  LD      $@"
+	@$(LD) -m elf_i386 -nostdlib -static --no-warn-rwx-segments -T guest/rt/guest.ld -o $@ \
+		$(filter %.o,$^)
+
+# ---- the ISO ---------------------------------------------------------------
+# iso/<name>.cfg are grub.cfg templates; @GUESTS@ expands to the guests dir.
+ISO_CFG ?= iso/demo.cfg
+$(BUILD)/iso/boot/grub/grub.cfg: $(ISO_CFG) $(BUILD)/yakvm.elf $(GUEST_ELFS)
+	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub $(BUILD)/iso/guests
+	cp $(BUILD)/yakvm.elf $(BUILD)/iso/boot/yakvm.elf
+	cp $(GUEST_ELFS) $(BUILD)/iso/guests/
+	cp $(ISO_CFG) $@
+
+$(BUILD)/yakvm.iso: $(BUILD)/iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
+		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+iso: $(BUILD)/yakvm.iso
+	@ln -sf $(BUILD)/yakvm.iso yakvm.iso
+	@echo "ISO: yakvm.iso (hybrid: BIOS and UEFI, CD-ROM or USB stick)"
+
+QEMU      := qemu-system-x86_64
+QEMU_CPU  ?= qemu64,+svm,+npt,+vgif
+QEMU_SMP  ?= 1
+QEMU_MEM  ?= 512M
+QEMU_BASE := -accel tcg -cpu $(QEMU_CPU) -smp $(QEMU_SMP) -m $(QEMU_MEM) \
+	-no-reboot -display none -device isa-debug-exit,iobase=0xf4,iosize=4
+
+run: iso
+	@echo "yakvm: booting $(BUILD)/yakvm.iso in QEMU; leave with Ctrl-A X"
+	$(QEMU) $(QEMU_BASE) -cdrom $(BUILD)/yakvm.iso -serial mon:stdio || true
+
+GDB_PORT ?= $(shell python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+debug:
+	$(MAKE) FLAVOR=debug iso
+	@echo "yakvm: QEMU halted, gdb stub on 127.0.0.1:$(GDB_PORT); serial in build/debug/serial.log"
+	$(QEMU) $(QEMU_BASE) -cdrom build/debug/yakvm.iso -serial file:build/debug/serial.log \
+		-S -gdb tcp:127.0.0.1:$(GDB_PORT) & \
+	gdb -q build/debug/yakvm.elf -ex "target remote 127.0.0.1:$(GDB_PORT)" \
+		-x scripts/yakvm.gdb; kill %1 2>/dev/null || true
+
+# ---- tests -----------------------------------------------------------------
+# Host-side unit tests: tests/unit/test_X.c, linked with the sources listed
+# in tests/unit/test_X.mk as test_X_SRCS (and test_X_LIBS), under ASan+UBSan.
+UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -DYAKVM_HOST_TEST -I.
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+-include $(wildcard tests/unit/*.mk)
+UNIT_BINS := $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
+
+$(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) | tools
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (unit test)"
+	@$(CC) $(UNIT_CFLAGS) -o $@ $< $($*_SRCS) -lcmocka $($*_LIBS)
+
+.SECONDEXPANSION:
+$(UNIT_BINS): $$($$(notdir $$@)_SRCS)
+
+unit: $(UNIT_BINS)
+	@python3 tests/run-unit.py $(UNIT_BINS)
+
+e2e: all
+	@python3 tests/e2e/run.py --build $(BUILD)
+
+test: all $(UNIT_BINS)
+	@python3 tests/run-all.py --build $(BUILD) $(UNIT_BINS)
+
+clean:
+	rm -rf build yakvm.iso
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,49 @@
+/*
+ * arch/x86/insn/fetch.h - reading a guest's memory the way its CPU sees it:
+ * linear addresses through the guest's own page tables (every paging mode),
+ * and the bytes of the instruction that caused an exit.
+ */
+#ifndef YAKVM_ARCH_X86_INSN_FETCH_H
+#define YAKVM_ARCH_X86_INSN_FETCH_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct vcpu;
+
+/* Access kinds, as in the #PF error code. */
+#define ACCESS_WRITE (1u << 1)
+#define ACCESS_USER  (1u << 2)
+#define ACCESS_FETCH (1u << 4)
+
+enum walk_result {
+	WALK_OK,
+	WALK_PAGE_FAULT,    /* the guest's tables say no: *pf_err is set */
+	WALK_NOT_RAM,       /* a table or the target is not guest RAM */
+};
+
+/* Translates a guest linear address (CR0.PG off: identity; 32-bit, PAE,
+ * 4- and 5-level paging otherwise; APM vol. 2, chapter 5). */
+enum walk_result guest_translate(struct vcpu *v, uint64_t la, unsigned access,
+				 uint64_t *gpa, uint32_t *pf_err);
+/* Copies guest linear memory (which must be RAM, not MMIO). */
+enum walk_result guest_read_linear(struct vcpu *v, uint64_t la, void *dst,
+				   size_t len, unsigned access, uint64_t *fault_la,
+				   uint32_t *pf_err);
+enum walk_result guest_write_linear(struct vcpu *v, uint64_t la, const void *src,
+				    size_t len, uint64_t *fault_la, uint32_t *pf_err);
+
+/* CS default size for the decoder: 16, 32 or 64. */
+unsigned vcpu_code_bits(struct vcpu *v);
+
+/*
+ * The bytes at the guest's CS:RIP, up to 15. They come from the VMCB when the
+ * CPU has decode assists and filled them (#NPF and #PF exits, APM 15.8.4),
+ * otherwise from walking the guest's page tables. On a guest page fault the
+ * #PF is queued for the guest and false is returned; on a fetch from outside
+ * RAM the VM is stopped and false is returned.
+ */
+bool vcpu_get_inst_bytes(struct vcpu *v, uint8_t *buf, size_t *len);
+
+#endif

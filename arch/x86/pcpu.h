@@ -1,0 +1,71 @@
+/*
+ * arch/x86/pcpu.h - one physical CPU: its descriptor tables, its stacks,
+ * its SVM host-save area and host VMCB, the vCPU it runs, and its run queue.
+ * The running CPU finds its own struct pcpu through GS.base (this_cpu()).
+ */
+#ifndef YAKVM_ARCH_X86_PCPU_H
+#define YAKVM_ARCH_X86_PCPU_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#define MAX_CPUS 64
+#define MAX_RUNQ 64
+
+struct vcpu;
+struct vmcb;
+
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iopb_offset;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss) == 104, "64-bit TSS is 104 bytes");
+
+/* IST slots (1-based in the IDT gate). */
+enum { IST_NMI = 1, IST_DF = 2, IST_MC = 3 };
+
+struct pcpu {
+	struct pcpu *self;          /* GS:0, so this_cpu() is one load */
+	unsigned id;                /* 0 = the boot CPU */
+	uint32_t apic_id;
+
+	uint64_t gdt[5] __attribute__((aligned(8)));
+	struct tss tss __attribute__((aligned(16)));
+
+	/* SVM: the host-save area (VM_HSAVE_PA) and a VMCB that holds the host
+	 * state VMRUN does not save (VMSAVE/VMLOAD: FS, GS, TR, LDTR,
+	 * KernelGSbase, STAR/LSTAR/CSTAR/SFMASK, SYSENTER_*). */
+	uint64_t hsave_pa;
+	struct vmcb *host_vmcb;
+	uint64_t host_vmcb_pa;
+
+	struct vcpu *current;
+	struct vcpu *runq[MAX_RUNQ];
+	unsigned nrunq, rr_next;
+	volatile bool need_resched;
+	uint64_t ticks;
+
+	/* ASIDs handed out on this CPU (see core/asid.c). */
+	uint32_t next_asid, asid_generation;
+};
+
+static inline struct pcpu *this_cpu(void)
+{
+	struct pcpu *p;
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+extern struct pcpu *pcpus[MAX_CPUS];
+extern unsigned pcpu_count;
+
+/* Builds and loads this CPU's GDT, TSS (with IST stacks) and IDT, and
+ * points GS.base at p. */
+void pcpu_init_tables(struct pcpu *p);
+
+#endif

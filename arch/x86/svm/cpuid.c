@@ -1,0 +1,90 @@
+/*
+ * arch/x86/svm/cpuid.c - what a guest sees in CPUID. The host's values pass
+ * through, less what yakvm does not virtualize (SVM itself, VMX, x2APIC,
+ * MONITOR/MWAIT, XSAVE/AVX and their state, performance monitoring), plus the
+ * hypervisor-present bit (Fn0000_0001 ECX[31]) and yakvm's own leaves at
+ * 0x40000000 (the range hypervisors use for their signature).
+ */
+#include "arch/x86/svm/exit.h"
+#include "arch/x86/cpu.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "lib/string.h"
+
+#define BIT(n) (1u << (n))
+
+static void filter(struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
+{
+	switch (leaf) {
+	case 0x1:
+		/* ECX: no MONITOR, VMX, SMX, EST, TM2, PDCM, x2APIC,
+		 * TSC-deadline, XSAVE, OSXSAVE, AVX; hypervisor present. */
+		r->ecx &= ~(BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(15) |
+			    BIT(21) | BIT(24) | BIT(26) | BIT(27) | BIT(28));
+		r->ecx |= BIT(31);
+		/* EBX: initial APIC ID = vCPU id, logical processors = vCPUs. */
+		r->ebx = (r->ebx & 0x0000ffff) | (v->id << 24) |
+			 ((v->vm->nvcpus & 0xff) << 16);
+		/* EDX: no ACPI thermal, TM, PBE. */
+		r->edx &= ~(BIT(22) | BIT(29) | BIT(31));
+		if (v->vm->nvcpus > 1)
+			r->edx |= BIT(28);	/* HTT: the count in EBX is valid */
+		break;
+	case 0x7:
+		if (r->eax == 0 && r->ebx == 0 && r->ecx == 0 && r->edx == 0)
+			break;
+		/* EBX: no SGX, AVX2, PQM, MPX, PQE, AVX-512*. ECX: no PKU and
+		 * OSPKE (PKRU is not switched), WAITPKG, AVX-512*. */
+		r->ebx &= ~(BIT(2) | BIT(5) | BIT(12) | BIT(14) | BIT(15) |
+			    BIT(16) | BIT(17) | BIT(21) | BIT(26) | BIT(27) |
+			    BIT(28) | BIT(30) | BIT(31));
+		r->ecx &= ~(BIT(1) | BIT(3) | BIT(4) | BIT(5) | BIT(6) |
+			    BIT(11) | BIT(12) | BIT(14));
+		r->edx &= ~(BIT(2) | BIT(3) | BIT(8) | BIT(23));
+		break;
+	case 0x6:   /* thermal and power */
+	case 0xa:   /* architectural performance monitoring */
+	case 0xb:   /* x2APIC topology */
+	case 0xd:   /* XSAVE state */
+	case 0x1f:
+	case 0x8000000a: /* SVM */
+	case 0x8000001f: /* SEV */
+		r->eax = r->ebx = r->ecx = r->edx = 0;
+		break;
+	case 0x80000001:
+		/* ECX: no SVM, SKINIT, WDT, LWP, PerfCtrExtCore/NB/L2. */
+		r->ecx &= ~(BIT(2) | BIT(12) | BIT(13) | BIT(15) | BIT(23) |
+			    BIT(24) | BIT(28));
+		break;
+	case 0x80000007:
+		r->eax = r->ebx = r->ecx = 0;
+		r->edx &= BIT(8);	/* only the invariant-TSC bit */
+		break;
+	}
+}
+
+void yakvm_cpu_handle_cpuid(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->regs.r[GPR_RAX];
+	uint32_t sub = (uint32_t)v->regs.r[GPR_RCX];
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+
+	if (leaf == 0x40000000) {
+		/* Max hypervisor leaf, and the signature "yakvm" in EBX:ECX:EDX. */
+		static const char sig[12] = "yakvm";
+		r.eax = 0x40000001;
+		memcpy(&r.ebx, sig, 4);
+		memcpy(&r.ecx, sig + 4, 4);
+		memcpy(&r.edx, sig + 8, 4);
+	} else if (leaf == 0x40000001) {
+		r.eax = 1;	/* yakvm's interface version; no features yet */
+	} else if (leaf < 0x40000000 || leaf >= 0x80000000) {
+		r = cpuid(leaf, sub);
+		filter(v, leaf, &r);
+	}
+	v->regs.r[GPR_RAX] = r.eax;
+	v->regs.r[GPR_RBX] = r.ebx;
+	v->regs.r[GPR_RCX] = r.ecx;
+	v->regs.r[GPR_RDX] = r.edx;
+	vcpu_skip_instruction(v);
+}

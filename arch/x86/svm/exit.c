@@ -1,0 +1,61 @@
+/*
+ * arch/x86/svm/exit.c - the exit table. After VMRUN returns, EXITCODE
+ * (VMCB 0x070) says why (APM vol. 2, appendix C); the handler for that code
+ * does the work and the vCPU loop runs the guest again. An exit with no
+ * handler stops that VM, never yakvm.
+ */
+#include "arch/x86/svm/exit.h"
+#include "arch/x86/svm/exitcodes.h"
+#include "arch/x86/svm/vmcb.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+
+typedef void (*exit_handler_t)(struct vcpu *v);
+
+/* A physical interrupt arrived while the guest ran. It is still pending:
+ * the host takes it through its own IDT right after STGI (vmrun.S). */
+static void handle_intr(struct vcpu *v) { (void)v; }
+
+/* INVD would drop dirty cache lines, possibly yakvm's: treat it as WBINVD,
+ * which the hardware keeps coherent anyway, so just skip it. */
+static void handle_invd(struct vcpu *v) { vcpu_skip_instruction(v); }
+
+static const exit_handler_t exit_handlers[VMEXIT_NPF + 1] = {
+	[VMEXIT_INTR]     = handle_intr,
+	[VMEXIT_CPUID]    = yakvm_cpu_handle_cpuid,
+	[VMEXIT_HLT]      = svm_handle_hlt,
+	[VMEXIT_INVD]     = handle_invd,
+	[VMEXIT_IOIO]     = yakvm_cpu_handle_ioio,
+	[VMEXIT_MSR]      = yakvm_cpu_handle_msr,
+	[VMEXIT_SHUTDOWN] = svm_handle_shutdown,
+	[VMEXIT_VMMCALL]  = svm_handle_vmmcall,
+	[VMEXIT_VMRUN]    = svm_handle_svm_insn,
+	[VMEXIT_VMLOAD]   = svm_handle_svm_insn,
+	[VMEXIT_VMSAVE]   = svm_handle_svm_insn,
+	[VMEXIT_STGI]     = svm_handle_svm_insn,
+	[VMEXIT_CLGI]     = svm_handle_svm_insn,
+	[VMEXIT_SKINIT]   = svm_handle_svm_insn,
+	[VMEXIT_INVLPGA]  = svm_handle_svm_insn,
+	[VMEXIT_MONITOR]  = svm_handle_svm_insn,
+	[VMEXIT_MWAIT]    = svm_handle_svm_insn,
+	[VMEXIT_MWAIT_CONDITIONAL] = svm_handle_svm_insn,
+	[VMEXIT_XSETBV]   = svm_handle_svm_insn,
+	[VMEXIT_NPF]      = yakvm_vcpu_handle_npf,
+};
+
+void svm_handle_exit(struct vcpu *v)
+{
+	uint64_t code = v->vmcb->control.exitcode;
+	if (vmexit_is_invalid(code)) {
+		svm_handle_invalid(v);
+		return;
+	}
+	if (code < sizeof(exit_handlers) / sizeof(exit_handlers[0]) &&
+	    exit_handlers[code]) {
+		exit_handlers[code](v);
+		return;
+	}
+	vm_stop(v->vm, v, "unhandled #VMEXIT 0x%lx (%s), exitinfo1=0x%lx exitinfo2=0x%lx",
+		code, svm_exit_name(code), v->vmcb->control.exitinfo1,
+		v->vmcb->control.exitinfo2);
+}

@@ -1,0 +1,22 @@
+/*
+ * arch/x86/svm/exit.h - #VMEXIT dispatch: one handler per exit code, in a
+ * table indexed by the code (exit.c), one file per family of exits.
+ */
+#ifndef YAKVM_ARCH_X86_SVM_EXIT_H
+#define YAKVM_ARCH_X86_SVM_EXIT_H
+
+struct vcpu;
+
+void svm_handle_exit(struct vcpu *v);
+
+void yakvm_cpu_handle_cpuid(struct vcpu *v);   /* cpuid.c */
+void yakvm_cpu_handle_msr(struct vcpu *v);     /* msr.c */
+void yakvm_cpu_handle_ioio(struct vcpu *v);    /* ioio.c */
+void yakvm_vcpu_handle_npf(struct vcpu *v);    /* npf.c */
+void svm_handle_hlt(struct vcpu *v);           /* hlt.c */
+void svm_handle_shutdown(struct vcpu *v);      /* shutdown.c */
+void svm_handle_invalid(struct vcpu *v);       /* shutdown.c */
+void svm_handle_vmmcall(struct vcpu *v);       /* vmmcall.c */
+void svm_handle_svm_insn(struct vcpu *v);      /* vmmcall.c */
+
+#endif

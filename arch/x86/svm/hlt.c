@@ -1,0 +1,21 @@
+/*
+ * arch/x86/svm/hlt.c - HLT exits. The vCPU gives up its physical CPU until an
+ * interrupt is pending for it. A vCPU that halts with RFLAGS.IF=0 can only be
+ * woken by an NMI, INIT or SMI; yakvm says so once.
+ */
+#include "arch/x86/svm/exit.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "core/log.h"
+
+void svm_handle_hlt(struct vcpu *v)
+{
+	if (!vcpu_skip_instruction(v))
+		return;
+	v->state = VCPU_HALTED;
+	if (!(v->vmcb->save.rflags & RFLAGS_IF) && !v->halted_reported) {
+		v->halted_reported = true;
+		log_info("vm %s/%u halted with interrupts disabled at rip=0x%lx",
+			 v->vm->name, v->id, v->vmcb->save.rip);
+	}
+}

@@ -1,0 +1,83 @@
+/*
+ * arch/x86/svm/svm.c - yakvm_cpu_svm_enable(): the checks of APM vol. 2,
+ * 15.4 "Enabling SVM" (CPUID Fn8000_0001 ECX.SVM, VM_CR.SVMDIS and VM_CR.LOCK),
+ * our own need for nested paging (15.25), then EFER.SVME and VM_HSAVE_PA.
+ */
+#include <stddef.h>
+#include "arch/x86/svm/svm.h"
+#include "arch/x86/cpu.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+#define VM_CR_LOCK   (1ull << 3)
+#define VM_CR_SVMDIS (1ull << 4)
+
+struct svm_features svm;
+
+static bool vendor_is(const char *want)
+{
+	struct cpuid_regs r = cpuid(0, 0);
+	char v[13];
+	memcpy(v, &r.ebx, 4);
+	memcpy(v + 4, &r.edx, 4);
+	memcpy(v + 8, &r.ecx, 4);
+	v[12] = 0;
+	return strcmp(v, want) == 0;
+}
+
+static void read_features(void)
+{
+	struct cpuid_regs a = cpuid(0x8000000a, 0);
+	svm.revision = a.eax & 0xff;
+	svm.nasid = a.ebx;
+	svm.npt = a.edx & (1u << 0);
+	svm.nrips = a.edx & (1u << 3);
+	svm.vmcb_clean = a.edx & (1u << 5);
+	svm.flush_by_asid = a.edx & (1u << 6);
+	svm.decode_assists = a.edx & (1u << 7);
+	svm.vgif = a.edx & (1u << 16);
+	svm.phys_bits = cpuid(0x80000008, 0).eax & 0xff;
+	if (!svm.phys_bits)
+		svm.phys_bits = 36;
+}
+
+bool yakvm_cpu_svm_enable(uint64_t hsave_pa, char *why, size_t whylen)
+{
+	bool amd = vendor_is("AuthenticAMD") || vendor_is("HygonGenuine");
+	if (cpuid(0x80000000, 0).eax < 0x8000000a ||
+	    !(cpuid(0x80000001, 0).ecx & (1u << 2))) {
+		snprintf(why, whylen, "%s",
+			 amd ? "This CPU has no AMD-V (SVM): CPUID Fn8000_0001 ECX.SVM=0. "
+			       "yakvm needs an AMD64 CPU with SVM and nested paging."
+			     : "This is not an AMD CPU with AMD-V (SVM). yakvm runs only on "
+			       "AMD processors with SVM and nested paging (no Intel VT-x yet).");
+		return false;
+	}
+	uint64_t vm_cr = rdmsr(MSR_VM_CR);
+	if (vm_cr & VM_CR_SVMDIS) {
+		snprintf(why, whylen, "%s",
+			 vm_cr & VM_CR_LOCK
+			 ? "SVM is disabled in the firmware setup (VM_CR.SVMDIS=1, locked). "
+			   "Reboot into the firmware (BIOS/UEFI) setup, enable \"SVM Mode\" "
+			   "(often under Advanced > CPU Configuration, also called AMD-V or "
+			   "Virtualization Technology), save, and boot yakvm again."
+			 : "SVM is disabled (VM_CR.SVMDIS=1) but not locked; yakvm does not "
+			   "override the firmware's choice. Enable \"SVM Mode\" in the firmware setup.");
+		return false;
+	}
+	read_features();
+	if (!svm.npt) {
+		snprintf(why, whylen, "This CPU's SVM has no nested paging "
+			 "(CPUID Fn8000_000A EDX.NP=0); yakvm needs it.");
+		return false;
+	}
+	if (svm.nasid < 2) {
+		snprintf(why, whylen, "This CPU's SVM reports %u ASIDs; yakvm needs "
+			 "at least one for guests.", svm.nasid);
+		return false;
+	}
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME | EFER_NXE);
+	/* 15.30.4: the host-save area, one 4 KiB page per CPU. */
+	wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
+	return true;
+}

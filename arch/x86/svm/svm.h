@@ -1,0 +1,30 @@
+/*
+ * arch/x86/svm/svm.h - turning SVM on, and what this CPU's SVM offers
+ * (CPUID Fn8000_000A, APM vol. 2, 15.4 "Enabling SVM" and appendix E).
+ */
+#ifndef YAKVM_ARCH_X86_SVM_SVM_H
+#define YAKVM_ARCH_X86_SVM_SVM_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+struct svm_features {
+	uint32_t revision;
+	uint32_t nasid;           /* number of ASIDs; ASID 0 is the host's */
+	bool npt;                 /* nested paging */
+	bool nrips;               /* VMCB.next_rip filled on exits */
+	bool flush_by_asid;       /* TLB_CONTROL = 3 */
+	bool decode_assists;      /* instruction bytes in the VMCB */
+	bool vgif;
+	bool vmcb_clean;
+	uint32_t phys_bits;       /* host physical address width */
+};
+
+extern struct svm_features svm;
+
+/* Checks that this CPU can run yakvm's guests, then sets EFER.SVME and
+ * EFER.NXE and writes VM_HSAVE_PA. On failure returns false and fills
+ * why[] with a paragraph for the user. */
+bool yakvm_cpu_svm_enable(uint64_t hsave_pa, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * arch/x86/svm/vmrun.S - the world switch.
+ *
+ *   void _yakvm_vcpu_run(struct gprs *regs, uint64_t vmcb_pa,
+ *                        uint64_t host_vmcb_pa);
+ *
+ * What VMRUN switches and what it does not (APM vol. 2, 15.5 and 15.6):
+ *   RAX, RSP, RIP, RFLAGS   switched through the VMCB save area
+ *   CR0, CR3, CR4, EFER     switched (the host's kept in the host-save area)
+ *   CS, SS, DS, ES, GDTR,   switched
+ *   IDTR, CR2, DR6, DR7
+ *   FS, GS, TR, LDTR,       NOT switched by VMRUN/#VMEXIT: VMLOAD loads the
+ *   KernelGSBase, STAR,     guest's before VMRUN, VMSAVE stores them after,
+ *   LSTAR, CSTAR, SFMASK,   and VMLOAD of the host VMCB restores the host's
+ *   SYSENTER_*              (our per-CPU GS.base and TSS among them)
+ *   RBX RCX RDX RSI RDI     NOT switched: saved and loaded here, from and to
+ *   RBP R8-R15              *regs
+ *   DR0-DR3, XCR0, x87/SSE  NOT switched (guests do not get them yet)
+ *
+ * GIF is cleared (CLGI) from before VMLOAD until the host's own state is back,
+ * so no interrupt or NMI can run host code with guest FS/GS/TR loaded. A
+ * physical interrupt that made the guest exit (INTR intercept) stays pending
+ * and is taken by the host's IDT right after STGI, since the host runs with
+ * RFLAGS.IF=1 here.
+ */
+#define REG(n) (8 * (n))
+	.text
+	.global _yakvm_vcpu_run
+_yakvm_vcpu_run:
+	push	%rbp
+	push	%rbx
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	push	%rdx			/* host VMCB */
+	push	%rdi			/* struct gprs * */
+
+	mov	%rsi, %rax		/* RAX = guest VMCB for vmload/vmrun/vmsave */
+	mov	REG(1)(%rdi), %rcx
+	mov	REG(2)(%rdi), %rdx
+	mov	REG(3)(%rdi), %rbx
+	mov	REG(5)(%rdi), %rbp
+	mov	REG(6)(%rdi), %rsi
+	mov	REG(8)(%rdi), %r8
+	mov	REG(9)(%rdi), %r9
+	mov	REG(10)(%rdi), %r10
+	mov	REG(11)(%rdi), %r11
+	mov	REG(12)(%rdi), %r12
+	mov	REG(13)(%rdi), %r13
+	mov	REG(14)(%rdi), %r14
+	mov	REG(15)(%rdi), %r15
+	mov	REG(7)(%rdi), %rdi
+
+	clgi
+	vmload	%rax
+	vmrun	%rax			/* the guest runs until #VMEXIT */
+	vmsave	%rax
+
+	push	%rdi			/* guest RDI */
+	mov	8(%rsp), %rdi		/* struct gprs * */
+	mov	%rcx, REG(1)(%rdi)
+	mov	%rdx, REG(2)(%rdi)
+	mov	%rbx, REG(3)(%rdi)
+	mov	%rbp, REG(5)(%rdi)
+	mov	%rsi, REG(6)(%rdi)
+	mov	%r8, REG(8)(%rdi)
+	mov	%r9, REG(9)(%rdi)
+	mov	%r10, REG(10)(%rdi)
+	mov	%r11, REG(11)(%rdi)
+	mov	%r12, REG(12)(%rdi)
+	mov	%r13, REG(13)(%rdi)
+	mov	%r14, REG(14)(%rdi)
+	mov	%r15, REG(15)(%rdi)
+	popq	REG(7)(%rdi)
+
+	add	$8, %rsp		/* struct gprs * */
+	pop	%rax			/* host VMCB */
+	vmload	%rax			/* host FS, GS, TR, ... back */
+	stgi
+
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+	ret
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,199 @@
+/*
+ * core/main.c - yakvm from GRUB's handoff to the first VMRUN:
+ *
+ *   1. parse the Multiboot2 block (before allocating: under BIOS it lies
+ *      just past yakvm's _end, where free memory begins)
+ *   2. console, page allocator, W^X page tables, GDT/IDT/TSS, timers
+ *   3. yakvm_cpu_svm_enable(): EFER.SVME and the host-save area
+ *   4. one VM per module line with name=, modules with attach= added to them
+ *   5. the scheduler runs the vCPUs: yakvm_vcpu_run() → _yakvm_vcpu_run()
+ */
+#include "core/main.h"
+#include "core/log.h"
+#include "core/console.h"
+#include "core/vm.h"
+#include "core/vmdesc.h"
+#include "core/sched.h"
+#include "boot/multiboot2.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/pcpu.h"
+#include "arch/x86/interrupt.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/serial.h"
+#include "arch/x86/tsc.h"
+#include "arch/x86/svm/svm.h"
+#include "mm/pmm.h"
+#include "mm/paging.h"
+#include "lib/string.h"
+
+#define YAKVM_VERSION "0.1"
+
+struct yakvm_options yakvm_opts;
+static struct boot_info boot_info;
+static struct pcpu bsp;
+
+void yakvm_idle(void)
+{
+	if (yakvm_opts.on_idle != ON_IDLE_EXIT)
+		return;
+	log_info("on_idle=exit: ending the emulator run");
+	serial_drain();
+	outl(0xf4, 0);	/* QEMU isa-debug-exit: exits with status 1 */
+	for (const char *s = "Shutdown"; *s; s++)
+		outb(0x8900, (uint8_t)*s);	/* Bochs */
+}
+
+static void timer_irq(struct intr_frame *f)
+{
+	lapic_eoi();
+	sched_tick();
+}
+
+static void log_boot_info(const struct boot_info *bi)
+{
+	log_info("loader: %s", bi->loader_name[0] ? bi->loader_name : "(unnamed)");
+	log_info("command line: %s", bi->cmdline);
+	uint64_t usable = 0;
+	for (unsigned i = 0; i < bi->mmap_count; i++) {
+		const struct mem_range *r = &bi->mmap[i];
+		log_debug("  memory 0x%016lx-0x%016lx type %u", r->base,
+			  r->base + r->len - 1, r->type);
+		if (r->type == MEM_USABLE)
+			usable += r->len;
+	}
+	log_info("memory map: %u ranges, %lu MiB usable; %u modules; ACPI RSDP %s",
+		 bi->mmap_count, usable >> 20, bi->module_count,
+		 bi->rsdp_len ? (bi->rsdp_len == 36 ? "v2" : "v1") : "none");
+	if (bi->dropped_mmap || bi->dropped_modules)
+		log_warn("boot info truncated: %u memory ranges and %u modules dropped",
+			 bi->dropped_mmap, bi->dropped_modules);
+}
+
+static void check_wx(void)
+{
+	uint64_t leaves;
+	uint64_t bad = paging_count_wx(&leaves);
+	if (bad)
+		panic("W^X: %lu of %lu host mappings are writable and executable", bad, leaves);
+	log_info("W^X: %lu host page mappings checked, none writable and executable",
+		 leaves);
+}
+
+static bool init_svm(struct pcpu *p)
+{
+	char why[512];
+	p->hsave_pa = pmm_alloc_page();
+	p->host_vmcb_pa = pmm_alloc_page();
+	if (!p->hsave_pa || !p->host_vmcb_pa)
+		panic("out of memory for SVM state");
+	p->host_vmcb = phys_to_virt(p->host_vmcb_pa);
+	if (!yakvm_cpu_svm_enable(p->hsave_pa, why, sizeof(why))) {
+		log_error("cannot start: %s", why);
+		return false;
+	}
+	/* The host's FS, GS (our per-CPU pointer), TR, LDTR and syscall MSRs,
+	 * which VMRUN does not restore; vmrun.S reloads them after each exit. */
+	__asm__ volatile("vmsave %%rax" ::"a"(p->host_vmcb_pa) : "memory");
+	return true;
+}
+
+static void create_vms(const struct boot_info *bi)
+{
+	static struct mod_line ml;	/* large: keep it off the stack */
+	char err[160];
+	for (unsigned i = 0; i < bi->module_count; i++) {
+		const struct boot_module *m = &bi->modules[i];
+		if (vmdesc_parse(m->cmdline, &ml, err, sizeof(err)) != 0) {
+			log_error("module %u (\"%s\"): %s; no VM created from it", i + 1,
+				  m->cmdline, err);
+			continue;
+		}
+		static struct image img;
+		img.start = m->start;
+		img.len = m->end - m->start;
+		strlcpy(img.args, ml.args, sizeof(img.args));
+		if (ml.role == MOD_VM) {
+			vm_create(&ml.vm, &img);
+			continue;
+		}
+		struct vm *target = NULL;
+		for (unsigned k = 0; k < vm_count; k++)
+			if (strcmp(vms[k]->name, ml.attach_to) == 0)
+				target = vms[k];
+		if (!target)
+			log_error("module %u: attach=%s: no VM of that name before this line",
+				  i + 1, ml.attach_to);
+		else
+			vm_attach(target, &img);
+	}
+	unsigned started = 0;
+	for (unsigned i = 0; i < vm_count; i++)
+		started += vm_start(vms[i]);
+	log_info("%u of %u VMs started", started, vm_count);
+}
+
+void yakvm_main(uint32_t magic, uint64_t info_pa)
+{
+	/* 1. The Multiboot2 block first: nothing is allocated yet. */
+	serial_init(0x3f8);
+	char err[160] = "";
+	int parsed = -1;
+	if (magic == MB2_BOOTLOADER_MAGIC) {
+		const uint32_t *info = phys_to_virt(info_pa);
+		parsed = mb2_parse(&boot_info, info, info[0], info_pa, err, sizeof(err));
+	}
+	options_defaults(&yakvm_opts);
+	char warn[512] = "";
+	int problems = parsed == 0 ? options_parse(boot_info.cmdline, &yakvm_opts,
+						   warn, sizeof(warn)) : 0;
+
+	/* 2. The console, then memory. */
+	console_init(yakvm_opts.console_port);
+	log_set_level(yakvm_opts.loglevel);
+	kprintf("\nyakvm " YAKVM_VERSION ": a micro-hypervisor for AMD-V (SVM)\n");
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("not started by a Multiboot2 boot loader (magic 0x%x)", magic);
+	if (parsed != 0)
+		panic("bad Multiboot2 information: %s", err);
+	if (problems)
+		log_warn("command line: %s", warn);
+	log_boot_info(&boot_info);
+
+	pmm_init(&boot_info);
+	paging_init();
+	check_wx();
+
+	bsp.id = 0;
+	pcpu_init_tables(&bsp);
+	pcpus[0] = &bsp;
+	pcpu_count = 1;
+	legacy_pic_disable();
+	tsc_calibrate();
+	lapic_init();
+	bsp.apic_id = lapic_id();
+	log_info("CPU 0 up: APIC ID %u (%s), TSC %lu kHz", bsp.apic_id,
+		 lapic_x2apic() ? "x2APIC" : "xAPIC", tsc_khz());
+	log_info("host memory: %lu MiB free of %lu MiB", pmm_free_bytes() >> 20,
+		 pmm_total_bytes() >> 20);
+
+	/* 3. SVM. */
+	if (!init_svm(&bsp)) {
+		yakvm_idle();
+		for (;;)
+			cpu_halt();
+	}
+	log_info("SVM enabled: revision %u, %u ASIDs, nested paging%s%s%s%s",
+		 svm.revision, svm.nasid, svm.nrips ? ", nRIP-save" : "",
+		 svm.decode_assists ? ", decode assists" : "",
+		 svm.flush_by_asid ? ", flush-by-ASID" : "", svm.vgif ? ", vGIF" : "");
+	log_info("%u CPU%s up", pcpu_count, pcpu_count == 1 ? "" : "s");
+
+	/* 4. The VMs. */
+	create_vms(&boot_info);
+
+	/* 5. Run them. */
+	irq_register(VEC_TIMER, timer_irq);
+	lapic_timer_periodic(VEC_TIMER, SCHED_SLICE_US);
+	irq_enable();
+	sched_loop();
+}

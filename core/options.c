@@ -1,0 +1,215 @@
+/*
+ * core/options.c - parse yakvm's own command line, the multiboot2 line in
+ * grub.cfg (core/options.h). Never fails: a bad option becomes a one-line
+ * warning and is otherwise ignored, so yakvm always boots.
+ */
+#include <stdbool.h>
+#include "core/options.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+/* How much of an offending token a warning quotes. */
+#define TOKEN_QUOTE_MAX 60
+
+struct token {
+	const char *s;
+	size_t len;
+};
+
+/* Collects warnings, one per line, always terminated. */
+struct warnings {
+	char *buf;
+	size_t size, len;
+	int count;
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool token_is(const char *s, size_t len, const char *word)
+{
+	return strlen(word) == len && strncmp(s, word, len) == 0;
+}
+
+/* Finds the next blank-separated token at or after *p and moves *p past it. */
+static bool next_token(const char **p, struct token *t)
+{
+	const char *s = *p;
+	while (is_blank(*s))
+		s++;
+	t->s = s;
+	while (*s && !is_blank(*s))
+		s++;
+	t->len = (size_t)(s - t->s);
+	*p = s;
+	return t->len > 0;
+}
+
+static void warn(struct warnings *w, struct token t, const char *why)
+{
+	w->count++;
+	if (!w->buf || w->size == 0 || w->len + 1 >= w->size)
+		return;
+	int quoted = (int)(t.len < TOKEN_QUOTE_MAX ? t.len : TOKEN_QUOTE_MAX);
+	int n = snprintf(w->buf + w->len, w->size - w->len, "%s%.*s: %s, ignored",
+			 w->len ? "\n" : "", quoted, t.s, why);
+	if (n < 0)
+		return;
+	w->len += (size_t)n;
+	if (w->len > w->size - 1)
+		w->len = w->size - 1;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "com1".."com4", or a hex I/O port "0x1".."0xffff". */
+static bool parse_port(const char *s, size_t len, uint16_t *port)
+{
+	static const uint16_t com_ports[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+	if (len == 4 && strncmp(s, "com", 3) == 0 && s[3] >= '1' && s[3] <= '4') {
+		*port = com_ports[s[3] - '1'];
+		return true;
+	}
+	if (len < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+		return false;
+	uint32_t value = 0;
+	for (size_t i = 2; i < len; i++) {
+		int d = hex_digit(s[i]);
+		if (d < 0)
+			return false;
+		value = value * 16 + (uint32_t)d;
+		if (value > 0xffff)
+			return false;
+	}
+	if (value == 0)
+		return false;
+	*port = (uint16_t)value;
+	return true;
+}
+
+/* A comma list of ports and "fb"; the first port is the console. "fb" is
+ * accepted and ignored for now. */
+static bool parse_console(const char *s, size_t len, uint16_t *port)
+{
+	bool have_port = false;
+	uint16_t first = 0;
+	size_t i = 0;
+	for (;;) {
+		size_t end = i;
+		while (end < len && s[end] != ',')
+			end++;
+		uint16_t p;
+		if (token_is(s + i, end - i, "fb")) {
+			/* the framebuffer console is not written yet */
+		} else if (parse_port(s + i, end - i, &p)) {
+			if (!have_port)
+				first = p;
+			have_port = true;
+		} else {
+			return false;
+		}
+		if (end == len)
+			break;
+		i = end + 1;
+	}
+	if (have_port)
+		*port = first;
+	return true;
+}
+
+static bool known_option(const char *key, size_t key_len)
+{
+	return token_is(key, key_len, "loglevel") ||
+	       token_is(key, key_len, "console") ||
+	       token_is(key, key_len, "on_idle");
+}
+
+/* Applies key=value; returns why it is bad, or NULL. */
+static const char *apply_option(const char *key, size_t key_len,
+				const char *v, size_t len,
+				struct yakvm_options *opts)
+{
+	static const char *const levels[] = {
+		[LOG_ERROR] = "error", [LOG_WARN] = "warn",
+		[LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+	};
+	if (token_is(key, key_len, "loglevel")) {
+		for (unsigned l = LOG_ERROR; l <= LOG_DEBUG; l++) {
+			if (token_is(v, len, levels[l])) {
+				opts->loglevel = (enum log_level)l;
+				return NULL;
+			}
+		}
+		return "must be error, warn, info or debug";
+	}
+	if (token_is(key, key_len, "console")) {
+		if (!parse_console(v, len, &opts->console_port))
+			return "must be com1-com4 or a port 0x1-0xffff, "
+			       "optionally followed by ,fb";
+		return NULL;
+	}
+	if (token_is(key, key_len, "on_idle")) {
+		if (token_is(v, len, "halt"))
+			opts->on_idle = ON_IDLE_HALT;
+		else if (token_is(v, len, "exit"))
+			opts->on_idle = ON_IDLE_EXIT;
+		else
+			return "must be halt or exit";
+		return NULL;
+	}
+	return "unknown option";
+}
+
+void options_defaults(struct yakvm_options *opts)
+{
+	opts->loglevel = LOG_INFO;
+	opts->console_port = 0x3f8;
+	opts->on_idle = ON_IDLE_HALT;
+}
+
+int options_parse(const char *cmdline, struct yakvm_options *opts,
+		  char *warn_buf, size_t warnlen)
+{
+	struct warnings w = { .buf = warn_buf, .size = warnlen };
+	const char *p = cmdline ? cmdline : "";
+	struct token t;
+	bool first = true;
+
+	if (warn_buf && warnlen)
+		warn_buf[0] = '\0';
+	while (next_token(&p, &t)) {
+		bool is_first = first;
+		first = false;
+		size_t key_len = 0;
+		while (key_len < t.len && t.s[key_len] != '=')
+			key_len++;
+		if (key_len == t.len) {
+			if (!is_first) /* a first word without '=' is the path */
+				warn(&w, t, "expected option=value");
+			continue;
+		}
+		const char *value = t.s + key_len + 1;
+		size_t value_len = t.len - key_len - 1;
+		const char *why;
+		if (!known_option(t.s, key_len))
+			why = "unknown option";
+		else if (value_len == 0)
+			why = "empty value";
+		else
+			why = apply_option(t.s, key_len, value, value_len, opts);
+		if (why)
+			warn(&w, t, why);
+	}
+	return w.count;
+}

@@ -1,0 +1,37 @@
+/*
+ * core/options.h - yakvm's own command line (the multiboot2 line in grub.cfg).
+ *
+ *   multiboot2 /boot/yakvm.elf loglevel=info console=com1 on_idle=halt
+ */
+#ifndef YAKVM_CORE_OPTIONS_H
+#define YAKVM_CORE_OPTIONS_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+enum on_idle { ON_IDLE_HALT, ON_IDLE_EXIT };
+
+struct yakvm_options {
+	enum log_level loglevel;  /* loglevel=error|warn|info|debug (info) */
+	/* console=com1|com2|com3|com4|0xNNNN (com1), optionally in a comma
+	 * list with "fb" (console=com1,fb): the first port is used, and "fb"
+	 * is accepted but not acted on yet. */
+	uint16_t console_port;
+	/* on_idle=halt|exit: when every VM has ended, halt (the default), or
+	 * end the emulator run (QEMU isa-debug-exit, Bochs port 0x8900). */
+	enum on_idle on_idle;
+};
+
+/*
+ * Parses the command line into opts (which the caller has filled with the
+ * defaults). Unknown or malformed options are reported, one line each, into
+ * warn[warnlen] (lines separated by '\n') and otherwise ignored, so yakvm
+ * always boots. Returns the number of problems reported.
+ */
+int options_parse(const char *cmdline, struct yakvm_options *opts,
+		  char *warn, size_t warnlen);
+
+void options_defaults(struct yakvm_options *opts);
+
+#endif

@@ -1,0 +1,166 @@
+/*
+ * core/vcpu.c - the life of a vCPU: yakvm_create_vcpu() builds it,
+ * yakvm_vcpu_init_vmcb() gives it the power-on state and the intercepts,
+ * and yakvm_vcpu_run() is the loop around the world switch.
+ */
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "core/asid.h"
+#include "core/log.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/pcpu.h"
+#include "arch/x86/svm/svm.h"
+#include "arch/x86/svm/exit.h"
+#include "arch/x86/insn/decode.h"
+#include "arch/x86/insn/fetch.h"
+#include "mm/pmm.h"
+#include "lib/string.h"
+
+void _yakvm_vcpu_run(struct gprs *regs, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
+
+/* The PAT's power-on value (APM vol. 2, 7.8.2): WB WT UC- UC, twice. */
+#define PAT_POWER_ON 0x0007040600070406ull
+
+struct vcpu *yakvm_create_vcpu(struct vm *vm, unsigned id)
+{
+	uint64_t pa = pmm_alloc_page();
+	uint64_t vpa = pmm_alloc_pages(1 + sizeof(struct vcpu) / PAGE_SIZE);
+	if (!pa || !vpa) {
+		if (pa)
+			pmm_free_pages(pa, 1);
+		if (vpa)
+			pmm_free_pages(vpa, 1 + sizeof(struct vcpu) / PAGE_SIZE);
+		return NULL;
+	}
+	struct vcpu *v = phys_to_virt(vpa);
+	v->vmcb = phys_to_virt(pa);
+	v->vmcb_pa = pa;
+	v->vm = vm;
+	v->id = id;
+	yakvm_vcpu_init_vmcb(v);
+	v->state = id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
+	return v;
+}
+
+static void set_seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib,
+		    uint32_t limit, uint64_t base)
+{
+	s->selector = sel;
+	s->attrib = attrib;
+	s->limit = limit;
+	s->base = base;
+}
+
+void yakvm_vcpu_init_vmcb(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+	struct vmcb_control *c = &vmcb->control;
+	struct vmcb_save *s = &vmcb->save;
+	memset(vmcb, 0, sizeof(*vmcb));
+
+	/* What the guest may not do on its own (15.9-15.14). VMRUN must be
+	 * intercepted, or VMRUN fails its consistency checks (15.5.1). */
+	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_CPUID | INTERCEPT_HLT |
+			     INTERCEPT_INVD | INTERCEPT_INVLPGA |
+			     INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT |
+			     INTERCEPT_SHUTDOWN;
+	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
+			     INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
+			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
+			     INTERCEPT_MONITOR | INTERCEPT_MWAIT |
+			     INTERCEPT_MWAIT_ARMED | INTERCEPT_XSETBV;
+	c->iopm_base_pa = v->vm->iopm_pa;
+	c->msrpm_base_pa = v->vm->msrpm_pa;
+	/* The guest's IF masks only virtual interrupts; physical ones always
+	 * exit to yakvm through the INTR intercept (15.21.1). */
+	c->v_intr = V_INTR_MASKING;
+	c->np_enable = NP_ENABLE;
+	c->n_cr3 = v->vm->npt_root_pa;
+	c->guest_asid = 1;	/* replaced by core/asid.c before each run */
+
+	/* The x86 power-on state (APM vol. 2, 14.1.3), in real mode at
+	 * F000:FFF0. Loaders replace what their boot protocol defines. */
+	set_seg(&s->cs, 0xf000, SEG_ATTR_TYPE(0xb) | SEG_ATTR_S | SEG_ATTR_P,
+		0xffff, 0xffff0000);
+	uint16_t data = SEG_ATTR_TYPE(0x3) | SEG_ATTR_S | SEG_ATTR_P;
+	set_seg(&s->ds, 0, data, 0xffff, 0);
+	set_seg(&s->es, 0, data, 0xffff, 0);
+	set_seg(&s->ss, 0, data, 0xffff, 0);
+	set_seg(&s->fs, 0, data, 0xffff, 0);
+	set_seg(&s->gs, 0, data, 0xffff, 0);
+	set_seg(&s->gdtr, 0, 0, 0xffff, 0);
+	set_seg(&s->idtr, 0, 0, 0xffff, 0);
+	set_seg(&s->ldtr, 0, SEG_ATTR_TYPE(0x2) | SEG_ATTR_P, 0xffff, 0);
+	set_seg(&s->tr, 0, SEG_ATTR_TYPE(0x3) | SEG_ATTR_P, 0xffff, 0);
+	s->rip = 0xfff0;
+	s->rflags = 0x2;
+	s->cr0 = CR0_CD | CR0_NW | CR0_ET;
+	/* EFER.SVME must be set in the guest's EFER or VMRUN fails (15.5.1);
+	 * the guest reads it as 0 (arch/x86/svm/msr.c). */
+	s->efer = EFER_SVME;
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	s->g_pat = PAT_POWER_ON;
+
+	v->apic_base = 0xfee00000ull | (1ull << 11) | (v->id == 0 ? 1ull << 8 : 0);
+	v->mtrr_def_type = 0;
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.r[GPR_RDX] = cpuid(1, 0).eax;	/* processor signature */
+}
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err)
+{
+	v->vmcb->control.eventinj = EVENT_VALID | EVENT_TYPE_EXC | vector |
+				    (has_err ? EVENT_ERR_VALID | ((uint64_t)err << 32) : 0);
+}
+
+void vcpu_inject_pf(struct vcpu *v, uint64_t cr2, uint32_t err)
+{
+	v->vmcb->save.cr2 = cr2;
+	vcpu_inject_exception(v, 14, true, err);
+}
+
+bool vcpu_skip_instruction(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+	if (svm.nrips && vmcb->control.next_rip) {
+		vmcb->save.rip = vmcb->control.next_rip;
+		return true;
+	}
+	uint8_t buf[15];
+	size_t n;
+	if (!vcpu_get_inst_bytes(v, buf, &n))
+		return false;
+	struct insn in;
+	int r = insn_decode(&in, buf, n, vcpu_code_bits(v));
+	if (r != INSN_OK) {
+		vm_stop(v->vm, v, "cannot decode the intercepted instruction "
+			"(%02x %02x %02x %02x)", buf[0], buf[1], buf[2], buf[3]);
+		return false;
+	}
+	uint64_t rip = vmcb->save.rip + in.len;
+	vmcb->save.rip = vcpu_code_bits(v) == 64 ? rip : (rip & 0xffffffffull);
+	return true;
+}
+
+void yakvm_vcpu_run(struct vcpu *v)
+{
+	struct pcpu *p = this_cpu();
+	struct vmcb *vmcb = v->vmcb;
+	asid_assign(v, p);
+	while (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING &&
+	       !p->need_resched) {
+		vmcb->save.rax = v->regs.r[GPR_RAX];
+		vmcb->save.rsp = v->regs.r[GPR_RSP];
+		_yakvm_vcpu_run(&v->regs, v->vmcb_pa, p->host_vmcb_pa);
+		v->regs.r[GPR_RAX] = vmcb->save.rax;
+		v->regs.r[GPR_RSP] = vmcb->save.rsp;
+		vmcb->control.tlb_control = TLB_CONTROL_NOTHING;
+		v->exits++;
+		/* An event the exit interrupted is delivered again (15.7.2). */
+		vmcb->control.eventinj = 0;
+		if (vmcb->control.exitintinfo & EVENT_VALID)
+			vmcb->control.eventinj = vmcb->control.exitintinfo;
+		svm_handle_exit(v);
+	}
+}

@@ -1,0 +1,61 @@
+/*
+ * core/vcpu.h - a virtual CPU: its VMCB, the registers VMRUN does not save,
+ * its state, its pending event, and its ASID.
+ */
+#ifndef YAKVM_CORE_VCPU_H
+#define YAKVM_CORE_VCPU_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "arch/x86/regs.h"
+#include "arch/x86/svm/vmcb.h"
+
+struct vm;
+struct pcpu;
+
+enum vcpu_state {
+	VCPU_RUNNABLE,
+	VCPU_HALTED,        /* HLT: waits for an interrupt */
+	VCPU_WAIT_SIPI,     /* an AP before its start-up IPI */
+	VCPU_STOPPED,
+};
+
+struct vcpu {
+	struct vmcb *vmcb;          /* one page, 4 KiB aligned */
+	uint64_t vmcb_pa;
+	struct gprs regs;           /* RAX and RSP mirrored from the VMCB */
+	struct vm *vm;
+	unsigned id;                /* index in the VM; also its APIC ID */
+	volatile enum vcpu_state state;
+
+	/* ASID bookkeeping (core/asid.c). */
+	struct pcpu *last_pcpu;
+	uint32_t asid_generation;
+
+	/* MSRs kept per vCPU that the VMCB does not hold. */
+	uint64_t apic_base, mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
+	uint64_t misc_enable;
+
+	uint64_t exits;
+	bool halted_reported;
+};
+
+/* Allocates and initializes vCPU `id` of the VM (wait-for-SIPI unless 0). */
+struct vcpu *yakvm_create_vcpu(struct vm *vm, unsigned id);
+/* Puts the VMCB in its power-on state for this VM (15.5-15.6 rules). */
+void yakvm_vcpu_init_vmcb(struct vcpu *v);
+/* Runs the vCPU on this CPU until it blocks, stops or must yield. */
+void yakvm_vcpu_run(struct vcpu *v);
+
+/* Event injection (APM vol. 2, 15.20). */
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err);
+static inline void vcpu_inject_ud(struct vcpu *v) { vcpu_inject_exception(v, 6, false, 0); }
+static inline void vcpu_inject_gp(struct vcpu *v) { vcpu_inject_exception(v, 13, true, 0); }
+void vcpu_inject_pf(struct vcpu *v, uint64_t cr2, uint32_t err);
+
+/* Moves RIP past the intercepted instruction: VMCB.next_rip where the CPU
+ * provides it (nRIP-save), otherwise the decoder's length. False if the
+ * instruction could not be read (the VM has been stopped or a #PF queued). */
+bool vcpu_skip_instruction(struct vcpu *v);
+
+#endif

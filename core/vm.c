@@ -1,0 +1,393 @@
+/*
+ * core/vm.c - the life of a VM: vm_create() gives it RAM, nested page tables,
+ * intercept bitmaps and devices; vm_start() loads its guest and makes its
+ * boot vCPU runnable; vm_stop() and vm_end() finish it, alone.
+ */
+#include <stdarg.h>
+#include "core/vm.h"
+#include "core/vcpu.h"
+#include "core/log.h"
+#include "core/sched.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
+#include "mm/pmm.h"
+#include "mm/npt/npt_vm.h"
+#include "devices/bus.h"
+#include "guest/layout.h"
+#include "guest/multiboot1.h"
+#include "arch/x86/svm/vmcb_check.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+struct vm *vms[MAX_VMS];
+unsigned vm_count;
+
+/* MSRs the guest may read and write directly: VMRUN, VMLOAD and VMSAVE
+ * switch each of them (APM vol. 2, 15.5.1 and 15.6), so no guest value
+ * survives into the host or another guest. */
+static const uint32_t passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR,
+	MSR_CSTAR, MSR_SFMASK, 0x174 /* SYSENTER_CS */, 0x175 /* _ESP */,
+	0x176 /* _EIP */,
+};
+
+/* The MSR permission map: 2 bits per MSR (read, write) in three 2 KiB
+ * blocks for 0000_0000h, C000_0000h and C001_0000h (15.11, figure 15-4). */
+static void msrpm_allow(uint8_t *msrpm, uint32_t msr)
+{
+	uint32_t block;
+	if (msr < 0x2000)
+		block = 0;
+	else if (msr - 0xc0000000u < 0x2000)
+		block = 0x800;
+	else if (msr - 0xc0010000u < 0x2000)
+		block = 0x1000;
+	else
+		return;
+	uint32_t bit = (msr & 0x1fff) * 2;
+	msrpm[block + bit / 8] &= ~(3u << (bit % 8));
+}
+
+static bool alloc_bitmaps(struct vm *vm)
+{
+	/* The IOPM is 12 KiB, the MSRPM 8 KiB, both physically contiguous and
+	 * page aligned (15.10.1, 15.11). All ones: intercept everything. */
+	vm->iopm_pa = pmm_alloc_pages(3);
+	vm->msrpm_pa = pmm_alloc_pages(2);
+	uint64_t logged = pmm_alloc_pages(2);
+	if (!vm->iopm_pa || !vm->msrpm_pa || !logged)
+		return false;
+	memset(phys_to_virt(vm->iopm_pa), 0xff, 3 * PAGE_SIZE);
+	uint8_t *msrpm = phys_to_virt(vm->msrpm_pa);
+	memset(msrpm, 0xff, 2 * PAGE_SIZE);
+	for (unsigned i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]); i++)
+		msrpm_allow(msrpm, passthrough_msrs[i]);
+	vm->pio_unowned_logged = phys_to_virt(logged);
+	return true;
+}
+
+/* Backs the guest's RAM with host memory in 2 MiB chunks and maps it in the
+ * nested page tables: whole chunks as 2 MiB pages, partial ones page by page.
+ * Everything else (the VGA hole, the MMIO hole, beyond the RAM) stays
+ * not-present. */
+static bool alloc_ram(struct vm *vm, const struct guest_layout *l)
+{
+	unsigned blocks = 0;
+	for (unsigned i = 0; i < l->ram_count; i++) {
+		uint64_t b0 = l->ram[i].base & ~(LARGE_PAGE_SIZE - 1);
+		uint64_t b1 = l->ram[i].base + l->ram[i].len;
+		blocks += (unsigned)((b1 - b0 + LARGE_PAGE_SIZE - 1) / LARGE_PAGE_SIZE);
+	}
+	size_t bytes = blocks * sizeof(struct ram_chunk);
+	uint64_t arr = pmm_alloc_pages((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (!arr)
+		return false;
+	vm->chunks = phys_to_virt(arr);
+	for (unsigned i = 0; i < l->ram_count; i++) {
+		uint64_t start = l->ram[i].base, end = start + l->ram[i].len;
+		for (uint64_t b = start & ~(LARGE_PAGE_SIZE - 1); b < end; b += LARGE_PAGE_SIZE) {
+			struct ram_chunk *c = NULL;
+			if (vm->nchunks && vm->chunks[vm->nchunks - 1].gpa == b)
+				c = &vm->chunks[vm->nchunks - 1];	/* shared block */
+			if (!c) {
+				uint64_t hpa = pmm_alloc_aligned(LARGE_PAGE_SIZE / PAGE_SIZE,
+								 LARGE_PAGE_SIZE);
+				if (!hpa)
+					return false;
+				c = &vm->chunks[vm->nchunks++];
+				*c = (struct ram_chunk){ b, hpa, LARGE_PAGE_SIZE };
+			}
+			uint64_t s = start > b ? start : b;
+			uint64_t e = end < b + LARGE_PAGE_SIZE ? end : b + LARGE_PAGE_SIZE;
+			if (s == b && e == b + LARGE_PAGE_SIZE) {
+				if (!yakvm_vm_map_page(vm, b, c->hpa, NPT_PAGE_2M,
+						       NPT_W | NPT_X))
+					return false;
+				continue;
+			}
+			for (uint64_t p = s & ~(PAGE_SIZE - 1); p < e; p += PAGE_SIZE)
+				if (!yakvm_vm_map_page(vm, p, c->hpa + (p - b),
+						       NPT_PAGE_4K, NPT_W | NPT_X))
+					return false;
+		}
+	}
+	return true;
+}
+
+static struct vm *find_vm(const char *name)
+{
+	for (unsigned i = 0; i < vm_count; i++)
+		if (strcmp(vms[i]->name, name) == 0)
+			return vms[i];
+	return NULL;
+}
+
+struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
+{
+	if (find_vm(desc->name)) {
+		log_error("vm %s: a VM with this name exists already; not created", desc->name);
+		return NULL;
+	}
+	if (vm_count == MAX_VMS) {
+		log_error("vm %s: at most %u VMs; not created", desc->name, MAX_VMS);
+		return NULL;
+	}
+	uint64_t need = desc->mem + desc->mem / 256 + 64 * PAGE_SIZE;
+	if (need > pmm_free_bytes()) {
+		log_error("vm %s: mem=%luM does not fit: %lu MiB of host memory are free; "
+			  "not created", desc->name, desc->mem >> 20, pmm_free_bytes() >> 20);
+		return NULL;
+	}
+	uint64_t pa = pmm_alloc_pages((sizeof(struct vm) + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (!pa) {
+		log_error("vm %s: out of host memory; not created", desc->name);
+		return NULL;
+	}
+	struct vm *vm = phys_to_virt(pa);
+	vm->id = vm_count;
+	vm->desc = *desc;
+	strlcpy(vm->name, desc->name, sizeof(vm->name));
+	vm->kernel = *kernel;
+	vm->exit_status = -1;
+	vm->state = VM_CREATED;
+
+	struct guest_layout l;
+	guest_layout_build(desc->mem, &l);
+	memcpy(vm->map, l.map, l.map_count * sizeof(l.map[0]));
+	vm->map_count = l.map_count;
+	memcpy(vm->ram, l.ram, l.ram_count * sizeof(l.ram[0]));
+	vm->ram_count = l.ram_count;
+
+	if (!alloc_bitmaps(vm) || !yakvm_vmm_npt_create(vm) || !alloc_ram(vm, &l) ||
+	    !bus_add_devices(vm, machine_pc)) {
+		log_error("vm %s: out of host memory while building it; not created",
+			  desc->name);
+		return NULL;	/* what was allocated stays allocated: boot-time only */
+	}
+	vms[vm_count++] = vm;
+	return vm;
+}
+
+bool vm_attach(struct vm *vm, const struct image *img)
+{
+	if (vm->nattached == VM_MAX_ATTACHED) {
+		log_error("vm %s: at most %u attached modules", vm->name, VM_MAX_ATTACHED);
+		return false;
+	}
+	vm->attached[vm->nattached++] = *img;
+	return true;
+}
+
+static int gm_write(void *ctx, uint64_t gpa, const void *src, size_t len)
+{
+	return vm_write_gpa(ctx, gpa, src, len) ? 0 : -1;
+}
+
+static int gm_zero(void *ctx, uint64_t gpa, size_t len)
+{
+	struct vm *vm = ctx;
+	static const uint8_t zeros[256];
+	/* Check first, so a bad range writes nothing. */
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t n = len - off < PAGE_SIZE ? len - off : PAGE_SIZE;
+		if (!vm_gpa_to_hva(vm, gpa + off, 1) || !vm_gpa_to_hva(vm, gpa + off + n - 1, 1))
+			return -1;
+	}
+	for (uint64_t off = 0; off < len; off += sizeof(zeros)) {
+		uint64_t n = len - off < sizeof(zeros) ? len - off : sizeof(zeros);
+		if (!vm_write_gpa(vm, gpa + off, zeros, n))
+			return -1;
+	}
+	return 0;
+}
+
+/* Multiboot1 entry state (Multiboot spec 0.6.96, 3.2): 32-bit protected mode,
+ * paging off, flat 4 GiB code and data segments, EAX = magic, EBX = info. */
+static void set_multiboot1_state(struct vcpu *v, const struct mb1_entry *e)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	uint16_t code = SEG_ATTR_TYPE(0xb) | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G;
+	uint16_t data = SEG_ATTR_TYPE(0x3) | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G;
+	s->cs = (struct vmcb_seg){ 0x08, code, 0xffffffff, 0 };
+	s->ds = s->es = s->fs = s->gs = s->ss = (struct vmcb_seg){ 0x10, data, 0xffffffff, 0 };
+	s->tr = (struct vmcb_seg){ 0, SEG_ATTR_TYPE(0xb) | SEG_ATTR_P, 0xffff, 0 };
+	s->cr0 = CR0_PE | CR0_ET;
+	s->rip = e->eip;
+	s->rflags = 0x2;
+	v->regs.r[GPR_RAX] = e->eax;
+	v->regs.r[GPR_RBX] = e->ebx;
+}
+
+static bool load_multiboot(struct vm *vm, struct vcpu *bsp)
+{
+	struct guest_mem gm = { vm, gm_write, gm_zero, vm->map, vm->map_count };
+	struct mb1_module_src mods[VM_MAX_ATTACHED];
+	for (unsigned i = 0; i < vm->nattached; i++)
+		mods[i] = (struct mb1_module_src){
+			phys_to_virt(vm->attached[i].start), vm->attached[i].len,
+			vm->attached[i].args };
+	struct mb1_entry e;
+	char err[160];
+	if (mb1_load(&gm, phys_to_virt(vm->kernel.start), vm->kernel.len,
+		     vm->kernel.args, mods, vm->nattached, &e, err, sizeof(err)) != 0) {
+		log_error("vm %s: cannot load its Multiboot1 image: %s", vm->name, err);
+		return false;
+	}
+	set_multiboot1_state(bsp, &e);
+	return true;
+}
+
+static bool is_linux_image(const uint8_t *img, uint64_t len)
+{
+	return len > 0x206 && memcmp(img + 0x202, "HdrS", 4) == 0;
+}
+
+bool vm_start(struct vm *vm)
+{
+	const uint8_t *img = phys_to_virt(vm->kernel.start);
+	enum vm_kind kind = vm->desc.kind;
+	if (kind == VM_KIND_AUTO)
+		kind = mb1_probe(img, vm->kernel.len) ? VM_KIND_MULTIBOOT :
+		       is_linux_image(img, vm->kernel.len) ? VM_KIND_LINUX : VM_KIND_AUTO;
+	if (kind == VM_KIND_AUTO) {
+		log_error("vm %s: its image is neither a Multiboot1 kernel nor a Linux "
+			  "bzImage; not started", vm->name);
+		return false;
+	}
+	if (kind == VM_KIND_LINUX) {
+		log_error("vm %s: Linux boot-protocol guests are not supported yet; "
+			  "not started", vm->name);
+		return false;
+	}
+	for (unsigned i = 0; i < vm->desc.vcpus; i++) {
+		struct vcpu *v = yakvm_create_vcpu(vm, i);
+		if (!v) {
+			log_error("vm %s: out of host memory for vCPU %u; not started", vm->name, i);
+			return false;
+		}
+		vm->vcpus[vm->nvcpus++] = v;
+	}
+	if (!load_multiboot(vm, vm->vcpus[0]))
+		return false;
+	char why[160];
+	if (!vmcb_check_guest_state(vm->vcpus[0]->vmcb, why, sizeof(why))) {
+		log_error("vm %s: its initial state would fail VMRUN: %s", vm->name, why);
+		return false;
+	}
+	vm->start_us = time_us();
+	vm->state = VM_RUNNING;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		sched_add(vm->vcpus[i]);
+	log_info("vm %s: started: %lu MiB, %u vCPU%s", vm->name, vm->desc.mem >> 20,
+		 vm->nvcpus, vm->nvcpus == 1 ? "" : "s");
+	return true;
+}
+
+static bool finish(struct vm *vm)
+{
+	uint64_t f = spin_lock(&vm->lock);
+	bool first = vm->state == VM_RUNNING;
+	vm->state = VM_STOPPED;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vm->vcpus[i]->state = VCPU_STOPPED;
+	spin_unlock(&vm->lock, f);
+	if (first)
+		console_vm_flush(&vm->console, vm->name);
+	return first;
+}
+
+void vm_stop(struct vm *vm, struct vcpu *by, const char *fmt, ...)
+{
+	if (!finish(vm))
+		return;
+	char why[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (by)
+		log_error("vm %s/%u stopped at rip=0x%lx: %s", vm->name, by->id,
+			  by->vmcb->save.rip, why);
+	else
+		log_error("vm %s stopped: %s", vm->name, why);
+}
+
+void vm_end(struct vm *vm, int status, const char *why)
+{
+	if (!finish(vm))
+		return;
+	vm->exit_status = status;
+	log_info("vm %s ended with status %d (%s) after %lu ms", vm->name, status, why,
+		 (time_us() - vm->start_us) / 1000);
+}
+
+bool vm_any_running(void)
+{
+	for (unsigned i = 0; i < vm_count; i++)
+		if (vms[i]->state == VM_RUNNING)
+			return true;
+	return false;
+}
+
+static bool in_ram(const struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	for (unsigned i = 0; i < vm->ram_count; i++) {
+		const struct mem_range *r = &vm->ram[i];
+		if (gpa >= r->base && len <= r->len && gpa - r->base <= r->len - len)
+			return true;
+	}
+	return false;
+}
+
+void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (len == 0 || !in_ram(vm, gpa, len))
+		return NULL;
+	/* Binary search of the chunks, which are sorted by gpa. */
+	unsigned lo = 0, hi = vm->nchunks;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		const struct ram_chunk *c = &vm->chunks[mid];
+		if (gpa < c->gpa)
+			hi = mid;
+		else if (gpa - c->gpa >= c->size)
+			lo = mid + 1;
+		else
+			return gpa - c->gpa + len <= c->size ?
+			       phys_to_virt(c->hpa + (gpa - c->gpa)) : NULL;
+	}
+	return NULL;
+}
+
+static bool copy_gpa(struct vm *vm, uint64_t gpa, void *buf, uint64_t len, bool write)
+{
+	if (!in_ram(vm, gpa, len))
+		return false;
+	uint8_t *p = buf;
+	while (len) {
+		uint64_t n = LARGE_PAGE_SIZE - (gpa & (LARGE_PAGE_SIZE - 1));
+		if (n > len)
+			n = len;
+		uint8_t *h = vm_gpa_to_hva(vm, gpa, n);
+		if (!h)
+			return false;
+		if (write)
+			memcpy(h, p, n);
+		else
+			memcpy(p, h, n);
+		gpa += n;
+		p += n;
+		len -= n;
+	}
+	return true;
+}
+
+bool vm_read_gpa(struct vm *vm, uint64_t gpa, void *dst, uint64_t len)
+{
+	return copy_gpa(vm, gpa, dst, len, false);
+}
+
+bool vm_write_gpa(struct vm *vm, uint64_t gpa, const void *src, uint64_t len)
+{
+	return copy_gpa(vm, gpa, (void *)src, len, true);
+}

@@ -1,0 +1,102 @@
+/*
+ * core/vm.h - a virtual machine: its name and description, its guest RAM
+ * (guest-physical ranges backed by host pages), its nested page tables, its
+ * devices, its vCPUs, its console line and its state.
+ */
+#ifndef YAKVM_CORE_VM_H
+#define YAKVM_CORE_VM_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "core/vmdesc.h"
+#include "core/console.h"
+#include "boot/bootinfo.h"
+#include "lib/spinlock.h"
+#include "mm/npt/npt.h"
+
+#define MAX_VMS         16
+#define VM_MAX_RAM_CHUNKS 4096
+#define VM_MAX_DEVICES  16
+#define VM_MAX_ATTACHED 8
+
+struct vcpu;
+struct device;
+struct vm_mmio_region;
+
+/* Guest RAM in chunks of up to 2 MiB, each host-contiguous. */
+struct ram_chunk {
+	uint64_t gpa, hpa, size;
+};
+
+struct image {
+	uint64_t start, len;    /* the Multiboot2 module in host memory */
+	char args[VM_ARGS_MAX]; /* the text after "--" on its module line */
+};
+
+enum vm_state {
+	VM_CREATED,   /* being set up */
+	VM_RUNNING,
+	VM_STOPPED,   /* ended: by its own request, or stopped by yakvm */
+};
+
+struct vm {
+	unsigned id;
+	char name[VM_NAME_MAX + 1];
+	struct vm_desc desc;
+	volatile enum vm_state state;
+	struct spinlock lock;
+
+	/* Memory: what the guest sees (map) and what backs it (chunks). */
+	struct mem_range map[8];
+	unsigned map_count;
+	struct mem_range ram[3];    /* the ranges backed by host memory */
+	unsigned ram_count;
+	struct ram_chunk *chunks;
+	unsigned nchunks;
+	struct npt npt;             /* nested page tables */
+	uint64_t npt_root_pa;       /* their root (N_CR3) */
+
+	/* Intercept bitmaps shared by the VM's vCPUs (15.10, 15.11). */
+	uint64_t iopm_pa, msrpm_pa;
+
+	struct device *devices[VM_MAX_DEVICES];
+	unsigned ndevices;
+	uint8_t *pio_unowned_logged; /* one bit per port: logged once */
+
+	struct vcpu *vcpus[VM_VCPUS_MAX];
+	unsigned nvcpus;
+
+	struct image kernel;
+	struct image attached[VM_MAX_ATTACHED];
+	unsigned nattached;
+
+	struct console_line console;
+	uint64_t start_us;
+	int exit_status;            /* from the debug-exit port, or -1 */
+};
+
+extern struct vm *vms[MAX_VMS];
+extern unsigned vm_count;
+
+/* Creates a VM from a parsed description and its image; prints a clear
+ * error naming the VM and returns NULL on failure. */
+struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel);
+bool vm_attach(struct vm *vm, const struct image *img);
+/* Loads the guest image(s), builds the vCPUs, and makes the VM runnable. */
+bool vm_start(struct vm *vm);
+/* Stops every vCPU of the VM with one line naming the VM, vCPU, RIP and
+ * reason. Safe to call from any of its vCPUs' exit handlers. */
+void vm_stop(struct vm *vm, struct vcpu *by, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Ends the VM normally (the guest asked: debug-exit port, power-off). */
+void vm_end(struct vm *vm, int status, const char *why);
+
+/* Guest-physical → host pointer for [gpa, gpa+len) if it is all RAM in one
+ * chunk; NULL otherwise. */
+void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+/* Copy to/from guest RAM; false (and nothing copied) unless all of it is RAM. */
+bool vm_read_gpa(struct vm *vm, uint64_t gpa, void *dst, uint64_t len);
+bool vm_write_gpa(struct vm *vm, uint64_t gpa, const void *src, uint64_t len);
+bool vm_any_running(void);
+
+#endif

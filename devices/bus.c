@@ -1,0 +1,94 @@
+/* devices/bus.c - PIO and MMIO dispatch (see bus.h). */
+#include "devices/bus.h"
+#include "core/vm.h"
+#include "core/log.h"
+#include "mm/pmm.h"
+
+bool bus_add_devices(struct vm *vm, const struct device_decl *table)
+{
+	for (const struct device_decl *d = table; d->model; d++) {
+		if (vm->ndevices == VM_MAX_DEVICES)
+			return false;
+		size_t bytes = sizeof(struct device) + d->model->state_size;
+		size_t pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+		uint64_t pa = pmm_alloc_pages(pages);
+		if (!pa)
+			return false;
+		struct device *dev = phys_to_virt(pa);
+		dev->decl = d;
+		dev->vm = vm;
+		dev->state = dev + 1;
+		vm->devices[vm->ndevices++] = dev;
+		if (d->model->reset)
+			d->model->reset(dev);
+	}
+	return true;
+}
+
+void bus_reset_devices(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->ndevices; i++) {
+		struct device *d = vm->devices[i];
+		if (d->decl->model->reset) {
+			uint64_t f = spin_lock(&d->lock);
+			d->decl->model->reset(d);
+			spin_unlock(&d->lock, f);
+		}
+	}
+}
+
+static struct device *find_pio(struct vm *vm, uint16_t port)
+{
+	for (unsigned i = 0; i < vm->ndevices; i++) {
+		const struct device_decl *dd = vm->devices[i]->decl;
+		if (port >= dd->pio_base && port - dd->pio_base < dd->pio_len)
+			return vm->devices[i];
+	}
+	return NULL;
+}
+
+static void log_unowned(struct vm *vm, uint16_t port, bool write)
+{
+	uint8_t *bit = &vm->pio_unowned_logged[port / 8];
+	if (*bit & (1u << (port % 8)))
+		return;
+	*bit |= 1u << (port % 8);
+	log_debug("vm %s: %s of port 0x%x, which no device owns",
+		  vm->name, write ? "write" : "read", port);
+}
+
+uint32_t bus_pio_read(struct vm *vm, uint16_t port, unsigned size)
+{
+	struct device *d = find_pio(vm, port);
+	if (!d || !d->decl->model->pio_read) {
+		log_unowned(vm, port, false);
+		return 0xffffffffu;
+	}
+	uint64_t f = spin_lock(&d->lock);
+	uint32_t v = d->decl->model->pio_read(d, port, size);
+	spin_unlock(&d->lock, f);
+	return v;
+}
+
+void bus_pio_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val)
+{
+	struct device *d = find_pio(vm, port);
+	if (!d || !d->decl->model->pio_write) {
+		log_unowned(vm, port, true);
+		return;
+	}
+	uint64_t f = spin_lock(&d->lock);
+	d->decl->model->pio_write(d, port, size, val);
+	spin_unlock(&d->lock, f);
+}
+
+struct device *bus_find_mmio(struct vm *vm, uint64_t gpa)
+{
+	for (unsigned i = 0; i < vm->ndevices; i++) {
+		const struct device_decl *dd = vm->devices[i]->decl;
+		if (dd->mmio_len && gpa >= dd->mmio_base &&
+		    gpa - dd->mmio_base < dd->mmio_len)
+			return vm->devices[i];
+	}
+	return NULL;
+}

@@ -1,0 +1,25 @@
+/*
+ * devices/bus.h - PIO and MMIO dispatch: find the device of this VM that owns
+ * a port or a guest-physical address, and call it under its lock. A port no
+ * device owns reads as all ones and ignores writes, as on a PC's bus.
+ */
+#ifndef YAKVM_DEVICES_BUS_H
+#define YAKVM_DEVICES_BUS_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "devices/device.h"
+
+/* Instantiates every row of the machine table (ends with a NULL model). */
+bool bus_add_devices(struct vm *vm, const struct device_decl *table);
+void bus_reset_devices(struct vm *vm);
+
+uint32_t bus_pio_read(struct vm *vm, uint16_t port, unsigned size);
+void bus_pio_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val);
+
+struct device *bus_find_mmio(struct vm *vm, uint64_t gpa);
+
+/* The PC machine: the devices every VM gets (devices/machine_pc.c). */
+extern const struct device_decl machine_pc[];
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * guest/rt/rt.h - the tiny runtime of yakvm's own guests: port I/O, the
+ * serial port, printf, CPUID and MSRs (with fault recovery), and ending the
+ * VM through its debug-exit port with a status.
+ */
+#ifndef GUEST_RT_H
+#define GUEST_RT_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdarg.h>
+
+struct mb1_info {
+	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
+	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
+	uint32_t drives_length, drives_addr, config_table, boot_loader_name;
+} __attribute__((packed));
+
+struct mb1_module {
+	uint32_t mod_start, mod_end, string, reserved;
+};
+
+struct rt_frame {
+	uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax;
+	uint32_t vector, error, eip, cs, eflags;
+};
+
+/* Each guest defines this; its return value is the VM's exit status. */
+int guest_main(uint32_t magic, struct mb1_info *info);
+
+static inline void outb(uint16_t p, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(p)); }
+static inline void outw(uint16_t p, uint16_t v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(p)); }
+static inline void outl(uint16_t p, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(p)); }
+static inline uint8_t inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p)); return v; }
+static inline uint16_t inw(uint16_t p) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(p)); return v; }
+static inline uint32_t inl(uint16_t p) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(p)); return v; }
+
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+void putc(char c);
+void puts(const char *s);
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+size_t strlen(const char *s);
+int memcmp(const void *a, const void *b, size_t n);
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+
+/* Ends this VM with `status` through the debug-exit port 0xf4. */
+void __attribute__((noreturn)) rt_exit(int status);
+
+/* The last exception taken through a fault-recovery point (see rt_try). */
+extern volatile int rt_last_vector;
+extern volatile uint32_t rt_last_error;
+/* The next faulting instruction resumes at this address instead. */
+extern volatile uint32_t rt_fixup;
+
+/* RDMSR/WRMSR that return the exception vector (0 if none). */
+int rdmsr_safe(uint32_t msr, uint64_t *val);
+int wrmsr_safe(uint32_t msr, uint64_t val);
+
+/* Busy-wait for about n iterations (no timer needed). */
+void rt_delay(uint32_t n);
+
+#endif

@@ -1,0 +1,127 @@
+/* mm/paging.c - build yakvm's W^X identity map (see paging.h; the entry
+ * format is APM vol. 2, 5.3 "Long-Mode Page Translation"). */
+#include "mm/paging.h"
+#include "mm/pmm.h"
+#include "arch/x86/cpu.h"
+#include "core/log.h"
+
+extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[];
+extern char _kernel_start[], _end[], boot_stack[];
+
+static uint64_t pml4_pa;
+
+static uint64_t *table(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR); }
+
+static uint64_t *next_level(uint64_t *entry)
+{
+	if (!(*entry & PTE_P)) {
+		uint64_t pa = pmm_alloc_page();
+		if (!pa)
+			panic("out of memory for host page tables");
+		*entry = pa | PTE_P | PTE_W;
+	}
+	return table(*entry);
+}
+
+static uint64_t flags_for(uint64_t pa)
+{
+	if (pa < PAGE_SIZE)
+		return 0;	/* page 0: catch NULL dereferences */
+	if (pa >= (uint64_t)_text_start && pa < (uint64_t)_text_end)
+		return PTE_P;	/* read + execute */
+	if (pa >= (uint64_t)_rodata_start && pa < (uint64_t)_rodata_end)
+		return PTE_P | PTE_NX;
+	return PTE_P | PTE_W | PTE_NX;
+}
+
+static void map_2m_chunk(uint64_t *pml4, uint64_t pa)
+{
+	uint64_t *pdpt = next_level(&pml4[(pa >> 39) & 511]);
+	uint64_t *pd = next_level(&pdpt[(pa >> 30) & 511]);
+	uint64_t *pde = &pd[(pa >> 21) & 511];
+	uint64_t kstart = (uint64_t)_kernel_start & ~(LARGE_PAGE_SIZE - 1);
+	bool fine = pa < LARGE_PAGE_SIZE ||
+		    (pa >= kstart && pa < (uint64_t)_end);
+	if (!fine) {
+		*pde = pa | PTE_P | PTE_W | PTE_PS | PTE_NX;
+		return;
+	}
+	uint64_t *pt = next_level(pde);
+	for (int i = 0; i < 512; i++) {
+		uint64_t p = pa + (uint64_t)i * PAGE_SIZE;
+		uint64_t fl = flags_for(p);
+		pt[i] = fl ? p | fl : 0;
+	}
+}
+
+void paging_init(void)
+{
+	pml4_pa = pmm_alloc_page();
+	if (!pml4_pa)
+		panic("out of memory for host page tables");
+	uint64_t *pml4 = phys_to_virt(pml4_pa);
+	uint64_t top = pmm_top();
+	if (top < 0x100000000ull)
+		top = 0x100000000ull;	/* the MMIO below 4 GiB (LAPIC, ...) */
+	for (uint64_t pa = 0; pa < top; pa += LARGE_PAGE_SIZE)
+		map_2m_chunk(pml4, pa);
+	write_cr3(pml4_pa);
+	/* The boot stack's lowest page is its guard. */
+	paging_unmap_page((uint64_t)boot_stack);
+}
+
+void paging_load(void) { write_cr3(pml4_pa); }
+
+void paging_unmap_page(uint64_t va)
+{
+	uint64_t *pml4 = phys_to_virt(pml4_pa);
+	uint64_t *e = &pml4[(va >> 39) & 511];
+	if (!(*e & PTE_P))
+		return;
+	e = &table(*e)[(va >> 30) & 511];
+	if (!(*e & PTE_P))
+		return;
+	e = &table(*e)[(va >> 21) & 511];
+	if (!(*e & PTE_P))
+		return;
+	if (*e & PTE_PS) {	/* split the 2 MiB page into 4 KiB pages */
+		uint64_t base = *e & PTE_ADDR & ~(LARGE_PAGE_SIZE - 1);
+		uint64_t fl = *e & (PTE_P | PTE_W | PTE_NX);
+		uint64_t pt_pa = pmm_alloc_page();
+		if (!pt_pa)
+			panic("out of memory for host page tables");
+		uint64_t *pt = phys_to_virt(pt_pa);
+		for (int i = 0; i < 512; i++)
+			pt[i] = (base + (uint64_t)i * PAGE_SIZE) | fl;
+		*e = pt_pa | PTE_P | PTE_W;
+	}
+	table(*e)[(va >> 12) & 511] = 0;
+	invlpg(va);
+}
+
+static uint64_t count_wx(uint64_t *t, int level, uint64_t *leaves)
+{
+	uint64_t bad = 0;
+	for (int i = 0; i < 512; i++) {
+		uint64_t e = t[i];
+		if (!(e & PTE_P))
+			continue;
+		bool leaf = level == 1 || (level <= 3 && (e & PTE_PS));
+		if (!leaf) {
+			bad += count_wx(table(e), level - 1, leaves);
+			continue;
+		}
+		(*leaves)++;
+		/* Writable and executable: W set at this level and NX clear.
+		 * (Upper levels are W and X-permitting, so the leaf decides.) */
+		if ((e & PTE_W) && !(e & PTE_NX))
+			bad++;
+	}
+	return bad;
+}
+
+uint64_t paging_count_wx(uint64_t *leaves)
+{
+	*leaves = 0;
+	return count_wx(phys_to_virt(read_cr3() & PTE_ADDR), 4, leaves);
+}

@@ -1,0 +1,34 @@
+/*
+ * mm/paging.h - yakvm's own page tables. Physical memory is identity mapped
+ * (virtual == physical). yakvm's text is read+execute, its rodata read-only,
+ * everything else read+write and no-execute: no page is both writable and
+ * executable. Page 0 and the guard page below each stack are not mapped.
+ */
+#ifndef YAKVM_MM_PAGING_H
+#define YAKVM_MM_PAGING_H
+
+#include <stdint.h>
+
+#define PTE_P   (1ull << 0)
+#define PTE_W   (1ull << 1)
+#define PTE_U   (1ull << 2)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PTE_A   (1ull << 5)
+#define PTE_D   (1ull << 6)
+#define PTE_PS  (1ull << 7)
+#define PTE_G   (1ull << 8)
+#define PTE_NX  (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+/* Builds the tables and loads them into CR3 (the boot CPU). */
+void paging_init(void);
+/* Loads the same tables on another CPU. */
+void paging_load(void);
+/* Removes the 4 KiB page at va from the map (a guard page). */
+void paging_unmap_page(uint64_t va);
+/* Walks the live tables: counts mappings that are writable and executable.
+ * Also returns the number of leaf entries visited. */
+uint64_t paging_count_wx(uint64_t *leaves);
+
+#endif

@@ -1,0 +1,1 @@
+test_multiboot1_SRCS := guest/multiboot1.c lib/string.c

@@ -1,0 +1,1 @@
+test_options_SRCS := core/options.c lib/string.c

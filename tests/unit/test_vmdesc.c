@@ -1,0 +1,306 @@
+/*
+ * tests/unit/test_vmdesc.c - vmdesc_parse() and vmdesc_parse_size(): the
+ * module line syntax of core/vmdesc.h, its defaults, and every error.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/vmdesc.h"
+
+static struct mod_line *parse_ok(const char *line)
+{
+	static struct mod_line out;
+	char err[128] = "untouched";
+	int r = vmdesc_parse(line, &out, err, sizeof(err));
+	if (r != 0)
+		fail_msg("\"%s\": unexpected error \"%s\"", line, err);
+	assert_string_equal(err, "");
+	return &out;
+}
+
+static void expect_error(const char *line, const char *message)
+{
+	struct mod_line out;
+	char err[128] = "";
+	assert_int_equal(vmdesc_parse(line, &out, err, sizeof(err)), -1);
+	if (strcmp(err, message) != 0)
+		fail_msg("\"%s\": got \"%s\", want \"%s\"", line, err, message);
+}
+
+static void test_defaults(void **state)
+{
+	struct mod_line *m = parse_ok("name=a");
+	assert_int_equal(m->role, MOD_VM);
+	assert_string_equal(m->vm.name, "a");
+	assert_int_equal(m->vm.kind, VM_KIND_AUTO);
+	assert_int_equal(m->vm.mem, VM_MEM_DEFAULT);
+	assert_int_equal(m->vm.vcpus, 1);
+	assert_int_equal(m->vm.cpu_mask, UINT64_MAX);
+	assert_int_equal(m->vm.on_reset, VM_ON_RESET_STOP);
+	assert_false(m->vm.trace);
+	assert_string_equal(m->args, "");
+	assert_string_equal(m->attach_to, "");
+}
+
+static void test_full_vm_line(void **state)
+{
+	struct mod_line *m = parse_ok("/guests/hello.elf name=hello mem=16M "
+				      "vcpus=2 cpus=0,2-3 kind=multiboot "
+				      "on_reset=reboot trace=1 -- guest args");
+	assert_int_equal(m->role, MOD_VM);
+	assert_string_equal(m->vm.name, "hello");
+	assert_int_equal(m->vm.mem, 16ull << 20);
+	assert_int_equal(m->vm.vcpus, 2);
+	assert_int_equal(m->vm.cpu_mask, 0xd);
+	assert_int_equal(m->vm.kind, VM_KIND_MULTIBOOT);
+	assert_int_equal(m->vm.on_reset, VM_ON_RESET_REBOOT);
+	assert_true(m->vm.trace);
+	assert_string_equal(m->args, "guest args");
+
+	/* the same without the path, with tabs and extra blanks */
+	m = parse_ok("\t name=hello\tmem=0x1000000  kind=linux trace=0 "
+		     "on_reset=stop   ");
+	assert_string_equal(m->vm.name, "hello");
+	assert_int_equal(m->vm.mem, 16ull << 20);
+	assert_int_equal(m->vm.kind, VM_KIND_LINUX);
+	assert_false(m->vm.trace);
+	assert_int_equal(m->vm.on_reset, VM_ON_RESET_STOP);
+	assert_string_equal(m->args, "");
+
+	m = parse_ok("x kind=auto name=z0_-z0_-z0_-z0_");
+	assert_string_equal(m->vm.name, "z0_-z0_-z0_-z0_");
+	assert_int_equal(m->vm.kind, VM_KIND_AUTO);
+}
+
+static void test_attach_line(void **state)
+{
+	struct mod_line *m = parse_ok("/guests/extra.bin attach=hello -- module string");
+	assert_int_equal(m->role, MOD_ATTACH);
+	assert_string_equal(m->attach_to, "hello");
+	assert_string_equal(m->args, "module string");
+	assert_string_equal(m->vm.name, "");
+
+	m = parse_ok("attach=hello");
+	assert_int_equal(m->role, MOD_ATTACH);
+	assert_string_equal(m->args, "");
+}
+
+static void test_args(void **state)
+{
+	struct mod_line *m;
+	m = parse_ok("name=a --   x  y\t z  ");
+	assert_string_equal(m->args, "x  y\t z  ");
+	m = parse_ok("name=a --");
+	assert_string_equal(m->args, "");
+	m = parse_ok("name=a --   ");
+	assert_string_equal(m->args, "");
+	m = parse_ok("name=a -- a -- b name=x frob");
+	assert_string_equal(m->args, "a -- b name=x frob");
+	m = parse_ok("name=a --\tconsole=ttyS0 root=/dev/ram0");
+	assert_string_equal(m->args, "console=ttyS0 root=/dev/ram0");
+	/* "--" first: no path, the rest is args, so no name= */
+	expect_error("-- name=a", "no name= or attach= (a module line needs one of them)");
+	/* "--x" is not the separator */
+	expect_error("p name=a --x", "--x: expected option=value");
+
+	/* the longest allowed, and one more */
+	char *line = malloc(VM_ARGS_MAX + 32);
+	strcpy(line, "name=a -- ");
+	size_t head = strlen(line);
+	memset(line + head, 'q', VM_ARGS_MAX - 1);
+	line[head + VM_ARGS_MAX - 1] = '\0';
+	m = parse_ok(line);
+	assert_int_equal(strlen(m->args), VM_ARGS_MAX - 1);
+	line[head + VM_ARGS_MAX - 1] = 'q';
+	line[head + VM_ARGS_MAX] = '\0';
+	expect_error(line, "--: guest arguments longer than 2047 characters");
+	free(line);
+}
+
+static void test_cpus(void **state)
+{
+	static const struct { const char *list; uint64_t mask; } cases[] = {
+		{ "0", 0x1 },
+		{ "63", 1ull << 63 },
+		{ "0-63", UINT64_MAX },
+		{ "0,2-3", 0xd },
+		{ "3-3", 0x8 },
+		{ "1,1,1", 0x2 },
+		{ "0x10", 1ull << 16 },
+		{ "4-7,0", 0xf1 },
+	};
+	char line[64];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(line, sizeof(line), "name=a cpus=%s", cases[i].list);
+		assert_int_equal(parse_ok(line)->vm.cpu_mask, cases[i].mask);
+	}
+}
+
+static void test_mem_and_vcpus(void **state)
+{
+	assert_int_equal(parse_ok("name=a mem=1M")->vm.mem, VM_MEM_MIN);
+	assert_int_equal(parse_ok("name=a mem=64G")->vm.mem, VM_MEM_MAX);
+	assert_int_equal(parse_ok("name=a mem=4096K")->vm.mem, 4ull << 20);
+	assert_int_equal(parse_ok("name=a mem=2gib")->vm.mem, 2ull << 30);
+	assert_int_equal(parse_ok("name=a mem=1048576")->vm.mem, 1ull << 20);
+	assert_int_equal(parse_ok("name=a vcpus=16")->vm.vcpus, 16);
+	assert_int_equal(parse_ok("name=a vcpus=0x3")->vm.vcpus, 3);
+}
+
+static void test_errors(void **state)
+{
+	static const struct { const char *line, *err; } cases[] = {
+		{ "p name=a frob=1", "frob=1: unknown option" },
+		{ "p name=a =1", "=1: unknown option" },
+		{ "p name=a Mem=1M", "Mem=1M: unknown option" },
+		{ "p name=a stray", "stray: expected option=value" },
+		{ "name=a stray", "stray: expected option=value" },
+		{ "p name=a mem=", "mem=: empty value" },
+		{ "p name=", "name=: empty value" },
+		{ "p name=a mem=2M mem=4M", "mem=4M: option given twice" },
+		{ "p name=a name=b", "name=b: option given twice" },
+		{ "p", "no name= or attach= (a module line needs one of them)" },
+		{ "", "no name= or attach= (a module line needs one of them)" },
+		{ "p mem=16M", "no name= or attach= (a module line needs one of them)" },
+		{ "p name=a attach=b", "attach=b: a line has name= or attach=, not both" },
+		{ "p attach=b name=a", "attach=b: a line has name= or attach=, not both" },
+		{ "p name=Hello", "name=Hello: a name is a lowercase letter, then up to 14 of a-z 0-9 _ -" },
+		{ "p name=1vm", "name=1vm: a name is a lowercase letter, then up to 14 of a-z 0-9 _ -" },
+		{ "p name=_vm", "name=_vm: a name is a lowercase letter, then up to 14 of a-z 0-9 _ -" },
+		{ "p name=a.b", "name=a.b: a name is a lowercase letter, then up to 14 of a-z 0-9 _ -" },
+		{ "p name=abcdefghijklmnop", "name=abcdefghijklmnop: a name is a lowercase letter, then up to 14 of a-z 0-9 _ -" },
+		{ "p attach=A", "attach=A: a name is a lowercase letter, then up to 14 of a-z 0-9 _ -" },
+		{ "p name=a mem=lots", "mem=lots: not a size (use e.g. 64M)" },
+		{ "p name=a mem=16Q", "mem=16Q: not a size (use e.g. 64M)" },
+		{ "p name=a mem=-1M", "mem=-1M: not a size (use e.g. 64M)" },
+		{ "p name=a mem=99999999999999999999", "mem=99999999999999999999: not a size (use e.g. 64M)" },
+		{ "p name=a mem=16777216T", "mem=16777216T: not a size (use e.g. 64M)" },
+		{ "p name=a mem=512K", "mem=512K: below the minimum of 1M" },
+		{ "p name=a mem=0", "mem=0: below the minimum of 1M" },
+		{ "p name=a mem=65G", "mem=65G: above the maximum of 64G" },
+		{ "p name=a mem=1T", "mem=1T: above the maximum of 64G" },
+		{ "p name=a mem=1048577", "mem=1048577: not a multiple of 4K" },
+		{ "p name=a mem=1025K", "mem=1025K: not a multiple of 4K" },
+		{ "p name=a vcpus=two", "vcpus=two: not a number" },
+		{ "p name=a vcpus=2x", "vcpus=2x: not a number" },
+		{ "p name=a vcpus=-1", "vcpus=-1: not a number" },
+		{ "p name=a vcpus=0", "vcpus=0: must be 1 to 16" },
+		{ "p name=a vcpus=17", "vcpus=17: must be 1 to 16" },
+		{ "p name=a vcpus=18446744073709551617", "vcpus=18446744073709551617: not a number" },
+		{ "p name=a vcpus=4294967297", "vcpus=4294967297: must be 1 to 16" },
+		{ "p name=a cpus=x", "cpus=x: not a CPU list (use e.g. 0,2-3)" },
+		{ "p name=a cpus=0,", "cpus=0,: not a CPU list (use e.g. 0,2-3)" },
+		{ "p name=a cpus=,0", "cpus=,0: not a CPU list (use e.g. 0,2-3)" },
+		{ "p name=a cpus=0,,1", "cpus=0,,1: not a CPU list (use e.g. 0,2-3)" },
+		{ "p name=a cpus=1-", "cpus=1-: not a CPU list (use e.g. 0,2-3)" },
+		{ "p name=a cpus=1-2-3", "cpus=1-2-3: not a CPU list (use e.g. 0,2-3)" },
+		{ "p name=a cpus=0;1", "cpus=0;1: not a CPU list (use e.g. 0,2-3)" },
+		{ "p name=a cpus=3-1", "cpus=3-1: reversed CPU range (write low-high)" },
+		{ "p name=a cpus=64", "cpus=64: CPU numbers go from 0 to 63" },
+		{ "p name=a cpus=0-64", "cpus=0-64: CPU numbers go from 0 to 63" },
+		{ "p name=a kind=elf", "kind=elf: must be auto, multiboot or linux" },
+		{ "p name=a kind=Linux", "kind=Linux: must be auto, multiboot or linux" },
+		{ "p name=a on_reset=halt", "on_reset=halt: must be stop or reboot" },
+		{ "p name=a trace=yes", "trace=yes: must be 0 or 1" },
+		{ "p name=a trace=01", "trace=01: must be 0 or 1" },
+		{ "p attach=a mem=16M", "mem=16M: not allowed on an attach= line (only attach= and -- arguments)" },
+		{ "p mem=16M attach=a", "mem=16M: not allowed on an attach= line (only attach= and -- arguments)" },
+		{ "p attach=a trace=1 -- x", "trace=1: not allowed on an attach= line (only attach= and -- arguments)" },
+		/* the first error on the line is the one reported */
+		{ "p mem=lots frob=1", "mem=lots: not a size (use e.g. 64M)" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_error(cases[i].line, cases[i].err);
+}
+
+static void test_error_buffer(void **state)
+{
+	struct mod_line out;
+	char small[8];
+	memset(small, 'z', sizeof(small));
+	assert_int_equal(vmdesc_parse("p name=a frob=1", &out, small, sizeof(small)), -1);
+	assert_string_equal(small, "frob=1:");
+	assert_int_equal(vmdesc_parse("p name=a frob=1", &out, NULL, 0), -1);
+	assert_int_equal(vmdesc_parse(NULL, &out, small, sizeof(small)), -1);
+
+	/* a long token is quoted only in part: the message stays short */
+	char line[512], err[256];
+	strcpy(line, "p name=a frob=");
+	memset(line + strlen(line), 'y', 300);
+	line[14 + 300] = '\0';
+	assert_int_equal(vmdesc_parse(line, &out, err, sizeof(err)), -1);
+	assert_true(strlen(err) < 100);
+	assert_non_null(strstr(err, ": unknown option"));
+	assert_null(strchr(err, '\n'));
+}
+
+static void test_parse_size(void **state)
+{
+	static const struct { const char *s; uint64_t v; } good[] = {
+		{ "0", 0 },
+		{ "4096", 4096 },
+		{ "64K", 64ull << 10 },
+		{ "64k", 64ull << 10 },
+		{ "16M", 16ull << 20 },
+		{ "16MB", 16ull << 20 },
+		{ "16MiB", 16ull << 20 },
+		{ "16mib", 16ull << 20 },
+		{ "2G", 2ull << 30 },
+		{ "1T", 1ull << 40 },
+		{ "0x1000", 0x1000 },
+		{ "0X10M", 16ull << 20 },
+		{ "0x10B", 0x10b },          /* B is a hex digit */
+		{ "0x10KB", 16ull << 10 },
+		{ "18446744073709551615", UINT64_MAX },
+		{ "0xffffffffffffffff", UINT64_MAX },
+		{ "16777215T", 16777215ull << 40 },
+	};
+	static const char *const bad[] = {
+		"", "K", "M", "x", "0x", "0xg", "-1", "+1", " 1", "1 ", "1.5M",
+		"16Q", "16KK", "16MiBs", "16iB", "16Mi", "4096B", "16 M",
+		"18446744073709551616", "0x10000000000000000",
+		"16777216T", "17179869184G", "99999999999999999999999",
+	};
+	uint64_t v;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = 12345;
+		if (!vmdesc_parse_size(good[i].s, strlen(good[i].s), &v))
+			fail_msg("\"%s\" rejected", good[i].s);
+		assert_int_equal(v, good[i].v);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 12345;
+		if (vmdesc_parse_size(bad[i], strlen(bad[i]), &v))
+			fail_msg("\"%s\" accepted", bad[i]);
+		assert_int_equal(v, 12345);
+	}
+	/* only len characters are read: no terminator needed */
+	char unterminated[3] = { '6', '4', 'K' };
+	assert_true(vmdesc_parse_size(unterminated, 3, &v));
+	assert_int_equal(v, 64 << 10);
+	assert_true(vmdesc_parse_size(unterminated, 2, &v));
+	assert_int_equal(v, 64);
+	assert_false(vmdesc_parse_size(unterminated, 0, &v));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full_vm_line),
+		cmocka_unit_test(test_attach_line),
+		cmocka_unit_test(test_args),
+		cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_mem_and_vcpus),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_error_buffer),
+		cmocka_unit_test(test_parse_size),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

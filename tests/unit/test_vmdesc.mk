@@ -1,0 +1,1 @@
+test_vmdesc_SRCS := core/vmdesc.c lib/string.c
