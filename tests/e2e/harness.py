@@ -1,0 +1,160 @@
+"""
+tests/e2e/harness.py - the end-to-end test machinery: build an ISO for a
+scenario (a grub.cfg with yakvm's command line and module lines), boot it in
+an emulator with the serial port captured to a file, and check the log.
+
+A scenario is data (tests/e2e/scenarios.py); each check is a regular
+expression that must (or must not) match the serial log, optionally only
+after another pattern's first match. Every check is one test.
+"""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+
+@dataclass
+class Check:
+    desc: str
+    pattern: str
+    present: bool = True      # False: the pattern must not appear
+    after: str = None         # only look after the first match of this
+    before: str = None        # only look before the first match of this
+    count: int = None         # at least this many matches
+
+    def evaluate(self, log):
+        start = 0
+        if self.after:
+            m = re.search(self.after, log, re.M)
+            if not m:
+                return False, "the anchor /%s/ never appeared" % self.after
+            start = m.end()
+        end = len(log)
+        if self.before:
+            m = re.search(self.before, log[start:], re.M)
+            if not m:
+                return False, "the anchor /%s/ never appeared" % self.before
+            end = start + m.start()
+        matches = re.findall(self.pattern, log[start:end], re.M)
+        if not self.present:
+            return (not matches), ("found: %r" % matches[0]) if matches else ""
+        need = self.count or 1
+        if len(matches) >= need:
+            return True, ""
+        return False, "/%s/ matched %d time(s), need %d" % (self.pattern, len(matches), need)
+
+
+@dataclass
+class Scenario:
+    name: str
+    grub: list                 # lines inside the menu entry (multiboot2, module2...)
+    checks: list
+    emulator: str = "qemu"     # qemu | bochs
+    firmware: str = "bios"     # bios | uefi (qemu only)
+    boot_device: str = "cdrom" # cdrom | usb (qemu only)
+    smp: int = 1
+    mem: str = "512M"
+    cpu: str = "qemu64,+svm,+npt,+vgif"
+    timeout: int = 120
+    extra_args: list = field(default_factory=list)
+
+
+def grub_cfg(sc):
+    body = "\n".join("\t" + line for line in sc.grub)
+    return ("set timeout=0\nset default=0\n"
+            "serial --unit=0 --speed=115200\n"
+            "terminal_input serial console\nterminal_output serial console\n"
+            'menuentry "yakvm test %s" {\n%s\n\tboot\n}\n' % (sc.name, body))
+
+
+def build_iso(sc, build_dir, out_dir):
+    """An ISO tree with yakvm.elf, every guest, and this scenario's grub.cfg."""
+    tree = os.path.join(out_dir, sc.name, "iso")
+    shutil.rmtree(tree, ignore_errors=True)
+    os.makedirs(os.path.join(tree, "boot", "grub"))
+    os.makedirs(os.path.join(tree, "guests"))
+    shutil.copy(os.path.join(build_dir, "yakvm.elf"), os.path.join(tree, "boot"))
+    for d, _, files in os.walk(os.path.join(build_dir, "guests")):
+        for f in files:
+            if f.endswith(".elf"):
+                shutil.copy(os.path.join(d, f), os.path.join(tree, "guests"))
+    with open(os.path.join(tree, "boot", "grub", "grub.cfg"), "w") as f:
+        f.write(grub_cfg(sc))
+    iso = os.path.join(out_dir, sc.name, "yakvm.iso")
+    r = subprocess.run(["grub-mkrescue", "-o", iso, tree],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        raise RuntimeError("grub-mkrescue failed:\n" + r.stdout.decode(errors="replace"))
+    return iso
+
+
+def qemu_command(sc, iso, serial_log, workdir):
+    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", sc.cpu,
+           "-smp", str(sc.smp), "-m", sc.mem, "-display", "none",
+           "-no-reboot", "-monitor", "none",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+           "-serial", "file:" + serial_log]
+    if sc.firmware == "uefi":
+        vars_copy = os.path.join(workdir, "OVMF_VARS.fd")
+        shutil.copy(OVMF_VARS, vars_copy)
+        cmd += ["-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
+                "-drive", "if=pflash,format=raw,file=" + vars_copy]
+    if sc.boot_device == "usb":
+        cmd += ["-drive", "if=none,id=stick,format=raw,file=" + iso,
+                "-device", "qemu-xhci", "-device", "usb-storage,drive=stick"]
+    else:
+        cmd += ["-cdrom", iso]
+    return cmd + sc.extra_args
+
+
+def run_qemu(sc, iso, serial_log, workdir):
+    cmd = qemu_command(sc, iso, serial_log, workdir)
+    t0 = time.time()
+    with open(os.path.join(workdir, "qemu.out"), "w") as out:
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            p.wait(timeout=sc.timeout)
+            status = "exited"
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            status = "timeout"
+    return {"status": status, "seconds": time.time() - t0}
+
+
+def run_scenario(sc, build_dir, out_dir):
+    """Returns (results, info): results is a list of (ok, desc, detail)."""
+    workdir = os.path.join(out_dir, sc.name)
+    os.makedirs(workdir, exist_ok=True)
+    serial_log = os.path.join(workdir, "serial.log")
+    if os.path.exists(serial_log):
+        os.remove(serial_log)
+    try:
+        iso = build_iso(sc, build_dir, out_dir)
+    except RuntimeError as e:
+        return [(False, "build the ISO", str(e))], {"status": "error", "seconds": 0}
+    if sc.emulator == "bochs":
+        from bochs import run_bochs
+        info = run_bochs(iso, serial_log, sc.timeout, cpus=sc.smp, workdir=workdir)
+    else:
+        info = run_qemu(sc, iso, serial_log, workdir)
+    try:
+        with open(serial_log, errors="replace") as f:
+            log = f.read().replace("\r", "")
+    except FileNotFoundError:
+        log = ""
+    results = [(info["status"] == "exited", "the run ends by itself",
+                "timed out after %ds" % sc.timeout if info["status"] != "exited" else "")]
+    for c in sc.checks:
+        ok, detail = c.evaluate(log)
+        results.append((ok, c.desc, detail))
+    info["log"] = serial_log
+    return results, info

@@ -1,0 +1,111 @@
+"""
+tests/e2e/scenarios.py - what `make test` boots, and what each boot must show.
+
+Many test VMs share one boot where they do not interfere, to keep `make test`
+short. Each Check is one test: it fails if its pattern is missing from the
+serial log (or present, for present=False).
+"""
+from harness import Scenario, Check
+
+YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
+
+def boot_checks(cpus=1):
+    return [
+        Check("yakvm prints its banner", r"^yakvm 0\.\d+: a micro-hypervisor for AMD-V"),
+        Check("the Multiboot2 info is parsed (memory map, modules)",
+              r"^yakvm: memory map: \d+ ranges, \d+ MiB usable; \d+ modules"),
+        Check("no host page is writable and executable (W^X walk)",
+              r"^yakvm: W\^X: \d+ host page mappings checked, none writable and executable"),
+        Check("SVM is enabled with nested paging", r"^yakvm: SVM enabled: .*nested paging"),
+        Check("%d CPU(s) came up" % cpus, r"^yakvm: %d CPUs? up" % cpus),
+        Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+    ]
+
+def demo_checks():
+    return [
+        Check("VM alpha's guest says hello", r"^\[alpha\] Hello from a yakvm guest!"),
+        Check("VM beta's guest says hello", r"^\[beta\] Hello from a yakvm guest!"),
+        Check("each guest gets its own command line",
+              r'^\[alpha\] my command line: "I am alpha"'),
+        Check("the guest sees its Multiboot1 memory info",
+              r"^\[beta\] my memory: 639 KiB low, 15360 KiB high; loaded by yakvm"),
+        Check("the two VMs run at the same time (beta counts before alpha is done)",
+              r"^\[beta\] counting \d of 5", after=r"^\[alpha\] counting 1 of 5",
+              before=r"^\[alpha\] counting 5 of 5"),
+        Check("VM alpha ends cleanly", r"^yakvm: vm alpha ended with status 0"),
+        Check("VM beta ends cleanly", r"^yakvm: vm beta ended with status 0"),
+        Check("yakvm sees every VM end", r"^yakvm: all VMs have ended"),
+    ]
+
+DEMO_VMS = [
+    "module2 /guests/hello.elf name=alpha mem=16M -- I am alpha",
+    "module2 /guests/hello.elf name=beta mem=16M -- I am beta",
+]
+
+SCENARIOS = [
+    # The foundation in one boot: the demo, CPUID, a VM touching unmapped
+    # memory, a triple fault, a bad module line, and a neighbour that keeps
+    # its heartbeat through all of it.
+    Scenario(
+        name="qemu-bios-foundation",
+        grub=[YAKVM,
+              "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- beats=30",
+              "module2 /guests/cpuid.elf name=cpuid mem=8M",
+              "module2 /guests/unmapped.elf name=unmapped mem=8M",
+              "module2 /guests/triple.elf name=triple mem=8M",
+              "module2 /guests/hello.elf name=badmem mem=lots",
+              "module2 /guests/hello.elf attach=nosuchvm",
+              ] + DEMO_VMS,
+        checks=boot_checks() + demo_checks() + [
+            Check("the guest sees the hypervisor bit and yakvm's signature",
+                  r'^\[cpuid\] cpuid: leaf 0x40000000 eax=0x40000001 signature "yakvm"'),
+            Check("every CPUID/MSR check in the guest passes",
+                  r"^\[cpuid\] cpuid: 0 failures"),
+            Check("the CPUID guest reports no failure", r"^\[cpuid\] cpuid: FAIL", present=False),
+            Check("VM cpuid ends with status 0", r"^yakvm: vm cpuid ended with status 0"),
+            Check("the VM touching unmapped memory is stopped, with GPA and RIP",
+                  r"^yakvm: error: vm unmapped/0 stopped at rip=0x[0-9a-f]+: read of "
+                  r"guest-physical 0x7e000000, which is outside the VM's memory"),
+            Check("the unmapped-memory guest never runs past the access",
+                  r"STILL RUNNING", present=False),
+            Check("the neighbour's heartbeat goes on after that stop",
+                  r"^\[heartbeat\] heartbeat \d+",
+                  after=r"vm unmapped/0 stopped"),
+            Check("the triple-faulting VM is stopped",
+                  r"^yakvm: error: vm triple/0 stopped at rip=0x[0-9a-f]+: triple fault"),
+            Check("the neighbour's heartbeat goes on after the triple fault",
+                  r"^\[heartbeat\] heartbeat \d+", after=r"vm triple/0 stopped"),
+            Check("the neighbour finishes all 30 heartbeats",
+                  r"^\[heartbeat\] heartbeat 30$"),
+            Check("a bad mem= gets a clear error naming the module line",
+                  r'^yakvm: error: module \d+ \("name=badmem mem=lots"\): mem=lots: not a size'),
+            Check("attach= to a missing VM gets a clear error",
+                  r"^yakvm: error: module \d+: attach=nosuchvm: no VM of that name"),
+            Check("the good VMs all start despite the bad lines",
+                  r"^yakvm: 6 of 6 VMs started"),
+        ]),
+    Scenario(
+        name="qemu-uefi-demo",
+        firmware="uefi",
+        timeout=180,
+        grub=[YAKVM] + DEMO_VMS,
+        checks=boot_checks() + demo_checks() + [
+            Check("booted through EFI (the loader is GRUB under UEFI)",
+                  r"^yakvm: loader: GRUB"),
+        ]),
+    Scenario(
+        name="bochs-hello",
+        emulator="bochs",
+        timeout=300,
+        grub=[YAKVM, "module2 /guests/hello.elf name=hello mem=16M -- under Bochs"],
+        checks=boot_checks() + [
+            Check("Bochs' SVM advertises nRIP-save, and yakvm sees it",
+                  r"^yakvm: SVM enabled: .*nRIP-save"),
+            Check("the hello guest runs under Bochs' SVM",
+                  r"^\[hello\] Hello from a yakvm guest!"),
+            Check("the guest's CPUID shows yakvm under Bochs",
+                  r'^\[hello\] CPU vendor AuthenticAMD, hypervisor present: yes, signature "yakvm"'),
+            Check("the hello VM ends cleanly under Bochs",
+                  r"^yakvm: vm hello ended with status 0"),
+        ]),
+]

@@ -1,0 +1,1 @@
+test_npt_SRCS := mm/npt/npt.c
