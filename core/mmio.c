@@ -49,12 +49,12 @@ static int access_page(struct vcpu *v, uint64_t la, unsigned size, uint8_t *buf,
 	uint64_t val = 0;
 	for (unsigned i = 0; i < size; i++)
 		val |= (uint64_t)buf[i] << (8 * i);
-	uint64_t f = spin_lock(&d->lock);
+	uint64_t f = device_lock(d);
 	if (write && m->mmio_write)
 		m->mmio_write(d, gpa, size, val);
 	else if (!write)
 		val = m->mmio_read ? m->mmio_read(d, gpa, size) : ~0ull;
-	spin_unlock(&d->lock, f);
+	device_unlock(d, f);
 	if (!write)
 		for (unsigned i = 0; i < size; i++)
 			buf[i] = (uint8_t)(val >> (8 * i));

@@ -12,6 +12,7 @@
 
 struct vm;
 struct pcpu;
+struct vlapic;
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
@@ -35,6 +36,8 @@ struct vcpu {
 	/* MSRs kept per vCPU that the VMCB does not hold. */
 	uint64_t apic_base, mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
 	uint64_t misc_enable;
+
+	struct vlapic *lapic;       /* devices/lapic.c */
 
 	uint64_t exits;
 	bool halted_reported;

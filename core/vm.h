@@ -60,6 +60,7 @@ struct vm {
 	uint64_t iopm_pa, msrpm_pa;
 
 	struct device *devices[VM_MAX_DEVICES];
+	struct device *pic, *ioapic;  /* set by their models' init() */
 	unsigned ndevices;
 	uint8_t *pio_unowned_logged; /* one bit per port: logged once */
 

@@ -19,6 +19,8 @@ bool bus_add_devices(struct vm *vm, const struct device_decl *table)
 		dev->vm = vm;
 		dev->state = dev + 1;
 		vm->devices[vm->ndevices++] = dev;
+		if (d->model->init)
+			d->model->init(dev);
 		if (d->model->reset)
 			d->model->reset(dev);
 	}
@@ -30,9 +32,9 @@ void bus_reset_devices(struct vm *vm)
 	for (unsigned i = 0; i < vm->ndevices; i++) {
 		struct device *d = vm->devices[i];
 		if (d->decl->model->reset) {
-			uint64_t f = spin_lock(&d->lock);
+			uint64_t f = device_lock(d);
 			d->decl->model->reset(d);
-			spin_unlock(&d->lock, f);
+			device_unlock(d, f);
 		}
 	}
 }
@@ -40,11 +42,23 @@ void bus_reset_devices(struct vm *vm)
 static struct device *find_pio(struct vm *vm, uint16_t port)
 {
 	for (unsigned i = 0; i < vm->ndevices; i++) {
-		const struct device_decl *dd = vm->devices[i]->decl;
-		if (port >= dd->pio_base && port - dd->pio_base < dd->pio_len)
-			return vm->devices[i];
+		const struct pio_range *r = vm->devices[i]->decl->pio;
+		for (unsigned k = 0; k < DEVICE_MAX_PIO && r[k].len; k++)
+			if (port >= r[k].base && port - r[k].base < r[k].len)
+				return vm->devices[i];
 	}
 	return NULL;
+}
+
+uint64_t device_lock(struct device *d)
+{
+	return (d->decl->model->flags & DEVICE_SELF_LOCKING) ? 0 : spin_lock(&d->lock);
+}
+
+void device_unlock(struct device *d, uint64_t flags)
+{
+	if (!(d->decl->model->flags & DEVICE_SELF_LOCKING))
+		spin_unlock(&d->lock, flags);
 }
 
 static void log_unowned(struct vm *vm, uint16_t port, bool write)
@@ -64,9 +78,9 @@ uint32_t bus_pio_read(struct vm *vm, uint16_t port, unsigned size)
 		log_unowned(vm, port, false);
 		return 0xffffffffu;
 	}
-	uint64_t f = spin_lock(&d->lock);
+	uint64_t f = device_lock(d);
 	uint32_t v = d->decl->model->pio_read(d, port, size);
-	spin_unlock(&d->lock, f);
+	device_unlock(d, f);
 	return v;
 }
 
@@ -77,9 +91,9 @@ void bus_pio_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val)
 		log_unowned(vm, port, true);
 		return;
 	}
-	uint64_t f = spin_lock(&d->lock);
+	uint64_t f = device_lock(d);
 	d->decl->model->pio_write(d, port, size, val);
-	spin_unlock(&d->lock, f);
+	device_unlock(d, f);
 }
 
 struct device *bus_find_mmio(struct vm *vm, uint64_t gpa)

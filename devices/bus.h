@@ -19,6 +19,11 @@ void bus_pio_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val);
 
 struct device *bus_find_mmio(struct vm *vm, uint64_t gpa);
 
+/* Take and release a device's lock around a call into its model (no-op for
+ * DEVICE_SELF_LOCKING models). */
+uint64_t device_lock(struct device *d);
+void device_unlock(struct device *d, uint64_t flags);
+
 /* The PC machine: the devices every VM gets (devices/machine_pc.c). */
 extern const struct device_decl machine_pc[];
 

@@ -14,11 +14,21 @@
 struct vm;
 struct device;
 
+/* device_model.flags */
+#define DEVICE_SELF_LOCKING (1u << 0)  /* the bus does not take d->lock */
+
 struct device_model {
 	const char *name;
 	size_t state_size;
+	unsigned flags;
+	/* Once, when the VM is built (state is zeroed): e.g. register the
+	 * device with its VM, set up timers. Optional. */
+	void (*init)(struct device *d);
+	/* To the power-on state; called after init and on a VM reset. */
 	void (*reset)(struct device *d);
-	/* Port I/O: size is 1, 2 or 4; port is absolute. */
+	/* Port I/O: size is 1, 2 or 4; port is absolute. Called with the
+	 * device's lock held; vcpu_current() (devices/irq.h) is the vCPU that
+	 * does the access. */
 	uint32_t (*pio_read)(struct device *d, uint16_t port, unsigned size);
 	void (*pio_write)(struct device *d, uint16_t port, unsigned size, uint32_t val);
 	/* MMIO: size is 1, 2, 4 or 8; gpa is absolute. */
@@ -26,11 +36,17 @@ struct device_model {
 	void (*mmio_write)(struct device *d, uint64_t gpa, unsigned size, uint64_t val);
 };
 
+#define DEVICE_MAX_PIO 4
+
+struct pio_range {
+	uint16_t base, len;          /* len 0: unused */
+};
+
 /* One row of a machine's device table. */
 struct device_decl {
 	const char *name;            /* instance name, e.g. "uart0" */
 	const struct device_model *model;
-	uint16_t pio_base, pio_len;  /* pio_len 0: no ports */
+	struct pio_range pio[DEVICE_MAX_PIO];
 	uint64_t mmio_base, mmio_len;/* mmio_len 0: no MMIO (page multiples) */
 	uint8_t irq;
 };

@@ -8,7 +8,7 @@ extern const struct device_model uart16550_model;
 extern const struct device_model debug_exit_model;
 
 const struct device_decl machine_pc[] = {
-	{ "uart0", &uart16550_model, .pio_base = 0x3f8, .pio_len = 8, .irq = 4 },
-	{ "debug-exit", &debug_exit_model, .pio_base = 0xf4, .pio_len = 4 },
+	{ "uart0", &uart16550_model, .pio = { { 0x3f8, 8 } }, .irq = 4 },
+	{ "debug-exit", &debug_exit_model, .pio = { { 0xf4, 4 } } },
 	{ 0 },
 };

@@ -38,7 +38,7 @@ static void rx_push(struct uart *u, uint8_t c)
 static uint32_t uart_read(struct device *d, uint16_t port, unsigned size)
 {
 	struct uart *u = d->state;
-	switch (port - d->decl->pio_base) {
+	switch (port - d->decl->pio[0].base) {
 	case RBR_THR:
 		if (u->lcr & LCR_DLAB)
 			return u->dll;
@@ -72,7 +72,7 @@ static void uart_write(struct device *d, uint16_t port, unsigned size, uint32_t 
 {
 	struct uart *u = d->state;
 	uint8_t b = (uint8_t)val;
-	switch (port - d->decl->pio_base) {
+	switch (port - d->decl->pio[0].base) {
 	case RBR_THR:
 		if (u->lcr & LCR_DLAB)
 			u->dll = b;

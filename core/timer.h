@@ -1,0 +1,35 @@
+/*
+ * core/timer.h - time for virtual devices. time_ns() is the host's monotonic
+ * clock (the TSC, calibrated at boot). A vtimer calls its fire() once its
+ * deadline has passed; fire() runs on a host CPU in ordinary (non-interrupt)
+ * context with no lock held, so it takes its device's lock itself, and it may
+ * re-arm the timer. Device timers of a descheduled VM still fire on time.
+ */
+#ifndef YAKVM_CORE_TIMER_H
+#define YAKVM_CORE_TIMER_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+struct vtimer {
+	uint64_t deadline_ns;
+	void (*fire)(struct vtimer *t);
+	void *data;                 /* for fire(): usually the device */
+	bool armed;
+	struct vtimer *next;        /* owned by core/timer.c */
+};
+
+uint64_t time_ns(void);
+/* Arms (or re-arms) t to fire at deadline_ns (time_ns() scale). */
+void vtimer_arm(struct vtimer *t, uint64_t deadline_ns);
+void vtimer_cancel(struct vtimer *t);
+/* Runs every expired timer; called by the vCPU loop and the idle loop. */
+void timers_run(void);
+/* The earliest armed deadline, or UINT64_MAX. */
+uint64_t timers_next_deadline(void);
+
+/* The host's wall-clock time at boot, from its RTC, as seconds since
+ * 1970-01-01 00:00 UTC (0 if unknown); plus time_ns() for "now". */
+uint64_t wallclock_boot_seconds(void);
+
+#endif

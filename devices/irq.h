@@ -1,0 +1,34 @@
+/*
+ * devices/irq.h - a VM's interrupt lines, as on a PC: ISA IRQs 0-15 reach both
+ * the 8259A PIC pair and the IOAPIC (ISA IRQ 0 is IOAPIC pin 2, the override
+ * every PC's ACPI MADT declares; the others map 1:1); IOAPIC pins 16-23 have
+ * no PIC input. Device models call these; core/irq.c routes them.
+ */
+#ifndef YAKVM_DEVICES_IRQ_H
+#define YAKVM_DEVICES_IRQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+struct vcpu;
+
+/* The level of a line (level-triggered devices: UART, RTC...). */
+void vm_irq_set(struct vm *vm, unsigned irq, bool high);
+/* A rising then falling edge (edge-triggered devices: the PIT). */
+void vm_irq_pulse(struct vm *vm, unsigned irq);
+
+/* The state of an interrupt controller changed: the vCPUs of the VM must
+ * look again for a pending interrupt (and halted ones may wake). */
+void vm_intr_update(struct vm *vm);
+/* The same for one vCPU. */
+void vcpu_kick(struct vcpu *v);
+
+/* The vCPU doing the current device access (the one whose exit is being
+ * handled on this CPU), or NULL outside an exit. */
+struct vcpu *vcpu_current(void);
+
+/* IOAPIC pin of an ISA IRQ. */
+static inline unsigned isa_irq_to_gsi(unsigned irq) { return irq == 0 ? 2 : irq; }
+
+#endif

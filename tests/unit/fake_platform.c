@@ -1,0 +1,98 @@
+/* tests/unit/fake_platform.c - see fake_platform.h. */
+#include <string.h>
+#include "tests/unit/fake_platform.h"
+
+struct fake_irq_event fake_irq_events[FAKE_MAX_EVENTS];
+unsigned fake_irq_count;
+int fake_irq_level[32];
+unsigned fake_irq_pulses[32];
+unsigned fake_intr_updates, fake_kicks;
+struct vcpu *fake_current_vcpu;
+uint64_t fake_now_ns;
+uint64_t fake_tsc_khz = 1000000;
+uint64_t fake_wallclock;
+
+static struct vtimer *timers;
+
+void fake_platform_reset(void)
+{
+	fake_irq_count = 0;
+	memset(fake_irq_level, 0, sizeof(fake_irq_level));
+	memset(fake_irq_pulses, 0, sizeof(fake_irq_pulses));
+	fake_intr_updates = fake_kicks = 0;
+	fake_current_vcpu = NULL;
+	fake_now_ns = 0;
+	fake_tsc_khz = 1000000;
+	fake_wallclock = 0;
+	timers = NULL;
+}
+
+static void record(unsigned irq, int level)
+{
+	if (fake_irq_count < FAKE_MAX_EVENTS)
+		fake_irq_events[fake_irq_count++] = (struct fake_irq_event){ irq, level, fake_now_ns };
+	if (irq < 32) {
+		if (level == 2)
+			fake_irq_pulses[irq]++;
+		else
+			fake_irq_level[irq] = level;
+	}
+}
+
+void vm_irq_set(struct vm *vm, unsigned irq, bool high) { record(irq, high); }
+void vm_irq_pulse(struct vm *vm, unsigned irq) { record(irq, 2); }
+void vm_intr_update(struct vm *vm) { fake_intr_updates++; }
+void vcpu_kick(struct vcpu *v) { fake_kicks++; }
+struct vcpu *vcpu_current(void) { return fake_current_vcpu; }
+
+uint64_t time_ns(void) { return fake_now_ns; }
+uint64_t tsc_khz(void) { return fake_tsc_khz; }
+uint64_t wallclock_boot_seconds(void) { return fake_wallclock; }
+
+void vtimer_cancel(struct vtimer *t)
+{
+	for (struct vtimer **p = &timers; *p; p = &(*p)->next)
+		if (*p == t) {
+			*p = t->next;
+			break;
+		}
+	t->armed = false;
+	t->next = NULL;
+}
+
+void vtimer_arm(struct vtimer *t, uint64_t deadline_ns)
+{
+	vtimer_cancel(t);
+	t->deadline_ns = deadline_ns;
+	t->armed = true;
+	t->next = timers;
+	timers = t;
+}
+
+unsigned fake_armed_timers(void)
+{
+	unsigned n = 0;
+	for (struct vtimer *t = timers; t; t = t->next)
+		n++;
+	return n;
+}
+
+void fake_advance_to(uint64_t target)
+{
+	for (;;) {
+		struct vtimer *first = NULL;
+		for (struct vtimer *t = timers; t; t = t->next)
+			if (!first || t->deadline_ns < first->deadline_ns)
+				first = t;
+		if (!first || first->deadline_ns > target)
+			break;
+		if (first->deadline_ns > fake_now_ns)
+			fake_now_ns = first->deadline_ns;
+		vtimer_cancel(first);
+		first->fire(first);
+	}
+	if (target > fake_now_ns)
+		fake_now_ns = target;
+}
+
+void fake_advance(uint64_t delta) { fake_advance_to(fake_now_ns + delta); }

@@ -1,0 +1,41 @@
+/*
+ * tests/unit/fake_platform.h - a fake of what device models call into
+ * (devices/irq.h, core/timer.h, the TSC frequency) for host unit tests:
+ * IRQ line changes are recorded, time is set by the test, and armed timers
+ * fire when the test advances time.
+ */
+#ifndef YAKVM_TESTS_FAKE_PLATFORM_H
+#define YAKVM_TESTS_FAKE_PLATFORM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/timer.h"
+#include "devices/irq.h"
+
+#define FAKE_MAX_EVENTS 4096
+
+struct fake_irq_event {
+	unsigned irq;
+	int level;        /* 1 high, 0 low, 2 pulse */
+	uint64_t at_ns;
+};
+
+extern struct fake_irq_event fake_irq_events[FAKE_MAX_EVENTS];
+extern unsigned fake_irq_count;        /* events recorded */
+extern int fake_irq_level[32];         /* current level of each line */
+extern unsigned fake_irq_pulses[32];   /* pulses per line */
+extern unsigned fake_intr_updates;     /* vm_intr_update() calls */
+extern unsigned fake_kicks;            /* vcpu_kick() calls */
+extern struct vcpu *fake_current_vcpu; /* what vcpu_current() returns */
+extern uint64_t fake_now_ns;
+extern uint64_t fake_tsc_khz;          /* default 1000000 (1 GHz) */
+extern uint64_t fake_wallclock;        /* wallclock_boot_seconds() */
+
+void fake_platform_reset(void);
+/* Moves time forward to t, firing every timer whose deadline is <= the
+ * current time, in deadline order (timers may re-arm). */
+void fake_advance_to(uint64_t t_ns);
+void fake_advance(uint64_t delta_ns);
+unsigned fake_armed_timers(void);
+
+#endif
