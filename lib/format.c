@@ -22,8 +22,10 @@ static void pad(struct out *o, char c, int n)
 		put(o, c);
 }
 
+/* prefix ("-", "0x" or "") goes before any zero padding, and counts in
+ * the width. */
 static void put_num(struct out *o, uint64_t v, unsigned base, bool upper,
-		    bool neg, int width, bool left, bool zero)
+		    const char *prefix, int width, bool left, bool zero)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -32,11 +34,11 @@ static void put_num(struct out *o, uint64_t v, unsigned base, bool upper,
 		tmp[n++] = digits[v % base];
 		v /= base;
 	} while (v);
-	int total = n + (neg ? 1 : 0);
+	int total = n + (int)strlen(prefix);
 	if (!left && !zero)
 		pad(o, ' ', width - total);
-	if (neg)
-		put(o, '-');
+	while (*prefix)
+		put(o, *prefix++);
 	if (!left && zero)
 		pad(o, '0', width - total);
 	while (n)
@@ -54,7 +56,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			continue;
 		}
 		bool left = false, zero = false;
-		int width = 0, prec = -1, lng = 0;
+		int width = 0, prec = -1, lng = 0, shrt = 0;
 		for (fmt++;; fmt++) {
 			if (*fmt == '-')
 				left = true;
@@ -65,6 +67,10 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		}
 		if (*fmt == '*') {
 			width = va_arg(ap, int);
+			if (width < 0) {	/* a negative width is '-' (C99 7.19.6.1p5) */
+				left = true;
+				width = width == INT32_MIN ? INT32_MAX : -width;
+			}
 			fmt++;
 		}
 		while (*fmt >= '0' && *fmt <= '9')
@@ -82,7 +88,9 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		for (;; fmt++) {
 			if (*fmt == 'l' || *fmt == 'z')
 				lng++;
-			else if (*fmt != 'h')
+			else if (*fmt == 'h')
+				shrt++;	/* h: short, hh: char */
+			else
 				break;
 		}
 		uint64_t u;
@@ -91,22 +99,24 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'd':
 		case 'i':
 			s = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
+			if (!lng && shrt)	/* converted as C99 7.19.6.1p7 says */
+				s = shrt == 1 ? (short)s : (signed char)s;
 			put_num(&o, s < 0 ? -(uint64_t)s : (uint64_t)s, 10, false,
-				s < 0, width, left, zero);
+				s < 0 ? "-" : "", width, left, zero);
 			break;
 		case 'u':
 		case 'x':
 		case 'X':
 		case 'o':
 			u = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
+			if (!lng && shrt)
+				u = shrt == 1 ? (unsigned short)u : (unsigned char)u;
 			put_num(&o, u, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16,
-				*fmt == 'X', false, width, left, zero);
+				*fmt == 'X', "", width, left, zero);
 			break;
 		case 'p':
-			put(&o, '0');
-			put(&o, 'x');
 			put_num(&o, (uintptr_t)va_arg(ap, void *), 16, false,
-				false, width, left, zero);
+				"0x", width, left, zero);
 			break;
 		case 'c':
 			pad(&o, ' ', left ? 0 : width - 1);

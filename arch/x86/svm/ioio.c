@@ -13,24 +13,6 @@
 #include "core/vm.h"
 #include "devices/bus.h"
 
-struct ioio ioio_decode(uint64_t info1)
-{
-	struct ioio io = {
-		.in = info1 & 1,
-		.string = (info1 >> 2) & 1,
-		.rep = (info1 >> 3) & 1,
-		.size = (info1 & (1u << 4)) ? 1 : (info1 & (1u << 5)) ? 2 : 4,
-		.addr_size = (info1 & (1u << 7)) ? 2 : (info1 & (1u << 8)) ? 4 : 8,
-		.seg = (info1 >> 10) & 7,
-		.port = (uint16_t)(info1 >> 16),
-	};
-	if (!(info1 & (7u << 4)))
-		io.size = 0;	/* no size bit: malformed */
-	if (!(info1 & (7u << 7)))
-		io.addr_size = 0;	/* not given (QEMU) */
-	return io;
-}
-
 void yakvm_cpu_handle_ioio(struct vcpu *v)
 {
 	struct vmcb_control *c = &v->vmcb->control;

@@ -47,7 +47,9 @@ bool vmcb_check_state(const struct vmcb *vmcb, unsigned phys_bits,
 	if (s->cr0 >> 32)
 		return fail(why, len, "CR0[63:32] are not zero");
 	if (lme && pg) {
-		if (phys_bits < 52 && (s->cr3 >> phys_bits))
+		/* Bits 63:52 are reserved whatever the width (APM vol. 2, 5.3.2). */
+		unsigned width = phys_bits < 52 ? phys_bits : 52;
+		if (s->cr3 >> width)
 			return fail(why, len, "CR3 has bits set beyond the physical address width");
 	} else if (s->cr3 >> 32) {
 		return fail(why, len, "CR3[63:32] are not zero outside long mode");

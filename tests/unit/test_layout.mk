@@ -1,0 +1,1 @@
+test_layout_SRCS := guest/layout.c

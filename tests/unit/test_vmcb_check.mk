@@ -1,0 +1,1 @@
+test_vmcb_check_SRCS := arch/x86/svm/vmcb_check.c
