@@ -136,7 +136,7 @@ UNIT_BINS := $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
 $(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) | tools
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (unit test)"
-	@$(CC) $(UNIT_CFLAGS) -o $@ $< $($*_SRCS) -lcmocka $($*_LIBS)
+	@$(CC) $(UNIT_CFLAGS) -MMD -MF $@.d -o $@ $< $($*_SRCS) -lcmocka $($*_LIBS)
 
 .SECONDEXPANSION:
 $(UNIT_BINS): $$($$(notdir $$@)_SRCS)

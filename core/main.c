@@ -14,6 +14,7 @@
 #include "core/vm.h"
 #include "core/vmdesc.h"
 #include "core/sched.h"
+#include "core/timer.h"
 #include "boot/multiboot2.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pcpu.h"
@@ -21,6 +22,7 @@
 #include "arch/x86/lapic.h"
 #include "arch/x86/serial.h"
 #include "arch/x86/tsc.h"
+#include "arch/x86/smp.h"
 #include "arch/x86/svm/svm.h"
 #include "mm/pmm.h"
 #include "mm/paging.h"
@@ -41,12 +43,6 @@ void yakvm_idle(void)
 	outl(0xf4, 0);	/* QEMU isa-debug-exit: exits with status 1 */
 	for (const char *s = "Shutdown"; *s; s++)
 		outb(0x8900, (uint8_t)*s);	/* Bochs */
-}
-
-static void timer_irq(struct intr_frame *f)
-{
-	lapic_eoi();
-	sched_tick();
 }
 
 static void log_boot_info(const struct boot_info *bi)
@@ -77,24 +73,6 @@ static void check_wx(void)
 		panic("W^X: %lu of %lu host mappings are writable and executable", bad, leaves);
 	log_info("W^X: %lu host page mappings checked, none writable and executable",
 		 leaves);
-}
-
-static bool init_svm(struct pcpu *p)
-{
-	char why[512];
-	p->hsave_pa = pmm_alloc_page();
-	p->host_vmcb_pa = pmm_alloc_page();
-	if (!p->hsave_pa || !p->host_vmcb_pa)
-		panic("out of memory for SVM state");
-	p->host_vmcb = phys_to_virt(p->host_vmcb_pa);
-	if (!yakvm_cpu_svm_enable(p->hsave_pa, why, sizeof(why))) {
-		log_error("cannot start: %s", why);
-		return false;
-	}
-	/* The host's FS, GS (our per-CPU pointer), TR, LDTR and syscall MSRs,
-	 * which VMRUN does not restore; vmrun.S reloads them after each exit. */
-	__asm__ volatile("vmsave %%rax" ::"a"(p->host_vmcb_pa) : "memory");
-	return true;
 }
 
 static void create_vms(const struct boot_info *bi)
@@ -161,7 +139,6 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 
 	pmm_init(&boot_info);
 	paging_init();
-	check_wx();
 
 	bsp.id = 0;
 	pcpu_init_tables(&bsp);
@@ -169,6 +146,7 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 	pcpu_count = 1;
 	legacy_pic_disable();
 	tsc_calibrate();
+	timer_init();
 	lapic_init();
 	bsp.apic_id = lapic_id();
 	log_info("CPU 0 up: APIC ID %u (%s), TSC %lu kHz", bsp.apic_id,
@@ -176,8 +154,10 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 	log_info("host memory: %lu MiB free of %lu MiB", pmm_free_bytes() >> 20,
 		 pmm_total_bytes() >> 20);
 
-	/* 3. SVM. */
-	if (!init_svm(&bsp)) {
+	/* 3. SVM on this CPU, then on the others. */
+	char why[512];
+	if (!svm_cpu_init(&bsp, why, sizeof(why))) {
+		log_error("cannot start: %s", why);
 		yakvm_idle();
 		for (;;)
 			cpu_halt();
@@ -186,14 +166,16 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 		 svm.revision, svm.nasid, svm.nrips ? ", nRIP-save" : "",
 		 svm.decode_assists ? ", decode assists" : "",
 		 svm.flush_by_asid ? ", flush-by-ASID" : "", svm.vgif ? ", vGIF" : "");
+	irq_register(VEC_TIMER, timer_irq);
+	irq_register(VEC_RESCHED, sched_ipi);
+	smp_start_aps(&boot_info);
+	check_wx();
 	log_info("%u CPU%s up", pcpu_count, pcpu_count == 1 ? "" : "s");
 
 	/* 4. The VMs. */
 	create_vms(&boot_info);
 
 	/* 5. Run them. */
-	irq_register(VEC_TIMER, timer_irq);
-	lapic_timer_periodic(VEC_TIMER, SCHED_SLICE_US);
 	irq_enable();
 	sched_loop();
 }

@@ -14,6 +14,7 @@
 #include "arch/x86/insn/fetch.h"
 #include "devices/bus.h"
 #include "devices/device.h"
+#include "lib/format.h"
 
 struct mmio_ctx {
 	struct vcpu *v;
@@ -119,9 +120,13 @@ void yakvm_vcpu_handle_mmio(struct vcpu *v, struct device *d, uint64_t gpa)
 		s->rflags = st.rflags;
 		break;
 	case EMU_UNSUPPORTED:
-		vm_stop(v->vm, v, "cannot emulate the instruction at MMIO 0x%lx (%s): "
-			"%02x %02x %02x %02x %02x %02x", gpa, d->decl->name,
-			bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5]);
+		{
+			char hex[3 * 15 + 1];
+			for (unsigned i = 0; i < in.len; i++)
+				snprintf(hex + 3 * i, 4, " %02x", bytes[i]);
+			vm_stop(v->vm, v, "cannot emulate the instruction at MMIO 0x%lx (%s):%s",
+				gpa, d->decl->name, hex);
+		}
 		break;
 	default:
 		break;	/* a #PF is queued, or the VM was stopped */

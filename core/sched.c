@@ -8,32 +8,60 @@
 #include "core/vm.h"
 #include "core/log.h"
 #include "core/main.h"
+#include "core/intr.h"
+#include "core/timer.h"
 #include "arch/x86/pcpu.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/serial.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/interrupt.h"
 
-void sched_add(struct vcpu *v)
+/* Places the vCPU on the allowed CPU (cpus= on its module line) that has
+ * the fewest vCPUs; it stays there. */
+bool sched_add(struct vcpu *v)
 {
-	struct pcpu *p = pcpus[0];	/* one CPU for now; SMP comes later */
-	if (p->nrunq == MAX_RUNQ)
-		panic("run queue full");
-	p->runq[p->nrunq++] = v;
+	struct pcpu *best = NULL;
+	uint64_t mask = v->vm->desc.cpu_mask;
+	for (unsigned i = 0; i < pcpu_count; i++) {
+		struct pcpu *p = pcpus[i];
+		if (p && i < 64 && (mask >> i) & 1 && p->nrunq < MAX_RUNQ &&
+		    (!best || p->nrunq < best->nrunq))
+			best = p;
+	}
+	if (!best)
+		return false;
+	v->home = best;
+	best->runq[best->nrunq] = v;
+	__atomic_store_n(&best->nrunq, best->nrunq + 1, __ATOMIC_RELEASE);
+	if (best != this_cpu())
+		lapic_send_ipi(best->apic_id, VEC_RESCHED);
+	return true;
 }
 
-void sched_tick(void)
+/* An IPI from another CPU: something changed for a vCPU here (an interrupt
+ * to deliver, a VM stopped) or a device timer was armed. The exit it caused
+ * (or the wake-up from HLT) is the point; the loops look at the flags. */
+void sched_ipi(struct intr_frame *f)
 {
-	struct pcpu *p = this_cpu();
-	p->ticks++;
-	p->need_resched = true;
+	lapic_eoi();
+	this_cpu()->timer_irq = true;
 }
 
 static struct vcpu *pick_next(struct pcpu *p)
 {
-	for (unsigned i = 0; i < p->nrunq; i++) {
-		unsigned k = (p->rr_next + i) % p->nrunq;
+	unsigned n = __atomic_load_n(&p->nrunq, __ATOMIC_ACQUIRE);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = (p->rr_next + i) % n;
 		struct vcpu *v = p->runq[k];
+		if (v->state == VCPU_HALTED && v->events_pending) {
+			v->events_pending = false;
+			if (vcpu_has_wakeup(v)) {
+				v->state = VCPU_RUNNABLE;
+				v->events_pending = true;
+			}
+		}
 		if (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING) {
-			p->rr_next = (k + 1) % p->nrunq;
+			p->rr_next = (k + 1) % n;
 			return v;
 		}
 	}
@@ -56,16 +84,26 @@ void sched_loop(void)
 	struct pcpu *p = this_cpu();
 	bool announced = false;
 	for (;;) {
+		if (p->timer_irq)
+			timers_run();
 		struct vcpu *v = pick_next(p);
 		if (!v) {
-			if (!vm_any_running() && !announced) {
+			if (p->id == 0 && !vm_any_running() && !announced) {
 				announced = true;
 				all_ended();
 			}
-			irq_enable_and_halt();
+			/* Nothing to run: sleep until the next device timer. */
+			irq_disable();
+			p->slice_end_ns = UINT64_MAX;
+			timer_program();
+			if (!p->timer_irq)
+				irq_enable_and_halt();
+			irq_enable();
 			continue;
 		}
 		p->need_resched = false;
+		p->slice_end_ns = time_ns() + SCHED_SLICE_US * 1000ull;
+		timer_program();
 		p->current = v;
 		yakvm_vcpu_run(v);
 		p->current = NULL;

@@ -6,14 +6,17 @@
 #ifndef YAKVM_CORE_SCHED_H
 #define YAKVM_CORE_SCHED_H
 
+#include <stdbool.h>
+
 struct vcpu;
 
 #define SCHED_SLICE_US 5000
 
-void sched_add(struct vcpu *v);
+struct intr_frame;
+/* False if none of the vCPU's allowed CPUs is online. */
+bool sched_add(struct vcpu *v);
+void sched_ipi(struct intr_frame *f);
 /* Runs vCPUs on this CPU forever. */
 void sched_loop(void) __attribute__((noreturn));
-/* Called by the timer interrupt. */
-void sched_tick(void);
 
 #endif

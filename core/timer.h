@@ -11,12 +11,15 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+struct pcpu;
+
 struct vtimer {
 	uint64_t deadline_ns;
 	void (*fire)(struct vtimer *t);
 	void *data;                 /* for fire(): usually the device */
 	bool armed;
-	struct vtimer *next;        /* owned by core/timer.c */
+	struct pcpu *cpu;           /* the CPU whose list holds it (timer.c) */
+	struct vtimer *next;
 };
 
 uint64_t time_ns(void);
@@ -27,6 +30,13 @@ void vtimer_cancel(struct vtimer *t);
 void timers_run(void);
 /* The earliest armed deadline, or UINT64_MAX. */
 uint64_t timers_next_deadline(void);
+
+/* Host side: start the clock (after tsc_calibrate), program the host LAPIC
+ * timer for the next deadline or slice end, and its interrupt handler. */
+struct intr_frame;
+void timer_init(void);
+void timer_program(void);
+void timer_irq(struct intr_frame *f);
 
 /* The host's wall-clock time at boot, from its RTC, as seconds since
  * 1970-01-01 00:00 UTC (0 if unknown); plus time_ns() for "now". */

@@ -6,6 +6,9 @@
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "core/asid.h"
+#include "core/intr.h"
+#include "core/timer.h"
+#include "devices/lapic.h"
 #include "core/log.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pcpu.h"
@@ -37,6 +40,12 @@ struct vcpu *yakvm_create_vcpu(struct vm *vm, unsigned id)
 	v->vmcb_pa = pa;
 	v->vm = vm;
 	v->id = id;
+	v->lapic = vlapic_create(v);
+	if (!v->lapic) {
+		pmm_free_pages(pa, 1);
+		pmm_free_pages(vpa, 1 + sizeof(struct vcpu) / PAGE_SIZE);
+		return NULL;
+	}
 	yakvm_vcpu_init_vmcb(v);
 	v->state = id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 	return v;
@@ -150,6 +159,10 @@ void yakvm_vcpu_run(struct vcpu *v)
 	asid_assign(v, p);
 	while (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING &&
 	       !p->need_resched) {
+		if (p->timer_irq)
+			timers_run();
+		if (v->events_pending)
+			vcpu_deliver_events(v);
 		vmcb->save.rax = v->regs.r[GPR_RAX];
 		vmcb->save.rsp = v->regs.r[GPR_RSP];
 		_yakvm_vcpu_run(&v->regs, v->vmcb_pa, p->host_vmcb_pa);
@@ -162,5 +175,9 @@ void yakvm_vcpu_run(struct vcpu *v)
 		if (vmcb->control.exitintinfo & EVENT_VALID)
 			vmcb->control.eventinj = vmcb->control.exitintinfo;
 		svm_handle_exit(v);
+		if (v->vm->reset_requested) {
+			vm_reset(v->vm);
+			break;	/* back through asid_assign() with a fresh ASID */
+		}
 	}
 }

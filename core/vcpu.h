@@ -29,6 +29,8 @@ struct vcpu {
 	unsigned id;                /* index in the VM; also its APIC ID */
 	volatile enum vcpu_state state;
 
+	struct pcpu *home;          /* the CPU it runs on (core/sched.c) */
+
 	/* ASID bookkeeping (core/asid.c). */
 	struct pcpu *last_pcpu;
 	uint32_t asid_generation;
@@ -38,6 +40,8 @@ struct vcpu {
 	uint64_t misc_enable;
 
 	struct vlapic *lapic;       /* devices/lapic.c */
+	volatile bool events_pending; /* look for events before VMRUN */
+	bool nmi_masked;            /* an NMI handler is running */
 
 	uint64_t exits;
 	bool halted_reported;

@@ -10,9 +10,14 @@
 #include "core/sched.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/interrupt.h"
+#include "arch/x86/pcpu.h"
 #include "mm/pmm.h"
 #include "mm/npt/npt_vm.h"
 #include "devices/bus.h"
+#include "devices/lapic.h"
+#include "devices/irq.h"
 #include "guest/layout.h"
 #include "guest/multiboot1.h"
 #include "arch/x86/svm/vmcb_check.h"
@@ -159,7 +164,8 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 	vm->ram_count = l.ram_count;
 
 	if (!alloc_bitmaps(vm) || !yakvm_vmm_npt_create(vm) || !alloc_ram(vm, &l) ||
-	    !bus_add_devices(vm, machine_pc)) {
+	    !bus_add_devices(vm, machine_pc) ||
+	    (desc->testdev && !bus_add_devices(vm, machine_testdev))) {
 		log_error("vm %s: out of host memory while building it; not created",
 			  desc->name);
 		return NULL;	/* what was allocated stays allocated: boot-time only */
@@ -242,6 +248,12 @@ static bool is_linux_image(const uint8_t *img, uint64_t len)
 	return len > 0x206 && memcmp(img + 0x202, "HdrS", 4) == 0;
 }
 
+/* Loads the guest image and sets the boot vCPU's entry state. */
+static bool load_guest(struct vm *vm)
+{
+	return load_multiboot(vm, vm->vcpus[0]);
+}
+
 bool vm_start(struct vm *vm)
 {
 	const uint8_t *img = phys_to_virt(vm->kernel.start);
@@ -267,7 +279,7 @@ bool vm_start(struct vm *vm)
 		}
 		vm->vcpus[vm->nvcpus++] = v;
 	}
-	if (!load_multiboot(vm, vm->vcpus[0]))
+	if (!load_guest(vm))
 		return false;
 	char why[160];
 	if (!vmcb_check_guest_state(vm->vcpus[0]->vmcb, why, sizeof(why))) {
@@ -277,10 +289,50 @@ bool vm_start(struct vm *vm)
 	vm->start_us = time_us();
 	vm->state = VM_RUNNING;
 	for (unsigned i = 0; i < vm->nvcpus; i++)
-		sched_add(vm->vcpus[i]);
+		if (!sched_add(vm->vcpus[i])) {
+			vm->state = VM_STOPPED;
+			log_error("vm %s: none of the CPUs in its cpus= list is online; "
+				  "not started", vm->name);
+			return false;
+		}
 	log_info("vm %s: started: %lu MiB, %u vCPU%s", vm->name, vm->desc.mem >> 20,
 		 vm->nvcpus, vm->nvcpus == 1 ? "" : "s");
 	return true;
+}
+
+void vm_request_reset(struct vm *vm)
+{
+	vm->reset_requested = true;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vcpu_kick(vm->vcpus[i]);
+}
+
+void vm_reset(struct vm *vm)
+{
+	uint64_t f = spin_lock(&vm->lock);
+	bool go = vm->reset_requested && vm->state == VM_RUNNING;
+	vm->reset_requested = false;
+	spin_unlock(&vm->lock, f);
+	if (!go)
+		return;
+	vm->resets++;
+	console_vm_flush(&vm->console, vm->name);
+	if (vm->resets <= 10 || vm->resets % 1000 == 0)
+		log_info("vm %s: reset (%u so far)", vm->name, vm->resets);
+	for (unsigned i = 0; i < vm->nchunks; i++)
+		memset(phys_to_virt(vm->chunks[i].hpa), 0, vm->chunks[i].size);
+	bus_reset_devices(vm);
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		yakvm_vcpu_init_vmcb(v);
+		vlapic_reset(v->lapic);
+		v->last_pcpu = NULL;	/* a fresh ASID: no stale translations */
+		v->nmi_masked = false;
+		v->halted_reported = false;
+		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
+	}
+	if (!load_guest(vm))
+		vm_stop(vm, NULL, "its image could not be loaded again after a reset");
 }
 
 static bool finish(struct vm *vm)
@@ -291,6 +343,10 @@ static bool finish(struct vm *vm)
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vm->vcpus[i]->state = VCPU_STOPPED;
 	spin_unlock(&vm->lock, f);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vcpu_kick(vm->vcpus[i]);	/* out of the guest, wherever it runs */
+	if (pcpus[0] && this_cpu() != pcpus[0])	/* CPU 0 notices when all have ended */
+		lapic_send_ipi(pcpus[0]->apic_id, VEC_RESCHED);
 	if (first)
 		console_vm_flush(&vm->console, vm->name);
 	return first;

@@ -71,6 +71,9 @@ struct vm {
 	struct image attached[VM_MAX_ATTACHED];
 	unsigned nattached;
 
+	volatile bool reset_requested;
+	unsigned resets;
+
 	struct console_line console;
 	uint64_t start_us;
 	int exit_status;            /* from the debug-exit port, or -1 */
@@ -89,6 +92,12 @@ bool vm_start(struct vm *vm);
  * reason. Safe to call from any of its vCPUs' exit handlers. */
 void vm_stop(struct vm *vm, struct vcpu *by, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Asks for a reset of the whole VM (i8042 0xFE, port 0x92, a triple fault
+ * with on_reset=reboot): done by vm_reset() from the vCPU loop. */
+void vm_request_reset(struct vm *vm);
+/* Back to the boot state: RAM cleared, devices and vCPUs reset, the guest
+ * image loaded again. Called on one of the VM's vCPUs. */
+void vm_reset(struct vm *vm);
 /* Ends the VM normally (the guest asked: debug-exit port, power-off). */
 void vm_end(struct vm *vm, int status, const char *why);
 

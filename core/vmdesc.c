@@ -31,6 +31,7 @@ enum vm_option {
 	OPT_KIND,
 	OPT_ON_RESET,
 	OPT_TRACE,
+	OPT_TESTDEV,
 	OPT_COUNT,
 };
 
@@ -43,6 +44,7 @@ static const char *const option_names[OPT_COUNT] = {
 	[OPT_KIND] = "kind",
 	[OPT_ON_RESET] = "on_reset",
 	[OPT_TRACE] = "trace",
+	[OPT_TESTDEV] = "testdev",
 };
 
 static bool is_blank(char c)
@@ -284,6 +286,14 @@ static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 			vm->trace = false;
 		else if (token_is(v, len, "1"))
 			vm->trace = true;
+		else
+			return "must be 0 or 1";
+		return NULL;
+	case OPT_TESTDEV:
+		if (token_is(v, len, "0"))
+			vm->testdev = false;
+		else if (token_is(v, len, "1"))
+			vm->testdev = true;
 		else
 			return "must be 0 or 1";
 		return NULL;

@@ -38,6 +38,7 @@ struct vm_desc {
 	uint64_t cpu_mask;          /* cpus=0,2-3: physical CPUs; default all ones */
 	enum vm_on_reset on_reset;  /* on_reset=stop|reboot (default stop) */
 	bool trace;                 /* trace=1|0 (default 0) */
+	bool testdev;               /* testdev=1|0: the MMIO test device (default 0) */
 };
 
 enum mod_role { MOD_VM, MOD_ATTACH };

@@ -26,5 +26,7 @@ void device_unlock(struct device *d, uint64_t flags);
 
 /* The PC machine: the devices every VM gets (devices/machine_pc.c). */
 extern const struct device_decl machine_pc[];
+/* The MMIO test device, for VMs with testdev=1. */
+extern const struct device_decl machine_testdev[];
 
 #endif

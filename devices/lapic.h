@@ -6,6 +6,28 @@
  * acknowledges a vector when it injects it. Its TPR is the VMCB's V_TPR: with
  * V_INTR_MASKING the guest's CR8 writes land there, so the LAPIC reads and
  * writes the TPR through vlapic_tpr()/vlapic_set_tpr() of its vCPU.
+ *
+ * Choices where the hardware leaves room:
+ * - The timer counts a 1 GHz input clock (1 tick per ns before the divider),
+ *   as KVM's does; guests calibrate it themselves. A periodic timer's period
+ *   is at least 20 us (50000 interrupts/s), so initial count 1 with divide
+ *   by 1 cannot flood the host; the current count of such a clamped timer
+ *   still runs at the nominal rate. One-shot and TSC-deadline timers are not
+ *   clamped: each expiry costs the guest a register write.
+ * - Writes to read-only registers (ID, VERSION, PPR, ISR/TMR/IRR...) and to
+ *   unimplemented offsets are ignored and set no ESR bit; reads of
+ *   unimplemented offsets return 0. The APIC ID is v->id, read-only.
+ * - MMIO reads of any size return the bytes of the registers they cover;
+ *   only 16-byte aligned 32-bit writes reach a register, others are ignored.
+ * - An ICR send with a fixed/lowest vector below 16 sets ESR bit 5 and is
+ *   not sent; a received one sets ESR bit 6 and is dropped. A software-
+ *   disabled LAPIC drops fixed and lowest-priority messages.
+ * - Lowest priority goes to the lowest-numbered vCPU that matches.
+ * - IPIs complete synchronously: ICR delivery status always reads 0.
+ *
+ * Locking: each vlapic has its own lock. The LAPIC calls out (other LAPICs,
+ * ioapic_eoi, vcpu_kick) only after releasing it, so the order is
+ * IOAPIC -> LAPIC -> timer list, never LAPIC -> IOAPIC.
  */
 #ifndef YAKVM_DEVICES_LAPIC_H
 #define YAKVM_DEVICES_LAPIC_H
@@ -50,17 +72,24 @@ void vlapic_ack(struct vlapic *l, uint8_t vector);
 /* True if the PIC's INTR output reaches this CPU: the LAPIC is software-
  * disabled / globally disabled, or LINT0 is unmasked in ExtINT mode. */
 bool vlapic_accepts_pic(struct vlapic *l);
-/* Takes a latched NMI (true if there was one). */
+/* Takes a latched NMI (true if there was one); has_nmi only looks. */
 bool vlapic_take_nmi(struct vlapic *l);
+bool vlapic_has_nmi(struct vlapic *l);
+/* Takes a latched ExtINT message (an IOAPIC pin in ExtINT mode): the vCPU
+ * loop then takes the vector from the PIC (not wired up yet). */
+bool vlapic_take_extint(struct vlapic *l);
 /* Takes a latched INIT; takes a latched SIPI and returns its vector (-1). */
 bool vlapic_take_init(struct vlapic *l);
 int vlapic_take_sipi(struct vlapic *l);
 
-/* The vCPU's TPR lives in VMCB.V_TPR (bits 7:4 of the TPR). */
+/* The vCPU's TPR lives in VMCB.V_TPR (bits 7:4 of the TPR); TPR[3:0] is
+ * kept in the LAPIC and reads 0 once a MOV CR8 has changed V_TPR. Called by
+ * the vCPU itself (V_TPR shares its VMCB field with V_IRQ). */
 uint8_t vlapic_tpr(struct vlapic *l);
 void vlapic_set_tpr(struct vlapic *l, uint8_t tpr);
 
-/* TSC-deadline MSR (0x6e0). */
+/* TSC-deadline MSR (0x6e0): reads 0 and ignores writes unless LVT Timer is
+ * in TSC-deadline mode; 0 disarms; it reads 0 again once the timer fired. */
 uint64_t vlapic_tsc_deadline(struct vlapic *l);
 void vlapic_set_tsc_deadline(struct vlapic *l, uint64_t tsc);
 

@@ -1,14 +1,37 @@
 /*
  * devices/machine_pc.c - the PC machine type: the devices every VM gets, as
- * data. Each row names a model, the ports or MMIO range it owns, and its IRQ.
+ * data. Each row names a model, the ports and MMIO range it owns, and its IRQ.
  */
 #include "devices/bus.h"
+#include "devices/ioapic.h"
+#include "devices/lapic.h"
+#include "devices/pic.h"
+#include "devices/pit.h"
+#include "devices/pm_timer.h"
+#include "devices/testdev.h"
 
 extern const struct device_model uart16550_model;
 extern const struct device_model debug_exit_model;
+extern const struct device_model rtc_model, i8042_model, sysctl_model,
+	pci_host_model, pm_timer_model;
 
 const struct device_decl machine_pc[] = {
+	{ "pic", &pic_model, .pio = { { 0x20, 2 }, { 0xa0, 2 }, { 0x4d0, 2 } } },
+	{ "pit", &pit_model, .pio = { { 0x40, 4 }, { 0x61, 1 } }, .irq = 0 },
 	{ "uart0", &uart16550_model, .pio = { { 0x3f8, 8 } }, .irq = 4 },
+	{ "rtc", &rtc_model, .pio = { { 0x70, 2 } }, .irq = 8 },
+	{ "i8042", &i8042_model, .pio = { { 0x60, 1 }, { 0x64, 1 } }, .irq = 1 },
+	{ "sysctl", &sysctl_model, .pio = { { 0x80, 1 }, { 0x92, 1 } } },
+	{ "pci-host", &pci_host_model, .pio = { { 0xcf8, 8 } } },
+	{ "pm-timer", &pm_timer_model, .pio = { { PM_TIMER_PORT, PM_TIMER_LEN } } },
+	{ "ioapic", &ioapic_model, .mmio_base = IOAPIC_BASE, .mmio_len = 0x1000 },
+	{ "lapic", &lapic_mmio_model, .mmio_base = LAPIC_DEFAULT_BASE, .mmio_len = 0x1000 },
 	{ "debug-exit", &debug_exit_model, .pio = { { 0xf4, 4 } } },
+	{ 0 },
+};
+
+/* Added to VMs started with testdev=1 (tests/guests/mmio*.c). */
+const struct device_decl machine_testdev[] = {
+	{ "testdev", &testdev_model, .mmio_base = TESTDEV_BASE, .mmio_len = TESTDEV_SIZE },
 	{ 0 },
 };

@@ -18,7 +18,8 @@ void pic_set_irq(struct device *pic, unsigned irq, bool high);
 int pic_pending_vector(struct device *pic);
 /* The CPU's interrupt acknowledge: returns the vector and moves the request
  * from IRR to ISR (unless auto-EOI). A request that vanished gives the
- * spurious IRQ 7 (or 15) vector, as the hardware does. -1 if none at all. */
+ * spurious IRQ 7 (or 15) vector, as the hardware does. -1 if none at all
+ * (the master's IRR is empty, or it is in the middle of its ICW sequence). */
 int pic_ack(struct device *pic);
 
 extern const struct device_model pic_model;

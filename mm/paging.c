@@ -72,18 +72,20 @@ void paging_init(void)
 
 void paging_load(void) { write_cr3(pml4_pa); }
 
-void paging_unmap_page(uint64_t va)
+/* The 4 KiB entry for va, splitting a 2 MiB page if need be; NULL if va is
+ * not mapped at all. */
+static uint64_t *pte_4k(uint64_t va)
 {
 	uint64_t *pml4 = phys_to_virt(pml4_pa);
 	uint64_t *e = &pml4[(va >> 39) & 511];
 	if (!(*e & PTE_P))
-		return;
+		return NULL;
 	e = &table(*e)[(va >> 30) & 511];
 	if (!(*e & PTE_P))
-		return;
+		return NULL;
 	e = &table(*e)[(va >> 21) & 511];
 	if (!(*e & PTE_P))
-		return;
+		return NULL;
 	if (*e & PTE_PS) {	/* split the 2 MiB page into 4 KiB pages */
 		uint64_t base = *e & PTE_ADDR & ~(LARGE_PAGE_SIZE - 1);
 		uint64_t fl = *e & (PTE_P | PTE_W | PTE_NX);
@@ -95,8 +97,25 @@ void paging_unmap_page(uint64_t va)
 			pt[i] = (base + (uint64_t)i * PAGE_SIZE) | fl;
 		*e = pt_pa | PTE_P | PTE_W;
 	}
-	table(*e)[(va >> 12) & 511] = 0;
-	invlpg(va);
+	return &table(*e)[(va >> 12) & 511];
+}
+
+void paging_make_exec(uint64_t va)
+{
+	uint64_t *e = pte_4k(va);
+	if (e) {
+		*e = (*e & PTE_ADDR) | PTE_P;
+		invlpg(va);
+	}
+}
+
+void paging_unmap_page(uint64_t va)
+{
+	uint64_t *e = pte_4k(va);
+	if (e) {
+		*e = 0;
+		invlpg(va);
+	}
 }
 
 static uint64_t count_wx(uint64_t *t, int level, uint64_t *leaves)

@@ -25,6 +25,9 @@
 void paging_init(void);
 /* Loads the same tables on another CPU. */
 void paging_load(void);
+/* Makes the 4 KiB page at va read+execute and no longer writable (the AP
+ * trampoline's code page). */
+void paging_make_exec(uint64_t va);
 /* Removes the 4 KiB page at va from the map (a guard page). */
 void paging_unmap_page(uint64_t va);
 /* Walks the live tables: counts mappings that are writable and executable.

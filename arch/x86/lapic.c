@@ -69,14 +69,42 @@ void lapic_timer_periodic(uint8_t vector, uint32_t us)
 	lapic_write(REG_TIMER_INIT, count ? (uint32_t)count : 1);
 }
 
-void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+void lapic_timer_oneshot(uint8_t vector, uint64_t ns)
+{
+	uint64_t count = ticks_per_ms * (ns / 1000) / 1000;
+	if (count == 0)
+		count = 1;
+	if (count > 0xffffffffull)
+		count = 0xffffffffull;
+	lapic_write(REG_LVT_TIMER, vector);	/* one-shot */
+	lapic_write(REG_TIMER_INIT, (uint32_t)count);
+}
+
+static void send_icr(uint32_t apic_id, uint32_t low)
 {
 	if (x2apic) {
-		wrmsr(0x830, ((uint64_t)apic_id << 32) | vector);
+		wrmsr(0x830, ((uint64_t)apic_id << 32) | low);
 		return;
 	}
+	uint64_t f = irq_save();
 	lapic_write(REG_ICR_HI, apic_id << 24);
-	lapic_write(REG_ICR_LO, vector);
+	lapic_write(REG_ICR_LO, low);
 	while (lapic_read(REG_ICR_LO) & (1u << 12))	/* delivery status */
 		cpu_relax();
+	irq_restore(f);
+}
+
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+	send_icr(apic_id, vector);	/* fixed, physical, edge */
+}
+
+void lapic_send_init(uint32_t apic_id)
+{
+	send_icr(apic_id, 0x4500);	/* INIT, level assert */
+}
+
+void lapic_send_sipi(uint32_t apic_id, uint8_t page)
+{
+	send_icr(apic_id, 0x4600 | page);	/* STARTUP */
 }

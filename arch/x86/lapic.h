@@ -15,6 +15,11 @@ bool lapic_x2apic(void);
 void lapic_eoi(void);
 /* Periodic timer on `vector` every `us` microseconds. */
 void lapic_timer_periodic(uint8_t vector, uint32_t us);
+/* One interrupt on `vector` after `ns` nanoseconds (at least one tick). */
+void lapic_timer_oneshot(uint8_t vector, uint64_t ns);
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+/* The start-up sequence for another CPU (APM vol. 2, 16.5). */
+void lapic_send_init(uint32_t apic_id);
+void lapic_send_sipi(uint32_t apic_id, uint8_t page);
 
 #endif

@@ -8,12 +8,14 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "lib/spinlock.h"
 
 #define MAX_CPUS 64
 #define MAX_RUNQ 64
 
 struct vcpu;
 struct vmcb;
+struct vtimer;
 
 struct tss {
 	uint32_t reserved0;
@@ -48,7 +50,10 @@ struct pcpu {
 	struct vcpu *runq[MAX_RUNQ];
 	unsigned nrunq, rr_next;
 	volatile bool need_resched;
-	uint64_t ticks;
+	volatile bool timer_irq;    /* the host LAPIC timer fired */
+	uint64_t slice_end_ns;
+	struct vtimer *timers;      /* armed device timers (core/timer.c) */
+	struct spinlock timer_lock;
 
 	/* ASIDs handed out on this CPU (see core/asid.c). */
 	uint32_t next_asid, asid_generation;

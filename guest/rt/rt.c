@@ -154,8 +154,15 @@ void rt_delay(uint32_t n)
 		;
 }
 
-void rt_exception(struct rt_frame *f);
-void rt_exception(struct rt_frame *f)
+static rt_irq_handler irq_handlers[256];
+volatile uint32_t rt_irq_count[256];
+
+void rt_set_irq_handler(unsigned vector, rt_irq_handler h)
+{
+	irq_handlers[vector & 0xff] = h;
+}
+
+static void rt_exception(struct rt_frame *f)
 {
 	if (rt_fixup) {
 		rt_last_vector = (int)f->vector;
@@ -167,6 +174,18 @@ void rt_exception(struct rt_frame *f)
 	printf("guest: unexpected exception %u (error 0x%x) at eip=0x%x\n",
 	       f->vector, f->error, f->eip);
 	rt_exit(0x80 + (int)f->vector);
+}
+
+void rt_trap(struct rt_frame *f);
+void rt_trap(struct rt_frame *f)
+{
+	if (f->vector < 32 && !irq_handlers[f->vector]) {
+		rt_exception(f);
+		return;
+	}
+	rt_irq_count[f->vector & 0xff]++;
+	if (irq_handlers[f->vector & 0xff])
+		irq_handlers[f->vector & 0xff](f);
 }
 
 int rdmsr_safe(uint32_t msr, uint64_t *val)

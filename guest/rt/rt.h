@@ -71,6 +71,17 @@ extern volatile uint32_t rt_fixup;
 int rdmsr_safe(uint32_t msr, uint64_t *val);
 int wrmsr_safe(uint32_t msr, uint64_t val);
 
+/* Interrupts (vectors 32-255, or an exception with a handler): each one is
+ * counted in rt_irq_count[vector], then its handler (if any) runs. */
+typedef void (*rt_irq_handler)(struct rt_frame *f);
+void rt_set_irq_handler(unsigned vector, rt_irq_handler h);
+extern volatile uint32_t rt_irq_count[256];
+static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
+static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
+
+static inline uint32_t mmio_read32(uint32_t addr) { return *(volatile uint32_t *)addr; }
+static inline void mmio_write32(uint32_t addr, uint32_t v) { *(volatile uint32_t *)addr = v; }
+
 /* Busy-wait for about n iterations (no timer needed). */
 void rt_delay(uint32_t n);
 

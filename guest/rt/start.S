@@ -1,7 +1,8 @@
 /*
  * guest/rt/start.S - the entry of yakvm's demo and test guests: a Multiboot1
  * header (Multiboot spec 0.6.96, 3.1.1), our own GDT and IDT, a stack, then
- * rt_main(magic, info). Exceptions go to rt_exception() (rt.c).
+ * rt_main(magic, info). Exceptions (vectors 0-31) go to rt_exception(),
+ * interrupts (32-255) to rt_interrupt() (rt.c).
  */
 #define MB1_MAGIC 0x1badb002
 #define MB1_FLAGS 0x00000003	/* page-aligned modules, memory info */
@@ -25,7 +26,7 @@ _start:
 	mov	%cx, %fs
 	mov	%cx, %gs
 	mov	%cx, %ss
-	/* IDT: 32 interrupt gates to the stubs below. */
+	/* IDT: 256 interrupt gates to the stubs below. */
 	xor	%ecx, %ecx
 2:	mov	isr_table(,%ecx,4), %eax
 	mov	%ax, idt(,%ecx,8)
@@ -34,7 +35,7 @@ _start:
 	shr	$16, %eax
 	mov	%ax, idt+6(,%ecx,8)
 	inc	%ecx
-	cmp	$32, %ecx
+	cmp	$256, %ecx
 	jne	2b
 	lidt	idt_ptr
 	call	rt_start
@@ -53,7 +54,7 @@ isr\v:
 .endm
 .altmacro
 .set i, 0
-.rept 32
+.rept 256
 	stub %i
 	.set i, i + 1
 .endr
@@ -61,7 +62,7 @@ isr\v:
 isr_common:
 	pusha
 	push	%esp		/* struct rt_frame * */
-	call	rt_exception
+	call	rt_trap
 	add	$4, %esp
 	popa
 	add	$8, %esp	/* vector, error code */
@@ -74,7 +75,7 @@ isr_common:
 	.balign 4
 isr_table:
 .set i, 0
-.rept 32
+.rept 256
 	addr %i
 	.set i, i + 1
 .endr
@@ -87,12 +88,12 @@ gdt_ptr:
 	.short gdt_ptr - gdt - 1
 	.long gdt
 idt_ptr:
-	.short 32 * 8 - 1
+	.short 256 * 8 - 1
 	.long idt
 
 	.bss
 	.balign 8
-idt:	.space 32 * 8
+idt:	.space 256 * 8
 	.balign 16
 	.space 16384
 stack_top:

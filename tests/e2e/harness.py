@@ -28,6 +28,7 @@ class Check:
     after: str = None         # only look after the first match of this
     before: str = None        # only look before the first match of this
     count: int = None         # at least this many matches
+    verify: object = None     # f(first match) -> (ok, detail), e.g. a clock check
 
     def evaluate(self, log):
         start = 0
@@ -46,6 +47,8 @@ class Check:
         if not self.present:
             return (not matches), ("found: %r" % matches[0]) if matches else ""
         need = self.count or 1
+        if len(matches) >= need and self.verify:
+            return self.verify(re.search(self.pattern, log[start:end], re.M))
         if len(matches) >= need:
             return True, ""
         return False, "/%s/ matched %d time(s), need %d" % (self.pattern, len(matches), need)

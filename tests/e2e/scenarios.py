@@ -5,6 +5,8 @@ Many test VMs share one boot where they do not interfere, to keep `make test`
 short. Each Check is one test: it fails if its pattern is missing from the
 serial log (or present, for present=False).
 """
+import re
+
 from harness import Scenario, Check
 
 YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
@@ -55,6 +57,7 @@ SCENARIOS = [
               "module2 /guests/triple.elf name=triple mem=8M",
               "module2 /guests/hello.elf name=badmem mem=lots",
               "module2 /guests/hello.elf attach=nosuchvm",
+              "module2 /guests/reset.elf name=reset mem=8M",
               ] + DEMO_VMS,
         checks=boot_checks() + demo_checks() + [
             Check("the guest sees the hypervisor bit and yakvm's signature",
@@ -82,7 +85,11 @@ SCENARIOS = [
             Check("attach= to a missing VM gets a clear error",
                   r"^yakvm: error: module \d+: attach=nosuchvm: no VM of that name"),
             Check("the good VMs all start despite the bad lines",
-                  r"^yakvm: 6 of 6 VMs started"),
+                  r"^yakvm: 7 of 7 VMs started"),
+            Check("the i8042 reset (0xfe) resets the VM", r"^yakvm: vm reset: reset \(1 so far\)"),
+            Check("the VM boots again after its reset",
+                  r"^\[reset\] reset: second boot, after the reset", after=r"vm reset: reset"),
+            Check("VM reset ends with status 0", r"^yakvm: vm reset ended with status 0"),
         ]),
     Scenario(
         name="qemu-uefi-demo",
@@ -109,3 +116,43 @@ SCENARIOS = [
                   r"^yakvm: vm hello ended with status 0"),
         ]),
 ]
+
+
+def rtc_agrees_with_host(m):
+    """The guest's RTC line (UTC) is within two minutes of the host clock."""
+    import datetime
+    guest = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")
+    host = datetime.datetime.utcnow()
+    diff = abs((host - guest).total_seconds())
+    return diff < 120, "guest RTC %s, host %s UTC (%.0f s apart)" % (
+        guest, host.replace(microsecond=0), diff)
+
+
+from scenarios_mmio import SCENARIOS as MMIO_SCENARIOS  # noqa: E402
+SCENARIOS += MMIO_SCENARIOS
+
+PLATFORM_CHECKS = [
+    "pit-100hz", "pit-1000hz", "pit-rate-ratio", "pic-mask", "pic-no-eoi-blocks",
+    "pic-eoi-resumes", "pic-irr", "pic-priority", "uart-loopback", "uart-loopback-msr",
+    "uart-rx-interrupt", "uart-thre-interrupt", "rtc-fields", "rtc-binary-mode",
+    "rtc-periodic", "lapic-id", "lapic-version", "lapic-timer-oneshot",
+    "lapic-timer-periodic", "lapic-timer-tsc-deadline", "lapic-tpr", "ioapic-version",
+    "ioapic-routed-irq", "pci-host-bridge", "pci-absent-device", "string-in-rep-insd",
+    "string-in-df1",
+]
+
+# The platform guest counts interrupts against time, so it runs alone.
+SCENARIOS.append(Scenario(
+    name="qemu-bios-platform",
+    grub=[YAKVM, "module2 /guests/platform.elf name=platform mem=16M"],
+    checks=boot_checks() + [
+        Check("platform: " + name, r"^\[platform\] platform: ok %s$" % re.escape(name))
+        for name in PLATFORM_CHECKS] + [
+        Check("platform: no check fails", r"^\[platform\] platform: FAIL", present=False),
+        Check("string I/O out: rep outsb reaches the UART",
+              r"^\[platform\] platform: string out via rep outsb$"),
+        Check("the RTC agrees with the host clock",
+              r"^\[platform\] platform: rtc (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)$",
+              verify=rtc_agrees_with_host),
+        Check("VM platform ends with status 0", r"^yakvm: vm platform ended with status 0"),
+    ]))

@@ -44,6 +44,7 @@ static void test_defaults(void **state)
 	assert_int_equal(m->vm.cpu_mask, UINT64_MAX);
 	assert_int_equal(m->vm.on_reset, VM_ON_RESET_STOP);
 	assert_false(m->vm.trace);
+	assert_false(m->vm.testdev);
 	assert_string_equal(m->args, "");
 	assert_string_equal(m->attach_to, "");
 }
@@ -52,7 +53,7 @@ static void test_full_vm_line(void **state)
 {
 	struct mod_line *m = parse_ok("/guests/hello.elf name=hello mem=16M "
 				      "vcpus=2 cpus=0,2-3 kind=multiboot "
-				      "on_reset=reboot trace=1 -- guest args");
+				      "on_reset=reboot trace=1 testdev=1 -- guest args");
 	assert_int_equal(m->role, MOD_VM);
 	assert_string_equal(m->vm.name, "hello");
 	assert_int_equal(m->vm.mem, 16ull << 20);
@@ -61,6 +62,7 @@ static void test_full_vm_line(void **state)
 	assert_int_equal(m->vm.kind, VM_KIND_MULTIBOOT);
 	assert_int_equal(m->vm.on_reset, VM_ON_RESET_REBOOT);
 	assert_true(m->vm.trace);
+	assert_true(m->vm.testdev);
 	assert_string_equal(m->args, "guest args");
 
 	/* the same without the path, with tabs and extra blanks */
@@ -209,6 +211,7 @@ static void test_errors(void **state)
 		{ "p name=a on_reset=halt", "on_reset=halt: must be stop or reboot" },
 		{ "p name=a trace=yes", "trace=yes: must be 0 or 1" },
 		{ "p name=a trace=01", "trace=01: must be 0 or 1" },
+		{ "p name=a testdev=2", "testdev=2: must be 0 or 1" },
 		{ "p attach=a mem=16M", "mem=16M: not allowed on an attach= line (only attach= and -- arguments)" },
 		{ "p mem=16M attach=a", "mem=16M: not allowed on an attach= line (only attach= and -- arguments)" },
 		{ "p attach=a trace=1 -- x", "trace=1: not allowed on an attach= line (only attach= and -- arguments)" },

@@ -17,11 +17,12 @@ static void filter(struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
 {
 	switch (leaf) {
 	case 0x1:
-		/* ECX: no MONITOR, VMX, SMX, EST, TM2, PDCM, x2APIC,
-		 * TSC-deadline, XSAVE, OSXSAVE, AVX; hypervisor present. */
+		/* ECX: no MONITOR, VMX, SMX, EST, TM2, PDCM, x2APIC, XSAVE,
+		 * OSXSAVE, AVX. Set: hypervisor present, and TSC-deadline, which
+		 * the virtual LAPIC has whatever the host's has. */
 		r->ecx &= ~(BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(15) |
-			    BIT(21) | BIT(24) | BIT(26) | BIT(27) | BIT(28));
-		r->ecx |= BIT(31);
+			    BIT(21) | BIT(26) | BIT(27) | BIT(28));
+		r->ecx |= BIT(31) | BIT(24);
 		/* EBX: initial APIC ID = vCPU id, logical processors = vCPUs. */
 		r->ebx = (r->ebx & 0x0000ffff) | (v->id << 24) |
 			 ((v->vm->nvcpus & 0xff) << 16);

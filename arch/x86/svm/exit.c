@@ -9,6 +9,7 @@
 #include "arch/x86/svm/vmcb.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
+#include "core/intr.h"
 
 typedef void (*exit_handler_t)(struct vcpu *v);
 
@@ -22,6 +23,8 @@ static void handle_invd(struct vcpu *v) { vcpu_skip_instruction(v); }
 
 static const exit_handler_t exit_handlers[VMEXIT_NPF + 1] = {
 	[VMEXIT_INTR]     = handle_intr,
+	[VMEXIT_VINTR]    = svm_handle_vintr,
+	[VMEXIT_IRET]     = svm_handle_iret,
 	[VMEXIT_CPUID]    = yakvm_cpu_handle_cpuid,
 	[VMEXIT_HLT]      = svm_handle_hlt,
 	[VMEXIT_INVD]     = handle_invd,

@@ -7,11 +7,16 @@
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "core/log.h"
+#include "core/intr.h"
 
 void svm_handle_hlt(struct vcpu *v)
 {
 	if (!vcpu_skip_instruction(v))
 		return;
+	if (vcpu_has_wakeup(v)) {
+		v->events_pending = true;
+		return;	/* an interrupt is already waiting: HLT ends at once */
+	}
 	v->state = VCPU_HALTED;
 	if (!(v->vmcb->save.rflags & RFLAGS_IF) && !v->halted_reported) {
 		v->halted_reported = true;

@@ -9,6 +9,7 @@
 #include "arch/x86/cpu.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
+#include "devices/lapic.h"
 
 #define MSR_MTRR_PHYS_BASE0 0x200
 #define MSR_MTRR_FIX64K     0x250
@@ -16,6 +17,7 @@
 #define MSR_MTRR_FIX16K_1   0x259
 #define MSR_MTRR_FIX4K_0    0x268
 #define MSR_MTRR_DEF_TYPE   0x2ff
+#define MSR_TSC_DEADLINE    0x6e0
 
 /* EFER bits a guest may set (the rest are reserved or yakvm's). */
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_FFXSR)
@@ -72,6 +74,9 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_MTRR_DEF_TYPE:
 		*val = v->mtrr_def_type;
 		return true;
+	case MSR_TSC_DEADLINE:
+		*val = vlapic_tsc_deadline(v->lapic);
+		return true;
 	}
 	return false;
 }
@@ -117,6 +122,9 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 		if (val & ~0xcffull)
 			return false;
 		v->mtrr_def_type = val;
+		return true;
+	case MSR_TSC_DEADLINE:
+		vlapic_set_tsc_deadline(v->lapic, val);
 		return true;
 	}
 	return false;

@@ -8,10 +8,17 @@
 #include "arch/x86/svm/vmcb_check.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
+#include "core/log.h"
 
 void svm_handle_shutdown(struct vcpu *v)
 {
 	uint64_t info = v->vmcb->control.exitintinfo;
+	if (v->vm->desc.on_reset == VM_ON_RESET_REBOOT) {
+		log_info("vm %s/%u: triple fault at rip=0x%lx: rebooting it (on_reset=reboot)",
+			 v->vm->name, v->id, v->vmcb->save.rip);
+		vm_request_reset(v->vm);
+		return;
+	}
 	if (info & EVENT_VALID)
 		vm_stop(v->vm, v, "triple fault (shutdown) while delivering vector %lu",
 			info & 0xff);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/pcpu.h"
+#include "mm/pmm.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -79,5 +81,22 @@ bool yakvm_cpu_svm_enable(uint64_t hsave_pa, char *why, size_t whylen)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME | EFER_NXE);
 	/* 15.30.4: the host-save area, one 4 KiB page per CPU. */
 	wrmsr(MSR_VM_HSAVE_PA, hsave_pa);
+	return true;
+}
+
+bool svm_cpu_init(struct pcpu *p, char *why, size_t whylen)
+{
+	p->hsave_pa = pmm_alloc_page();
+	p->host_vmcb_pa = pmm_alloc_page();
+	if (!p->hsave_pa || !p->host_vmcb_pa) {
+		snprintf(why, whylen, "out of memory for the SVM host state");
+		return false;
+	}
+	p->host_vmcb = phys_to_virt(p->host_vmcb_pa);
+	if (!yakvm_cpu_svm_enable(p->hsave_pa, why, whylen))
+		return false;
+	/* The host's FS, GS (the per-CPU pointer), TR, LDTR and syscall MSRs,
+	 * which #VMEXIT does not restore; vmrun.S reloads them after each exit. */
+	__asm__ volatile("vmsave %%rax" ::"a"(p->host_vmcb_pa) : "memory");
 	return true;
 }

@@ -27,4 +27,9 @@ extern struct svm_features svm;
  * why[] with a paragraph for the user. */
 bool yakvm_cpu_svm_enable(uint64_t hsave_pa, char *why, size_t whylen);
 
+struct pcpu;
+/* Everything SVM needs on one CPU: its host-save area, SVM enabled, and its
+ * host VMCB holding the state VMRUN does not restore (saved by VMSAVE). */
+bool svm_cpu_init(struct pcpu *p, char *why, size_t whylen);
+
 #endif

@@ -19,6 +19,7 @@
 #define INTERCEPT_VINTR     (1u << 4)
 #define INTERCEPT_RDTSC     (1u << 14)
 #define INTERCEPT_CPUID     (1u << 18)
+#define INTERCEPT_IRET      (1u << 20)
 #define INTERCEPT_INVD      (1u << 22)
 #define INTERCEPT_PAUSE     (1u << 23)
 #define INTERCEPT_HLT       (1u << 24)

@@ -1,0 +1,107 @@
+/*
+ * core/intr.c - event delivery to a vCPU (see intr.h).
+ *
+ * An external interrupt is acknowledged (LAPIC IRR→ISR, or the PIC's INTA)
+ * only at the moment it is put in EVENTINJ, so it is delivered exactly once;
+ * if that delivery is itself interrupted by an exit, EXITINTINFO brings it
+ * back (core/vcpu.c). When the guest cannot take it (RFLAGS.IF=0, or in an
+ * interrupt shadow after STI or MOV SS), yakvm sets V_IRQ with V_IGN_TPR and
+ * intercepts VINTR: the CPU exits as soon as the guest could take a virtual
+ * interrupt (15.21.4), and the loop injects the real one then.
+ */
+#include "core/intr.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "devices/lapic.h"
+#include "devices/pic.h"
+
+static bool pic_reaches(struct vcpu *v)
+{
+	return v->id == 0 && v->vm->pic && vlapic_accepts_pic(v->lapic);
+}
+
+/* The vector that would be delivered now, or -1; no state change. */
+static int peek_vector(struct vcpu *v)
+{
+	int vec = vlapic_pending_vector(v->lapic);
+	if (vec < 0 && pic_reaches(v))
+		vec = pic_pending_vector(v->vm->pic);
+	return vec;
+}
+
+static int ack_vector(struct vcpu *v)
+{
+	int vec = vlapic_pending_vector(v->lapic);
+	if (vec >= 0) {
+		vlapic_ack(v->lapic, (uint8_t)vec);
+		return vec;
+	}
+	return pic_reaches(v) ? pic_ack(v->vm->pic) : -1;
+}
+
+static void open_window(struct vmcb_control *c)
+{
+	c->v_intr |= V_IRQ | V_IGN_TPR | (0xfull << V_INTR_PRIO_SHIFT);
+	c->intercept_misc1 |= INTERCEPT_VINTR;
+}
+
+static void close_window(struct vmcb_control *c)
+{
+	c->v_intr &= ~(V_IRQ | V_IGN_TPR | (0xfull << V_INTR_PRIO_SHIFT));
+	c->intercept_misc1 &= ~INTERCEPT_VINTR;
+}
+
+void vcpu_deliver_events(struct vcpu *v)
+{
+	struct vmcb_control *c = &v->vmcb->control;
+	const struct vmcb_save *s = &v->vmcb->save;
+	v->events_pending = false;
+	if (c->eventinj & EVENT_VALID) {
+		/* An exception or a re-injection goes first; look again after. */
+		v->events_pending = true;
+		return;
+	}
+	if (!v->nmi_masked && vlapic_take_nmi(v->lapic)) {
+		/* NMIs stay blocked until the handler's IRET (intercepted). */
+		c->eventinj = EVENT_VALID | EVENT_TYPE_NMI | 2;
+		v->nmi_masked = true;
+		c->intercept_misc1 |= INTERCEPT_IRET;
+		v->events_pending = true;
+		return;
+	}
+	if (peek_vector(v) < 0) {
+		close_window(c);
+		return;
+	}
+	if ((s->rflags & RFLAGS_IF) && !(c->interrupt_shadow & 1)) {
+		int vec = ack_vector(v);
+		close_window(c);
+		if (vec >= 0)
+			c->eventinj = EVENT_VALID | EVENT_TYPE_INTR | (uint8_t)vec;
+		v->events_pending = true;	/* there may be more */
+		return;
+	}
+	open_window(c);
+}
+
+void svm_handle_vintr(struct vcpu *v)
+{
+	close_window(&v->vmcb->control);
+	v->events_pending = true;
+}
+
+void svm_handle_iret(struct vcpu *v)
+{
+	/* The guest is about to leave its NMI handler. (Strictly, NMIs are
+	 * unblocked after the IRET completes; this is one instruction early.) */
+	v->nmi_masked = false;
+	v->vmcb->control.intercept_misc1 &= ~INTERCEPT_IRET;
+	v->events_pending = true;
+}
+
+bool vcpu_has_wakeup(struct vcpu *v)
+{
+	if (!v->nmi_masked && vlapic_has_nmi(v->lapic))
+		return true;
+	return (v->vmcb->save.rflags & RFLAGS_IF) && peek_vector(v) >= 0;
+}

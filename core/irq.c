@@ -1,0 +1,49 @@
+/*
+ * core/irq.c - a VM's interrupt wiring (see devices/irq.h): ISA IRQs to the
+ * PIC pair and the IOAPIC, and telling vCPUs to look for a new interrupt.
+ */
+#include "devices/irq.h"
+#include "devices/pic.h"
+#include "devices/ioapic.h"
+#include "core/vm.h"
+#include "core/vcpu.h"
+#include "arch/x86/pcpu.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/interrupt.h"
+
+void vm_irq_set(struct vm *vm, unsigned irq, bool high)
+{
+	if (irq < 16 && vm->pic)
+		pic_set_irq(vm->pic, irq, high);
+	unsigned gsi = irq < 16 ? isa_irq_to_gsi(irq) : irq;
+	if (vm->ioapic && gsi < IOAPIC_PINS)
+		ioapic_set_irq(vm->ioapic, gsi, high);
+}
+
+void vm_irq_pulse(struct vm *vm, unsigned irq)
+{
+	vm_irq_set(vm, irq, true);
+	vm_irq_set(vm, irq, false);
+}
+
+void vm_intr_update(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vcpu_kick(vm->vcpus[i]);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	/* Seen by the vCPU loop before its next VMRUN (core/intr.c), or by the
+	 * scheduler if the vCPU is halted. A vCPU at home on another CPU may be
+	 * in the guest or that CPU asleep in HLT: an IPI makes it look. */
+	__atomic_store_n(&v->events_pending, true, __ATOMIC_SEQ_CST);
+	struct pcpu *home = v->home;
+	if (home && home != this_cpu())
+		lapic_send_ipi(home->apic_id, VEC_RESCHED);
+}
+
+struct vcpu *vcpu_current(void)
+{
+	return this_cpu()->current;
+}

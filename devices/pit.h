@@ -1,0 +1,21 @@
+/*
+ * devices/pit.h - the PC's 8254 programmable interval timer (Intel 8254 data
+ * sheet) at ports 0x40-0x43, with system control port B (0x61: channel 2
+ * gate, speaker enable, refresh toggle, channel 2 OUT). Channel 0 drives
+ * ISA IRQ 0.
+ */
+#ifndef YAKVM_DEVICES_PIT_H
+#define YAKVM_DEVICES_PIT_H
+
+struct device_model;
+
+/* The input clock of every channel, in Hz. */
+#define PIT_HZ 1193182u
+
+/* The shortest interval between two IRQ 0 pulses, whatever the guest
+ * programs: faster periods are coalesced (see devices/pit.c). */
+#define PIT_MIN_IRQ_NS 100000u
+
+extern const struct device_model pit_model;
+
+#endif

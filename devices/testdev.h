@@ -1,0 +1,52 @@
+/*
+ * devices/testdev.h - a test device for the MMIO path: one 4 KiB page at
+ * guest-physical TESTDEV_BASE. Given to a VM by the module-line option
+ * testdev=1; test guests (tests/guests/mmio*.c) run every emulated
+ * instruction form against it and compare with the same instruction on RAM.
+ *
+ *   0x000-0x7ff  RAM-like: reads return what was written, any size 1/2/4/8,
+ *                little-endian, unaligned allowed. Every access to this
+ *                window is logged in the status registers.
+ *   0x800-0x83f  read-only status of the LAST access to the window (reads of
+ *                the status area are not logged themselves):
+ *                0x800 offset, 0x804 size, 0x808 1 = write / 0 = read,
+ *                0x80c number of accesses so far, 0x810 / 0x814 the low /
+ *                high dword of the last value written.
+ *   0x840        a write (of any size covering this byte) resets the count.
+ * Everything else reads as 0 and ignores writes. An access that straddles
+ * 0x800 is split per byte: the bytes below 0x800 are one logged access of
+ * the window (offset = its start, size = the bytes that fell in it), the
+ * bytes above behave as the status area (a read returns the status as it
+ * was before this access is logged).
+ */
+#ifndef YAKVM_DEVICES_TESTDEV_H
+#define YAKVM_DEVICES_TESTDEV_H
+
+#include "devices/device.h"
+
+#define TESTDEV_BASE      0xfeb00000ull
+#define TESTDEV_SIZE      0x1000u
+#define TESTDEV_RAM_SIZE  0x800u
+
+/* Status registers (offsets in the page). */
+#define TESTDEV_ST_OFFSET 0x800u
+#define TESTDEV_ST_SIZE   0x804u
+#define TESTDEV_ST_WRITE  0x808u
+#define TESTDEV_ST_COUNT  0x80cu
+#define TESTDEV_ST_VAL_LO 0x810u
+#define TESTDEV_ST_VAL_HI 0x814u
+#define TESTDEV_ST_END    0x840u
+#define TESTDEV_RESET     0x840u  /* write: count = 0 */
+
+struct testdev_state {
+	uint8_t ram[TESTDEV_RAM_SIZE];
+	uint32_t last_offset, last_size, last_write, count;
+	uint64_t last_val;
+};
+
+extern const struct device_model testdev_model;
+
+/* The device_decl row for a VM with testdev=1:
+ *   { "testdev", &testdev_model, .mmio_base = TESTDEV_BASE, .mmio_len = TESTDEV_SIZE } */
+
+#endif

@@ -1,0 +1,1 @@
+test_pci_host_SRCS := devices/pci_host.c lib/string.c

@@ -1,0 +1,1 @@
+test_testdev_SRCS := devices/testdev.c
