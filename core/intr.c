@@ -70,7 +70,15 @@ void vcpu_deliver_events(struct vcpu *v)
 		return;
 	}
 	if (peek_vector(v) < 0) {
+		/* Held back by the TPR alone? Then have the CPU exit as soon as
+		 * the guest lowers it below the vector's class (V_TPR compare,
+		 * APM 15.21.4): a virtual interrupt of that priority and VINTR. */
+		int blocked = vlapic_tpr_blocked_vector(v->lapic);
 		close_window(c);
+		if (blocked >= 0) {
+			c->v_intr |= V_IRQ | ((uint64_t)(blocked >> 4) << V_INTR_PRIO_SHIFT);
+			c->intercept_misc1 |= INTERCEPT_VINTR;
+		}
 		return;
 	}
 	if ((s->rflags & RFLAGS_IF) && !(c->interrupt_shadow & 1)) {

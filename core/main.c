@@ -15,6 +15,7 @@
 #include "core/vmdesc.h"
 #include "core/sched.h"
 #include "core/timer.h"
+#include "core/input.h"
 #include "boot/multiboot2.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pcpu.h"
@@ -172,8 +173,9 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 	check_wx();
 	log_info("%u CPU%s up", pcpu_count, pcpu_count == 1 ? "" : "s");
 
-	/* 4. The VMs. */
+	/* 4. The VMs, and the console's input for them. */
 	create_vms(&boot_info);
+	console_input_start();
 
 	/* 5. Run them. */
 	irq_enable();

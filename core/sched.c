@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/main.h"
 #include "core/intr.h"
+#include "core/startup.h"
 #include "core/timer.h"
 #include "arch/x86/pcpu.h"
 #include "arch/x86/cpu.h"
@@ -53,12 +54,14 @@ static struct vcpu *pick_next(struct pcpu *p)
 	for (unsigned i = 0; i < n; i++) {
 		unsigned k = (p->rr_next + i) % n;
 		struct vcpu *v = p->runq[k];
-		if (v->state == VCPU_HALTED && v->events_pending) {
+		if (v->state != VCPU_RUNNABLE && v->state != VCPU_STOPPED &&
+		    v->events_pending) {
 			v->events_pending = false;
-			if (vcpu_has_wakeup(v)) {
+			vcpu_check_startup(v);
+			if (v->state == VCPU_HALTED && vcpu_has_wakeup(v))
 				v->state = VCPU_RUNNABLE;
+			if (v->state == VCPU_RUNNABLE)
 				v->events_pending = true;
-			}
 		}
 		if (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING) {
 			p->rr_next = (k + 1) % n;

@@ -7,6 +7,7 @@
 #include "core/vm.h"
 #include "core/asid.h"
 #include "core/intr.h"
+#include "core/startup.h"
 #include "core/timer.h"
 #include "devices/lapic.h"
 #include "core/log.h"
@@ -161,8 +162,11 @@ void yakvm_vcpu_run(struct vcpu *v)
 	       !p->need_resched) {
 		if (p->timer_irq)
 			timers_run();
-		if (v->events_pending)
+		if (v->events_pending) {
+			if (vcpu_check_startup(v) && v->state != VCPU_RUNNABLE)
+				break;	/* INIT: now waiting for a SIPI */
 			vcpu_deliver_events(v);
+		}
 		vmcb->save.rax = v->regs.r[GPR_RAX];
 		vmcb->save.rsp = v->regs.r[GPR_RSP];
 		_yakvm_vcpu_run(&v->regs, v->vmcb_pa, p->host_vmcb_pa);

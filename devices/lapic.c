@@ -605,6 +605,16 @@ int vlapic_pending_vector(struct vlapic *l)
 	return v;
 }
 
+int vlapic_tpr_blocked_vector(struct vlapic *l)
+{
+	uint64_t f = lock(l);
+	int irrv = highest_bit(l->irr), isrv = highest_bit(l->isr);
+	int v = irrv >= 0 && (isrv < 0 || (irrv >> 4) > (isrv >> 4)) &&
+		pending_vector(l) < 0 ? irrv : -1;
+	unlock(l, f);
+	return v;
+}
+
 void vlapic_ack(struct vlapic *l, uint8_t vector)
 {
 	uint64_t f = lock(l);

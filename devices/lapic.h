@@ -67,6 +67,9 @@ void vlapic_deliver(struct vm *vm, uint32_t dest, bool logical, unsigned mode,
 
 /* The highest vector in IRR whose priority class is above the PPR, or -1. */
 int vlapic_pending_vector(struct vlapic *l);
+/* The highest IRR vector held back only by the TPR, or -1: the guest can
+ * release it with MOV CR8, which does not exit. */
+int vlapic_tpr_blocked_vector(struct vlapic *l);
 /* The vCPU loop injected `vector`: IRR → ISR (and the PPR rises). */
 void vlapic_ack(struct vlapic *l, uint8_t vector);
 /* True if the PIC's INTR output reaches this CPU: the LAPIC is software-

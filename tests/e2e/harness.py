@@ -11,7 +11,9 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -67,6 +69,9 @@ class Scenario:
     cpu: str = "qemu64,+svm,+npt,+vgif"
     timeout: int = 120
     extra_args: list = field(default_factory=list)
+    # Console input: (pattern, bytes) pairs, in order; each is typed into the
+    # serial port once the pattern has appeared in the output (QEMU only).
+    input: list = field(default_factory=list)
 
 
 def grub_cfg(sc):
@@ -99,11 +104,16 @@ def build_iso(sc, build_dir, out_dir):
 
 
 def qemu_command(sc, iso, serial_log, workdir):
+    if sc.input:
+        sock = os.path.join(workdir, "serial.sock")
+        serial = ["-chardev", "socket,id=s0,path=%s,server=on,wait=on" % sock,
+                  "-serial", "chardev:s0"]
+    else:
+        serial = ["-serial", "file:" + serial_log]
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", sc.cpu,
            "-smp", str(sc.smp), "-m", sc.mem, "-display", "none",
            "-no-reboot", "-monitor", "none",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-           "-serial", "file:" + serial_log]
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=4"] + serial
     if sc.firmware == "uefi":
         vars_copy = os.path.join(workdir, "OVMF_VARS.fd")
         shutil.copy(OVMF_VARS, vars_copy)
@@ -117,12 +127,57 @@ def qemu_command(sc, iso, serial_log, workdir):
     return cmd + sc.extra_args
 
 
+def console_typist(sock_path, serial_log, inputs, stop):
+    """Connects to QEMU's serial socket, copies the output to serial_log,
+    and types each input once its pattern has appeared."""
+    deadline = time.time() + 30
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    while True:
+        try:
+            s.connect(sock_path)
+            break
+        except OSError:
+            if time.time() > deadline or stop.is_set():
+                return
+            time.sleep(0.05)
+    s.settimeout(0.1)
+    seen = ""
+    pending = list(inputs)
+    with open(serial_log, "w") as log:
+        while not stop.is_set():
+            try:
+                data = s.recv(4096)
+                if not data:
+                    break
+                text = data.decode(errors="replace")
+                log.write(text)
+                log.flush()
+                seen += text.replace("\r", "")
+            except socket.timeout:
+                pass
+            except OSError:
+                break
+            while pending and re.search(pending[0][0], seen, re.M):
+                pattern, keys = pending.pop(0)
+                # Cut what was matched so the next pattern looks further on.
+                seen = seen[re.search(pattern, seen, re.M).end():]
+                time.sleep(0.2)
+                s.sendall(keys)
+    s.close()
+
+
 def run_qemu(sc, iso, serial_log, workdir):
     cmd = qemu_command(sc, iso, serial_log, workdir)
     t0 = time.time()
     with open(os.path.join(workdir, "qemu.out"), "w") as out:
         p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL, start_new_session=True)
+        typist = None
+        stop = threading.Event()
+        if sc.input:
+            typist = threading.Thread(target=console_typist, args=(
+                os.path.join(workdir, "serial.sock"), serial_log, sc.input, stop))
+            typist.start()
         try:
             p.wait(timeout=sc.timeout)
             status = "exited"
@@ -130,6 +185,10 @@ def run_qemu(sc, iso, serial_log, workdir):
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
             status = "timeout"
+        if typist:
+            time.sleep(0.3)
+            stop.set()
+            typist.join()
     return {"status": status, "seconds": time.time() - t0}
 
 

@@ -156,3 +156,34 @@ SCENARIOS.append(Scenario(
               verify=rtc_agrees_with_host),
         Check("VM platform ends with status 0", r"^yakvm: vm platform ended with status 0"),
     ]))
+
+# The console: two VMs print long lines at once (never mixed within a line);
+# typed input goes only to the focused VM; Ctrl-A three times moves the focus.
+CTRL_A = b"\x01"
+SCENARIOS.append(Scenario(
+    name="qemu-bios-console",
+    grub=[YAKVM,
+          "module2 /guests/echo.elf name=first mem=8M -- A",
+          "module2 /guests/echo.elf name=second mem=8M -- B"],
+    input=[(r"\[second\] echo: ready", b"hello one\r"),
+           (r"\[first\] echo: got hello one", CTRL_A * 3),
+           (r"console input goes to vm second", b"hello two\r"),
+           (r"\[second\] echo: got hello two", b"quit\r"),
+           (r"\[second\] echo: bye", b"quit\r")],
+    checks=boot_checks() + [
+        Check("console lines from two VMs never mix within a line",
+              r"^\[(first|second)\] burst ([AB]) (?!\2{120}$).*$|^\[first\] burst B|^\[second\] burst A",
+              present=False),
+        Check("each VM's 20 long lines arrive whole",
+              r"^\[first\] burst A A{120}$", count=20),
+        Check("input goes to the focused VM (the first, at boot)",
+              r"^\[first\] echo: got hello one$"),
+        Check("the unfocused VM does not see it", r"^\[second\] echo: got hello one", present=False),
+        Check("Ctrl-A three times moves the focus", r"^yakvm: console input goes to vm second"),
+        Check("after the switch, input reaches the second VM",
+              r"^\[second\] echo: got hello two$"),
+        Check("...and not the first", r"^\[first\] echo: got hello two", present=False),
+        Check("the first VM gets the focus back when the second ends",
+              r"^\[first\] echo: bye$"),
+        Check("both console VMs end with status 0", r"^yakvm: vm (first|second) ended with status 0", count=2),
+    ]))
