@@ -14,6 +14,7 @@
 #include "core/vm.h"
 #include "devices/lapic.h"
 #include "devices/pic.h"
+#include "arch/x86/svm/exitcodes.h"
 
 static bool pic_reaches(struct vcpu *v)
 {
@@ -75,7 +76,10 @@ void vcpu_deliver_events(struct vcpu *v)
 		 * APM 15.21.4): a virtual interrupt of that priority and VINTR. */
 		int blocked = vlapic_tpr_blocked_vector(v->lapic);
 		close_window(c);
-		if (blocked >= 0) {
+		/* QEMU takes the virtual interrupt when V_INTR_PRIO equals V_TPR
+		 * too: after such a VINTR exit, wait for the next other exit
+		 * rather than loop on VINTR. */
+		if (blocked >= 0 && c->exitcode != VMEXIT_VINTR) {
 			c->v_intr |= V_IRQ | ((uint64_t)(blocked >> 4) << V_INTR_PRIO_SHIFT);
 			c->intercept_misc1 |= INTERCEPT_VINTR;
 		}

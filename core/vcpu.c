@@ -167,6 +167,16 @@ void yakvm_vcpu_run(struct vcpu *v)
 				break;	/* INIT: now waiting for a SIPI */
 			vcpu_deliver_events(v);
 		}
+		/* An interrupt taken since the checks above (the end of the
+		 * slice, a kick) would be lost: its one-shot timer or IPI is
+		 * consumed, and a guest that never exits would then run on
+		 * forever. With IF=0 it stays pending from here on, and makes
+		 * the guest exit at once (vmrun.S sets IF after CLGI). */
+		irq_disable();
+		if (p->need_resched || p->timer_irq) {
+			irq_enable();
+			continue;
+		}
 		vmcb->save.rax = v->regs.r[GPR_RAX];
 		vmcb->save.rsp = v->regs.r[GPR_RSP];
 		_yakvm_vcpu_run(&v->regs, v->vmcb_pa, p->host_vmcb_pa);

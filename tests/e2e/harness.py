@@ -72,6 +72,7 @@ class Scenario:
     # Console input: (pattern, bytes) pairs, in order; each is typed into the
     # serial port once the pattern has appeared in the output (QEMU only).
     input: list = field(default_factory=list)
+    exclusive: bool = False    # runs with no other emulator beside it (timing)
 
 
 def grub_cfg(sc):

@@ -21,7 +21,11 @@
  * so no interrupt or NMI can run host code with guest FS/GS/TR loaded. A
  * physical interrupt that made the guest exit (INTR intercept) stays pending
  * and is taken by the host's IDT right after STGI, since the host runs with
- * RFLAGS.IF=1 here.
+ * RFLAGS.IF=1 here. The caller enters with IF=0, after its last look at the
+ * flags interrupts set (core/vcpu.c), and IF is set only after CLGI: an
+ * interrupt from then on is not lost but makes the guest exit at once
+ * (VMRUN saves the host's IF=1, which masks physical interrupts in the
+ * guest, APM 15.21.1).
  */
 #define REG(n) (8 * (n))
 	.text
@@ -53,6 +57,7 @@ _yakvm_vcpu_run:
 	mov	REG(7)(%rdi), %rdi
 
 	clgi
+	sti				/* called with IF=0; GIF=0 holds interrupts off */
 	vmload	%rax
 	vmrun	%rax			/* the guest runs until #VMEXIT */
 	vmsave	%rax
