@@ -46,9 +46,9 @@ GUEST_RT_OBJS := $(patsubst %,$(BUILD)/guests/%.o,$(GUEST_RT_SRCS))
 GUEST_MAINS := $(wildcard guest/demo/*.c tests/guests/*.c)
 GUEST_ELFS  := $(patsubst %.c,$(BUILD)/guests/%.elf,$(GUEST_MAINS))
 
-.PHONY: all iso run test unit e2e debug env tools clean
+.PHONY: all iso run run-now test test-now unit e2e debug env tools clean linux
 .SECONDARY:
-all: $(BUILD)/yakvm.elf $(GUEST_ELFS)
+all: $(BUILD)/yakvm.elf $(GUEST_ELFS) $(LINUX_FILES)
 
 env:
 	@./scripts/ensure-tools.sh --install
@@ -86,13 +86,32 @@ $(BUILD)/guests/%.elf: $(BUILD)/guests/%.c.o $(GUEST_RT_OBJS) guest/rt/guest.ld
 	@$(LD) -m elf_i386 -nostdlib -static --no-warn-rwx-segments -T guest/rt/guest.ld -o $@ \
 		$(filter %.o,$^)
 
+# ---- a Linux guest: Debian's kernel and a busybox initramfs -----------------
+LINUX_KERNEL ?= $(firstword $(wildcard /boot/vmlinuz-*-cloud-amd64) $(wildcard /boot/vmlinuz-*))
+LINUX_DIR := $(BUILD)/linux
+LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio)
+
+$(LINUX_DIR)/vmlinuz: $(LINUX_KERNEL)
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# The initramfs: busybox-static and tests/linux/init, in the newc format.
+$(LINUX_DIR)/initrd.cpio: tests/linux/init /bin/busybox
+	@rm -rf $(LINUX_DIR)/root && mkdir -p $(LINUX_DIR)/root/bin
+	cp /bin/busybox $(LINUX_DIR)/root/bin/busybox
+	ln -sf busybox $(LINUX_DIR)/root/bin/sh
+	cp tests/linux/init $(LINUX_DIR)/root/init
+	cd $(LINUX_DIR)/root && find . | cpio -o -H newc --quiet > ../initrd.cpio
+
+linux: $(LINUX_FILES)
+
 # ---- the ISO ---------------------------------------------------------------
 # iso/<name>.cfg are grub.cfg templates; @GUESTS@ expands to the guests dir.
 ISO_CFG ?= iso/demo.cfg
-$(BUILD)/iso/boot/grub/grub.cfg: $(ISO_CFG) $(BUILD)/yakvm.elf $(GUEST_ELFS)
+$(BUILD)/iso/boot/grub/grub.cfg: $(ISO_CFG) $(BUILD)/yakvm.elf $(GUEST_ELFS) $(LINUX_FILES)
 	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub $(BUILD)/iso/guests
 	cp $(BUILD)/yakvm.elf $(BUILD)/iso/boot/yakvm.elf
-	cp $(GUEST_ELFS) $(BUILD)/iso/guests/
+	cp $(GUEST_ELFS) $(LINUX_FILES) $(BUILD)/iso/guests/
 	cp $(ISO_CFG) $@
 
 $(BUILD)/yakvm.iso: $(BUILD)/iso/boot/grub/grub.cfg
@@ -110,7 +129,10 @@ QEMU_MEM  ?= 512M
 QEMU_BASE := -accel tcg -cpu $(QEMU_CPU) -smp $(QEMU_SMP) -m $(QEMU_MEM) \
 	-no-reboot -display none -device isa-debug-exit,iobase=0xf4,iosize=4
 
-run: iso
+run: tools
+	@$(MAKE) --no-print-directory run-now
+
+run-now: iso
 	@echo "yakvm: booting $(BUILD)/yakvm.iso in QEMU; leave with Ctrl-A X"
 	$(QEMU) $(QEMU_BASE) -cdrom $(BUILD)/yakvm.iso -serial mon:stdio || true
 
@@ -147,7 +169,12 @@ unit: $(UNIT_BINS)
 e2e: all
 	@python3 tests/e2e/run.py --build $(BUILD)
 
-test: all $(UNIT_BINS)
+# `make test` first makes sure the tools are there, then starts a new make,
+# which sees what was just installed (the Linux kernel, for one).
+test: tools
+	@$(MAKE) --no-print-directory test-now
+
+test-now: all $(UNIT_BINS)
 	@python3 tests/run-all.py --build $(BUILD) $(UNIT_BINS)
 
 clean:

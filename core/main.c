@@ -148,7 +148,7 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 	legacy_pic_disable();
 	tsc_calibrate();
 	timer_init();
-	lapic_init();
+	lapic_init(yakvm_opts.x2apic);
 	bsp.apic_id = lapic_id();
 	log_info("CPU 0 up: APIC ID %u (%s), TSC %lu kHz", bsp.apic_id,
 		 lapic_x2apic() ? "x2APIC" : "xAPIC", tsc_khz());

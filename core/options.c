@@ -132,7 +132,8 @@ static bool known_option(const char *key, size_t key_len)
 {
 	return token_is(key, key_len, "loglevel") ||
 	       token_is(key, key_len, "console") ||
-	       token_is(key, key_len, "on_idle");
+	       token_is(key, key_len, "on_idle") ||
+	       token_is(key, key_len, "x2apic");
 }
 
 /* Applies key=value; returns why it is bad, or NULL. */
@@ -168,6 +169,15 @@ static const char *apply_option(const char *key, size_t key_len,
 			return "must be halt or exit";
 		return NULL;
 	}
+	if (token_is(key, key_len, "x2apic")) {
+		if (token_is(v, len, "0"))
+			opts->x2apic = false;
+		else if (token_is(v, len, "1"))
+			opts->x2apic = true;
+		else
+			return "must be 0 or 1";
+		return NULL;
+	}
 	return "unknown option";
 }
 
@@ -176,6 +186,7 @@ void options_defaults(struct yakvm_options *opts)
 	opts->loglevel = LOG_INFO;
 	opts->console_port = 0x3f8;
 	opts->on_idle = ON_IDLE_HALT;
+	opts->x2apic = false;
 }
 
 int options_parse(const char *cmdline, struct yakvm_options *opts,

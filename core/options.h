@@ -6,6 +6,7 @@
 #ifndef YAKVM_CORE_OPTIONS_H
 #define YAKVM_CORE_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -21,6 +22,9 @@ struct yakvm_options {
 	/* on_idle=halt|exit: when every VM has ended, halt (the default), or
 	 * end the emulator run (QEMU isa-debug-exit, Bochs port 0x8900). */
 	enum on_idle on_idle;
+	/* x2apic=1: switch the host LAPICs to x2APIC mode where the CPU has it
+	 * (it is used anyway when the firmware left it on). */
+	bool x2apic;
 };
 
 /*

@@ -41,12 +41,20 @@ uint32_t lapic_id(void)
 
 void lapic_eoi(void) { lapic_write(REG_EOI, 0); }
 
-void lapic_init(void)
+void lapic_init(bool want_x2apic)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
+	if (!(base & APIC_BASE_ENABLE)) {
+		base |= APIC_BASE_ENABLE;
+		wrmsr(MSR_APIC_BASE, base);
+	}
+	/* xAPIC -> x2APIC is a legal transition with the LAPIC enabled (the
+	 * reverse is not; APM vol. 2, 16.11). */
+	if (want_x2apic && !(base & APIC_BASE_X2APIC) && (cpuid(1, 0).ecx & (1u << 21))) {
+		base |= APIC_BASE_X2APIC;
+		wrmsr(MSR_APIC_BASE, base);
+	}
 	x2apic = base & APIC_BASE_X2APIC;
-	if (!(base & APIC_BASE_ENABLE))
-		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
 	mmio = (volatile uint32_t *)(base & 0xffffff000ull);
 	lapic_write(REG_SVR, 0x100 | 0xff);	/* enabled, spurious vector 0xff */
 	lapic_write(REG_TIMER_DIV, 0x3);	/* divide by 16 */

@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-void lapic_init(void);
+/* Enables this CPU's LAPIC; with want_x2apic, in x2APIC mode where the CPU
+ * has it (CPUID 1:ECX[21]). The mode the firmware left on stays. */
+void lapic_init(bool want_x2apic);
 uint32_t lapic_id(void);
 bool lapic_x2apic(void);
 void lapic_eoi(void);

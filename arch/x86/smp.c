@@ -57,7 +57,7 @@ static void ap_main(struct pcpu *p) __attribute__((noreturn));
 static void ap_main(struct pcpu *p)
 {
 	pcpu_init_tables(p);
-	lapic_init();
+	lapic_init(lapic_x2apic());	/* the same mode as the boot CPU */
 	p->apic_id = lapic_id();
 	char why[256];
 	if (!svm_cpu_init(p, why, sizeof(why))) {

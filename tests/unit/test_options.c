@@ -60,10 +60,13 @@ static void test_defaults(void **state)
 static void test_full_line(void **state)
 {
 	struct yakvm_options opts = parse_clean(
-		"/boot/yakvm.elf loglevel=debug\tconsole=com2  on_idle=exit ");
+		"/boot/yakvm.elf loglevel=debug\tconsole=com2  on_idle=exit x2apic=1 ");
 	assert_int_equal(opts.loglevel, LOG_DEBUG);
 	assert_int_equal(opts.console_port, 0x2f8);
 	assert_int_equal(opts.on_idle, ON_IDLE_EXIT);
+	assert_true(opts.x2apic);
+	opts = parse_clean("x2apic=0");
+	assert_false(opts.x2apic);
 
 	opts = parse_clean("loglevel=warn on_idle=halt");
 	assert_int_equal(opts.loglevel, LOG_WARN);
