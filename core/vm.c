@@ -20,6 +20,8 @@
 #include "devices/irq.h"
 #include "guest/layout.h"
 #include "guest/multiboot1.h"
+#include "guest/acpi.h"
+#include "guest/mptable.h"
 #include "arch/x86/svm/vmcb_check.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -248,10 +250,33 @@ static bool is_linux_image(const uint8_t *img, uint64_t len)
 	return len > 0x206 && memcmp(img + 0x202, "HdrS", 4) == 0;
 }
 
+/* The VM's firmware tables, in its reserved RAM below 1 MiB: ACPI (RSDP v2,
+ * XSDT, FADT, DSDT, MADT) at 0xe0000, where a guest scanning for the RSDP
+ * finds it, and the MP table at 0xf0000. */
+#define ACPI_TABLES_GPA 0xe0000ull
+#define MP_TABLE_GPA    0xf0000ull
+
+static bool build_firmware_tables(struct vm *vm)
+{
+	struct acpi_config c;
+	char err[120];
+	acpi_config_pc(&c, vm->nvcpus);
+	uint8_t *acpi = vm_gpa_to_hva(vm, ACPI_TABLES_GPA, 0x10000);
+	uint8_t *mp = vm_gpa_to_hva(vm, MP_TABLE_GPA, 0x10000);
+	if (!acpi || !mp ||
+	    !(vm->acpi_rsdp = acpi_build(&c, acpi, 0x10000, ACPI_TABLES_GPA, err, sizeof(err))) ||
+	    !mptable_build(&c, mp, 0x10000, MP_TABLE_GPA, err, sizeof(err))) {
+		log_error("vm %s: cannot build its firmware tables: %s", vm->name,
+			  acpi && mp ? err : "no RAM at 0xe0000");
+		return false;
+	}
+	return true;
+}
+
 /* Loads the guest image and sets the boot vCPU's entry state. */
 static bool load_guest(struct vm *vm)
 {
-	return load_multiboot(vm, vm->vcpus[0]);
+	return build_firmware_tables(vm) && load_multiboot(vm, vm->vcpus[0]);
 }
 
 bool vm_start(struct vm *vm)

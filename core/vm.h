@@ -71,6 +71,7 @@ struct vm {
 	struct image attached[VM_MAX_ATTACHED];
 	unsigned nattached;
 
+	uint64_t acpi_rsdp;         /* GPA of its RSDP (guest/acpi.c) */
 	volatile bool reset_requested;
 	unsigned resets;
 

@@ -3,6 +3,7 @@
  * data. Each row names a model, the ports and MMIO range it owns, and its IRQ.
  */
 #include "devices/bus.h"
+#include "devices/acpi_pm.h"
 #include "devices/ioapic.h"
 #include "devices/lapic.h"
 #include "devices/pic.h"
@@ -24,6 +25,8 @@ const struct device_decl machine_pc[] = {
 	{ "sysctl", &sysctl_model, .pio = { { 0x80, 1 }, { 0x92, 1 } } },
 	{ "pci-host", &pci_host_model, .pio = { { 0xcf8, 8 } } },
 	{ "pm-timer", &pm_timer_model, .pio = { { PM_TIMER_PORT, PM_TIMER_LEN } } },
+	{ "acpi-pm", &acpi_pm_model, .pio = { { ACPI_PM1A_EVT_PORT, ACPI_PM1A_EVT_LEN },
+	  { ACPI_PM1A_CNT_PORT, ACPI_PM1A_CNT_LEN }, { ACPI_RESET_PORT, ACPI_RESET_LEN } } },
 	{ "ioapic", &ioapic_model, .mmio_base = IOAPIC_BASE, .mmio_len = 0x1000 },
 	{ "lapic", &lapic_mmio_model, .mmio_base = LAPIC_DEFAULT_BASE, .mmio_len = 0x1000 },
 	{ "debug-exit", &debug_exit_model, .pio = { { 0xf4, 4 } } },
