@@ -1,7 +1,8 @@
 # yakvm - a bare-metal type-1 micro-hypervisor for AMD-V (SVM).
 #
 #   make env     install every tool from Debian packages
-#   make run     boot the demo ISO in QEMU (two VMs)
+#   make run     boot the demo ISO in QEMU (two VMs); GUEST=linux for a
+#                Linux VM with a busybox shell
 #   make test    unit tests + end-to-end boots; last line "N passed, N failed"
 #   make debug   QEMU halted, gdb attached to yakvm.elf (built with -Og)
 #   make all | iso | unit | clean
@@ -46,6 +47,12 @@ GUEST_RT_OBJS := $(patsubst %,$(BUILD)/guests/%.o,$(GUEST_RT_SRCS))
 GUEST_MAINS := $(wildcard guest/demo/*.c tests/guests/*.c)
 GUEST_ELFS  := $(patsubst %.c,$(BUILD)/guests/%.elf,$(GUEST_MAINS))
 
+# The Linux guest (Debian's kernel, when installed) and its initramfs.
+LINUX_KERNEL ?= $(firstword $(wildcard /boot/vmlinuz-*-cloud-amd64) $(wildcard /boot/vmlinuz-*))
+LINUX_DIR := $(BUILD)/linux
+LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio \
+	$(LINUX_DIR)/vmlinuz-truncated)
+
 .PHONY: all iso run run-now test test-now unit e2e debug env tools clean linux
 .SECONDARY:
 all: $(BUILD)/yakvm.elf $(GUEST_ELFS) $(LINUX_FILES)
@@ -87,13 +94,14 @@ $(BUILD)/guests/%.elf: $(BUILD)/guests/%.c.o $(GUEST_RT_OBJS) guest/rt/guest.ld
 		$(filter %.o,$^)
 
 # ---- a Linux guest: Debian's kernel and a busybox initramfs -----------------
-LINUX_KERNEL ?= $(firstword $(wildcard /boot/vmlinuz-*-cloud-amd64) $(wildcard /boot/vmlinuz-*))
-LINUX_DIR := $(BUILD)/linux
-LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio)
 
 $(LINUX_DIR)/vmlinuz: $(LINUX_KERNEL)
 	@mkdir -p $(dir $@)
 	cp $< $@
+
+# A broken kernel for the bad-input test: the first MiB of the real one.
+$(LINUX_DIR)/vmlinuz-truncated: $(LINUX_DIR)/vmlinuz
+	head -c 1048576 $< > $@
 
 # The initramfs: busybox-static and tests/linux/init, in the newc format.
 $(LINUX_DIR)/initrd.cpio: tests/linux/init /bin/busybox
@@ -106,26 +114,31 @@ $(LINUX_DIR)/initrd.cpio: tests/linux/init /bin/busybox
 linux: $(LINUX_FILES)
 
 # ---- the ISO ---------------------------------------------------------------
-# iso/<name>.cfg are grub.cfg templates; @GUESTS@ expands to the guests dir.
-ISO_CFG ?= iso/demo.cfg
-$(BUILD)/iso/boot/grub/grub.cfg: $(ISO_CFG) $(BUILD)/yakvm.elf $(GUEST_ELFS) $(LINUX_FILES)
-	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub $(BUILD)/iso/guests
-	cp $(BUILD)/yakvm.elf $(BUILD)/iso/boot/yakvm.elf
-	cp $(GUEST_ELFS) $(LINUX_FILES) $(BUILD)/iso/guests/
+# iso/<GUEST>.cfg is the grub.cfg: demo (two small VMs, the default) or linux
+# (a Linux VM with a shell). Each gets its own tree and ISO.
+GUEST   ?= demo
+ISO_CFG ?= iso/$(GUEST).cfg
+ISO_DIR := $(BUILD)/iso-$(GUEST)
+ISO     := $(BUILD)/yakvm-$(GUEST).iso
+
+$(ISO_DIR)/boot/grub/grub.cfg: $(ISO_CFG) $(BUILD)/yakvm.elf $(GUEST_ELFS) $(LINUX_FILES)
+	@rm -rf $(ISO_DIR) && mkdir -p $(ISO_DIR)/boot/grub $(ISO_DIR)/guests
+	cp $(BUILD)/yakvm.elf $(ISO_DIR)/boot/yakvm.elf
+	cp $(GUEST_ELFS) $(LINUX_FILES) $(ISO_DIR)/guests/
 	cp $(ISO_CFG) $@
 
-$(BUILD)/yakvm.iso: $(BUILD)/iso/boot/grub/grub.cfg
-	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
+$(ISO): $(ISO_DIR)/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(ISO_DIR) 2> $(BUILD)/grub-mkrescue.log || \
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
-iso: $(BUILD)/yakvm.iso
-	@ln -sf $(BUILD)/yakvm.iso yakvm.iso
-	@echo "ISO: yakvm.iso (hybrid: BIOS and UEFI, CD-ROM or USB stick)"
+iso: $(ISO)
+	@ln -sf $(ISO) yakvm.iso
+	@echo "ISO: yakvm.iso -> $(ISO) (hybrid: BIOS and UEFI, CD-ROM or USB stick)"
 
 QEMU      := qemu-system-x86_64
 QEMU_CPU  ?= qemu64,+svm,+npt,+vgif
 QEMU_SMP  ?= 1
-QEMU_MEM  ?= 512M
+QEMU_MEM  ?= 1G
 QEMU_BASE := -accel tcg -cpu $(QEMU_CPU) -smp $(QEMU_SMP) -m $(QEMU_MEM) \
 	-no-reboot -display none -device isa-debug-exit,iobase=0xf4,iosize=4
 
@@ -133,14 +146,15 @@ run: tools
 	@$(MAKE) --no-print-directory run-now
 
 run-now: iso
-	@echo "yakvm: booting $(BUILD)/yakvm.iso in QEMU; leave with Ctrl-A X"
-	$(QEMU) $(QEMU_BASE) -cdrom $(BUILD)/yakvm.iso -serial mon:stdio || true
+	@echo "yakvm: booting $(ISO) in QEMU. Leave with Ctrl-] x."
+	@echo "       Ctrl-A three times moves the console between the VMs."
+	$(QEMU) $(QEMU_BASE) -cdrom $(ISO) -echr 0x1d -serial mon:stdio || true
 
 GDB_PORT ?= $(shell python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 debug:
 	$(MAKE) FLAVOR=debug iso
 	@echo "yakvm: QEMU halted, gdb stub on 127.0.0.1:$(GDB_PORT); serial in build/debug/serial.log"
-	$(QEMU) $(QEMU_BASE) -cdrom build/debug/yakvm.iso -serial file:build/debug/serial.log \
+	$(QEMU) $(QEMU_BASE) -cdrom build/debug/yakvm-$(GUEST).iso -serial file:build/debug/serial.log \
 		-S -gdb tcp:127.0.0.1:$(GDB_PORT) & \
 	gdb -q build/debug/yakvm.elf -ex "target remote 127.0.0.1:$(GDB_PORT)" \
 		-x scripts/yakvm.gdb; kill %1 2>/dev/null || true

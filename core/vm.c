@@ -21,6 +21,8 @@
 #include "guest/layout.h"
 #include "guest/multiboot1.h"
 #include "guest/acpi.h"
+#include "guest/linux.h"
+#include "devices/ioapic.h"
 #include "guest/mptable.h"
 #include "arch/x86/svm/vmcb_check.h"
 #include "lib/format.h"
@@ -245,9 +247,72 @@ static bool load_multiboot(struct vm *vm, struct vcpu *bsp)
 	return true;
 }
 
+/* The Linux boot protocol's entry state (Documentation/arch/x86/boot.rst,
+ * "64-bit BOOT PROTOCOL" / "32-bit BOOT PROTOCOL"; guest/linux.h): flat
+ * segments 0x10 (code) and 0x18 (data) from the loader's GDT, interrupts
+ * off, RSI = the zero page; for 64-bit, long mode on its identity tables. */
+static void set_linux_state(struct vcpu *v, const struct linux_entry *e)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	uint16_t data = SEG_ATTR_TYPE(0x3) | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G;
+	uint16_t code = SEG_ATTR_TYPE(0xb) | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_G |
+			(e->entry64 ? SEG_ATTR_L : SEG_ATTR_DB);
+	s->cs = (struct vmcb_seg){ LINUX_BOOT_CS, code, 0xffffffff, 0 };
+	s->ds = s->es = s->fs = s->gs = s->ss =
+		(struct vmcb_seg){ LINUX_BOOT_DS, data, 0xffffffff, 0 };
+	s->tr = (struct vmcb_seg){ 0, SEG_ATTR_TYPE(0xb) | SEG_ATTR_P, 0xffff, 0 };
+	s->gdtr = (struct vmcb_seg){ 0, 0, e->gdt_limit, e->gdt_base };
+	s->rflags = 0x2;
+	s->rip = e->rip;
+	v->regs.r[GPR_RSI] = e->rsi;
+	if (e->entry64) {
+		s->cr3 = e->cr3;
+		s->cr4 = CR4_PAE;
+		s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+		s->cr0 = CR0_PE | CR0_ET | CR0_PG;
+	} else {
+		s->cr0 = CR0_PE | CR0_ET;
+	}
+}
+
+static bool load_linux(struct vm *vm, struct vcpu *bsp)
+{
+	if (!vm->nattached) {
+		log_error("vm %s: a Linux VM needs an initrd (a module line with "
+			  "attach=%s): without one the kernel finds no root file system",
+			  vm->name, vm->name);
+		return false;
+	}
+	struct guest_mem gm = { vm, gm_write, gm_zero, vm->map, vm->map_count };
+	/* The guest's e820: its memory map, plus the IOAPIC and LAPIC pages. */
+	struct mem_range e820[10];
+	unsigned n = 0;
+	for (unsigned i = 0; i < vm->map_count && n < 8; i++)
+		e820[n++] = vm->map[i];
+	e820[n++] = (struct mem_range){ IOAPIC_BASE, 0x1000, MEM_RESERVED };
+	e820[n++] = (struct mem_range){ LAPIC_DEFAULT_BASE, 0x1000, MEM_RESERVED };
+	struct linux_params p = {
+		.kernel = phys_to_virt(vm->kernel.start), .kernel_len = vm->kernel.len,
+		.initrd = vm->nattached ? phys_to_virt(vm->attached[0].start) : NULL,
+		.initrd_len = vm->nattached ? vm->attached[0].len : 0,
+		.cmdline = vm->kernel.args, .acpi_rsdp = vm->acpi_rsdp,
+		.e820 = e820, .e820_count = n,
+	};
+	struct linux_entry e;
+	char err[200];
+	if (linux_load(&gm, &p, &e, err, sizeof(err)) != 0) {
+		log_error("vm %s: cannot load its Linux kernel: %s", vm->name, err);
+		return false;
+	}
+	set_linux_state(bsp, &e);
+	log_info("vm %s: Linux kernel at 0x%lx (%s entry)%s", vm->name, e.load_addr,
+		 e.entry64 ? "64-bit" : "32-bit", p.initrd ? ", with an initrd" : "");
+	return true;
+}
+
 static bool is_linux_image(const uint8_t *img, uint64_t len)
 {
-	return len > 0x206 && memcmp(img + 0x202, "HdrS", 4) == 0;
+	return linux_probe(img, len);
 }
 
 /* The VM's firmware tables, in its reserved RAM below 1 MiB: ACPI (RSDP v2,
@@ -276,7 +341,10 @@ static bool build_firmware_tables(struct vm *vm)
 /* Loads the guest image and sets the boot vCPU's entry state. */
 static bool load_guest(struct vm *vm)
 {
-	return build_firmware_tables(vm) && load_multiboot(vm, vm->vcpus[0]);
+	if (!build_firmware_tables(vm))
+		return false;
+	return vm->kind == VM_KIND_LINUX ? load_linux(vm, vm->vcpus[0])
+					 : load_multiboot(vm, vm->vcpus[0]);
 }
 
 bool vm_start(struct vm *vm)
@@ -291,11 +359,7 @@ bool vm_start(struct vm *vm)
 			  "bzImage; not started", vm->name);
 		return false;
 	}
-	if (kind == VM_KIND_LINUX) {
-		log_error("vm %s: Linux boot-protocol guests are not supported yet; "
-			  "not started", vm->name);
-		return false;
-	}
+	vm->kind = kind;
 	for (unsigned i = 0; i < vm->desc.vcpus; i++) {
 		struct vcpu *v = yakvm_create_vcpu(vm, i);
 		if (!v) {
@@ -335,7 +399,7 @@ void vm_request_reset(struct vm *vm)
 void vm_reset(struct vm *vm)
 {
 	uint64_t f = spin_lock(&vm->lock);
-	bool go = vm->reset_requested && vm->state == VM_RUNNING;
+	bool go = vm->reset_requested && vm->state == VM_RUNNING && !vm->ending;
 	vm->reset_requested = false;
 	spin_unlock(&vm->lock, f);
 	if (!go)
@@ -360,26 +424,34 @@ void vm_reset(struct vm *vm)
 		vm_stop(vm, NULL, "its image could not be loaded again after a reset");
 }
 
-static bool finish(struct vm *vm)
+/* The first caller claims the VM's end and stops its vCPUs; it then says
+ * why and calls done(), which marks the VM stopped. In that order, so CPU 0
+ * cannot see every VM ended (and end the run) before the last line is out. */
+static bool claim_end(struct vm *vm)
 {
 	uint64_t f = spin_lock(&vm->lock);
-	bool first = vm->state == VM_RUNNING;
-	vm->state = VM_STOPPED;
+	bool first = vm->state == VM_RUNNING && !vm->ending;
+	vm->ending = true;
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vm->vcpus[i]->state = VCPU_STOPPED;
 	spin_unlock(&vm->lock, f);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vcpu_kick(vm->vcpus[i]);	/* out of the guest, wherever it runs */
-	if (pcpus[0] && this_cpu() != pcpus[0])	/* CPU 0 notices when all have ended */
-		lapic_send_ipi(pcpus[0]->apic_id, VEC_RESCHED);
 	if (first)
 		console_vm_flush(&vm->console, vm->name);
 	return first;
 }
 
+static void done(struct vm *vm)
+{
+	__atomic_store_n(&vm->state, VM_STOPPED, __ATOMIC_RELEASE);
+	if (pcpus[0] && this_cpu() != pcpus[0])	/* CPU 0 notices when all have ended */
+		lapic_send_ipi(pcpus[0]->apic_id, VEC_RESCHED);
+}
+
 void vm_stop(struct vm *vm, struct vcpu *by, const char *fmt, ...)
 {
-	if (!finish(vm))
+	if (!claim_end(vm))
 		return;
 	char why[256];
 	va_list ap;
@@ -391,15 +463,17 @@ void vm_stop(struct vm *vm, struct vcpu *by, const char *fmt, ...)
 			  by->vmcb->save.rip, why);
 	else
 		log_error("vm %s stopped: %s", vm->name, why);
+	done(vm);
 }
 
 void vm_end(struct vm *vm, int status, const char *why)
 {
-	if (!finish(vm))
+	if (!claim_end(vm))
 		return;
 	vm->exit_status = status;
 	log_info("vm %s ended with status %d (%s) after %lu ms", vm->name, status, why,
 		 (time_us() - vm->start_us) / 1000);
+	done(vm);
 }
 
 bool vm_any_running(void)

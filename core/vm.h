@@ -44,6 +44,7 @@ struct vm {
 	char name[VM_NAME_MAX + 1];
 	struct vm_desc desc;
 	volatile enum vm_state state;
+	bool ending;                /* vm_stop/vm_end has claimed it (vm.c) */
 	struct spinlock lock;
 
 	/* Memory: what the guest sees (map) and what backs it (chunks). */
@@ -72,6 +73,7 @@ struct vm {
 	unsigned nattached;
 
 	uint64_t acpi_rsdp;         /* GPA of its RSDP (guest/acpi.c) */
+	enum vm_kind kind;          /* what its image turned out to be */
 	volatile bool reset_requested;
 	unsigned resets;
 

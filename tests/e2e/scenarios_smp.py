@@ -160,3 +160,4 @@ SCENARIOS.append(Scenario(
         Check("fair: every vCPU's count is within a factor of 3 of the mean",
               r"^\[fair\] smp: ok fairness: %d vCPUs" % FAIR_VCPUS),
     ]))
+

@@ -1,0 +1,129 @@
+"""
+tests/e2e/scenarios_linux.py - Debian's cloud kernel (linux-image-cloud-amd64)
+with a busybox initramfs (tests/linux/init) as a yakvm guest.
+
+The 1-vCPU cell runs under -icount shift=0: QEMU's clock then follows the
+instruction count, so an exit costs the guest a fraction of a microsecond, as
+on hardware, and Linux's PIT calibration of the TSC works. Under plain TCG an
+exit costs ~25 us of guest time, Linux's calibration loops reject that and it
+marks the TSC unstable (docs/linux.md); the SMP cells run that way and report
+what the kernel says.
+"""
+import datetime
+import glob
+import os
+import re
+
+from harness import Scenario, Check
+
+YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
+CMDLINE = "console=ttyS0 quiet loglevel=3 panic=-1"
+KERNEL = (sorted(glob.glob("/boot/vmlinuz-*-cloud-amd64")) or
+          sorted(glob.glob("/boot/vmlinuz-*")) or [""])[-1]
+RELEASE = os.path.basename(KERNEL)[len("vmlinuz-"):]
+
+
+def linux_vm(name, vcpus, mem="256M", extra="", cpus=None):
+    return ["module2 /guests/vmlinuz name=%s mem=%s vcpus=%d%s -- %s %s" %
+            (name, mem, vcpus, " cpus=" + cpus if cpus else "", CMDLINE, extra),
+            "module2 /guests/initrd.cpio attach=%s" % name]
+
+
+def date_agrees(m):
+    guest = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")
+    host = datetime.datetime.utcnow()
+    diff = abs((host - guest).total_seconds())
+    return diff < 180, "guest date %s, host %s UTC (%.0f s apart)" % (
+        guest, host.replace(microsecond=0), diff)
+
+
+def linux_checks(vm, vcpus, tsc_stable=False):
+    p = r"^\[%s\] yakvm-linux: " % vm
+    checks = [
+        Check("%s: the kernel reaches userspace (the marker)" % vm, p + r"MARKER userspace reached"),
+        Check("%s: uname -r is the Debian kernel's" % vm, p + r"uname " + re.escape(RELEASE) + "$"),
+        Check("%s: /proc/cpuinfo counts %d CPUs (vcpus=%d)" % (vm, vcpus, vcpus),
+              p + r"cpus %d$" % vcpus),
+        Check("%s: its RTC date agrees with the host" % vm,
+              p + r"date (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)$", verify=date_agrees),
+        Check("%s: a CPU-bound job ran on every CPU" % vm, p + r"job on cpu \d+ done$", count=vcpus),
+        Check("%s: no APIC errors in dmesg" % vm, p + r"dmesg apic errors 0$"),
+        Check("%s: no Oops or BUG in dmesg" % vm, p + r"dmesg oops 0$"),
+        Check("%s: it powers off through ACPI (S5)" % vm,
+              r"^yakvm: vm %s ended with status 0 \(the guest powered off \(ACPI S5\)\)" % vm),
+    ]
+    if tsc_stable:
+        checks += [Check("%s: the TSC is calibrated, not marked unstable" % vm,
+                         p + r"dmesg tsc unstable 0$"),
+                   Check("%s: Linux calibrated the TSC against the PIT" % vm,
+                         p + r"dmesg: .*tsc: (Fast TSC calibration using PIT|Detected [\d.]+ MHz processor)")]
+    else:
+        checks += [Check("%s: the kernel says what it thinks of the TSC" % vm,
+                         p + r"dmesg tsc unstable \d+$")]
+    return checks
+
+
+SCENARIOS = []
+if KERNEL:
+    SCENARIOS += [
+        Scenario(name="linux-1vcpu", mem="1G", timeout=300,
+                 extra_args=["-icount", "shift=0,sleep=off"],
+                 grub=[YAKVM] + linux_vm("linux", 1),
+                 checks=linux_checks("linux", 1, tsc_stable=True)),
+        Scenario(name="linux-2vcpus", mem="1G", smp=2, timeout=300,
+                 grub=[YAKVM] + linux_vm("linux", 2),
+                 checks=linux_checks("linux", 2)),
+        Scenario(name="linux-4vcpus", mem="1G", smp=4, timeout=300,
+                 grub=[YAKVM] + linux_vm("linux", 4),
+                 checks=linux_checks("linux", 4)),
+        # Two Linux VMs and a small demo VM at the same time.
+        Scenario(name="linux-two-vms", mem="1G", smp=2, timeout=300,
+                 grub=[YAKVM] + linux_vm("lina", 1, cpus="0") + linux_vm("linb", 1, cpus="1") +
+                 ["module2 /guests/hello.elf name=hello mem=16M -- beside Linux"],
+                 checks=linux_checks("lina", 1) + linux_checks("linb", 1) + [
+                     Check("the demo VM runs beside them", r"^\[hello\] goodbye$"),
+                     Check("the two kernels' consoles stay apart (no line of one VM "
+                           "carries the other's marker)",
+                           r"^\[lina\].*\[linb\]|^\[linb\].*\[lina\]", present=False)]),
+        # reboot inside the guest restarts the VM, which boots again.
+        Scenario(name="linux-reboot", mem="1G", timeout=300,
+                 grub=[YAKVM] + linux_vm("linux", 1, extra="yakvm.reboot"),
+                 checks=[
+                     Check("the guest reboots", r"^\[linux\] yakvm-linux: rebooting \(RTC year 2099\)$"),
+                     Check("yakvm resets the VM", r"^yakvm: vm linux: reset \(1 so far\)"),
+                     Check("it boots again to the marker", r"^\[linux\] yakvm-linux: MARKER",
+                           after=r"vm linux: reset"),
+                     Check("the second boot knows it rebooted",
+                           r"^\[linux\] yakvm-linux: back after the reboot$"),
+                     Check("then it powers off", r"^yakvm: vm linux ended with status 0 "
+                           r"\(the guest powered off")]),
+        # The interactive shell of `make run GUEST=linux`, typed into.
+        Scenario(name="linux-shell", mem="1G", timeout=300,
+                 grub=[YAKVM] + linux_vm("linux", 1, extra="yakvm.shell"),
+                 input=[(r"yakvm-linux: shell", b"echo shell-says-$((6*7))\r"),
+                        (r"shell-says-42", b"poweroff -f\r")],
+                 checks=[
+                     Check("a shell prompt is offered", r"^\[linux\] yakvm-linux: shell"),
+                     Check("a command typed on the console runs in the guest",
+                           r"^\[linux\] shell-says-42\s*$"),
+                     Check("poweroff -f from the shell ends the VM",
+                           r"^yakvm: vm linux ended with status 0")]),
+        # Bad input: each bad VM gets a clear message, the good one boots.
+        Scenario(name="linux-bad-input", mem="1G", timeout=120,
+                 grub=[YAKVM,
+                       "module2 /guests/vmlinuz-truncated name=trunc mem=256M kind=linux -- console=ttyS0",
+                       "module2 /guests/initrd.cpio attach=trunc",
+                       "module2 /guests/vmlinuz name=noinitrd mem=256M -- console=ttyS0",
+                       "module2 /guests/vmlinuz name=small mem=32M -- console=ttyS0",
+                       "module2 /guests/initrd.cpio attach=small",
+                       "module2 /guests/hello.elf name=good mem=16M"],
+                 checks=[
+                     Check("a truncated bzImage is refused with a clear message",
+                           r"^yakvm: error: vm trunc: cannot load its Linux kernel: .*truncated"),
+                     Check("a Linux VM without an initrd is refused",
+                           r"^yakvm: error: vm noinitrd: a Linux VM needs an initrd"),
+                     Check("a VM too small for the kernel is refused, naming the sizes",
+                           r"^yakvm: error: vm small: cannot load its Linux kernel: VM memory too small"),
+                     Check("the good VM still boots and ends", r"^yakvm: vm good ended with status 0"),
+                     Check("no panic", r"PANIC|EXCEPTION", present=False)]),
+    ]

@@ -1,0 +1,1 @@
+test_linux_SRCS := guest/linux.c lib/string.c
