@@ -174,6 +174,13 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 			  desc->name);
 		return NULL;	/* what was allocated stays allocated: boot-time only */
 	}
+	uint64_t high = 0;
+	for (unsigned i = 0; i < vm->nchunks; i++)
+		if (vm->chunks[i].hpa >= 0x100000000ull)
+			high += vm->chunks[i].size;
+	if (high)
+		log_info("vm %s: %lu MiB of its RAM is host memory above 4 GiB",
+			 vm->name, high >> 20);
 	vms[vm_count++] = vm;
 	return vm;
 }

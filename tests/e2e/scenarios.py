@@ -130,6 +130,8 @@ def rtc_agrees_with_host(m):
 
 from scenarios_mmio import SCENARIOS as MMIO_SCENARIOS  # noqa: E402
 SCENARIOS += MMIO_SCENARIOS
+from scenarios_matrix import SCENARIOS as MATRIX_SCENARIOS  # noqa: E402
+SCENARIOS += MATRIX_SCENARIOS
 from scenarios_linux import SCENARIOS as LINUX_SCENARIOS  # noqa: E402
 SCENARIOS += LINUX_SCENARIOS
 from scenarios_smp import SCENARIOS as SMP_SCENARIOS  # noqa: E402
