@@ -5,6 +5,7 @@
 #                Linux VM with a busybox shell
 #   make test    unit tests + end-to-end boots; last line "N passed, N failed"
 #   make debug   QEMU halted, gdb attached to yakvm.elf (built with -Og)
+#   make usb DEV=/dev/sdX   write the ISO to a USB stick (asks first)
 #   make all | iso | unit | clean
 #
 # Every target that needs a tool first runs scripts/ensure-tools.sh, which
@@ -53,7 +54,7 @@ LINUX_DIR := $(BUILD)/linux
 LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio \
 	$(LINUX_DIR)/vmlinuz-truncated)
 
-.PHONY: all iso run run-now test test-now unit e2e debug env tools clean linux
+.PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux
 .SECONDARY:
 all: $(BUILD)/yakvm.elf $(GUEST_ELFS) $(LINUX_FILES)
 
@@ -134,6 +135,11 @@ $(ISO): $(ISO_DIR)/boot/grub/grub.cfg
 iso: $(ISO)
 	@ln -sf $(ISO) yakvm.iso
 	@echo "ISO: yakvm.iso -> $(ISO) (hybrid: BIOS and UEFI, CD-ROM or USB stick)"
+
+# Write the ISO to a USB stick: refuses non-removable or mounted devices,
+# and asks first.
+usb: iso
+	@./scripts/usb.sh $(ISO) "$(DEV)"
 
 QEMU      := qemu-system-x86_64
 QEMU_CPU  ?= qemu64,+svm,+npt,+vgif
