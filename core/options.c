@@ -7,14 +7,11 @@
 #include "core/options.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "lib/token.h"
 
 /* How much of an offending token a warning quotes. */
 #define TOKEN_QUOTE_MAX 60
 
-struct token {
-	const char *s;
-	size_t len;
-};
 
 /* Collects warnings, one per line, always terminated. */
 struct warnings {
@@ -23,29 +20,8 @@ struct warnings {
 	int count;
 };
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
-static bool token_is(const char *s, size_t len, const char *word)
-{
-	return strlen(word) == len && strncmp(s, word, len) == 0;
-}
 
-/* Finds the next blank-separated token at or after *p and moves *p past it. */
-static bool next_token(const char **p, struct token *t)
-{
-	const char *s = *p;
-	while (is_blank(*s))
-		s++;
-	t->s = s;
-	while (*s && !is_blank(*s))
-		s++;
-	t->len = (size_t)(s - t->s);
-	*p = s;
-	return t->len > 0;
-}
 
 static void warn(struct warnings *w, struct token t, const char *why)
 {

@@ -6,6 +6,7 @@
 #include "core/vmdesc.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "lib/token.h"
 
 /* How much of an offending token an error message quotes. */
 #define TOKEN_QUOTE_MAX 60
@@ -17,10 +18,6 @@ _Static_assert(VM_MEM_MIN == 1ull << 20, "update the mem= messages");
 _Static_assert(VM_MEM_MAX == 64ull << 30, "update the mem= messages");
 _Static_assert(VM_ARGS_MAX == 2048, "update the -- message");
 
-struct token {
-	const char *s;
-	size_t len;
-};
 
 enum vm_option {
 	OPT_NAME,
@@ -47,34 +44,13 @@ static const char *const option_names[OPT_COUNT] = {
 	[OPT_TESTDEV] = "testdev",
 };
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 static char to_lower(char c)
 {
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-static bool token_is(const char *s, size_t len, const char *word)
-{
-	return strlen(word) == len && strncmp(s, word, len) == 0;
-}
 
-/* Finds the next blank-separated token at or after *p and moves *p past it. */
-static bool next_token(const char **p, struct token *t)
-{
-	const char *s = *p;
-	while (is_blank(*s))
-		s++;
-	t->s = s;
-	while (*s && !is_blank(*s))
-		s++;
-	t->len = (size_t)(s - t->s);
-	*p = s;
-	return t->len > 0;
-}
 
 static int quote_len(struct token t)
 {
