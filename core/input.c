@@ -7,12 +7,14 @@
 #include "devices/uart16550.h"
 #include "devices/device.h"
 #include "lib/string.h"
+#include "core/monitor.h"
 
 #define POLL_NS 10000000ull
 #define CTRL_A  0x01
 
 static struct vtimer poll_timer;
-static int focus = -1;          /* index in vms[], -1: none yet */
+#define MONITOR (-1)            /* the focus on yakvm's own console */
+static int focus = -2;          /* index in vms[], MONITOR, or -2: not yet */
 static unsigned ctrl_a_run;     /* consecutive Ctrl-A presses */
 
 static struct device *vm_uart(struct vm *vm)
@@ -23,32 +25,39 @@ static struct device *vm_uart(struct vm *vm)
 	return NULL;
 }
 
-static int next_running(int from)
+/* The running VMs in order, then the monitor, round and round. */
+static int next_focus(int from)
 {
-	for (unsigned k = 1; k <= vm_count; k++) {
-		int i = (int)((from + k) % vm_count);
+	for (int i = from < 0 ? 0 : from + 1; i < (int)vm_count; i++)
 		if (vms[i]->state == VM_RUNNING)
 			return i;
-	}
-	return -1;
+	return MONITOR;
 }
 
 static void announce(void)
 {
-	if (focus >= 0)
+	if (focus == MONITOR) {
+		log_info("console input goes to yakvm's monitor (Ctrl-A three times: next)");
+		monitor_enter();
+	} else {
 		log_info("console input goes to vm %s (Ctrl-A three times: next VM, "
 			 "Ctrl-A h: help)", vms[focus]->name);
-	else
-		log_info("console input: no running VM");
+	}
 }
 
 static void deliver(char c)
 {
-	if (focus < 0 || vms[focus]->state != VM_RUNNING) {
-		focus = next_running(focus < 0 ? -1 : focus);
-		if (focus < 0)
-			return;
+	if (focus == -2 || (focus >= 0 && vms[focus]->state != VM_RUNNING)) {
+		/* The focused VM ended: the next running one, wrapping round;
+		 * the monitor only when no VM runs any more. */
+		focus = next_focus(focus);
+		if (focus == MONITOR)
+			focus = next_focus(MONITOR);
 		announce();
+	}
+	if (focus == MONITOR) {
+		monitor_input(c);
+		return;
 	}
 	struct device *u = vm_uart(vms[focus]);
 	if (u)
@@ -60,7 +69,7 @@ static void handle(char c)
 	if (c == CTRL_A) {
 		if (++ctrl_a_run == 3) {
 			ctrl_a_run = 0;
-			focus = next_running(focus);
+			focus = next_focus(focus == -2 ? -2 : focus);
 			announce();
 		}
 		return;
@@ -68,10 +77,10 @@ static void handle(char c)
 	if (ctrl_a_run == 1 && (c == 'h' || c == '?')) {
 		ctrl_a_run = 0;
 		kprintf("yakvm console keys:\n"
-			"  Ctrl-A Ctrl-A Ctrl-A  move the input focus to the next running VM\n"
+			"  Ctrl-A Ctrl-A Ctrl-A  move the input focus to the next running VM,\n"
+			"                        then to yakvm's monitor (help there lists its commands)\n"
 			"  Ctrl-A h              this help\n"
 			"  Ctrl-A Ctrl-A x       send one Ctrl-A to the focused VM\n");
-		announce();
 		return;
 	}
 	if (ctrl_a_run == 2 && c == 'x') {

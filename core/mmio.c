@@ -9,6 +9,7 @@
 #include "core/mmio.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
+#include "core/trace.h"
 #include "arch/x86/insn/decode.h"
 #include "arch/x86/insn/emulate.h"
 #include "arch/x86/insn/fetch.h"
@@ -56,6 +57,8 @@ static int access_page(struct vcpu *v, uint64_t la, unsigned size, uint8_t *buf,
 	else if (!write)
 		val = m->mmio_read ? m->mmio_read(d, gpa, size) : ~0ull;
 	device_unlock(d, f);
+	if (v->vm->desc.trace)	/* core/trace.h */
+		trace_mmio_access(v, d, gpa, size, val, write);
 	if (!write)
 		for (unsigned i = 0; i < size; i++)
 			buf[i] = (uint8_t)(val >> (8 * i));

@@ -63,7 +63,8 @@ static struct vcpu *pick_next(struct pcpu *p)
 			if (v->state == VCPU_RUNNABLE)
 				v->events_pending = true;
 		}
-		if (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING) {
+		if (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING &&
+		    !v->vm->paused) {
 			p->rr_next = (k + 1) % n;
 			return v;
 		}

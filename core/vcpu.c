@@ -157,11 +157,16 @@ void yakvm_vcpu_run(struct vcpu *v)
 {
 	struct pcpu *p = this_cpu();
 	struct vmcb *vmcb = v->vmcb;
+	bool trace = v->vm->desc.trace;
 	asid_assign(v, p);
 	while (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING &&
-	       !p->need_resched) {
-		if (p->timer_irq)
+	       !v->vm->paused && !p->need_resched) {
+		if (p->timer_irq) {
+			/* Device timers (and the monitor) may change this VM's
+			 * state: look at the loop's condition again. */
 			timers_run();
+			continue;
+		}
 		if (v->events_pending) {
 			if (vcpu_check_startup(v) && v->state != VCPU_RUNNABLE)
 				break;	/* INIT: now waiting for a SIPI */
@@ -179,7 +184,9 @@ void yakvm_vcpu_run(struct vcpu *v)
 		}
 		vmcb->save.rax = v->regs.r[GPR_RAX];
 		vmcb->save.rsp = v->regs.r[GPR_RSP];
+		uint64_t t0 = rdtsc();	/* stats: round trip from here */
 		_yakvm_vcpu_run(&v->regs, v->vmcb_pa, p->host_vmcb_pa);
+		uint64_t t1 = rdtsc();	/* stats: handler from here */
 		v->regs.r[GPR_RAX] = vmcb->save.rax;
 		v->regs.r[GPR_RSP] = vmcb->save.rsp;
 		vmcb->control.tlb_control = TLB_CONTROL_NOTHING;
@@ -188,7 +195,20 @@ void yakvm_vcpu_run(struct vcpu *v)
 		vmcb->control.eventinj = 0;
 		if (vmcb->control.exitintinfo & EVENT_VALID)
 			vmcb->control.eventinj = vmcb->control.exitintinfo;
+		/* Stats and trace (core/stats.h, core/trace.h): the exit is
+		 * counted before its handler, which may end the VM and print
+		 * the stats; its cycles are added after. */
+		struct exit_stat *st = &v->stats.c[stat_class(vmcb->control.exitcode)];
+		st->count++;
+		struct trace_exit te;
+		if (trace)
+			trace_begin(v, &te);
 		svm_handle_exit(v);
+		uint64_t t2 = rdtsc();
+		st->handler_cycles += t2 - t1;
+		st->total_cycles += t2 - t0;
+		if (trace)
+			trace_end(v, &te, t2 - t1);
 		if (v->vm->reset_requested) {
 			vm_reset(v->vm);
 			break;	/* back through asid_assign() with a fresh ASID */

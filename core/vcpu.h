@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include "arch/x86/regs.h"
 #include "arch/x86/svm/vmcb.h"
+#include "core/stats.h"
+#include "core/trace.h"
 
 struct vm;
 struct pcpu;
@@ -45,6 +47,9 @@ struct vcpu {
 
 	uint64_t exits;
 	bool halted_reported;
+
+	struct vcpu_stats stats;        /* core/stats.h */
+	struct trace_mmio trace_mmio;   /* core/trace.h, with trace=1 */
 };
 
 /* Allocates and initializes vCPU `id` of the VM (wait-for-SIPI unless 0). */

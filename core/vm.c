@@ -451,6 +451,7 @@ static bool claim_end(struct vm *vm)
 
 static void done(struct vm *vm)
 {
+	vm->end_us = time_us();
 	__atomic_store_n(&vm->state, VM_STOPPED, __ATOMIC_RELEASE);
 	if (pcpus[0] && this_cpu() != pcpus[0])	/* CPU 0 notices when all have ended */
 		lapic_send_ipi(pcpus[0]->apic_id, VEC_RESCHED);
@@ -470,6 +471,7 @@ void vm_stop(struct vm *vm, struct vcpu *by, const char *fmt, ...)
 			  by->vmcb->save.rip, why);
 	else
 		log_error("vm %s stopped: %s", vm->name, why);
+	stats_print_vm(vm);	/* core/stats.c */
 	done(vm);
 }
 
@@ -480,6 +482,7 @@ void vm_end(struct vm *vm, int status, const char *why)
 	vm->exit_status = status;
 	log_info("vm %s ended with status %d (%s) after %lu ms", vm->name, status, why,
 		 (time_us() - vm->start_us) / 1000);
+	stats_print_vm(vm);	/* core/stats.c */
 	done(vm);
 }
 
@@ -552,4 +555,51 @@ bool vm_read_gpa(struct vm *vm, uint64_t gpa, void *dst, uint64_t len)
 bool vm_write_gpa(struct vm *vm, uint64_t gpa, const void *src, uint64_t len)
 {
 	return copy_gpa(vm, gpa, (void *)src, len, true);
+}
+
+void vm_set_paused(struct vm *vm, bool paused)
+{
+	vm->paused = paused;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vcpu_kick(vm->vcpus[i]);	/* out of the guest now (pause) or */
+}					/* looked at again (resume) */
+
+static bool vcpus_off_cpu(struct vm *vm)
+{
+	/* This CPU's own vCPU, if it is one of them, is between two exits and
+	 * its loop ends before the next VMRUN (core/vcpu.c). */
+	for (unsigned c = 0; c < pcpu_count; c++)
+		for (unsigned i = 0; pcpus[c] && pcpus[c] != this_cpu() && i < vm->nvcpus; i++)
+			if (pcpus[c]->current == vm->vcpus[i])
+				return false;
+	return true;
+}
+
+uint64_t vm_destroy(struct vm *vm)
+{
+	vm_stop(vm, NULL, "destroyed from the monitor");
+	/* Its vCPUs leave their CPUs at their next exit (vm_stop kicked them). */
+	for (uint64_t end = time_us() + 1000000; !vcpus_off_cpu(vm) && time_us() < end;)
+		cpu_relax();
+	if (!vcpus_off_cpu(vm) || vm->destroyed)
+		return 0;
+	vm->destroyed = true;
+	/* No more guest-physical lookups, then the memory goes back. The vCPU,
+	 * VMCB and device state (a few pages) stay, for `info` and `list`. */
+	unsigned nchunks = vm->nchunks;
+	vm->ram_count = 0;
+	vm->nchunks = 0;
+	uint64_t freed = 0;
+	for (unsigned i = 0; i < nchunks; i++) {
+		pmm_free_pages(vm->chunks[i].hpa, vm->chunks[i].size / PAGE_SIZE);
+		freed += vm->chunks[i].size;
+	}
+	size_t arr = (nchunks * sizeof(struct ram_chunk) + PAGE_SIZE - 1) / PAGE_SIZE;
+	if (arr) {
+		pmm_free_pages(virt_to_phys(vm->chunks), arr);
+		freed += arr * PAGE_SIZE;
+	}
+	freed += (uint64_t)vm->npt.tables * PAGE_SIZE;
+	npt_destroy(&vm->npt);
+	return freed;
 }

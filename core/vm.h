@@ -45,6 +45,8 @@ struct vm {
 	struct vm_desc desc;
 	volatile enum vm_state state;
 	bool ending;                /* vm_stop/vm_end has claimed it (vm.c) */
+	volatile bool paused;       /* the monitor's pause: no vCPU runs */
+	bool destroyed;             /* the monitor's destroy: memory freed */
 	struct spinlock lock;
 
 	/* Memory: what the guest sees (map) and what backs it (chunks). */
@@ -78,7 +80,7 @@ struct vm {
 	unsigned resets;
 
 	struct console_line console;
-	uint64_t start_us;
+	uint64_t start_us, end_us;
 	int exit_status;            /* from the debug-exit port, or -1 */
 };
 
@@ -111,5 +113,11 @@ void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 bool vm_read_gpa(struct vm *vm, uint64_t gpa, void *dst, uint64_t len);
 bool vm_write_gpa(struct vm *vm, uint64_t gpa, const void *src, uint64_t len);
 bool vm_any_running(void);
+/* The monitor's pause and resume: the VM's vCPUs leave their CPUs and are
+ * not scheduled until resumed. */
+void vm_set_paused(struct vm *vm, bool paused);
+/* Stops the VM and gives its guest RAM, nested page tables and intercept
+ * bitmaps back to the page allocator. Returns the bytes freed. */
+uint64_t vm_destroy(struct vm *vm);
 
 #endif

@@ -136,6 +136,10 @@ from scenarios_linux import SCENARIOS as LINUX_SCENARIOS  # noqa: E402
 SCENARIOS += LINUX_SCENARIOS
 from scenarios_smp import SCENARIOS as SMP_SCENARIOS  # noqa: E402
 SCENARIOS += SMP_SCENARIOS
+from scenarios_hostile import SCENARIOS as HOSTILE_SCENARIOS  # noqa: E402
+SCENARIOS += HOSTILE_SCENARIOS
+from scenarios_stats import SCENARIOS as STATS_SCENARIOS  # noqa: E402
+SCENARIOS += STATS_SCENARIOS
 
 PLATFORM_CHECKS = [
     "pit-100hz", "pit-1000hz", "pit-rate-ratio", "pic-mask", "pic-no-eoi-blocks",
@@ -211,3 +215,60 @@ SCENARIOS.append(dataclasses.replace(
     timeout=400,
     checks=[c for c in _by_name["qemu-mmio"].checks if "CPU" not in c.desc] +
     [Check("Bochs starts the second CPU", r"^yakvm: 2 CPUs up")]))
+
+# yakvm's monitor, reached with Ctrl-A (three times per step: hb, victim,
+# then the monitor), every command typed and its answer checked.
+_HB = r"\[hb\] heartbeat \d+"
+SCENARIOS.append(Scenario(
+    name="qemu-bios-monitor",
+    grub=[YAKVM,
+          "module2 /guests/heartbeat.elf name=hb mem=8M -- beats=600",
+          "module2 /guests/heartbeat.elf name=victim mem=16M -- beats=100000"],
+    input=[(r"\[hb\] heartbeat 3\n", CTRL_A * 9),
+           (r"console input goes to yakvm's monitor", b"help\r"),
+           (r"  help ", b"list\r"),
+           (r"  1  victim", b"info vm hb\r"),
+           (r"    last exit", b"pause victim\r"),
+           (r"vm victim: paused", b""), (_HB, b""), (_HB, b"list\r"),
+           (r"victim +paused", b""), (_HB, b""), (_HB, b""), (_HB, b"resume victim\r"),
+           (r"vm victim: resumed", b"trace on hb\r"),
+           (r"yakvm: trace hb/0 IOIO out 0x3f8", b"trace off hb\r"),
+           (r"vm hb: trace off", b"mem\r"),
+           (r"host memory: \d+ MiB used", b"reset victim\r"),
+           (r"\[victim\] heartbeat 1\n", b"destroy victim\r"),
+           (r"vm victim: destroyed", b"frob\r"),
+           (r"error: unknown command", b"pause nosuch\r"),
+           (r"error: no VM nosuch", b"info vm\r"),
+           (r"error: no VM", b"trace maybe hb\r"),
+           (r"error: usage: trace", b"top\r"),
+           (r"top: [A-Z]+=\d+/s", b"x"),
+           (r"top: stopped", b"list\r")],
+    checks=boot_checks() + [
+        Check("Ctrl-A moves the focus to the monitor", r"^yakvm: console input goes to yakvm's monitor"),
+        Check("help lists the commands", r"^  info vm N "),
+        Check("list shows the VMs with their state", r"^  0  hb +running +1 +8M"),
+        Check("info vm shows registers and decoded VMCB fields",
+              r"^    cr0=[0-9a-f]+ cr3=[0-9a-f]+ cr4=[0-9a-f]+ efer=1000 \(guest sees 0\)"),
+        Check("pause stops a VM", r"^  vm victim: paused"),
+        Check("list shows it paused", r"^  1  victim +paused"),
+        Check("a paused VM prints nothing", r"^\[victim\] heartbeat", present=False,
+              after=r"^  1  victim +paused", before=r"^  vm victim: resumed"),
+        Check("the other VM runs on while it is paused", r"^\[hb\] heartbeat",
+              after=r"^  vm victim: paused", before=r"^  vm victim: resumed", count=3),
+        Check("resume lets it go on", r"^\[victim\] heartbeat", after=r"^  vm victim: resumed"),
+        Check("trace on prints the VM's exits", r"^yakvm: trace hb/0 IOIO out 0x3f8"),
+        Check("trace off stops it", r"^yakvm: trace hb/", present=False,
+              after=r"^  vm hb: trace off\n(?:.*\n){3}"),
+        Check("mem shows host memory", r"^  host memory: \d+ MiB used, \d+ MiB free"),
+        Check("reset reboots the VM", r"^yakvm: vm victim: reset \(1 so far\)"),
+        Check("destroy frees the VM's memory", r"^  vm victim: destroyed, ([1-9]\d*) MiB freed"),
+        Check("list shows it destroyed", r"^  1  victim +destroyed", after=r"destroyed, \d+ MiB freed"),
+        Check("an unknown command gets one error line", r'^error: unknown command "frob"'),
+        Check("a bad VM name gets one error line", r"^error: no VM nosuch"),
+        Check("a missing argument gets one error line", r"^error: no VM\s*$"),
+        Check("a bad trace argument gets a usage line", r"^error: usage: trace on\|off N"),
+        Check("top shows exits per second by reason", r"^top: (IOIO|INTR)=\d+/s"),
+        Check("a key stops top", r"^top: stopped"),
+        Check("the other VM completes", r"^\[hb\] heartbeat 600$"),
+        Check("the run ends (the destroyed VM counts as ended)", r"^yakvm: all VMs have ended"),
+    ]))

@@ -12,12 +12,24 @@
 #include "core/vm.h"
 #include "core/mmio.h"
 #include "devices/bus.h"
+#include "devices/device.h"
+#include "arch/x86/svm/vmcb.h"
 
 void yakvm_vcpu_handle_npf(struct vcpu *v)
 {
 	uint64_t err = v->vmcb->control.exitinfo1;
 	uint64_t gpa = v->vmcb->control.exitinfo2;
 	struct device *d = bus_find_mmio(v->vm, gpa);
+	uint64_t info = v->vmcb->control.exitintinfo;
+	if (d && (info & EVENT_VALID)) {
+		/* The CPU itself touched the device page while delivering an
+		 * event (an IDT gate or the exception frame there): there is
+		 * no instruction to emulate (EXITINTINFO, APM vol. 2, 15.7.2). */
+		vm_stop(v->vm, v, "the CPU touched MMIO at guest-physical 0x%lx (%s) while "
+			"delivering vector %lu: IDT or stack in a device page", gpa,
+			d->decl->name, info & 0xff);
+		return;
+	}
 	if (d && !(err & (1ull << 33)) && !(err & (1u << 4))) {
 		yakvm_vcpu_handle_mmio(v, d, gpa);
 		return;
