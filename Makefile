@@ -163,7 +163,9 @@ debug:
 	$(QEMU) $(QEMU_BASE) -cdrom build/debug/yakvm-$(GUEST).iso -serial file:build/debug/serial.log \
 		-S -gdb tcp:127.0.0.1:$(GDB_PORT) & \
 	gdb -q build/debug/yakvm.elf -ex "target remote 127.0.0.1:$(GDB_PORT)" \
-		-x scripts/yakvm.gdb; kill %1 2>/dev/null || true
+		-x scripts/yakvm.gdb -ex "hbreak yakvm_main" -ex "hbreak panic" \
+		-ex 'echo yakvm: continue runs to yakvm_main; yakvm-vcpus, yakvm-vmcb VM VCPU, yakvm-exits\n'; \
+		kill %1 2>/dev/null || true
 
 # ---- tests -----------------------------------------------------------------
 # Host-side unit tests: tests/unit/test_X.c, linked with the sources listed

@@ -73,6 +73,9 @@ class Scenario:
     # serial port once the pattern has appeared in the output (QEMU only).
     input: list = field(default_factory=list)
     exclusive: bool = False    # runs with no other emulator beside it (timing)
+    # gdb commands run in batch against yakvm.elf through QEMU's gdb stub
+    # (QEMU starts halted); gdb's output is checked as lines "gdb: ...".
+    gdb: list = field(default_factory=list)
 
 
 def grub_cfg(sc):
@@ -115,6 +118,8 @@ def qemu_command(sc, iso, serial_log, workdir):
                   "-serial", "chardev:s0"]
     else:
         serial = ["-serial", "file:" + serial_log]
+    if sc.gdb:
+        serial += ["-S", "-gdb", "tcp:127.0.0.1:%d" % sc.gdb_port]
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", sc.cpu,
            "-smp", str(sc.smp), "-m", sc.mem, "-display", "none",
            "-no-reboot", "-monitor", "none",
@@ -171,6 +176,26 @@ def console_typist(sock_path, serial_log, inputs, stop):
     s.close()
 
 
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def run_gdb(sc, workdir):
+    """gdb in batch mode with yakvm's symbols and scripts/yakvm.gdb."""
+    cmds = ["-ex", "target remote 127.0.0.1:%d" % sc.gdb_port,
+            "-x", os.path.join(ROOT, "scripts", "yakvm.gdb")]
+    for c in sc.gdb:
+        cmds += ["-ex", c]
+    with open(os.path.join(workdir, "gdb.log"), "w") as out:
+        subprocess.run(["gdb", "-q", "-batch", os.path.join(sc.build_dir, "yakvm.elf")] + cmds,
+                       stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                       timeout=sc.timeout)
+
+
 def run_qemu(sc, iso, serial_log, workdir):
     cmd = qemu_command(sc, iso, serial_log, workdir)
     t0 = time.time()
@@ -179,6 +204,8 @@ def run_qemu(sc, iso, serial_log, workdir):
                              stdin=subprocess.DEVNULL, start_new_session=True)
         typist = None
         stop = threading.Event()
+        if sc.gdb:
+            run_gdb(sc, workdir)
         if sc.input:
             typist = threading.Thread(target=console_typist, args=(
                 os.path.join(workdir, "serial.sock"), serial_log, sc.input, stop))
@@ -208,6 +235,9 @@ def run_scenario(sc, build_dir, out_dir):
         iso = build_iso(sc, build_dir, out_dir)
     except RuntimeError as e:
         return [(False, "build the ISO", str(e))], {"status": "error", "seconds": 0}
+    if sc.gdb:
+        sc.gdb_port = free_port()
+        sc.build_dir = build_dir
     if sc.emulator == "bochs":
         from bochs import run_bochs
         info = run_bochs(iso, serial_log, sc.timeout, cpus=sc.smp, workdir=workdir)
@@ -218,6 +248,10 @@ def run_scenario(sc, build_dir, out_dir):
             log = f.read().replace("\r", "")
     except FileNotFoundError:
         log = ""
+    gdb_log = os.path.join(workdir, "gdb.log")
+    if sc.gdb and os.path.exists(gdb_log):
+        with open(gdb_log, errors="replace") as f:
+            log += "".join("gdb: " + line for line in f)
     results = [(info["status"] == "exited", "the run ends by itself",
                 "timed out after %ds" % sc.timeout if info["status"] != "exited" else "")]
     for c in sc.checks:

@@ -272,3 +272,25 @@ SCENARIOS.append(Scenario(
         Check("the other VM completes", r"^\[hb\] heartbeat 600$"),
         Check("the run ends (the destroyed VM counts as ended)", r"^yakvm: all VMs have ended"),
     ]))
+
+# make debug's pieces: QEMU halted with its gdb stub, gdb with yakvm's symbols
+# and scripts/yakvm.gdb, a breakpoint when the first VM ends, then yakvm's
+# own gdb commands.
+SCENARIOS.append(Scenario(
+    name="qemu-gdb",
+    grub=[YAKVM] + DEMO_VMS,
+    gdb=["hbreak vm_end", "continue", "bt 1", "yakvm-vcpus", "yakvm-exits",
+         "yakvm-vmcb 0 0", "delete", "detach"],
+    checks=[
+        Check("gdb stops yakvm at a breakpoint on its symbols", r"^gdb: #0 .*vm_end \("),
+        Check("yakvm-vcpus lists the VMs", r"^gdb: vm alpha: state \d, 1 vCPU\(s\), 16 MiB"),
+        Check("...and their vCPUs with RIP and exits",
+              r"^gdb:   vcpu 0: state \d, rip 0x[0-9a-f]+, cs 0x8, cr0 0x11, efer 0x1000, [1-9]\d* exits"),
+        Check("yakvm-exits counts exits by reason", r"^gdb: vm (alpha|beta):.* IOIO=[1-9]\d*"),
+        Check("yakvm-vmcb decodes a VMCB",
+              r"^gdb:   intercepts: misc1 0x[0-9a-f]+ misc2 0x[0-9a-f]+"),
+        Check("the VMCB shows nested paging on and the VMRUN intercept",
+              r"^gdb:   asid \d+, np_enable 1, n_cr3 0x[0-9a-f]+"),
+        Check("after detaching, yakvm runs on and both VMs end",
+              r"^yakvm: vm (alpha|beta) ended with status 0", count=2),
+    ]))
