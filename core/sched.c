@@ -16,6 +16,7 @@
 #include "arch/x86/serial.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/interrupt.h"
+#include "arch/x86/fpu.h"
 
 /* Places the vCPU on the allowed CPU (cpus= on its module line) that has
  * the fewest vCPUs; it stays there. */
@@ -109,6 +110,12 @@ void sched_loop(void)
 		p->slice_end_ns = time_ns() + SCHED_SLICE_US * 1000ull;
 		timer_program();
 		p->current = v;
+		if (p->fpu_owner != v) {	/* arch/x86/fpu.h */
+			if (p->fpu_owner)
+				fpu_save(&p->fpu_owner->fpu);
+			fpu_load(&v->fpu);
+			p->fpu_owner = v;
+		}
 		yakvm_vcpu_run(v);
 		p->current = NULL;
 	}

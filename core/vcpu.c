@@ -112,6 +112,12 @@ void yakvm_vcpu_init_vmcb(struct vcpu *v)
 	s->dr7 = 0x400;
 	s->g_pat = PAT_POWER_ON;
 
+	/* x87/SSE at their power-on values too; a CPU still holding this
+	 * vCPU's old state forgets it (it is not saved back over these). */
+	fpu_state_init(&v->fpu);
+	if (v->home && v->home->fpu_owner == v)
+		v->home->fpu_owner = NULL;
+
 	v->apic_base = 0xfee00000ull | (1ull << 11) | (v->id == 0 ? 1ull << 8 : 0);
 	v->mtrr_def_type = 0;
 	memset(&v->regs, 0, sizeof(v->regs));

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include "arch/x86/regs.h"
 #include "arch/x86/svm/vmcb.h"
+#include "arch/x86/fpu.h"
 #include "core/stats.h"
 #include "core/trace.h"
 
@@ -42,6 +43,7 @@ struct vcpu {
 	uint64_t misc_enable;
 
 	struct vlapic *lapic;       /* devices/lapic.c */
+	struct fpu_state fpu;       /* x87/SSE, while another vCPU has the CPU */
 	volatile bool events_pending; /* look for events before VMRUN */
 	bool nmi_masked;            /* an NMI handler is running */
 

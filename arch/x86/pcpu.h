@@ -47,6 +47,7 @@ struct pcpu {
 	uint64_t host_vmcb_pa;
 
 	struct vcpu *current;
+	struct vcpu *fpu_owner;     /* whose x87/SSE state the CPU holds */
 	struct vcpu *runq[MAX_RUNQ];
 	unsigned nrunq, rr_next;
 	volatile bool need_resched;

@@ -10,6 +10,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/pcpu.h"
+#include "arch/x86/fpu.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/svm/svm.h"
 #include "core/log.h"
@@ -57,6 +58,7 @@ static void ap_main(struct pcpu *p) __attribute__((noreturn));
 static void ap_main(struct pcpu *p)
 {
 	pcpu_init_tables(p);
+	fpu_cpu_init();
 	lapic_init(lapic_x2apic());	/* the same mode as the boot CPU */
 	p->apic_id = lapic_id();
 	char why[256];

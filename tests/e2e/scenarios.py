@@ -294,3 +294,18 @@ SCENARIOS.append(Scenario(
         Check("after detaching, yakvm runs on and both VMs end",
               r"^yakvm: vm (alpha|beta) ended with status 0", count=2),
     ]))
+
+# Guest x87/SSE state is each vCPU's own: three VMs share one CPU, each
+# keeping its own pattern in XMM0-7 and the x87 stack across preemptions.
+SCENARIOS.append(Scenario(
+    name="qemu-fpu-isolation",
+    grub=[YAKVM] + ["module2 /guests/fpu.elf name=fpu%d mem=8M -- %d" % (i, 1000 + i)
+                    for i in range(3)],
+    checks=boot_checks() + [
+        Check("VM fpu%d keeps its own XMM and x87 registers" % i,
+              r"^\[fpu%d\] fpu: [1-9]\d* checks, 0 bad \(seed %d\)" % (i, 1000 + i))
+        for i in range(3)] + [
+        Check("no VM sees another's registers", r"fpu: FAIL", present=False),
+        Check("the three VMs ran interleaved (the checks spanned preemptions)",
+              r"^yakvm: vm fpu\d stats: INTR count=[1-9]", count=3),
+    ]))
