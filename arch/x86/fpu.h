@@ -7,6 +7,10 @@
  * FXRSTOR (APM vol. 5, FXSAVE/FXRSTOR; CR4.OSFXSR makes them include the XMM
  * registers). Guests see no XSAVE (CPUID hides it and XSETBV gets #UD), so
  * this is all their state.
+ *
+ * DR0-DR3 are the same story (VMRUN switches DR6 and DR7 only, 15.5.1): the
+ * guest may load them, they stay in the CPU, and they travel with the FPU
+ * state. yakvm itself never arms a breakpoint (its DR7 is 0x400).
  */
 #ifndef YAKVM_ARCH_X86_FPU_H
 #define YAKVM_ARCH_X86_FPU_H
@@ -15,6 +19,7 @@
 
 struct fpu_state {
 	uint8_t area[512];
+	uint64_t dr[4];
 } __attribute__((aligned(16)));
 
 /* On every CPU: CR4.OSFXSR and OSXMMEXCPT, so FXSAVE covers the XMMs. */
@@ -24,12 +29,20 @@ void fpu_state_init(struct fpu_state *f);
 
 static inline void fpu_save(struct fpu_state *f)
 {
-	__asm__ volatile("fxsave64 %0" : "=m"(*f));
+	__asm__ volatile("fxsave64 %0" : "=m"(f->area));
+	__asm__ volatile("mov %%dr0, %0" : "=r"(f->dr[0]));
+	__asm__ volatile("mov %%dr1, %0" : "=r"(f->dr[1]));
+	__asm__ volatile("mov %%dr2, %0" : "=r"(f->dr[2]));
+	__asm__ volatile("mov %%dr3, %0" : "=r"(f->dr[3]));
 }
 
 static inline void fpu_load(const struct fpu_state *f)
 {
-	__asm__ volatile("fxrstor64 %0" ::"m"(*f));
+	__asm__ volatile("fxrstor64 %0" ::"m"(f->area));
+	__asm__ volatile("mov %0, %%dr0" ::"r"(f->dr[0]));
+	__asm__ volatile("mov %0, %%dr1" ::"r"(f->dr[1]));
+	__asm__ volatile("mov %0, %%dr2" ::"r"(f->dr[2]));
+	__asm__ volatile("mov %0, %%dr3" ::"r"(f->dr[3]));
 }
 
 #endif

@@ -302,7 +302,7 @@ SCENARIOS.append(Scenario(
     grub=[YAKVM] + ["module2 /guests/fpu.elf name=fpu%d mem=8M -- %d" % (i, 1000 + i)
                     for i in range(3)],
     checks=boot_checks() + [
-        Check("VM fpu%d keeps its own XMM and x87 registers" % i,
+        Check("VM fpu%d keeps its own XMM, x87 and DR0-DR3 registers" % i,
               r"^\[fpu%d\] fpu: [1-9]\d* checks, 0 bad \(seed %d\)" % (i, 1000 + i))
         for i in range(3)] + [
         Check("no VM sees another's registers", r"fpu: FAIL", present=False),

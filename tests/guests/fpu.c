@@ -1,7 +1,8 @@
 /*
- * tests/guests/fpu.c - x87 and SSE state must stay each guest's own. Two (or
- * more) of these run on one physical CPU, each filling XMM0-7 and the x87
- * stack with a pattern made from its argument, then checking them again and
+ * tests/guests/fpu.c - x87, SSE and debug-address state must stay each
+ * guest's own. Two (or more) of these run on one physical CPU, each filling
+ * XMM0-7, the x87 stack and DR0-DR3 (VMRUN does not switch them) with a
+ * pattern made from its argument, then checking them again and
  * again for a while, across many preemptions by the other. A leak or loss of
  * state shows as a changed register. Exit status: the number of bad checks.
  */
@@ -31,6 +32,13 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 			 "movdqa 64(%0), %%xmm4\n\tmovdqa 80(%0), %%xmm5\n\t"
 			 "movdqa 96(%0), %%xmm6\n\tmovdqa 112(%0), %%xmm7"
 			 ::"r"(want) : "memory");
+	/* DR0-DR3: addresses only; DR7 leaves them disarmed. */
+	uint32_t dr_want[4] = { pattern(seed, 40), pattern(seed, 41), pattern(seed, 42),
+				pattern(seed, 43) };
+	__asm__ volatile("mov %0, %%dr0" ::"r"(dr_want[0]));
+	__asm__ volatile("mov %0, %%dr1" ::"r"(dr_want[1]));
+	__asm__ volatile("mov %0, %%dr2" ::"r"(dr_want[2]));
+	__asm__ volatile("mov %0, %%dr3" ::"r"(dr_want[3]));
 	/* x87: push the seed as an integer. */
 	volatile uint32_t s32 = seed;
 	__asm__ volatile("fildl %0" ::"m"(s32));
@@ -46,11 +54,17 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 				 ::"r"(got) : "memory");
 		volatile uint32_t x87;
 		__asm__ volatile("fistl %0" : "=m"(x87));
+		uint32_t dr[4];
+		__asm__ volatile("mov %%dr0, %0" : "=r"(dr[0]));
+		__asm__ volatile("mov %%dr1, %0" : "=r"(dr[1]));
+		__asm__ volatile("mov %%dr2, %0" : "=r"(dr[2]));
+		__asm__ volatile("mov %%dr3, %0" : "=r"(dr[3]));
 		checks++;
-		if (memcmp(got, want, sizeof(got)) != 0 || x87 != seed) {
+		if (memcmp(got, want, sizeof(got)) != 0 || x87 != seed ||
+		    memcmp(dr, dr_want, sizeof(dr)) != 0) {
 			if (bad++ < 3)
-				printf("fpu: FAIL state changed: xmm0 %x (want %x), x87 %u (want %u)\n",
-				       got[0], want[0], x87, seed);
+				printf("fpu: FAIL state changed: xmm0 %x (want %x), x87 %u (want %u), "
+				       "dr0 %x (want %x)\n", got[0], want[0], x87, seed, dr[0], dr_want[0]);
 		}
 		rt_delay(20000);
 	}
