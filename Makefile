@@ -54,7 +54,7 @@ LINUX_DIR := $(BUILD)/linux
 LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio \
 	$(LINUX_DIR)/vmlinuz-truncated)
 
-.PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux
+.PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux bench bench-quick
 .SECONDARY:
 all: $(BUILD)/yakvm.elf $(GUEST_ELFS) $(LINUX_FILES)
 
@@ -190,6 +190,11 @@ unit: $(UNIT_BINS)
 
 e2e: all
 	@python3 tests/e2e/run.py --build $(BUILD)
+
+bench: all
+	@python3 scripts/bench.py --build $(BUILD)
+bench-quick: all
+	@python3 scripts/bench.py --build $(BUILD) --quick
 
 # `make test` first makes sure the tools are there, then starts a new make,
 # which sees what was just installed (the Linux kernel, for one).
