@@ -14,6 +14,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/pcpu.h"
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/svm/exitcodes.h"
 #include "arch/x86/svm/exit.h"
 #include "arch/x86/insn/decode.h"
 #include "arch/x86/insn/fetch.h"
@@ -136,6 +137,24 @@ void vcpu_inject_pf(struct vcpu *v, uint64_t cr2, uint32_t err)
 	vcpu_inject_exception(v, 14, true, err);
 }
 
+/* The length of the plain encoding of the instruction this exit is for, if
+ * that is what the bytes hold: a shortcut past the full decoder for the
+ * common case (no prefixes). 0 if the decoder must look. */
+static unsigned plain_length(uint64_t exitcode, const uint8_t *b, size_t n)
+{
+	switch (exitcode) {
+	case VMEXIT_CPUID:	/* 0f a2 */
+		return n >= 2 && b[0] == 0x0f && b[1] == 0xa2 ? 2 : 0;
+	case VMEXIT_MSR:	/* 0f 32 rdmsr, 0f 30 wrmsr */
+		return n >= 2 && b[0] == 0x0f && (b[1] == 0x32 || b[1] == 0x30) ? 2 : 0;
+	case VMEXIT_VMMCALL:	/* 0f 01 d9 */
+		return n >= 3 && b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xd9 ? 3 : 0;
+	case VMEXIT_HLT:	/* f4 */
+		return n >= 1 && b[0] == 0xf4 ? 1 : 0;
+	}
+	return 0;
+}
+
 bool vcpu_skip_instruction(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->vmcb;
@@ -147,14 +166,17 @@ bool vcpu_skip_instruction(struct vcpu *v)
 	size_t n;
 	if (!vcpu_get_inst_bytes(v, buf, &n))
 		return false;
-	struct insn in;
-	int r = insn_decode(&in, buf, n, vcpu_code_bits(v));
-	if (r != INSN_OK) {
-		vm_stop(v->vm, v, "cannot decode the intercepted instruction "
-			"(%02x %02x %02x %02x)", buf[0], buf[1], buf[2], buf[3]);
-		return false;
+	unsigned len = plain_length(vmcb->control.exitcode, buf, n);
+	if (!len) {
+		struct insn in;
+		if (insn_decode(&in, buf, n, vcpu_code_bits(v)) != INSN_OK) {
+			vm_stop(v->vm, v, "cannot decode the intercepted instruction "
+				"(%02x %02x %02x %02x)", buf[0], buf[1], buf[2], buf[3]);
+			return false;
+		}
+		len = in.len;
 	}
-	uint64_t rip = vmcb->save.rip + in.len;
+	uint64_t rip = vmcb->save.rip + len;
 	vmcb->save.rip = vcpu_code_bits(v) == 64 ? rip : (rip & 0xffffffffull);
 	return true;
 }
