@@ -58,7 +58,7 @@ enum { TIMER_ONESHOT = 0, TIMER_PERIODIC = 1, TIMER_TSC_DEADLINE = 2 };
 enum { SH_NONE, SH_SELF, SH_ALL, SH_OTHERS };
 
 #define APIC_BASE_GLOBAL_ENABLE (1ull << 11)
-#define TIMER_MIN_PERIOD_NS 20000   /* see lapic.h */
+#define TIMER_MIN_PERIOD_NS 100000  /* see lapic.h */
 
 struct vlapic {
 	struct spinlock lock;

@@ -10,8 +10,9 @@
  * Choices where the hardware leaves room:
  * - The timer counts a 1 GHz input clock (1 tick per ns before the divider),
  *   as KVM's does; guests calibrate it themselves. A periodic timer's period
- *   is at least 20 us (50000 interrupts/s), so initial count 1 with divide
- *   by 1 cannot flood the host; the current count of such a clamped timer
+ *   is at least 100 us (10000 interrupts/s, as the PIT's), so initial count
+ *   1 with divide by 1 cannot flood the host or starve the VMs sharing its
+ *   CPU (each interrupt costs an exit); the current count of such a clamped timer
  *   still runs at the nominal rate. One-shot and TSC-deadline timers are not
  *   clamped: each expiry costs the guest a register write.
  * - Writes to read-only registers (ID, VERSION, PPR, ISR/TMR/IRR...) and to

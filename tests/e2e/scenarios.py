@@ -309,3 +309,21 @@ SCENARIOS.append(Scenario(
         Check("the three VMs ran interleaved (the checks spanned preemptions)",
               r"^yakvm: vm fpu\d stats: INTR count=[1-9]", count=3),
     ]))
+
+# An interrupt storm (LAPIC timer at count 1, a self-IPI flood, the PIT at
+# count 1, the RTC at 8192 Hz) beside a heartbeat on the same CPU.
+SCENARIOS.append(Scenario(
+    name="qemu-hostile-storm",
+    grub=[YAKVM, "module2 /guests/hostile_storm.elf name=storm mem=8M",
+          "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- beats=40"],
+    checks=boot_checks() + [
+        Check("the storm starts", r"^\[storm\] storm: started"),
+        Check("the neighbour's heartbeat goes on during the storm", r"^\[heartbeat\] heartbeat \d+",
+              after=r"^\[storm\] storm: started", before=r"^\[storm\] storm: done", count=3),
+        Check("every source delivered interrupts, and the guest counted them",
+              r"^\[storm\] storm: done: [1-9]\d* lapic timer, [1-9]\d* self-IPI \(of \d+ sent\), "
+              r"[1-9]\d* PIT, [1-9]\d* RTC interrupts"),
+        Check("the storm VM ends normally", r"^yakvm: vm storm ended with status 0"),
+        Check("the neighbour completes", r"^\[heartbeat\] heartbeat 40$"),
+        Check("yakvm is alive at the end", r"^yakvm: all VMs have ended"),
+    ]))
