@@ -36,6 +36,7 @@ HV_DIRS  := boot arch mm core devices lib
 HV_SRCS  := $(shell find $(HV_DIRS) -name '*.c' -o -name '*.S' | sort) \
 	    $(wildcard guest/*.c)
 HV_OBJS  := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS))
+HV_OBJS  += $(BUILD)/hv/gen/font.c.o
 
 # ---- guests (32-bit Multiboot1 kernels of our own) ------------------------
 GUEST_CFLAGS := -std=gnu11 -O2 -g -m32 -march=i686 -Wall -Wextra -Werror \
@@ -73,6 +74,21 @@ $(BUILD)/hv/%.S.o: %.S | tools
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
+
+# The framebuffer console's font (arch/x86/fbcon.h), from a PSF font of
+# Debian's console-setup-linux, made into C by scripts/psf2c.py.
+FONT_PSF := /usr/share/consolefonts/Lat15-Fixed16.psf.gz
+$(FONT_PSF): | tools ;
+
+$(BUILD)/gen/font.c: scripts/psf2c.py $(FONT_PSF)
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@python3 scripts/psf2c.py $(FONT_PSF) $@
+
+$(BUILD)/hv/gen/font.c.o: $(BUILD)/gen/font.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/yakvm.elf: $(HV_OBJS) linker.ld
 	@echo "  LD      $@"

@@ -1,5 +1,6 @@
 /* core/console.c - the console multiplexer (see console.h). */
 #include "core/console.h"
+#include "arch/x86/fbcon.h"
 #include "arch/x86/serial.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
@@ -18,22 +19,30 @@ void console_write(const char *s, size_t len)
 		if (s[i] == '\n')
 			serial_putc('\r');
 		serial_putc(s[i]);
+		fbcon_putc(s[i]);
 	}
 	spin_unlock(&console_lock, f);
+}
+
+/* One byte to the serial port and the screen (fbcon); console lock held. */
+static void out(char c)
+{
+	serial_putc(c);
+	fbcon_putc(c);
 }
 
 static void emit_line(struct console_line *line, const char *vm_name)
 {
 	uint64_t f = spin_lock(&console_lock);
-	serial_putc('[');
+	out('[');
 	for (const char *p = vm_name; *p; p++)
-		serial_putc(*p);
-	serial_putc(']');
-	serial_putc(' ');
+		out(*p);
+	out(']');
+	out(' ');
 	for (size_t i = 0; i < line->len; i++)
-		serial_putc(line->buf[i]);
-	serial_putc('\r');
-	serial_putc('\n');
+		out(line->buf[i]);
+	out('\r');
+	out('\n');
 	spin_unlock(&console_lock, f);
 	line->len = 0;
 }

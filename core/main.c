@@ -11,6 +11,7 @@
 #include "core/main.h"
 #include "core/log.h"
 #include "core/console.h"
+#include "arch/x86/fbcon.h"
 #include "core/vm.h"
 #include "core/vmdesc.h"
 #include "core/sched.h"
@@ -141,6 +142,7 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 
 	pmm_init(&boot_info);
 	paging_init();
+	fbcon_init(&boot_info.fb);	/* the screen, now that it is mapped */
 
 	bsp.id = 0;
 	pcpu_init_tables(&bsp);

@@ -75,7 +75,7 @@ static bool parse_port(const char *s, size_t len, uint16_t *port)
 }
 
 /* A comma list of ports and "fb"; the first port is the console. "fb" is
- * accepted and ignored for now. */
+ * accepted: the framebuffer console is on whenever there is a framebuffer. */
 static bool parse_console(const char *s, size_t len, uint16_t *port)
 {
 	bool have_port = false;
@@ -87,7 +87,7 @@ static bool parse_console(const char *s, size_t len, uint16_t *port)
 			end++;
 		uint16_t p;
 		if (token_is(s + i, end - i, "fb")) {
-			/* the framebuffer console is not written yet */
+			/* fbcon is on whenever GRUB gives a framebuffer */
 		} else if (parse_port(s + i, end - i, &p)) {
 			if (!have_port)
 				first = p;

@@ -16,8 +16,9 @@ enum on_idle { ON_IDLE_HALT, ON_IDLE_EXIT };
 struct yakvm_options {
 	enum log_level loglevel;  /* loglevel=error|warn|info|debug (info) */
 	/* console=com1|com2|com3|com4|0xNNNN (com1), optionally in a comma
-	 * list with "fb" (console=com1,fb): the first port is used, and "fb"
-	 * is accepted but not acted on yet. */
+	 * list with "fb" (console=com1,fb): the first port is used. "fb" is
+	 * accepted; the screen (arch/x86/fbcon.c) is used anyway whenever the
+	 * boot loader passes a framebuffer. */
 	uint16_t console_port;
 	/* on_idle=halt|exit: when every VM has ended, halt (the default), or
 	 * end the emulator run (QEMU isa-debug-exit, Bochs port 0x8900). */

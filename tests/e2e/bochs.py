@@ -59,7 +59,9 @@ def bochsrc_text(iso_path, serial_log_path, cpus, bochs_log):
         "clock: sync=none",
         "display_library: term",
         "log: \"%s\"" % bochs_log,
-        "panic: action=fatal, %s" % cpu_reports,
+        # The term display cannot show the VBE mode GRUB sets for yakvm's
+        # framebuffer request: it reports that, and the run goes on.
+        "panic: action=fatal, term=report, %s" % cpu_reports,
         "error: action=report",
         "info: action=report",
         "debug: action=ignore",

@@ -1,0 +1,33 @@
+"""
+tests/e2e/scenarios_fb.py - the framebuffer console (arch/x86/fbcon.c).
+yakvm's Multiboot2 header asks for a framebuffer (spec 3.1.10); under OVMF
+GRUB then keeps the GOP framebuffer and passes it on (3.6.12) instead of
+warning that no console will be available, and yakvm draws its console on
+it. The screen itself is not looked at: the checks read the serial log.
+Imported by scenarios.py.
+"""
+from harness import Scenario, Check
+from scenarios import YAKVM, DEMO_VMS, boot_checks, demo_checks
+
+SCENARIOS = [
+    Scenario(
+        name="qemu-uefi-fbcon",
+        firmware="uefi",
+        timeout=180,
+        # GRUB's EFI image has no video driver until one is loaded.
+        grub=["insmod all_video", YAKVM] + DEMO_VMS,
+        checks=boot_checks() + demo_checks() + [
+            Check("GRUB does not warn that the OS gets no console",
+                  r"no console will be available to OS", present=False),
+            Check("GRUB finds a video mode for the framebuffer request",
+                  r"no suitable video mode found", present=False),
+            Check("yakvm takes the GOP framebuffer as a 32 bpp text console",
+                  r"^yakvm: framebuffer console: \d+x\d+x32 at 0x[0-9a-f]+, "
+                  r"\d+x\d+ characters$"),
+            Check("...the size asked for in the Multiboot2 header",
+                  r"^yakvm: framebuffer console: 1024x768x32 at 0x[0-9a-f]+, "
+                  r"128x48 characters$"),
+            Check("...before any VM starts",
+                  r"^yakvm: framebuffer console: ", before=r"^yakvm: \d+ of \d+ VMs started"),
+        ]),
+]
