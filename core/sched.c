@@ -65,7 +65,7 @@ static struct vcpu *pick_next(struct pcpu *p)
 				v->events_pending = true;
 		}
 		if (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING &&
-		    !v->vm->paused) {
+		    !v->vm->paused && !v->vm->reset_requested && !v->vm->resetting) {
 			p->rr_next = (k + 1) % n;
 			return v;
 		}

@@ -188,7 +188,7 @@ void yakvm_vcpu_run(struct vcpu *v)
 	bool trace = v->vm->desc.trace;
 	asid_assign(v, p);
 	while (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING &&
-	       !v->vm->paused && !p->need_resched) {
+	       !v->vm->paused && !v->vm->resetting && !p->need_resched) {
 		if (p->timer_irq) {
 			/* Device timers (and the monitor) may change this VM's
 			 * state: look at the loop's condition again. */

@@ -403,14 +403,24 @@ void vm_request_reset(struct vm *vm)
 		vcpu_kick(vm->vcpus[i]);
 }
 
+static bool vcpus_off_cpu(struct vm *vm);
+
 void vm_reset(struct vm *vm)
 {
 	uint64_t f = spin_lock(&vm->lock);
-	bool go = vm->reset_requested && vm->state == VM_RUNNING && !vm->ending;
-	vm->reset_requested = false;
+	bool go = vm->reset_requested && vm->state == VM_RUNNING && !vm->ending &&
+		  !vm->resetting;
+	if (go) {
+		vm->resetting = true;	/* no vCPU of it is scheduled meanwhile */
+		vm->reset_requested = false;
+	}
 	spin_unlock(&vm->lock, f);
 	if (!go)
 		return;
+	/* Its other vCPUs leave their CPUs at their next exit (they were kicked
+	 * with the request) before their state is rebuilt under them. */
+	for (uint64_t end = time_us() + 1000000; !vcpus_off_cpu(vm) && time_us() < end;)
+		cpu_relax();
 	vm->resets++;
 	console_vm_flush(&vm->console, vm->name);
 	if (vm->resets <= 10 || vm->resets % 1000 == 0)
@@ -429,6 +439,9 @@ void vm_reset(struct vm *vm)
 	}
 	if (!load_guest(vm))
 		vm_stop(vm, NULL, "its image could not be loaded again after a reset");
+	__atomic_store_n(&vm->resetting, false, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vcpu_kick(vm->vcpus[i]);
 }
 
 /* The first caller claims the VM's end and stops its vCPUs; it then says

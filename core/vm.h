@@ -77,6 +77,7 @@ struct vm {
 	uint64_t acpi_rsdp;         /* GPA of its RSDP (guest/acpi.c) */
 	enum vm_kind kind;          /* what its image turned out to be */
 	volatile bool reset_requested;
+	volatile bool resetting;    /* vm_reset is rebuilding it */
 	unsigned resets;
 
 	struct console_line console;

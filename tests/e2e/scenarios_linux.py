@@ -97,6 +97,20 @@ if KERNEL:
                            r"^\[linux\] yakvm-linux: back after the reboot$"),
                      Check("then it powers off", r"^yakvm: vm linux ended with status 0 "
                            r"\(the guest powered off")]),
+        # The same with 2 vCPUs on 2 CPUs: the reset must wait for the
+        # other vCPU to leave its CPU before rebuilding it.
+        Scenario(name="linux-reboot-2vcpus", mem="1G", smp=2, timeout=300,
+                 grub=[YAKVM] + linux_vm("linux", 2, extra="yakvm.reboot"),
+                 checks=[
+                     Check("the guest reboots", r"^\[linux\] yakvm-linux: rebooting \(RTC year 2099\)$"),
+                     Check("yakvm resets the VM", r"^yakvm: vm linux: reset \(1 so far\)"),
+                     Check("both CPUs come back", r"^\[linux\] yakvm-linux: cpus 2$",
+                           after=r"vm linux: reset"),
+                     Check("the second boot knows it rebooted",
+                           r"^\[linux\] yakvm-linux: back after the reboot$"),
+                     Check("then it powers off", r"^yakvm: vm linux ended with status 0 "
+                           r"\(the guest powered off"),
+                     Check("no panic", r"PANIC|EXCEPTION", present=False)]),
         # The interactive shell of `make run GUEST=linux`, typed into.
         Scenario(name="linux-shell", mem="1G", timeout=300,
                  grub=[YAKVM] + linux_vm("linux", 1, extra="yakvm.shell"),
