@@ -64,8 +64,12 @@ static struct vcpu *pick_next(struct pcpu *p)
 			if (v->state == VCPU_RUNNABLE)
 				v->events_pending = true;
 		}
+		/* A reset asked for while none of the VM's vCPUs was running
+		 * (the monitor, a device timer): the first CPU to look does it. */
+		if (v->vm->reset_requested && v->vm->state == VM_RUNNING)
+			vm_reset(v->vm);
 		if (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING &&
-		    !v->vm->paused && !v->vm->reset_requested && !v->vm->resetting) {
+		    !v->vm->paused && !v->vm->resetting) {
 			p->rr_next = (k + 1) % n;
 			return v;
 		}
