@@ -11,6 +11,7 @@
 #include "core/main.h"
 #include "core/log.h"
 #include "core/console.h"
+#include "arch/x86/mce.h"
 #include "arch/x86/fbcon.h"
 #include "core/vm.h"
 #include "core/vmdesc.h"
@@ -153,6 +154,7 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 	tsc_calibrate();
 	timer_init();
 	lapic_init(yakvm_opts.x2apic);
+	mce_cpu_init();
 	bsp.apic_id = lapic_id();
 	log_info("CPU 0 up: APIC ID %u (%s), TSC %lu kHz", bsp.apic_id,
 		 lapic_x2apic() ? "x2APIC" : "xAPIC", tsc_khz());

@@ -17,6 +17,8 @@
 #include "arch/x86/lapic.h"
 #include "arch/x86/interrupt.h"
 #include "arch/x86/fpu.h"
+#include "arch/x86/nmi.h"
+#include "arch/x86/mce.h"
 
 /* Places the vCPU on the allowed CPU (cpus= on its module line) that has
  * the fewest vCPUs; it stays there. */
@@ -93,6 +95,8 @@ void sched_loop(void)
 	struct pcpu *p = this_cpu();
 	bool announced = false;
 	for (;;) {
+		nmi_report();
+		mce_report();
 		if (p->timer_irq)
 			timers_run();
 		struct vcpu *v = pick_next(p);

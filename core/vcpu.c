@@ -71,7 +71,7 @@ void yakvm_vcpu_init_vmcb(struct vcpu *v)
 
 	/* What the guest may not do on its own (15.9-15.14). VMRUN must be
 	 * intercepted, or VMRUN fails its consistency checks (15.5.1). */
-	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_CPUID | INTERCEPT_HLT |
+	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
 			     INTERCEPT_INVD | INTERCEPT_INVLPGA |
 			     INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT |
 			     INTERCEPT_SHUTDOWN;
@@ -80,10 +80,13 @@ void yakvm_vcpu_init_vmcb(struct vcpu *v)
 			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
 			     INTERCEPT_MONITOR | INTERCEPT_MWAIT |
 			     INTERCEPT_MWAIT_ARMED | INTERCEPT_XSETBV;
+	/* A machine check belongs to the host even when it strikes the guest. */
+	c->intercept_exceptions = 1u << 18;	/* #MC */
 	c->iopm_base_pa = v->vm->iopm_pa;
 	c->msrpm_base_pa = v->vm->msrpm_pa;
 	/* The guest's IF masks only virtual interrupts; physical ones always
-	 * exit to yakvm through the INTR intercept (15.21.1). */
+	 * exit to yakvm through the INTR intercept (15.21.1), and physical NMIs
+	 * through the NMI intercept, or they would go to the guest's IDT. */
 	c->v_intr = V_INTR_MASKING;
 	c->np_enable = NP_ENABLE;
 	c->n_cr3 = v->vm->npt_root_pa;

@@ -10,6 +10,11 @@
 #define MADT_LAPIC   0
 #define MADT_LAPIC_OVERRIDE 5
 #define MADT_X2APIC  9
+#define MADT_LAPIC_NMI  4
+#define MADT_X2APIC_NMI 0xa
+#define MADT_MAX_NMI    32
+#define UID_ALL_XAPIC   0xff
+#define UID_ALL_X2APIC  0xffffffffu
 #define MAX_TABLES   64
 #define MAX_MADT     65536
 
@@ -29,7 +34,7 @@ static bool checksum_ok(const uint8_t *p, size_t len)
 	return sum == 0;
 }
 
-static void add_cpu(struct madt_cpus *out, uint32_t id, uint32_t flags)
+static void add_cpu(struct madt_cpus *out, uint32_t id, uint32_t uid, uint32_t flags)
 {
 	if (!(flags & 3)) {	/* neither enabled nor online-capable */
 		out->disabled++;
@@ -38,8 +43,23 @@ static void add_cpu(struct madt_cpus *out, uint32_t id, uint32_t flags)
 	for (unsigned i = 0; i < out->count; i++)
 		if (out->apic_id[i] == id)
 			return;
-	if (out->count < ACPI_MAX_CPUS)
+	if (out->count < ACPI_MAX_CPUS) {
+		out->uid[out->count] = uid;
+		out->nmi_lint[out->count] = ACPI_NO_NMI_LINT;
 		out->apic_id[out->count++] = id;
+	}
+}
+
+struct nmi_entry { uint32_t uid; uint8_t lint; };
+
+/* An NMI entry names a processor UID (or all of them) and a LINT pin; the
+ * entries may come before the CPUs they name, so they apply at the end. */
+static void apply_nmi(struct madt_cpus *out, const struct nmi_entry *n, unsigned count)
+{
+	for (unsigned j = 0; j < count; j++)
+		for (unsigned i = 0; i < out->count; i++)
+			if (n[j].lint <= 1 && (n[j].uid == UID_ALL_X2APIC || n[j].uid == out->uid[i]))
+				out->nmi_lint[i] = n[j].lint;
 }
 
 static bool parse_madt(const uint8_t *t, uint32_t len, struct madt_cpus *out)
@@ -49,6 +69,8 @@ static bool parse_madt(const uint8_t *t, uint32_t len, struct madt_cpus *out)
 	uint32_t base;
 	memcpy(&base, t + sizeof(struct sdt_header), 4);
 	out->lapic_base = base;
+	struct nmi_entry nmi[MADT_MAX_NMI];
+	unsigned nnmi = 0;
 	for (uint32_t off = sizeof(struct sdt_header) + 8; off + 2 <= len;) {
 		uint8_t type = t[off], elen = t[off + 1];
 		if (elen < 2 || off + elen > len)
@@ -57,17 +79,25 @@ static bool parse_madt(const uint8_t *t, uint32_t len, struct madt_cpus *out)
 		if (type == MADT_LAPIC && elen >= 8) {
 			uint32_t flags;
 			memcpy(&flags, e + 4, 4);
-			add_cpu(out, e[3], flags);
+			add_cpu(out, e[3], e[2], flags);
 		} else if (type == MADT_X2APIC && elen >= 16) {
-			uint32_t id, flags;
+			uint32_t id, flags, uid;
 			memcpy(&id, e + 4, 4);
 			memcpy(&flags, e + 8, 4);
-			add_cpu(out, id, flags);
+			memcpy(&uid, e + 12, 4);
+			add_cpu(out, id, uid, flags);
+		} else if (type == MADT_LAPIC_NMI && elen >= 6 && nnmi < MADT_MAX_NMI) {
+			nmi[nnmi].uid = e[2] == UID_ALL_XAPIC ? UID_ALL_X2APIC : e[2];
+			nmi[nnmi++].lint = e[5];
+		} else if (type == MADT_X2APIC_NMI && elen >= 12 && nnmi < MADT_MAX_NMI) {
+			memcpy(&nmi[nnmi].uid, e + 4, 4);
+			nmi[nnmi++].lint = e[8];
 		} else if (type == MADT_LAPIC_OVERRIDE && elen >= 12) {
 			memcpy(&out->lapic_base, e + 4, 8);
 		}
 		off += elen;
 	}
+	apply_nmi(out, nmi, nnmi);
 	return true;
 }
 

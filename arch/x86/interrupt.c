@@ -53,10 +53,8 @@ void interrupt_dispatch(struct intr_frame *f)
 		handlers[v](f);
 		return;
 	}
-	if (v == 2) {
-		log_warn("NMI on CPU %u at rip=%lx (ignored)", this_cpu()->id, f->rip);
-		return;
-	}
+	if (v == VEC_NMI)
+		return;	/* before nmi_cpu_init(): nothing to count yet */
 	if (v < 32) {
 		report(f);
 		panic("unexpected %s in yakvm", exc_names[v]);

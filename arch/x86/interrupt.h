@@ -12,6 +12,7 @@ struct intr_frame {
 };
 
 /* Host vectors. The legacy PIC is remapped to 0xe0-0xef and masked. */
+#define VEC_NMI       0x02
 #define VEC_TIMER     0x20
 #define VEC_RESCHED   0x21
 #define VEC_PIC_BASE  0xe0

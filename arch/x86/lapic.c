@@ -12,7 +12,9 @@
 
 enum { REG_ID = 0x20, REG_EOI = 0xb0, REG_SVR = 0xf0, REG_ICR_LO = 0x300,
        REG_ICR_HI = 0x310, REG_LVT_TIMER = 0x320, REG_TIMER_INIT = 0x380,
-       REG_TIMER_CUR = 0x390, REG_TIMER_DIV = 0x3e0 };
+       REG_TIMER_CUR = 0x390, REG_TIMER_DIV = 0x3e0, REG_LVT_LINT0 = 0x350 };
+
+#define LVT_DELIVERY_NMI (4u << 8)
 
 static volatile uint32_t *mmio;
 static bool x2apic;
@@ -40,6 +42,12 @@ uint32_t lapic_id(void)
 }
 
 void lapic_eoi(void) { lapic_write(REG_EOI, 0); }
+
+void lapic_set_lint_nmi(unsigned pin)
+{
+	/* Delivery mode NMI, edge, not masked; the vector is ignored (16.4.2). */
+	lapic_write(REG_LVT_LINT0 + 0x10 * (pin & 1), LVT_DELIVERY_NMI);
+}
 
 void lapic_init(bool want_x2apic)
 {

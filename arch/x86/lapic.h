@@ -15,6 +15,8 @@ void lapic_init(bool want_x2apic);
 uint32_t lapic_id(void);
 bool lapic_x2apic(void);
 void lapic_eoi(void);
+/* Wires LINT0 or LINT1 to NMI, as the MADT says the board does. */
+void lapic_set_lint_nmi(unsigned pin);
 /* Periodic timer on `vector` every `us` microseconds. */
 void lapic_timer_periodic(uint8_t vector, uint32_t us);
 /* One interrupt on `vector` after `ns` nanoseconds (at least one tick). */

@@ -12,6 +12,7 @@
 
 #define MAX_CPUS 64
 #define MAX_RUNQ 64
+#define MCE_LOG_LEN 8
 
 struct vcpu;
 struct vmcb;
@@ -55,6 +56,14 @@ struct pcpu {
 	uint64_t slice_end_ns;
 	struct vtimer *timers;      /* armed device timers (core/timer.c) */
 	struct spinlock timer_lock;
+
+	/* Machine checks (arch/x86/mce.c), recorded in #MC context. */
+	struct mce_record { unsigned bank; uint64_t status, addr; } mce_log[MCE_LOG_LEN];
+	uint64_t mce_count, mce_reported;
+
+	/* Host NMIs (arch/x86/nmi.c): the LINT pin wired to NMI, and counts. */
+	uint8_t nmi_lint;
+	uint64_t nmi_count, nmi_reported, nmi_last_rip;
 
 	/* ASIDs handed out on this CPU (see core/asid.c). */
 	uint32_t next_asid, asid_generation;

@@ -11,6 +11,8 @@
 #include "arch/x86/lapic.h"
 #include "arch/x86/pcpu.h"
 #include "arch/x86/fpu.h"
+#include "arch/x86/nmi.h"
+#include "arch/x86/mce.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/svm/svm.h"
 #include "core/log.h"
@@ -60,6 +62,8 @@ static void ap_main(struct pcpu *p)
 	pcpu_init_tables(p);
 	fpu_cpu_init();
 	lapic_init(lapic_x2apic());	/* the same mode as the boot CPU */
+	nmi_cpu_init(p->nmi_lint);
+	mce_cpu_init();
 	p->apic_id = lapic_id();
 	char why[256];
 	if (!svm_cpu_init(p, why, sizeof(why))) {
@@ -90,6 +94,7 @@ unsigned smp_start_aps(const struct boot_info *bi)
 	char why[160];
 	if (!acpi_madt_cpus(bi->rsdp, bi->rsdp_len, read_phys, cpus, why, sizeof(why))) {
 		log_warn("SMP: %s; running on the boot CPU only", why);
+		nmi_cpu_init(ACPI_NO_NMI_LINT);
 		return 1;
 	}
 	char ids[128] = "";
@@ -114,6 +119,9 @@ unsigned smp_start_aps(const struct boot_info *bi)
 
 	unsigned started = 1;
 	uint32_t self = pcpus[0]->apic_id;
+	for (unsigned i = 0; i < cpus->count; i++)
+		if (cpus->apic_id[i] == self)
+			nmi_cpu_init(cpus->nmi_lint[i]);
 	for (unsigned i = 0; i < cpus->count && started < MAX_CPUS; i++) {
 		uint32_t id = cpus->apic_id[i];
 		if (id == self)
@@ -132,6 +140,7 @@ unsigned smp_start_aps(const struct boot_info *bi)
 		struct pcpu *p = phys_to_virt(ppa);
 		p->id = started;
 		p->apic_id = id;
+		p->nmi_lint = cpus->nmi_lint[i];
 		td->cr3 = read_cr3();
 		td->stack = stack + (STACK_PAGES + 1) * PAGE_SIZE;
 		td->arg = (uint64_t)p;

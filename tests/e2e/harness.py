@@ -76,6 +76,13 @@ class Scenario:
     # gdb commands run in batch against yakvm.elf through QEMU's gdb stub
     # (QEMU starts halted); gdb's output is checked as lines "gdb: ...".
     gdb: list = field(default_factory=list)
+    # QEMU monitor commands: (pattern, command) pairs, in order; each is sent
+    # to QEMU's human monitor once the pattern is in the serial output (the
+    # monitor's answers go to qemu-monitor.log in the work directory).
+    qemu_monitor: list = field(default_factory=list)
+    # Also record the machine's COM2 (second serial port); its lines are
+    # checked as "com2: ..." after the COM1 log.
+    com2: bool = False
 
 
 def grub_cfg(sc):
@@ -122,8 +129,13 @@ def qemu_command(sc, iso, serial_log, workdir):
         serial += ["-S", "-gdb", "tcp:127.0.0.1:%d" % sc.gdb_port]
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", sc.cpu,
            "-smp", str(sc.smp), "-m", sc.mem, "-display", "none",
-           "-no-reboot", "-monitor", "none",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=4"] + serial
+           "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=4"] + serial
+    if sc.com2:
+        cmd += ["-serial", "file:" + os.path.join(workdir, "com2.log")]
+    if sc.qemu_monitor:
+        cmd += ["-monitor", "unix:%s,server=on,wait=off" % os.path.join(workdir, "monitor.sock")]
+    else:
+        cmd += ["-monitor", "none"]
     if sc.firmware == "uefi":
         vars_copy = os.path.join(workdir, "OVMF_VARS.fd")
         shutil.copy(OVMF_VARS, vars_copy)
@@ -176,6 +188,44 @@ def console_typist(sock_path, serial_log, inputs, stop):
     s.close()
 
 
+def monitor_driver(sock_path, serial_log, commands, stop):
+    """Sends each QEMU monitor command once its pattern has appeared in the
+    serial log (a file QEMU writes); the answers go to qemu-monitor.log."""
+    pending = list(commands)
+    pos = 0
+    s = None
+    out = open(os.path.join(os.path.dirname(sock_path), "qemu-monitor.log"), "w")
+    while pending and not stop.is_set():
+        time.sleep(0.1)
+        try:
+            with open(serial_log, errors="replace") as f:
+                text = f.read().replace("\r", "")
+        except FileNotFoundError:
+            continue
+        m = re.search(pending[0][0], text[pos:], re.M)
+        if not m:
+            continue
+        pos += m.end()
+        if s is None:
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(sock_path)
+                s.settimeout(0.2)
+            except OSError as e:
+                out.write("cannot connect: %s\n" % e)
+                return
+        s.sendall((pending.pop(0)[1] + "\n").encode())
+        time.sleep(0.2)
+        try:
+            out.write(s.recv(65536).decode(errors="replace"))
+            out.flush()
+        except (socket.timeout, OSError):
+            pass
+    if s:
+        s.close()
+    out.close()
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -210,6 +260,11 @@ def run_qemu(sc, iso, serial_log, workdir):
             typist = threading.Thread(target=console_typist, args=(
                 os.path.join(workdir, "serial.sock"), serial_log, sc.input, stop))
             typist.start()
+        monitor = None
+        if sc.qemu_monitor:
+            monitor = threading.Thread(target=monitor_driver, args=(
+                os.path.join(workdir, "monitor.sock"), serial_log, sc.qemu_monitor, stop))
+            monitor.start()
         try:
             p.wait(timeout=sc.timeout)
             status = "exited"
@@ -217,10 +272,12 @@ def run_qemu(sc, iso, serial_log, workdir):
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
             status = "timeout"
-        if typist:
+        if typist or monitor:
             time.sleep(0.3)
             stop.set()
-            typist.join()
+        for t in (typist, monitor):
+            if t:
+                t.join()
     return {"status": status, "seconds": time.time() - t0}
 
 
@@ -252,6 +309,10 @@ def run_scenario(sc, build_dir, out_dir):
     if sc.gdb and os.path.exists(gdb_log):
         with open(gdb_log, errors="replace") as f:
             log += "".join("gdb: " + line for line in f)
+    com2_log = os.path.join(workdir, "com2.log")
+    if sc.com2 and os.path.exists(com2_log):
+        with open(com2_log, errors="replace") as f:
+            log += "".join("com2: " + line for line in f.read().replace("\r", "").splitlines(True))
     results = [(info["status"] == "exited", "the run ends by itself",
                 "timed out after %ds" % sc.timeout if info["status"] != "exited" else "")]
     for c in sc.checks:

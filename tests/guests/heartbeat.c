@@ -1,24 +1,56 @@
 /*
  * tests/guests/heartbeat.c - a neighbour that keeps printing numbered
  * heartbeats while other VMs misbehave, then ends with status 0.
- * The count comes from its command line ("beats=N", default 20).
+ * The command line gives the count ("beats=N", default 20) and, with
+ * "sleep=MS", a pause between beats spent halted (PIT at 100 Hz, HLT), so
+ * that its CPU is idle in yakvm nearly all the time; without it, the pause
+ * is a busy loop.
  */
 #include "rt.h"
+#include "hw.h"
+
+static int option(const char *c, const char *key, int def)
+{
+	size_t n = strlen(key);
+	for (; *c; c++)
+		if (memcmp(c, key, n) == 0) {
+			int v = 0;
+			for (c += n; *c >= '0' && *c <= '9'; c++)
+				v = v * 10 + (*c - '0');
+			return v;
+		}
+	return def;
+}
+
+static void tick(struct rt_frame *f)
+{
+	pic_eoi(0);
+}
+
+static void sleep_ms(int ms)
+{
+	uint32_t until = rt_irq_count[PIC_VECTOR_BASE] + (uint32_t)(ms + 9) / 10;
+	while ((int32_t)(rt_irq_count[PIC_VECTOR_BASE] - until) < 0)
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
 
 int guest_main(uint32_t magic, struct mb1_info *info)
 {
-	int beats = 20;
 	const char *c = (info->flags & 4) ? (const char *)info->cmdline : "";
-	for (; *c; c++)
-		if (memcmp(c, "beats=", 6) == 0) {
-			beats = 0;
-			for (c += 6; *c >= '0' && *c <= '9'; c++)
-				beats = beats * 10 + (*c - '0');
-			break;
-		}
+	int beats = option(c, "beats=", 20);
+	int sleep = option(c, "sleep=", 0);
+	if (sleep) {
+		pic_init();
+		rt_set_irq_handler(PIC_VECTOR_BASE, tick);
+		pit_set_rate(100);
+		pic_mask(0xfffe);
+	}
 	for (int i = 1; i <= beats; i++) {
 		printf("heartbeat %d\n", i);
-		rt_delay(1000000);
+		if (sleep)
+			sleep_ms(sleep);
+		else
+			rt_delay(1000000);
 	}
 	printf("heartbeat: done\n");
 	return 0;

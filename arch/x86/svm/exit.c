@@ -10,12 +10,26 @@
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "core/intr.h"
+#include "arch/x86/nmi.h"
+#include "arch/x86/mce.h"
 
 typedef void (*exit_handler_t)(struct vcpu *v);
 
 /* A physical interrupt arrived while the guest ran. It is still pending:
  * the host takes it through its own IDT right after STGI (vmrun.S). */
 static void handle_intr(struct vcpu *v) { (void)v; }
+/* The NMI itself was taken through yakvm's IDT at STGI (arch/x86/nmi.c). */
+static void handle_nmi(struct vcpu *v) { (void)v; nmi_report(); }
+
+/* A machine check that struck while the guest ran exits here instead of
+ * going to the guest's IDT (the #MC exception intercept, 15.12); it is the
+ * host's to handle. If the guest's context was lost, only that VM stops. */
+static void handle_mc(struct vcpu *v)
+{
+	if (mce_handle(true) == MCE_CONTEXT_LOST)
+		vm_stop(v->vm, v, "a machine check destroyed the guest's context (RIPV=0)");
+	mce_report();
+}
 
 /* INVD would drop dirty cache lines, possibly yakvm's: treat it as WBINVD,
  * which the hardware keeps coherent anyway, so just skip it. */
@@ -23,6 +37,8 @@ static void handle_invd(struct vcpu *v) { vcpu_skip_instruction(v); }
 
 static const exit_handler_t exit_handlers[VMEXIT_NPF + 1] = {
 	[VMEXIT_INTR]     = handle_intr,
+	[VMEXIT_NMI]      = handle_nmi,
+	[VMEXIT_EXCP_BASE + 18] = handle_mc,
 	[VMEXIT_VINTR]    = svm_handle_vintr,
 	[VMEXIT_IRET]     = svm_handle_iret,
 	[VMEXIT_CPUID]    = yakvm_cpu_handle_cpuid,
