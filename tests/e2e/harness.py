@@ -83,6 +83,10 @@ class Scenario:
     # Also record the machine's COM2 (second serial port); its lines are
     # checked as "com2: ..." after the COM1 log.
     com2: bool = False
+    # Read the text back from the framebuffer screenshot "screen.ppm" in the
+    # work directory (taken by a qemu_monitor "screendump {workdir}/screen.ppm");
+    # its lines are checked as "screen: ...".
+    screen: bool = False
 
 
 def grub_cfg(sc):
@@ -214,7 +218,8 @@ def monitor_driver(sock_path, serial_log, commands, stop):
             except OSError as e:
                 out.write("cannot connect: %s\n" % e)
                 return
-        s.sendall((pending.pop(0)[1] + "\n").encode())
+        cmd = pending.pop(0)[1].replace("{workdir}", os.path.dirname(sock_path))
+        s.sendall((cmd + "\n").encode())
         time.sleep(0.2)
         try:
             out.write(s.recv(65536).decode(errors="replace"))
@@ -286,8 +291,9 @@ def run_scenario(sc, build_dir, out_dir):
     workdir = os.path.join(out_dir, sc.name)
     os.makedirs(workdir, exist_ok=True)
     serial_log = os.path.join(workdir, "serial.log")
-    if os.path.exists(serial_log):
-        os.remove(serial_log)
+    for stale in ("serial.log", "com2.log", "screen.ppm"):
+        if os.path.exists(os.path.join(workdir, stale)):
+            os.remove(os.path.join(workdir, stale))
     try:
         iso = build_iso(sc, build_dir, out_dir)
     except RuntimeError as e:
@@ -313,6 +319,11 @@ def run_scenario(sc, build_dir, out_dir):
     if sc.com2 and os.path.exists(com2_log):
         with open(com2_log, errors="replace") as f:
             log += "".join("com2: " + line for line in f.read().replace("\r", "").splitlines(True))
+    screen = os.path.join(workdir, "screen.ppm")
+    if sc.screen and os.path.exists(screen):
+        from screen import read_screen
+        font = os.path.join(build_dir, "gen", "font.c")
+        log += "".join("screen: %s\n" % line for line in read_screen(screen, font))
     results = [(info["status"] == "exited", "the run ends by itself",
                 "timed out after %ds" % sc.timeout if info["status"] != "exited" else "")]
     for c in sc.checks:

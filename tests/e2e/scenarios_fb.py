@@ -3,7 +3,9 @@ tests/e2e/scenarios_fb.py - the framebuffer console (arch/x86/fbcon.c).
 yakvm's Multiboot2 header asks for a framebuffer (spec 3.1.10); under OVMF
 GRUB then keeps the GOP framebuffer and passes it on (3.6.12) instead of
 warning that no console will be available, and yakvm draws its console on
-it. The screen itself is not looked at: the checks read the serial log.
+it. A screenshot taken through QEMU's monitor is read back cell by cell
+with yakvm's own font (screen.py), and the checks look for the console's
+lines on the screen as well as in the serial log.
 Imported by scenarios.py.
 """
 from harness import Scenario, Check
@@ -15,7 +17,10 @@ SCENARIOS = [
         firmware="uefi",
         timeout=180,
         # GRUB's EFI image has no video driver until one is loaded.
-        grub=["insmod all_video", YAKVM] + DEMO_VMS,
+        grub=["insmod all_video", YAKVM] + DEMO_VMS + [
+            "module2 /guests/heartbeat.elf name=hb mem=8M -- beats=8"],
+        qemu_monitor=[(r"^\[hb\] heartbeat 4$", "screendump {workdir}/screen.ppm")],
+        screen=True,
         checks=boot_checks() + demo_checks() + [
             Check("GRUB does not warn that the OS gets no console",
                   r"no console will be available to OS", present=False),
@@ -29,5 +34,14 @@ SCENARIOS = [
                   r"128x48 characters$"),
             Check("...before any VM starts",
                   r"^yakvm: framebuffer console: ", before=r"^yakvm: \d+ of \d+ VMs started"),
+            Check("the screen starts with yakvm's first line once it has the screen",
+                  r"^screen: yakvm: framebuffer console: 1024x768x32 at 0x[0-9a-f]+, 128x48"),
+            Check("the screen shows the VMs starting",
+                  r"^screen: yakvm: 3 of 3 VMs started$"),
+            Check("the screen shows the guests' lines",
+                  r"^screen: \[alpha\] Hello from a yakvm guest! \(Multiboot1 magic 0x2badb002\)$"),
+            Check("the screen is up to date at the screenshot",
+                  r"^screen: \[hb\] heartbeat 4$"),
+            Check("no cell on the screen is garbled", r"^screen: .*\x7f", present=False),
         ]),
 ]
