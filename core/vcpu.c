@@ -42,6 +42,7 @@ struct vcpu *yakvm_create_vcpu(struct vm *vm, unsigned id)
 	v->vmcb_pa = pa;
 	v->vm = vm;
 	v->id = id;
+	v->code_page_hva = NULL;
 	v->lapic = vlapic_create(v);
 	if (!v->lapic) {
 		pmm_free_pages(pa, 1);
@@ -167,10 +168,11 @@ bool vcpu_skip_instruction(struct vcpu *v)
 	}
 	uint8_t buf[15];
 	size_t n;
-	if (!vcpu_get_inst_bytes(v, buf, &n))
-		return false;
-	unsigned len = plain_length(vmcb->control.exitcode, buf, n);
+	const uint8_t *peek = vcpu_peek_inst_bytes(v, &n);
+	unsigned len = peek ? plain_length(vmcb->control.exitcode, peek, n) : 0;
 	if (!len) {
+		if (!vcpu_get_inst_bytes(v, buf, &n))
+			return false;
 		struct insn in;
 		if (insn_decode(&in, buf, n, vcpu_code_bits(v)) != INSN_OK) {
 			vm_stop(v->vm, v, "cannot decode the intercepted instruction "
@@ -180,7 +182,8 @@ bool vcpu_skip_instruction(struct vcpu *v)
 		len = in.len;
 	}
 	uint64_t rip = vmcb->save.rip + len;
-	vmcb->save.rip = vcpu_code_bits(v) == 64 ? rip : (rip & 0xffffffffull);
+	vmcb->save.rip = (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attrib & SEG_ATTR_L) ?
+			 rip : (rip & 0xffffffffull);
 	return true;
 }
 

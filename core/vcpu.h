@@ -50,6 +50,12 @@ struct vcpu {
 	uint64_t exits;
 	bool halted_reported;
 
+	/* The last guest-physical code page the exit path read instructions
+	 * from, and where it is in host memory: a VM's RAM never moves, so
+	 * this cannot go stale (arch/x86/insn/fetch.c). */
+	uint64_t code_page_gpa;
+	const uint8_t *code_page_hva;
+
 	struct vcpu_stats stats;        /* core/stats.h */
 	struct trace_mmio trace_mmio;   /* core/trace.h, with trace=1 */
 };

@@ -17,6 +17,7 @@
 #define MAX_VMS         16
 #define VM_MAX_RAM_CHUNKS 4096
 #define VM_MAX_DEVICES  16
+#define VM_PIO_FAST_PORTS 0x1000
 #define VM_MAX_ATTACHED 8
 
 struct vcpu;
@@ -65,6 +66,12 @@ struct vm {
 	struct device *devices[VM_MAX_DEVICES];
 	struct device *pic, *ioapic;  /* set by their models' init() */
 	unsigned ndevices;
+	/* Ports below VM_PIO_FAST_PORTS: the owning device's index + 1, or 0
+	 * (devices/bus.c); the legacy PC's ports all fall in this range. */
+	uint8_t pio_owner[VM_PIO_FAST_PORTS];
+	/* The devices with an MMIO window, in the order they were added. */
+	struct vm_mmio { uint64_t base, len; struct device *dev; } mmio[VM_MAX_DEVICES];
+	unsigned nmmio;
 	uint8_t *pio_unowned_logged; /* one bit per port: logged once */
 
 	struct vcpu *vcpus[VM_VCPUS_MAX];

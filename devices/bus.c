@@ -19,6 +19,13 @@ bool bus_add_devices(struct vm *vm, const struct device_decl *table)
 		dev->vm = vm;
 		dev->state = dev + 1;
 		vm->devices[vm->ndevices++] = dev;
+		if (d->mmio_len)
+			vm->mmio[vm->nmmio++] = (struct vm_mmio){ d->mmio_base, d->mmio_len, dev };
+		for (unsigned k = 0; k < DEVICE_MAX_PIO && d->pio[k].len; k++)
+			for (uint32_t port = d->pio[k].base;
+			     port < VM_PIO_FAST_PORTS && port - d->pio[k].base < d->pio[k].len; port++)
+				if (!vm->pio_owner[port])	/* the first owner wins */
+					vm->pio_owner[port] = (uint8_t)vm->ndevices;
 		if (d->model->init)
 			d->model->init(dev);
 		if (d->model->reset)
@@ -41,6 +48,8 @@ void bus_reset_devices(struct vm *vm)
 
 static struct device *find_pio(struct vm *vm, uint16_t port)
 {
+	if (port < VM_PIO_FAST_PORTS)
+		return vm->pio_owner[port] ? vm->devices[vm->pio_owner[port] - 1] : NULL;
 	for (unsigned i = 0; i < vm->ndevices; i++) {
 		const struct pio_range *r = vm->devices[i]->decl->pio;
 		for (unsigned k = 0; k < DEVICE_MAX_PIO && r[k].len; k++)
@@ -98,11 +107,8 @@ void bus_pio_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val)
 
 struct device *bus_find_mmio(struct vm *vm, uint64_t gpa)
 {
-	for (unsigned i = 0; i < vm->ndevices; i++) {
-		const struct device_decl *dd = vm->devices[i]->decl;
-		if (dd->mmio_len && gpa >= dd->mmio_base &&
-		    gpa - dd->mmio_base < dd->mmio_len)
-			return vm->devices[i];
-	}
+	for (unsigned i = 0; i < vm->nmmio; i++)
+		if (gpa >= vm->mmio[i].base && gpa - vm->mmio[i].base < vm->mmio[i].len)
+			return vm->mmio[i].dev;
 	return NULL;
 }

@@ -728,6 +728,11 @@ static uint64_t mmio_read(struct device *d, uint64_t gpa, unsigned size)
 	uint32_t off = gpa & 0xfff;
 	uint64_t val = 0;
 	uint64_t f = lock(l);
+	if (size == 4 && !(off & 0xf)) {	/* the architected access */
+		val = read_locked(l, off);
+		unlock(l, f);
+		return val;
+	}
 	for (unsigned i = 0; i < size && i < 8 && off + i < 0x1000; i++) {
 		uint32_t b = off + i;
 		if ((b & 0xf) < 4)

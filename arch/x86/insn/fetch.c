@@ -161,6 +161,32 @@ unsigned vcpu_code_bits(struct vcpu *v)
 	return (s->cs.attrib & SEG_ATTR_DB) ? 32 : 16;
 }
 
+const uint8_t *vcpu_peek_inst_bytes(struct vcpu *v, size_t *avail)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	uint64_t la = s->cs.base + s->rip;
+	if (vcpu_code_bits(v) != 64)
+		la &= 0xffffffffull;
+	size_t n = 4096 - (la & 0xfff);
+	if (n > 15)
+		n = 15;
+	uint64_t gpa;
+	uint32_t err;
+	unsigned access = ACCESS_FETCH | (s->cpl == 3 ? ACCESS_USER : 0);
+	if (guest_translate(v, la, access, &gpa, &err) != WALK_OK)
+		return NULL;
+	*avail = n;
+	uint64_t page = gpa & ~0xfffull;
+	if (v->code_page_hva && v->code_page_gpa == page)
+		return v->code_page_hva + (gpa & 0xfff);
+	const uint8_t *h = vm_gpa_to_hva(v->vm, page, 4096);
+	if (!h)		/* a page only partly RAM: no cache */
+		return vm_gpa_to_hva(v->vm, gpa, n);
+	v->code_page_gpa = page;
+	v->code_page_hva = h;
+	return h + (gpa & 0xfff);
+}
+
 bool vcpu_get_inst_bytes(struct vcpu *v, uint8_t *buf, size_t *len)
 {
 	struct vmcb *vmcb = v->vmcb;
@@ -169,6 +195,13 @@ bool vcpu_get_inst_bytes(struct vcpu *v, uint8_t *buf, size_t *len)
 	    (code == VMEXIT_NPF || code == VMEXIT_EXCP_BASE + 14)) {
 		*len = vmcb->control.insn_len;
 		memcpy(buf, vmcb->control.insn_bytes, *len);
+		return true;
+	}
+	size_t avail;
+	const uint8_t *peek = vcpu_peek_inst_bytes(v, &avail);
+	if (peek && avail == 15) {	/* the common case: all on one page of RAM */
+		memcpy(buf, peek, 15);
+		*len = 15;
 		return true;
 	}
 	const struct vmcb_save *s = &vmcb->save;

@@ -46,4 +46,11 @@ unsigned vcpu_code_bits(struct vcpu *v);
  */
 bool vcpu_get_inst_bytes(struct vcpu *v, uint8_t *buf, size_t *len);
 
+/* The fast look at the instruction at CS:RIP, without copying: a pointer to
+ * its bytes in the VM's RAM and how many of them (up to 15) lie on the same
+ * page, or NULL if the fetch needs the full path above (a fault, a page
+ * that is not RAM). The bytes may change under the caller (another vCPU):
+ * only the guest itself is hurt by that. */
+const uint8_t *vcpu_peek_inst_bytes(struct vcpu *v, size_t *avail);
+
 #endif
