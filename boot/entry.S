@@ -25,6 +25,9 @@ _start:
 	cld
 	mov	%eax, %ebp		/* keep the Multiboot2 magic */
 	mov	%ebx, %esi		/* and the info block address */
+	rdtsc				/* when GRUB handed over (make bench) */
+	mov	%eax, boot_entry_tsc
+	mov	%edx, boot_entry_tsc + 4
 
 	/* Zero .bss. GRUB's info block lies past _end, so this is safe. */
 	mov	$_bss_start, %edi
@@ -141,3 +144,10 @@ boot_stack:	.space 16384
 boot_stack_top:
 
 	.section .note.GNU-stack, "", @progbits
+
+	/* In .data, not .bss: .bss is cleared after the TSC is stored. */
+	.data
+	.balign 8
+	.global boot_entry_tsc
+boot_entry_tsc:
+	.quad	0

@@ -114,6 +114,8 @@ static void create_vms(const struct boot_info *bi)
 	log_info("%u of %u VMs started", started, vm_count);
 }
 
+extern uint64_t boot_entry_tsc;	/* boot/entry.S */
+
 void yakvm_main(uint32_t magic, uint64_t info_pa)
 {
 	/* 1. The Multiboot2 block first: nothing is allocated yet. */
@@ -133,6 +135,7 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 	console_init(yakvm_opts.console_port);
 	log_set_level(yakvm_opts.loglevel);
 	kprintf("\nyakvm " YAKVM_VERSION ": a micro-hypervisor for AMD-V (SVM)\n");
+	log_info("the boot loader handed over at TSC %lu", boot_entry_tsc);
 	if (magic != MB2_BOOTLOADER_MAGIC)
 		panic("not started by a Multiboot2 boot loader (magic 0x%x)", magic);
 	if (parsed != 0)

@@ -108,16 +108,19 @@ static bool alloc_ram(struct vm *vm, const struct guest_layout *l)
 			}
 			uint64_t s = start > b ? start : b;
 			uint64_t e = end < b + LARGE_PAGE_SIZE ? end : b + LARGE_PAGE_SIZE;
-			if (s == b && e == b + LARGE_PAGE_SIZE) {
+			if (s == b && e == b + LARGE_PAGE_SIZE && !vm->desc.npt_4k) {
 				if (!yakvm_vm_map_page(vm, b, c->hpa, NPT_PAGE_2M,
 						       NPT_W | NPT_X))
 					return false;
+				vm->npt_2m++;
 				continue;
 			}
-			for (uint64_t p = s & ~(PAGE_SIZE - 1); p < e; p += PAGE_SIZE)
+			for (uint64_t p = s & ~(PAGE_SIZE - 1); p < e; p += PAGE_SIZE) {
 				if (!yakvm_vm_map_page(vm, p, c->hpa + (p - b),
 						       NPT_PAGE_4K, NPT_W | NPT_X))
 					return false;
+				vm->npt_4k++;
+			}
 		}
 	}
 	return true;
@@ -147,6 +150,7 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 			  "not created", desc->name, desc->mem >> 20, pmm_free_bytes() >> 20);
 		return NULL;
 	}
+	uint64_t free_before = pmm_free_bytes();
 	uint64_t pa = pmm_alloc_pages((sizeof(struct vm) + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (!pa) {
 		log_error("vm %s: out of host memory; not created", desc->name);
@@ -174,6 +178,8 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 			  desc->name);
 		return NULL;	/* what was allocated stays allocated: boot-time only */
 	}
+	/* Measured, not estimated: boot is single-threaded here. */
+	vm->host_bytes = free_before - pmm_free_bytes() - (uint64_t)vm->nchunks * LARGE_PAGE_SIZE;
 	uint64_t high = 0;
 	for (unsigned i = 0; i < vm->nchunks; i++)
 		if (vm->chunks[i].hpa >= 0x100000000ull)
@@ -367,6 +373,7 @@ bool vm_start(struct vm *vm)
 		return false;
 	}
 	vm->kind = kind;
+	uint64_t free_before = pmm_free_bytes();
 	for (unsigned i = 0; i < vm->desc.vcpus; i++) {
 		struct vcpu *v = yakvm_create_vcpu(vm, i);
 		if (!v) {
@@ -375,6 +382,7 @@ bool vm_start(struct vm *vm)
 		}
 		vm->vcpus[vm->nvcpus++] = v;
 	}
+	uint64_t vcpu_bytes = (free_before - pmm_free_bytes()) / vm->nvcpus;
 	if (!load_guest(vm))
 		return false;
 	char why[160];
@@ -393,6 +401,9 @@ bool vm_start(struct vm *vm)
 		}
 	log_info("vm %s: started: %lu MiB, %u vCPU%s", vm->name, vm->desc.mem >> 20,
 		 vm->nvcpus, vm->nvcpus == 1 ? "" : "s");
+	log_info("vm %s: RAM in %u 2 MiB and %u 4 KiB nested pages; host memory beyond "
+		 "its RAM: %lu KiB for the VM, %lu KiB per vCPU", vm->name, vm->npt_2m,
+		 vm->npt_4k, vm->host_bytes >> 10, vcpu_bytes >> 10);
 	return true;
 }
 

@@ -72,6 +72,8 @@ struct vm {
 	/* The devices with an MMIO window, in the order they were added. */
 	struct vm_mmio { uint64_t base, len; struct device *dev; } mmio[VM_MAX_DEVICES];
 	unsigned nmmio;
+	unsigned npt_2m, npt_4k;    /* RAM's nested pages, by size */
+	uint64_t host_bytes;        /* host memory for its state, beyond its RAM */
 	uint8_t *pio_unowned_logged; /* one bit per port: logged once */
 
 	struct vcpu *vcpus[VM_VCPUS_MAX];

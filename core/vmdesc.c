@@ -29,6 +29,7 @@ enum vm_option {
 	OPT_ON_RESET,
 	OPT_TRACE,
 	OPT_TESTDEV,
+	OPT_NPT,
 	OPT_COUNT,
 };
 
@@ -42,6 +43,7 @@ static const char *const option_names[OPT_COUNT] = {
 	[OPT_ON_RESET] = "on_reset",
 	[OPT_TRACE] = "trace",
 	[OPT_TESTDEV] = "testdev",
+	[OPT_NPT] = "npt",
 };
 
 
@@ -272,6 +274,14 @@ static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 			vm->testdev = true;
 		else
 			return "must be 0 or 1";
+		return NULL;
+	case OPT_NPT:
+		if (token_is(v, len, "2m") || token_is(v, len, "2M"))
+			vm->npt_4k = false;
+		else if (token_is(v, len, "4k") || token_is(v, len, "4K"))
+			vm->npt_4k = true;
+		else
+			return "must be 2m or 4k";
 		return NULL;
 	default:
 		return "unknown option";

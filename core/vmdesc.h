@@ -39,6 +39,7 @@ struct vm_desc {
 	enum vm_on_reset on_reset;  /* on_reset=stop|reboot (default stop) */
 	bool trace;                 /* trace=1|0 (default 0) */
 	bool testdev;               /* testdev=1|0: the MMIO test device (default 0) */
+	bool npt_4k;                /* npt=4k|2m: nested page size for RAM (default 2m) */
 };
 
 enum mod_role { MOD_VM, MOD_ATTACH };

@@ -14,12 +14,14 @@ Measurements (the bench guest is tests/guests/bench.c):
   linux     wall time from QEMU's start to the Linux guest's marker, booted by
             yakvm and booted bare by QEMU (-kernel), alternating A B A B;
             the exits of the yakvm boot by reason (yakvm's stats lines);
-  mem       a 64 MiB walk (sequential, random) under yakvm (2 MiB NPT pages)
-            and booted bare by QEMU; plain TCG, TSC = host time;
+  mem       a 64 MiB walk (sequential, random) under yakvm (2 MiB and, with
+            npt=4k, 4 KiB NPT pages) and booted bare by QEMU; plain TCG,
+            TSC = host time;
   scale     CPUID exits per second with 1, 2, 4 one-vCPU VMs on 1, 2, 4
             physical CPUs (cpus=N pins each);
-  footprint size of yakvm.elf, host memory per VM and per vCPU (an estimate
-            from the structures, with their sizes read from the ELF by gdb).
+  footprint size of yakvm.elf, host memory per VM and per vCPU (measured by
+            yakvm and printed on the VM's start line), and the instructions
+            from GRUB's handoff (yakvm logs its entry TSC) to the guest.
 """
 import argparse
 import datetime
@@ -165,6 +167,14 @@ def bench_exits(args, res):
         "wall_s": round(run["seconds"], 1),
     }
     res["footprint"]["reset_to_guest_main_instr"] = int(m.group(1)) if m else None
+    h = re.search(r"^yakvm: the boot loader handed over at TSC (\d+)", log, re.M)
+    if m and h:
+        res["footprint"]["handoff_to_guest_main_instr"] = int(m.group(1)) - int(h.group(1)) // 128
+    h = re.search(r"^yakvm: vm bench: RAM in (\d+) 2 MiB and (\d+) 4 KiB nested pages; "
+                  r"host memory beyond its RAM: (\d+) KiB for the VM, (\d+) KiB per vCPU", log, re.M)
+    if h:
+        res["footprint"]["per_vm_kib"] = int(h.group(3))
+        res["footprint"]["per_vcpu_kib"] = int(h.group(4))
     m = re.search(r"host memory: (\d+) MiB free of (\d+) MiB", log)
     if m:
         res["footprint"]["host_memory_free_mib"] = int(m.group(1))
@@ -231,18 +241,20 @@ def bench_linux(args, res):
 def bench_mem(args, res):
     elf = os.path.join(args.build, "guests", "tests", "guests", "bench.elf")
     reps = 1 if args.quick else 3
-    yak, bare = [], []
+    yak, yak4k, bare = [], [], []
     for _ in range(reps):
         a = yakvm_run("bench-mem", ["module2 /guests/bench.elf name=bench mem=96M -- mem"],
                       args, timeout=300)
+        c = yakvm_run("bench-mem-4k", ["module2 /guests/bench.elf name=bench mem=96M npt=4k -- mem"],
+                      args, timeout=300)
         b = bare_run("bench-mem-bare", args, elf, "mem", mem="96M", timeout=300)
-        for run, into, pfx in ((a, yak, r"\[bench\] "), (b, bare, "")):
+        for run, into, pfx in ((a, yak, r"\[bench\] "), (c, yak4k, r"\[bench\] "), (b, bare, "")):
             log = text(run)
             s = re.search(r"^%sbench: mem seq (\d+) kcycles" % pfx, log, re.M)
             r = re.search(r"^%sbench: mem random (\d+) kcycles" % pfx, log, re.M)
             if s and r:
                 into.append((int(s.group(1)), int(r.group(1))))
-    if not yak or not bare:
+    if not yak or not yak4k or not bare:
         res["mem"] = {"skipped": "no result (yakvm %d runs, bare %d runs); see %s"
                       % (len(yak), len(bare), args.out)}
         return
@@ -251,11 +263,12 @@ def bench_mem(args, res):
         "method": "64 MiB at 16 MiB, 2^20 reads each; kcycles = TSC/1024 under plain TCG "
                   "(the host's time); median of %d" % reps,
         "npt_2m": {"seq_kcycles": med(yak, 0), "random_kcycles": med(yak, 1)},
-        "npt_4k": "not measured: yakvm has no switch for 4 KiB NPT pages (core/vm.c maps "
-                  "RAM with 2 MiB pages wherever aligned)",
+        "npt_4k": {"seq_kcycles": med(yak4k, 0), "random_kcycles": med(yak4k, 1)},
         "bare": {"seq_kcycles": med(bare, 0), "random_kcycles": med(bare, 1)},
         "ratio_seq": round(med(yak, 0) / med(bare, 0), 3),
         "ratio_random": round(med(yak, 1) / med(bare, 1), 3),
+        "ratio_seq_4k": round(med(yak4k, 0) / med(bare, 0), 3),
+        "ratio_random_4k": round(med(yak4k, 1) / med(bare, 1), 3),
     }
 
 
@@ -290,16 +303,6 @@ def bench_scale(args, res):
     }
 
 
-def gdb_values(elf, exprs):
-    cmd = ["gdb", "-batch", "-nx"] + sum((["-ex", "p " + e] for e in exprs), []) + [elf]
-    try:
-        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    vals = re.findall(r"^\$\d+ = (.*)$", r.stdout.decode(errors="replace"), re.M)
-    return vals if len(vals) == len(exprs) else None
-
-
 def bench_footprint(args, res):
     elf = os.path.join(args.build, "yakvm.elf")
     fp = res["footprint"]
@@ -307,34 +310,9 @@ def bench_footprint(args, res):
     m = re.search(r"^\s*(\d+)\s+(\d+)\s+(\d+)", r.stdout, re.M)
     if m:
         fp["text"], fp["data"], fp["bss"] = (int(x) for x in m.groups())
-    page = 4096
-    pages = lambda b: (b + page - 1) // page  # noqa: E731
-    base = gdb_values(elf, ["sizeof(struct vm)", "sizeof(struct vcpu)", "sizeof(struct device)"])
-    if not base:
-        fp["estimate"] = "not computed (gdb could not read the structure sizes)"
-        return
-    vm_b, vcpu_b, dev_b = (int(x) for x in base)
-    null = gdb_values(elf, ["machine_pc[%d].model == 0" % i for i in range(32)]) or []
-    ndev = null.index("1") if "1" in null else 0
-    states = gdb_values(elf, ["machine_pc[%d].model->state_size" % i for i in range(ndev)]) or []
-    dev_pages = [pages(dev_b + int(s)) for s in states if int(s) >= 0]
-    # core/vm.c: struct vm, IOPM (3), MSRPM (2), the 2-page "logged" MSR
-    # bitmap, the RAM chunk array (1 page for up to ~4 GiB), each device's
-    # page(s), NPT: PML4 + PDPT + one PD per GiB of RAM (2 MiB leaves).
-    per_vm = {"struct vm": pages(vm_b), "IOPM": 3, "MSRPM": 2, "logged-MSR bitmap": 2,
-              "RAM chunk array": 1, "devices (%d)" % len(dev_pages): sum(dev_pages),
-              "NPT (<= 1 GiB of RAM, 2 MiB leaves)": 3}
-    # core/vcpu.c: the VMCB page, struct vcpu (1 + sizeof/4096 pages), and
-    # the vLAPIC page (devices/lapic.c).
-    per_vcpu = {"VMCB": 1, "struct vcpu": 1 + vcpu_b // page, "vLAPIC": 1}
-    fp["estimate"] = {
-        "note": "an estimate from the allocations in core/vm.c, core/vcpu.c, devices/bus.c, "
-                "devices/lapic.c, mm/npt with the structure sizes read from yakvm.elf; "
-                "yakvm prints free host memory only once, before the VMs",
-        "sizeof": {"struct vm": vm_b, "struct vcpu": vcpu_b, "struct device": dev_b},
-        "per_vm_pages": per_vm, "per_vm_kib": sum(per_vm.values()) * 4,
-        "per_vcpu_pages": per_vcpu, "per_vcpu_kib": sum(per_vcpu.values()) * 4,
-    }
+    # Per VM and per vCPU: measured by yakvm itself (free host memory before
+    # and after it builds each), printed on the VM's start line; read from
+    # the exits run's log by bench_exits().
 
 
 # ---- the table ----------------------------------------------------------------
@@ -389,7 +367,10 @@ def table(res):
             me["npt_2m"]["seq_kcycles"], me["bare"]["seq_kcycles"], me["ratio_seq"]))
         add("memory random, yakvm 2M NPT / bare (kcycles)", "%d / %d = %.3f" % (
             me["npt_2m"]["random_kcycles"], me["bare"]["random_kcycles"], me["ratio_random"]))
-        add("memory, 4 KiB NPT pages", "not measured (no switch in yakvm)")
+        add("memory seq, yakvm 4K NPT / bare (kcycles)", "%d / %d = %.3f" % (
+            me["npt_4k"]["seq_kcycles"], me["bare"]["seq_kcycles"], me["ratio_seq_4k"]))
+        add("memory random, yakvm 4K NPT / bare (kcycles)", "%d / %d = %.3f" % (
+            me["npt_4k"]["random_kcycles"], me["bare"]["random_kcycles"], me["ratio_random_4k"]))
     sc = res.get("scale", {})
     for n, v in sorted(sc.get("exits_per_s", {}).items()):
         add("CPUID exits/s, %d vCPU(s) on %d CPU(s)" % (n, n),
@@ -402,14 +383,15 @@ def table(res):
     if fp.get("host_memory_free_mib") is not None:
         add("host memory free before VMs (MiB)", "%d of %d" % (
             fp["host_memory_free_mib"], fp["host_memory_total_mib"]))
-    est = fp.get("estimate")
-    if isinstance(est, dict):
-        add("host memory per VM beyond RAM (estimate)", "%d KiB" % est["per_vm_kib"])
-        add("host memory per vCPU (estimate)", "%d KiB" % est["per_vcpu_kib"])
+    if fp.get("per_vm_kib") is not None:
+        add("host memory per VM beyond its RAM (measured, 16 MiB VM)", "%d KiB" % fp["per_vm_kib"])
+        add("host memory per vCPU (measured)", "%d KiB" % fp["per_vcpu_kib"])
     if fp.get("reset_to_guest_main_instr") is not None:
         add("QEMU reset to bench guest_main (BIOS+GRUB+yakvm)",
             "%d instr" % fp["reset_to_guest_main_instr"])
-    add("GRUB handoff to first guest instruction", "not measured (yakvm prints no TSC at entry)")
+    if fp.get("handoff_to_guest_main_instr") is not None:
+        add("GRUB handoff to the bench guest's guest_main (yakvm's start-up)",
+            "%d instr" % fp["handoff_to_guest_main_instr"])
     for t in res["targets"]:
         add("target: " + t["target"], "%s (%s)" % (
             "n/a" if t["met"] is None else ("met" if t["met"] else "NOT met"), t["value"]))

@@ -48,6 +48,27 @@ def console_checks(where):
 
 
 SCENARIOS = [
+    # npt=4k maps RAM with 4 KiB nested pages only: 16 MiB is 4096 of them
+    # less the holes (640 KiB - 1 MiB: 96 pages; the top page of low RAM).
+    Scenario(name="qemu-npt-4k",
+             grub=[YAKVM, "module2 /guests/memfill.elf name=small4k mem=16M npt=4k -- write ms=300",
+                   "module2 /guests/memfill.elf name=small2m mem=16M -- write ms=300"],
+             checks=[
+                 Check("npt=4k: RAM in 4 KiB nested pages only",
+                       r"^yakvm: vm small4k: RAM in 0 2 MiB and \d{4} 4 KiB nested pages"),
+                 Check("npt=2m (default): 2 MiB pages where whole",
+                       r"^yakvm: vm small2m: RAM in 7 2 MiB and \d+ 4 KiB nested pages"),
+                 Check("the per-VM host memory is measured and reported",
+                       r"^yakvm: vm small2m: .*host memory beyond its RAM: \d+ KiB for the VM, "
+                       r"\d+ KiB per vCPU$"),
+                 Check("4 KiB pages take more host memory (page tables) than 2 MiB pages",
+                       r"(?s)vm small4k: RAM in [^\n]*: (\d+) KiB for the VM.*"
+                       r"vm small2m: RAM in [^\n]*: (\d+) KiB for the VM",
+                       verify=lambda m: (int(m.group(1)) >= int(m.group(2)) + 8,
+                                         "4k %s KiB, 2m %s KiB" % (m.group(1), m.group(2)))),
+                 Check("the 4 KiB VM runs its memory test", r"^yakvm: vm small4k ended with status 0"),
+                 Check("the 2 MiB VM runs its memory test", r"^yakvm: vm small2m ended with status 0"),
+             ]),
     # Many machines have no COM1: the console goes where the command line says.
     Scenario(name="qemu-console-com2", com2=True,
              grub=[YAKVM + " console=com2", HEARTBEAT % ("hb0", "0", 3)],

@@ -45,6 +45,7 @@ static void test_defaults(void **state)
 	assert_int_equal(m->vm.on_reset, VM_ON_RESET_STOP);
 	assert_false(m->vm.trace);
 	assert_false(m->vm.testdev);
+	assert_false(m->vm.npt_4k);
 	assert_string_equal(m->args, "");
 	assert_string_equal(m->attach_to, "");
 }
@@ -53,7 +54,7 @@ static void test_full_vm_line(void **state)
 {
 	struct mod_line *m = parse_ok("/guests/hello.elf name=hello mem=16M "
 				      "vcpus=2 cpus=0,2-3 kind=multiboot "
-				      "on_reset=reboot trace=1 testdev=1 -- guest args");
+				      "on_reset=reboot trace=1 testdev=1 npt=4k -- guest args");
 	assert_int_equal(m->role, MOD_VM);
 	assert_string_equal(m->vm.name, "hello");
 	assert_int_equal(m->vm.mem, 16ull << 20);
@@ -63,6 +64,7 @@ static void test_full_vm_line(void **state)
 	assert_int_equal(m->vm.on_reset, VM_ON_RESET_REBOOT);
 	assert_true(m->vm.trace);
 	assert_true(m->vm.testdev);
+	assert_true(m->vm.npt_4k);
 	assert_string_equal(m->args, "guest args");
 
 	/* the same without the path, with tabs and extra blanks */
@@ -212,6 +214,7 @@ static void test_errors(void **state)
 		{ "p name=a trace=yes", "trace=yes: must be 0 or 1" },
 		{ "p name=a trace=01", "trace=01: must be 0 or 1" },
 		{ "p name=a testdev=2", "testdev=2: must be 0 or 1" },
+		{ "p name=a npt=1g", "npt=1g: must be 2m or 4k" },
 		{ "p attach=a mem=16M", "mem=16M: not allowed on an attach= line (only attach= and -- arguments)" },
 		{ "p mem=16M attach=a", "mem=16M: not allowed on an attach= line (only attach= and -- arguments)" },
 		{ "p attach=a trace=1 -- x", "trace=1: not allowed on an attach= line (only attach= and -- arguments)" },
