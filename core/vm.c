@@ -613,6 +613,8 @@ uint64_t vm_destroy(struct vm *vm)
 	unsigned nchunks = vm->nchunks;
 	vm->ram_count = 0;
 	vm->nchunks = 0;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vm->vcpus[i]->code_page_hva = NULL;	/* arch/x86/insn/fetch.c */
 	uint64_t freed = 0;
 	for (unsigned i = 0; i < nchunks; i++) {
 		pmm_free_pages(vm->chunks[i].hpa, vm->chunks[i].size / PAGE_SIZE);
