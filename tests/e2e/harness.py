@@ -76,6 +76,13 @@ class Scenario:
     # gdb commands run in batch against yakvm.elf through QEMU's gdb stub
     # (QEMU starts halted); gdb's output is checked as lines "gdb: ...".
     gdb: list = field(default_factory=list)
+    # gdb commands run in batch against a guest through yakvm's gdb stub
+    # (gdb= on a module line): COM2 becomes a TCP socket, gdb starts once
+    # guest_gdb_ready appears on the console, with guest_gdb_elf's symbols;
+    # its output is checked as lines "guest-gdb: ...".
+    guest_gdb: list = field(default_factory=list)
+    guest_gdb_elf: str = "gdbtarget.elf"
+    guest_gdb_ready: str = r"gdb stub on port 0x2f8"
 
 
 def grub_cfg(sc):
@@ -120,6 +127,9 @@ def qemu_command(sc, iso, serial_log, workdir):
         serial = ["-serial", "file:" + serial_log]
     if sc.gdb:
         serial += ["-S", "-gdb", "tcp:127.0.0.1:%d" % sc.gdb_port]
+    if sc.guest_gdb:
+        serial += ["-chardev", "socket,id=gdb0,host=127.0.0.1,port=%d,server=on,wait=off"
+                   % sc.guest_gdb_port, "-serial", "chardev:gdb0"]
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", sc.cpu,
            "-smp", str(sc.smp), "-m", sc.mem, "-display", "none",
            "-no-reboot", "-monitor", "none",
@@ -196,6 +206,34 @@ def run_gdb(sc, workdir):
                        timeout=sc.timeout)
 
 
+def run_guest_gdb(sc, serial_log, workdir, deadline):
+    """Waits for yakvm's stub to be up, then gdb in batch on the guest."""
+    out_path = os.path.join(workdir, "guest-gdb.log")
+    while time.time() < deadline:
+        try:
+            with open(serial_log, errors="replace") as f:
+                if re.search(sc.guest_gdb_ready, f.read(), re.M):
+                    break
+        except FileNotFoundError:
+            pass
+        time.sleep(0.2)
+    else:
+        with open(out_path, "w") as out:
+            out.write("the stub never said it was ready\n")
+        return
+    elf = os.path.join(sc.build_dir, "guests", "tests", "guests", sc.guest_gdb_elf)
+    cmds = ["-ex", "target remote 127.0.0.1:%d" % sc.guest_gdb_port]
+    for c in sc.guest_gdb:
+        cmds += ["-ex", c]
+    with open(out_path, "w") as out:
+        try:
+            subprocess.run(["gdb", "-nx", "-q", "-batch", elf] + cmds, stdout=out,
+                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                           timeout=max(1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            out.write("gdb timed out\n")
+
+
 def run_qemu(sc, iso, serial_log, workdir):
     cmd = qemu_command(sc, iso, serial_log, workdir)
     t0 = time.time()
@@ -206,12 +244,14 @@ def run_qemu(sc, iso, serial_log, workdir):
         stop = threading.Event()
         if sc.gdb:
             run_gdb(sc, workdir)
+        if sc.guest_gdb:
+            run_guest_gdb(sc, serial_log, workdir, t0 + sc.timeout)
         if sc.input:
             typist = threading.Thread(target=console_typist, args=(
                 os.path.join(workdir, "serial.sock"), serial_log, sc.input, stop))
             typist.start()
         try:
-            p.wait(timeout=sc.timeout)
+            p.wait(timeout=max(1, t0 + sc.timeout - time.time()))
             status = "exited"
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
@@ -238,6 +278,9 @@ def run_scenario(sc, build_dir, out_dir):
     if sc.gdb:
         sc.gdb_port = free_port()
         sc.build_dir = build_dir
+    if sc.guest_gdb:
+        sc.guest_gdb_port = free_port()
+        sc.build_dir = build_dir
     if sc.emulator == "bochs":
         from bochs import run_bochs
         info = run_bochs(iso, serial_log, sc.timeout, cpus=sc.smp, workdir=workdir)
@@ -252,6 +295,10 @@ def run_scenario(sc, build_dir, out_dir):
     if sc.gdb and os.path.exists(gdb_log):
         with open(gdb_log, errors="replace") as f:
             log += "".join("gdb: " + line for line in f)
+    guest_gdb_log = os.path.join(workdir, "guest-gdb.log")
+    if sc.guest_gdb and os.path.exists(guest_gdb_log):
+        with open(guest_gdb_log, errors="replace") as f:
+            log += "".join("guest-gdb: " + line for line in f)
     results = [(info["status"] == "exited", "the run ends by itself",
                 "timed out after %ds" % sc.timeout if info["status"] != "exited" else "")]
     for c in sc.checks:

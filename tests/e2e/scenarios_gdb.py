@@ -1,0 +1,98 @@
+"""
+tests/e2e/scenarios_gdb.py - the gdb stub for guests (gdb= on a module line,
+docs/debugging.md): the real gdb, in batch mode, on the gdbtarget guest
+through COM2, with a heartbeat neighbour that must run on meanwhile.
+"""
+from harness import Scenario, Check
+
+YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
+
+# One gdb line: step one instruction and say by how much EIP moved, and
+# how long gdb's disassembler says the instruction was.
+STEPI = ("python pc = int(gdb.parse_and_eval('$pc')); "
+         "n = gdb.selected_inferior().architecture().disassemble(pc)[0]['length']; "
+         "gdb.execute('stepi'); "
+         "print('stepi: eip advanced %d bytes, the instruction is %d bytes' "
+         "% (int(gdb.parse_and_eval('$pc')) - pc, n))")
+# Ctrl-C as a person would type it: SIGINT to gdb while `continue` waits.
+CTRL_C = ("python import os, signal, threading; "
+          "threading.Timer(2.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()")
+
+SCENARIOS = [Scenario(
+    name="qemu-gdb-guest",
+    smp=2,
+    timeout=150,
+    grub=[YAKVM,
+          "module2 /guests/gdbtarget.elf name=gdbt mem=8M vcpus=2 gdb=com2",
+          "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- beats=300",
+          "module2 /guests/hello.elf name=second mem=8M gdb=com2 -- I want gdb too"],
+    guest_gdb=[
+        "info threads",
+        "break gdb_marker",
+        "continue",
+        "print counter",
+        "print/x pattern",
+        "x/4xb &pattern",
+        "info registers eip",
+        STEPI,
+        "delete",
+        "hbreak gdb_second",
+        "continue",
+        "print counter",
+        "print marker_calls",
+        "set var counter = 1234",
+        "delete",
+        CTRL_C,
+        "continue",
+        "print release",
+        "print spins > 0",
+        "watch spins",
+        "continue",
+        "delete",
+        "set var release = 1",
+        "detach",
+    ],
+    checks=[
+        Check("yakvm waits for gdb on COM2",
+              r"^yakvm: vm gdbt: gdb stub on port 0x2f8; the VM waits for gdb to attach"),
+        Check("a second VM asking for COM2 gets a clear error and runs without gdb",
+              r"^yakvm: error: vm second: gdb=0x2f8: the port is taken by gdbt; "
+              r"this VM runs without gdb"),
+        Check("...and it runs to its end", r"^yakvm: vm second ended with status 0"),
+        Check("gdb lists one thread per vCPU",
+              r"^guest-gdb: \s+2\s+Thread 2 \(vCPU 1, waiting for SIPI\)"),
+        Check("gdb stops at a software breakpoint on a symbol",
+              r"^guest-gdb: (Thread 1 hit )?Breakpoint 1, (0x[0-9a-f]+ in )?gdb_marker \(a=10, "),
+        Check("gdb reads a variable at the breakpoint", r"^guest-gdb: \$1 = 10$"),
+        Check("gdb reads guest memory (the pattern array)",
+              r"^guest-gdb: \$2 = \{0xca, 0xfe, 0xf0, 0xd\}"),
+        Check("x/4xb reads the same bytes",
+              r"^guest-gdb: 0x[0-9a-f]+ <pattern>:\s+0xca\s+0xfe\s+0xf0\s+0x0d"),
+        Check("EIP is at gdb_marker", r"^guest-gdb: eip\s+0x[0-9a-f]+\s+0x[0-9a-f]+ <gdb_marker"),
+        Check("stepi moves EIP by exactly the instruction's length",
+              r"^guest-gdb: stepi: eip advanced (\d+) bytes, the instruction is \1 bytes"),
+        Check("a hardware breakpoint (DR0-DR3) stops the guest",
+              r"^guest-gdb: (Thread 1 hit )?Breakpoint 2, (0x[0-9a-f]+ in )?gdb_second \("),
+        Check("the loop ran on to 30 with the software breakpoint gone",
+              r"^guest-gdb: \$3 = 30$"),
+        Check("...calling gdb_marker three times", r"^guest-gdb: \$4 = 3$"),
+        Check("Ctrl-C stops the running guest",
+              r"^guest-gdb: (Thread \d+ )?(\[.*\] )?(Program|Thread \d+) received signal SIGINT"),
+        Check("...while it spun, not released", r"^guest-gdb: \$5 = 0$"),
+        Check("...and had been spinning", r"^guest-gdb: \$6 = 1$"),
+        Check("a write watchpoint (DR7 R/W=01) stops at the next write, one increment on",
+              r"^guest-gdb: Old value = (\d+)\nguest-gdb: New value = (\d+)$",
+              after=r"^guest-gdb: (Thread 1 hit )?Hardware watchpoint 3: spins",
+              verify=lambda m: (int(m.group(2)) == int(m.group(1)) + 1, m.group(0))),
+        Check("gdb detaches", r"^guest-gdb: \[Inferior 1 \(.*\) detached\]"),
+        Check("the guest's own INT3, INT 0x40 and single step reach its handlers",
+              r"^\[gdbt\] gdbtarget: own int3 1, int 0x40 1, single-step traps 1$"),
+        Check("the guest runs on with the value gdb wrote",
+              r"^\[gdbt\] gdbtarget: counter=1234 marker_calls=3 second_calls=1$"),
+        Check("the guest ends normally after the detach", r"^yakvm: vm gdbt ended with status 0"),
+        Check("the neighbour's heartbeat goes on while the guest is stopped",
+              r"^\[heartbeat\] heartbeat \d+", after=r"^\[gdbt\] gdbtarget: own int3",
+              before=r"^\[gdbt\] gdbtarget: spinning", count=2),
+        Check("the stub's exits are counted", r"^yakvm: vm gdbt stats: DEBUG count=[1-9]"),
+        Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+    ])]
