@@ -222,16 +222,20 @@ def run_guest_gdb(sc, serial_log, workdir, deadline):
             out.write("the stub never said it was ready\n")
         return
     elf = os.path.join(sc.build_dir, "guests", "tests", "guests", sc.guest_gdb_elf)
-    cmds = ["-ex", "target remote 127.0.0.1:%d" % sc.guest_gdb_port]
-    for c in sc.guest_gdb:
-        cmds += ["-ex", c]
+    # A list of lists is several gdb sessions, one after the other.
+    sessions = sc.guest_gdb if isinstance(sc.guest_gdb[0], list) else [sc.guest_gdb]
     with open(out_path, "w") as out:
-        try:
-            subprocess.run(["gdb", "-nx", "-q", "-batch", elf] + cmds, stdout=out,
-                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                           timeout=max(1, deadline - time.time()))
-        except subprocess.TimeoutExpired:
-            out.write("gdb timed out\n")
+        for session in sessions:
+            cmds = ["-ex", "target remote 127.0.0.1:%d" % sc.guest_gdb_port]
+            for c in session:
+                cmds += ["-ex", c]
+            out.flush()
+            try:
+                subprocess.run(["gdb", "-nx", "-q", "-batch", elf] + cmds, stdout=out,
+                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               timeout=max(1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                out.write("gdb timed out\n")
 
 
 def run_qemu(sc, iso, serial_log, workdir):

@@ -104,4 +104,33 @@ SCENARIOS = [Scenario(
               before=r"^\[gdbt\] gdbtarget: spinning", count=2),
         Check("the stub's exits are counted", r"^yakvm: vm gdbt stats: DEBUG count=[1-9]"),
         Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
-    ])]
+    ]),
+    # gdb=com2,nowait: the guest runs before gdb comes. gdb attaches to it
+    # while it spins, detaches, attaches again, and kills it.
+    Scenario(
+        name="qemu-gdb-guest-nowait",
+        timeout=150,
+        grub=[YAKVM, "module2 /guests/gdbtarget.elf name=gdbn mem=8M gdb=com2,nowait"],
+        guest_gdb_ready=r"gdbtarget: spinning until released",
+        guest_gdb=[
+            ["print spins > 0", "print release", "print counter", "detach"],
+            ["print release", "info threads", "kill"],
+        ],
+        checks=[
+            Check("the VM does not wait for gdb with ,nowait",
+                  r"^yakvm: vm gdbn: gdb stub on port 0x2f8$"),
+            Check("gdb attaches to the running guest, stopped where it spins",
+                  r"^guest-gdb: (0x[0-9a-f]+ in )?guest_main \(.*\) at tests/guests/gdbtarget.c"),
+            Check("...and reads its state", r"^guest-gdb: \$1 = 1\nguest-gdb: \$2 = 0\n"
+                  r"guest-gdb: \$3 = 30$"),
+            Check("gdb detaches and the VM runs on",
+                  r"^yakvm: vm gdbn: gdb detached; the VM runs on"),
+            Check("a second gdb attaches after the first one left",
+                  r"^guest-gdb: \*? *1\s+Thread 1 \(vCPU 0, runnable\)",
+                  after=r"detached\]"),
+            Check("gdb kills the VM", r"^guest-gdb: \[Inferior 1 \(.*\) killed\]"),
+            Check("...which yakvm stops, alone",
+                  r"^yakvm: error: vm gdbn stopped: killed by gdb"),
+            Check("the guest never got past its spin loop", r"gdbtarget: counter=", present=False),
+            Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+        ])]
