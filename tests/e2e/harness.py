@@ -81,7 +81,7 @@ class Scenario:
     # guest_gdb_ready appears on the console, with guest_gdb_elf's symbols;
     # its output is checked as lines "guest-gdb: ...".
     guest_gdb: list = field(default_factory=list)
-    guest_gdb_elf: str = "gdbtarget.elf"
+    guest_gdb_elf: str = "gdbtarget.elf"   # None: gdb without symbols
     guest_gdb_ready: str = r"gdb stub on port 0x2f8"
 
 
@@ -221,7 +221,8 @@ def run_guest_gdb(sc, serial_log, workdir, deadline):
         with open(out_path, "w") as out:
             out.write("the stub never said it was ready\n")
         return
-    elf = os.path.join(sc.build_dir, "guests", "tests", "guests", sc.guest_gdb_elf)
+    elf = ([os.path.join(sc.build_dir, "guests", "tests", "guests", sc.guest_gdb_elf)]
+           if sc.guest_gdb_elf else [])
     # A list of lists is several gdb sessions, one after the other.
     sessions = sc.guest_gdb if isinstance(sc.guest_gdb[0], list) else [sc.guest_gdb]
     with open(out_path, "w") as out:
@@ -231,7 +232,7 @@ def run_guest_gdb(sc, serial_log, workdir, deadline):
                 cmds += ["-ex", c]
             out.flush()
             try:
-                subprocess.run(["gdb", "-nx", "-q", "-batch", elf] + cmds, stdout=out,
+                subprocess.run(["gdb", "-nx", "-q", "-batch"] + elf + cmds, stdout=out,
                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                timeout=max(1, deadline - time.time()))
             except subprocess.TimeoutExpired:
