@@ -239,6 +239,61 @@ def run_guest_gdb(sc, serial_log, workdir, deadline):
                 out.write("gdb timed out\n")
 
 
+def com2_relay(emulator_listener, gdb_listener, stop):
+    """Bochs' COM2 connects as a TCP client, and so does gdb: relay the bytes
+    between the two, taking one gdb connection after another."""
+    import select
+    emu, _ = emulator_listener.accept()
+    gdb_conn = None
+    while not stop.is_set():
+        socks = [emu] + ([gdb_conn] if gdb_conn else [gdb_listener])
+        ready, _, _ = select.select(socks, [], [], 0.1)
+        for r in ready:
+            if r is gdb_listener:
+                gdb_conn, _ = gdb_listener.accept()
+                continue
+            data = r.recv(4096)
+            if r is emu:
+                if not data:
+                    return
+                if gdb_conn:
+                    gdb_conn.sendall(data)
+            elif data:
+                emu.sendall(data)
+            else:
+                gdb_conn.close()
+                gdb_conn = None
+
+
+def run_bochs_with_gdb(sc, iso, serial_log, workdir):
+    """Bochs with COM2 relayed to a port gdb attaches to, and the gdb
+    session run beside it."""
+    from bochs import run_bochs
+    listeners = []
+    for _ in range(2):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        listeners.append(s)
+    sc.guest_gdb_port = listeners[1].getsockname()[1]
+    stop = threading.Event()
+    relay = threading.Thread(target=com2_relay, args=(listeners[0], listeners[1], stop),
+                             daemon=True)
+    relay.start()
+    t0 = time.time()
+    session = threading.Thread(target=run_guest_gdb,
+                               args=(sc, serial_log, workdir, t0 + sc.timeout))
+    session.start()
+    info = run_bochs(iso, serial_log, sc.timeout, cpus=sc.smp, workdir=workdir,
+                     com2="127.0.0.1:%d" % listeners[0].getsockname()[1])
+    stop.set()
+    session.join()
+    for s in listeners:
+        s.close()
+    return info
+
+
 def run_qemu(sc, iso, serial_log, workdir):
     cmd = qemu_command(sc, iso, serial_log, workdir)
     t0 = time.time()
@@ -286,7 +341,9 @@ def run_scenario(sc, build_dir, out_dir):
     if sc.guest_gdb:
         sc.guest_gdb_port = free_port()
         sc.build_dir = build_dir
-    if sc.emulator == "bochs":
+    if sc.emulator == "bochs" and sc.guest_gdb:
+        info = run_bochs_with_gdb(sc, iso, serial_log, workdir)
+    elif sc.emulator == "bochs":
         from bochs import run_bochs
         info = run_bochs(iso, serial_log, sc.timeout, cpus=sc.smp, workdir=workdir)
     else:

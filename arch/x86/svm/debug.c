@@ -7,7 +7,8 @@
  *
  * An intercepted exception is taken before it is delivered: for INT3, RIP
  * is still the INT3's address (which is gdb's breakpoint address); for #DB,
- * DR6 in the VMCB already says why (B0-B3, BS), and RIP is past the
+ * DR6 in the VMCB says why (B0-B3, BS) on real CPUs and QEMU (not Bochs
+ * 2.7, which updates it only on delivery), and RIP is past the
  * instruction for a trap (a step, a watchpoint) or at it for an
  * instruction breakpoint (a fault).
  *
@@ -111,13 +112,19 @@ void svm_handle_db(struct vcpu *v)
 	/* gdb's slots count only while its DR7 is loaded (core/gdb_break.c). */
 	unsigned slots = v->dbg.dr_owned ? gdbstub_hw_slots(v->vm) : 0;
 	unsigned hit = (unsigned)dr6 & slots;
-	bool step = v->dbg.step && (dr6 & DR6_BS);
+	/* Our step: DR6.BS. Bochs 2.7 leaves DR6 as it was at the intercept,
+	 * so a #DB with no B0-B3 either, during our step, is the step too. */
+	bool step = v->dbg.step && ((dr6 & DR6_BS) || !(dr6 & 0xf));
 	if (!hit && !step) {
 		vcpu_inject_exception(v, 1, false, 0);	/* the guest's own */
 		return;
 	}
-	/* The guest does not see what was gdb's. */
-	s->dr6 = dr6 & ~(uint64_t)(hit | (step ? DR6_BS : 0));
+	/* The guest does not see what was gdb's, unless it single-steps
+	 * itself (its own TF): then the trap is its too. */
+	bool guest_step = step && v->dbg.guest_tf;
+	s->dr6 = dr6 & ~(uint64_t)(hit | (step && !guest_step ? DR6_BS : 0));
+	if (guest_step)
+		vcpu_inject_exception(v, 1, false, 0);
 	char extra[40] = "";
 	for (unsigned i = 0; i < 4; i++) {
 		const struct gdb_hw_break *h = (hit >> i) & 1 ? gdbstub_hw_slot_of(v->vm, i) : NULL;
