@@ -85,9 +85,10 @@ void gdb_sw_write_through(struct gdb_breaks *b, uint64_t va, uint8_t *buf, size_
 	}
 }
 
-/* DR7 (APM vol. 2, 13.1.1.5): L0/G0.. enables in bits 0-7, then per slot
- * R/W (00 execute, 01 write, 11 read or write) and LEN (00 one byte, 01 two,
- * 11 four, 10 eight) in bits 16+4i..19+4i. Bit 10 reads as 1. */
+/* DR7, the debug-control register (APM vol. 2, 13.1.1): the L0/G0 ...
+ * enables in bits 0-7, then per slot R/W (00 execute, 01 write, 11 read
+ * or write) and LEN (00 one byte, 01 two, 11 four, 10 eight) in bits
+ * 16+4i..19+4i. Bit 10 reads as 1. */
 static uint64_t dr7_of(const struct gdb_breaks *b)
 {
 	uint64_t dr7 = 0x400;

@@ -204,7 +204,8 @@ static void resume(struct gdbstub *g, bool step)
 		struct vmcb_save *s = &v->vmcb->save;
 		v->dbg.step_rip = s->rip;
 		v->dbg.guest_tf = (s->rflags & RFLAGS_TF) != 0;
-		s->rflags |= RFLAGS_TF;	/* #DB after one instruction (APM vol. 2, 13.1.4) */
+		/* TF: a #DB after one instruction (APM vol. 2, 13.1). */
+		s->rflags |= RFLAGS_TF;
 		v->dbg.step = true;
 		vm_pause_bit(vm, VM_PAUSE_GDB_STEP, true);
 	}

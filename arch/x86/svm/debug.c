@@ -26,7 +26,7 @@
 #include "lib/format.h"
 
 #define SIGTRAP 5
-#define DR6_BS  (1ull << 14)	/* single step (13.1.1.4) */
+#define DR6_BS  (1ull << 14)	/* single step (DR6, APM vol. 2, 13.1.1) */
 
 static uint64_t linear_rip(struct vcpu *v)
 {
