@@ -2,7 +2,8 @@
 #
 #   make env     install every tool from Debian packages
 #   make run     boot the demo ISO in QEMU (two VMs); GUEST=linux for a
-#                Linux VM with a busybox shell
+#                Linux VM with a busybox shell; GUEST=gdb for a guest
+#                waiting for gdb on COM2 (127.0.0.1:1234, docs/debugging.md)
 #   make test    unit tests + end-to-end boots; last line "N passed, N failed"
 #   make debug   QEMU halted, gdb attached to yakvm.elf (built with -Og)
 #   make usb DEV=/dev/sdX   write the ISO to a USB stick (asks first)
@@ -167,10 +168,19 @@ QEMU_BASE := -accel tcg -cpu $(QEMU_CPU) -smp $(QEMU_SMP) -m $(QEMU_MEM) \
 run: tools
 	@$(MAKE) --no-print-directory run-now
 
+# COM2 as a TCP socket for a guest's gdb stub (gdb= on its module line,
+# docs/debugging.md): GUEST=gdb (iso/gdb.cfg) or GDB_GUEST=1.
+GDB_GUEST_PORT ?= 1234
+ifneq ($(filter gdb,$(GUEST))$(filter 1,$(GDB_GUEST)),)
+RUN_COM2 := -chardev socket,id=gdbguest,host=127.0.0.1,port=$(GDB_GUEST_PORT),server=on,wait=off \
+	-serial chardev:gdbguest
+endif
+
 run-now: iso
 	@echo "yakvm: booting $(ISO) in QEMU. Leave with Ctrl-] x."
 	@echo "       Ctrl-A three times moves the console between the VMs."
-	$(QEMU) $(QEMU_BASE) -cdrom $(ISO) -echr 0x1d -serial mon:stdio || true
+	@$(if $(RUN_COM2),echo "       COM2 (gdb=com2) is 127.0.0.1:$(GDB_GUEST_PORT): gdb FILE.elf -ex 'target remote 127.0.0.1:$(GDB_GUEST_PORT)'")
+	$(QEMU) $(QEMU_BASE) -cdrom $(ISO) -echr 0x1d -serial mon:stdio $(RUN_COM2) || true
 
 GDB_PORT ?= $(shell python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 debug:

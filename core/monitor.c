@@ -34,7 +34,9 @@ static const char *state_name(const struct vm *vm)
 		return vm->destroyed ? "destroyed" : vm->exit_status >= 0 ? "ended" : "stopped";
 	if (vm->state != VM_RUNNING)
 		return "starting";
-	return vm->paused ? "paused" : "running";
+	if (vm->paused & VM_PAUSE_MONITOR)
+		return "paused";
+	return vm->paused ? "stopped for gdb" : "running";
 }
 
 /* A VM by name or by its number in `list`. */

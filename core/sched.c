@@ -71,7 +71,7 @@ static struct vcpu *pick_next(struct pcpu *p)
 		if (v->vm->reset_requested && v->vm->state == VM_RUNNING)
 			vm_reset(v->vm);
 		if (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING &&
-		    !v->vm->paused && !v->vm->resetting) {
+		    !vm_holds(v->vm, v) && !v->vm->resetting) {
 			p->rr_next = (k + 1) % n;
 			return v;
 		}

@@ -29,6 +29,7 @@ const uint8_t stat_class_table[STAT_TABLE_LEN] = {
 	C(VMEXIT_MWAIT, STAT_SVM),
 	C(VMEXIT_MWAIT_CONDITIONAL, STAT_SVM),
 	C(VMEXIT_XSETBV, STAT_SVM),
+	C(VMEXIT_SWINT, STAT_DEBUG),
 #undef C
 };
 
@@ -37,7 +38,7 @@ const char *const stat_class_names[STAT_NCLASSES] = {
 	[STAT_IOIO] = "IOIO", [STAT_MSR] = "MSR", [STAT_NPF] = "NPF",
 	[STAT_INTR] = "INTR", [STAT_VINTR] = "VINTR", [STAT_IRET] = "IRET",
 	[STAT_SHUTDOWN] = "SHUTDOWN", [STAT_VMMCALL] = "VMMCALL",
-	[STAT_SVM] = "SVM",
+	[STAT_SVM] = "SVM", [STAT_DEBUG] = "DEBUG",
 };
 
 /* Other vCPUs of the VM may still be leaving the guest: their last exit may

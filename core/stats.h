@@ -20,6 +20,7 @@ enum stat_class {
 	STAT_CPUID, STAT_HLT, STAT_IOIO, STAT_MSR, STAT_NPF, STAT_INTR,
 	STAT_VINTR, STAT_IRET, STAT_SHUTDOWN, STAT_VMMCALL,
 	STAT_SVM,       /* VMRUN, VMLOAD, ... MWAIT, XSETBV: #UD for the guest */
+	STAT_DEBUG,     /* #DB, #BP and INTn, intercepted with gdb= */
 	STAT_NCLASSES
 };
 
@@ -41,6 +42,8 @@ static inline unsigned stat_class(uint64_t code)
 {
 	if (code == VMEXIT_NPF)
 		return STAT_NPF;
+	if (code - VMEXIT_EXCP_BASE < 32)
+		return STAT_DEBUG;
 	if (code - STAT_TABLE_FIRST < STAT_TABLE_LEN)
 		return stat_class_table[code - STAT_TABLE_FIRST];
 	return STAT_OTHER;

@@ -9,6 +9,7 @@
 #include "core/intr.h"
 #include "core/startup.h"
 #include "core/timer.h"
+#include "core/gdbstub.h"
 #include "devices/lapic.h"
 #include "core/log.h"
 #include "arch/x86/cpu.h"
@@ -123,10 +124,24 @@ void yakvm_vcpu_init_vmcb(struct vcpu *v)
 	if (v->home && v->home->fpu_owner == v)
 		v->home->fpu_owner = NULL;
 
+	yakvm_vcpu_init_debug(v);
+
 	v->apic_base = 0xfee00000ull | (1ull << 11) | (v->id == 0 ? 1ull << 8 : 0);
 	v->mtrr_def_type = 0;
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.r[GPR_RDX] = cpuid(1, 0).eax;	/* processor signature */
+}
+
+void yakvm_vcpu_init_debug(struct vcpu *v)
+{
+	if (!v->vm->gdb)
+		return;
+	/* #DB and #BP (15.12), and INTn: QEMU's TCG reports an INT3 as an INTn
+	 * intercept, not as #BP (arch/x86/svm/debug.c). */
+	v->vmcb->control.intercept_exceptions |= (1u << 1) | (1u << 3);
+	v->vmcb->control.intercept_misc1 |= INTERCEPT_SWINT;
+	memset(&v->dbg, 0, sizeof(v->dbg));
+	v->dbg.dr_dirty = true;	/* gdb's hardware breakpoints, if any */
 }
 
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err)
@@ -194,14 +209,16 @@ void yakvm_vcpu_run(struct vcpu *v)
 	bool trace = v->vm->desc.trace;
 	asid_assign(v, p);
 	while (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING &&
-	       !v->vm->paused && !v->vm->resetting && !p->need_resched) {
+	       !vm_holds(v->vm, v) && !v->vm->resetting && !p->need_resched) {
 		if (p->timer_irq) {
 			/* Device timers (and the monitor) may change this VM's
 			 * state: look at the loop's condition again. */
 			timers_run();
 			continue;
 		}
-		if (v->events_pending) {
+		/* No new event while gdb single-steps: its handler would be
+		 * what the step executes (docs/debugging.md). */
+		if (v->events_pending && !v->dbg.step) {
 			if (vcpu_check_startup(v) && v->state != VCPU_RUNNABLE)
 				break;	/* INIT: now waiting for a SIPI */
 			vcpu_deliver_events(v);
@@ -216,11 +233,21 @@ void yakvm_vcpu_run(struct vcpu *v)
 			irq_enable();
 			continue;
 		}
+		if (v->dbg.dr_dirty)
+			gdbstub_load_debug_regs(v);	/* on this CPU: DR0-3 */
 		vmcb->save.rax = v->regs.r[GPR_RAX];
 		vmcb->save.rsp = v->regs.r[GPR_RSP];
+		/* gdb's hardware breakpoints under QEMU (svm.dr7_by_mov): the
+		 * host's DR7 holds them across VMRUN, which saves and restores
+		 * it (15.5.1), for the few instructions of vmrun.S only. */
+		bool dr7_mov = v->dbg.dr_owned && svm.dr7_by_mov;
+		if (dr7_mov)
+			write_dr7(vmcb->save.dr7);
 		uint64_t t0 = rdtsc();	/* stats: round trip from here */
 		_yakvm_vcpu_run(&v->regs, v->vmcb_pa, p->host_vmcb_pa);
 		uint64_t t1 = rdtsc();	/* stats: handler from here */
+		if (dr7_mov)
+			write_dr7(0x400);
 		v->regs.r[GPR_RAX] = vmcb->save.rax;
 		v->regs.r[GPR_RSP] = vmcb->save.rsp;
 		vmcb->control.tlb_control = TLB_CONTROL_NOTHING;
@@ -238,6 +265,8 @@ void yakvm_vcpu_run(struct vcpu *v)
 		if (trace)
 			trace_begin(v, &te);
 		svm_handle_exit(v);
+		if (v->dbg.step)
+			gdbstub_step_check(v);	/* an emulated instruction ends a step */
 		uint64_t t2 = rdtsc();
 		st->handler_cycles += t2 - t1;
 		st->total_cycles += t2 - t0;

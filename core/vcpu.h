@@ -24,6 +24,16 @@ enum vcpu_state {
 	VCPU_STOPPED,
 };
 
+/* What the gdb stub (core/gdbstub.c) keeps per vCPU. */
+struct vcpu_debug {
+	bool step;              /* single-stepping for gdb: RFLAGS.TF is yakvm's */
+	bool guest_tf;          /* the guest's own TF, put back after the step */
+	uint64_t step_rip;      /* where the step began */
+	volatile bool dr_dirty; /* load gdb's DR0-DR3/DR7 before the next VMRUN */
+	bool dr_owned;          /* gdb's are loaded; the guest's are saved here */
+	uint64_t guest_dr[4], guest_dr7;
+};
+
 struct vcpu {
 	struct vmcb *vmcb;          /* one page, 4 KiB aligned */
 	uint64_t vmcb_pa;
@@ -58,12 +68,15 @@ struct vcpu {
 
 	struct vcpu_stats stats;        /* core/stats.h */
 	struct trace_mmio trace_mmio;   /* core/trace.h, with trace=1 */
+	struct vcpu_debug dbg;          /* core/gdbstub.c, with gdb= */
 };
 
 /* Allocates and initializes vCPU `id` of the VM (wait-for-SIPI unless 0). */
 struct vcpu *yakvm_create_vcpu(struct vm *vm, unsigned id);
 /* Puts the VMCB in its power-on state for this VM (15.5-15.6 rules). */
 void yakvm_vcpu_init_vmcb(struct vcpu *v);
+/* With gdb= on the VM: the #DB, #BP and INTn intercepts, no debug state. */
+void yakvm_vcpu_init_debug(struct vcpu *v);
 /* Runs the vCPU on this CPU until it blocks, stops or must yield. */
 void yakvm_vcpu_run(struct vcpu *v);
 

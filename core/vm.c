@@ -8,6 +8,7 @@
 #include "core/vcpu.h"
 #include "core/log.h"
 #include "core/sched.h"
+#include "core/gdbstub.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/lapic.h"
@@ -390,6 +391,8 @@ bool vm_start(struct vm *vm)
 		log_error("vm %s: its initial state would fail VMRUN: %s", vm->name, why);
 		return false;
 	}
+	if (vm->desc.gdb_port)
+		gdbstub_attach_vm(vm);	/* without gdb if its port is taken */
 	vm->start_us = time_us();
 	vm->state = VM_RUNNING;
 	for (unsigned i = 0; i < vm->nvcpus; i++)
@@ -414,7 +417,6 @@ void vm_request_reset(struct vm *vm)
 		vcpu_kick(vm->vcpus[i]);
 }
 
-static bool vcpus_off_cpu(struct vm *vm);
 
 void vm_reset(struct vm *vm)
 {
@@ -430,7 +432,7 @@ void vm_reset(struct vm *vm)
 		return;
 	/* Its other vCPUs leave their CPUs at their next exit (they were kicked
 	 * with the request) before their state is rebuilt under them. */
-	for (uint64_t end = time_us() + 1000000; !vcpus_off_cpu(vm) && time_us() < end;)
+	for (uint64_t end = time_us() + 1000000; !vm_vcpus_off_cpu(vm) && time_us() < end;)
 		cpu_relax();
 	vm->resets++;
 	console_vm_flush(&vm->console, vm->name);
@@ -476,6 +478,8 @@ static bool claim_end(struct vm *vm)
 static void done(struct vm *vm)
 {
 	vm->end_us = time_us();
+	if (vm->gdb)
+		gdbstub_vm_ended(vm);	/* gdb hears of it before yakvm may exit */
 	__atomic_store_n(&vm->state, VM_STOPPED, __ATOMIC_RELEASE);
 	if (pcpus[0] && this_cpu() != pcpus[0])	/* CPU 0 notices when all have ended */
 		lapic_send_ipi(pcpus[0]->apic_id, VEC_RESCHED);
@@ -581,14 +585,30 @@ bool vm_write_gpa(struct vm *vm, uint64_t gpa, const void *src, uint64_t len)
 	return copy_gpa(vm, gpa, (void *)src, len, true);
 }
 
-void vm_set_paused(struct vm *vm, bool paused)
+void vm_pause_bit(struct vm *vm, unsigned bit, bool on)
 {
-	vm->paused = paused;
+	if (on)
+		__atomic_or_fetch(&vm->paused, (uint8_t)bit, __ATOMIC_SEQ_CST);
+	else
+		__atomic_and_fetch(&vm->paused, (uint8_t)~bit, __ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vcpu_kick(vm->vcpus[i]);	/* out of the guest now (pause) or */
 }					/* looked at again (resume) */
 
-static bool vcpus_off_cpu(struct vm *vm)
+void vm_set_paused(struct vm *vm, bool paused)
+{
+	vm_pause_bit(vm, VM_PAUSE_MONITOR, paused);
+}
+
+bool vm_holds(const struct vm *vm, const struct vcpu *v)
+{
+	unsigned held = vm->paused;
+	if (v->dbg.step)
+		held &= ~VM_PAUSE_GDB_STEP;
+	return held != 0;
+}
+
+bool vm_vcpus_off_cpu(struct vm *vm)
 {
 	/* This CPU's own vCPU, if it is one of them, is between two exits and
 	 * its loop ends before the next VMRUN (core/vcpu.c). */
@@ -603,9 +623,9 @@ uint64_t vm_destroy(struct vm *vm)
 {
 	vm_stop(vm, NULL, "destroyed from the monitor");
 	/* Its vCPUs leave their CPUs at their next exit (vm_stop kicked them). */
-	for (uint64_t end = time_us() + 1000000; !vcpus_off_cpu(vm) && time_us() < end;)
+	for (uint64_t end = time_us() + 1000000; !vm_vcpus_off_cpu(vm) && time_us() < end;)
 		cpu_relax();
-	if (!vcpus_off_cpu(vm) || vm->destroyed)
+	if (!vm_vcpus_off_cpu(vm) || vm->destroyed)
 		return 0;
 	vm->destroyed = true;
 	/* No more guest-physical lookups, then the memory goes back. The vCPU,

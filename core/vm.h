@@ -23,6 +23,13 @@
 struct vcpu;
 struct device;
 struct vm_mmio_region;
+struct gdbstub;
+
+/* Who holds a VM paused (struct vm.paused): no vCPU of it runs while any
+ * bit is set, except one gdb single-steps (vm_holds). */
+#define VM_PAUSE_MONITOR 1u   /* the monitor's pause */
+#define VM_PAUSE_GDB     2u   /* stopped for gdb (core/gdbstub.c) */
+#define VM_PAUSE_GDB_STEP 4u  /* gdb steps one vCPU: the others wait */
 
 /* Guest RAM in chunks of up to 2 MiB, each host-contiguous. */
 struct ram_chunk {
@@ -46,7 +53,7 @@ struct vm {
 	struct vm_desc desc;
 	volatile enum vm_state state;
 	bool ending;                /* vm_stop/vm_end has claimed it (vm.c) */
-	volatile bool paused;       /* the monitor's pause: no vCPU runs */
+	volatile uint8_t paused;    /* VM_PAUSE_* bits: no vCPU runs */
 	bool destroyed;             /* the monitor's destroy: memory freed */
 	struct spinlock lock;
 
@@ -89,6 +96,8 @@ struct vm {
 	volatile bool resetting;    /* vm_reset is rebuilding it */
 	unsigned resets;
 
+	struct gdbstub *gdb;        /* with gdb=: its stub (core/gdbstub.c) */
+
 	struct console_line console;
 	uint64_t start_us, end_us;
 	int exit_status;            /* from the debug-exit port, or -1 */
@@ -126,6 +135,14 @@ bool vm_any_running(void);
 /* The monitor's pause and resume: the VM's vCPUs leave their CPUs and are
  * not scheduled until resumed. */
 void vm_set_paused(struct vm *vm, bool paused);
+/* Sets or clears one VM_PAUSE_* bit, and makes the vCPUs look. */
+void vm_pause_bit(struct vm *vm, unsigned bit, bool on);
+/* True if vCPU v may not run now: the VM is paused, and v is not the one
+ * gdb single-steps (that one runs alone). */
+bool vm_holds(const struct vm *vm, const struct vcpu *v);
+/* True once none of the VM's vCPUs is on a CPU other than this one (this
+ * CPU's own, if it is one of them, is between two exits). */
+bool vm_vcpus_off_cpu(struct vm *vm);
 /* Stops the VM and gives its guest RAM, nested page tables and intercept
  * bitmaps back to the page allocator. Returns the bytes freed. */
 uint64_t vm_destroy(struct vm *vm);

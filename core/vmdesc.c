@@ -30,6 +30,7 @@ enum vm_option {
 	OPT_TRACE,
 	OPT_TESTDEV,
 	OPT_NPT,
+	OPT_GDB,
 	OPT_COUNT,
 };
 
@@ -44,6 +45,7 @@ static const char *const option_names[OPT_COUNT] = {
 	[OPT_TRACE] = "trace",
 	[OPT_TESTDEV] = "testdev",
 	[OPT_NPT] = "npt",
+	[OPT_GDB] = "gdb",
 };
 
 
@@ -201,6 +203,31 @@ static const char *parse_cpu_list(const char *s, size_t len, uint64_t *mask)
 	return NULL;
 }
 
+/* gdb=com1..com4 or gdb=0xPORT, optionally followed by ",nowait". */
+static const char *parse_gdb(const char *s, size_t len, struct vm_desc *vm)
+{
+	static const uint16_t com_ports[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+	const char *bad = "must be com1-com4 or a port 0x1-0xffff, optionally "
+			  "followed by ,nowait";
+	size_t port_len = 0;
+	while (port_len < len && s[port_len] != ',')
+		port_len++;
+	if (port_len < len) {
+		if (!token_is(s + port_len + 1, len - port_len - 1, "nowait"))
+			return bad;
+		vm->gdb_nowait = true;
+	}
+	uint64_t port;
+	if (port_len == 4 && s[0] == 'c' && s[1] == 'o' && s[2] == 'm' &&
+	    s[3] >= '1' && s[3] <= '4')
+		port = com_ports[s[3] - '1'];
+	else if (port_len < 3 || s[0] != '0' || to_lower(s[1]) != 'x' ||
+		 !parse_whole_number(s, port_len, &port) || port == 0 || port > 0xffff)
+		return bad;
+	vm->gdb_port = (uint16_t)port;
+	return NULL;
+}
+
 static void copy_value(char *dst, const char *s, size_t len)
 {
 	memcpy(dst, s, len);
@@ -283,6 +310,8 @@ static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 		else
 			return "must be 2m or 4k";
 		return NULL;
+	case OPT_GDB:
+		return parse_gdb(v, len, vm);
 	default:
 		return "unknown option";
 	}

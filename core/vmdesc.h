@@ -40,6 +40,8 @@ struct vm_desc {
 	bool trace;                 /* trace=1|0 (default 0) */
 	bool testdev;               /* testdev=1|0: the MMIO test device (default 0) */
 	bool npt_4k;                /* npt=4k|2m: nested page size for RAM (default 2m) */
+	uint16_t gdb_port;          /* gdb=com2|0x2f8[,nowait]: the gdb stub's UART, or 0 */
+	bool gdb_nowait;            /* ",nowait": run before gdb attaches */
 };
 
 enum mod_role { MOD_VM, MOD_ATTACH };

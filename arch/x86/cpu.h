@@ -95,6 +95,26 @@ DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
 
+/* DR0-DR3: the breakpoint addresses (APM vol. 2, 13.1.1); not switched by
+ * VMRUN (15.5.1), so a guest's live in the CPU while it runs. */
+#define DEFINE_DR(n)                                                        \
+	static inline uint64_t read_dr##n(void)                             \
+	{                                                                   \
+		uint64_t v;                                                 \
+		__asm__ volatile("mov %%dr" #n ", %0" : "=r"(v));           \
+		return v;                                                   \
+	}                                                                   \
+	static inline void write_dr##n(uint64_t v)                          \
+	{                                                                   \
+		__asm__ volatile("mov %0, %%dr" #n ::"r"(v) : "memory");    \
+	}
+DEFINE_DR(0)
+DEFINE_DR(1)
+DEFINE_DR(2)
+DEFINE_DR(3)
+DEFINE_DR(7)
+#undef DEFINE_DR
+
 static inline void outb(uint16_t port, uint8_t v)
 {
 	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));

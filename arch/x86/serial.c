@@ -1,6 +1,7 @@
 /*
- * arch/x86/serial.c - the host console's UART: a PC 16550 at 115200 8N1,
- * polled (no interrupts). Register offsets per the 16550A data sheet.
+ * arch/x86/serial.c - the host's 16550 UARTs at 115200 8N1, polled (no
+ * interrupts): the console's port, and any other port by its base (the gdb
+ * stub's, core/gdbstub.c). Register offsets per the 16550A data sheet.
  */
 #include "arch/x86/serial.h"
 #include "arch/x86/cpu.h"
@@ -11,39 +12,48 @@ enum { THR = 0, RBR = 0, DLL = 0, IER = 1, DLM = 1, FCR = 2, LCR = 3,
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
-static uint16_t base;
+static uint16_t base;	/* the console's */
+
+void uart_init(uint16_t port)
+{
+	outb(port + IER, 0x00);
+	outb(port + LCR, 0x80);	/* DLAB: divisor 1 = 115200 baud */
+	outb(port + DLL, 0x01);
+	outb(port + DLM, 0x00);
+	outb(port + LCR, 0x03);	/* 8N1 */
+	outb(port + FCR, 0x07);	/* FIFOs on and cleared */
+	outb(port + MCR, 0x03);	/* DTR, RTS */
+}
+
+void uart_putc(uint16_t port, char c)
+{
+	if (!port)
+		return;
+	/* A port with nothing behind it reads 0xff: do not wait forever. */
+	for (int i = 0; i < 100000 && !(inb(port + LSR) & LSR_THRE); i++)
+		cpu_relax();
+	outb(port + THR, (uint8_t)c);
+}
+
+int uart_getc(uint16_t port)
+{
+	uint8_t lsr = inb(port + LSR);
+	if (lsr == 0xff || !(lsr & LSR_DR))
+		return -1;
+	return inb(port + RBR);
+}
 
 void serial_init(uint16_t port)
 {
 	base = port;
-	outb(base + IER, 0x00);
-	outb(base + LCR, 0x80);	/* DLAB: divisor 1 = 115200 baud */
-	outb(base + DLL, 0x01);
-	outb(base + DLM, 0x00);
-	outb(base + LCR, 0x03);	/* 8N1 */
-	outb(base + FCR, 0x07);	/* FIFOs on and cleared */
-	outb(base + MCR, 0x03);	/* DTR, RTS */
+	uart_init(port);
 }
 
 uint16_t serial_port(void) { return base; }
 
-void serial_putc(char c)
-{
-	if (!base)
-		return;
-	/* A port with nothing behind it reads 0xff: do not wait forever. */
-	for (int i = 0; i < 100000 && !(inb(base + LSR) & LSR_THRE); i++)
-		cpu_relax();
-	outb(base + THR, (uint8_t)c);
-}
+void serial_putc(char c) { uart_putc(base, c); }
 
-int serial_getc(void)
-{
-	uint8_t lsr = inb(base + LSR);
-	if (lsr == 0xff || !(lsr & LSR_DR))
-		return -1;
-	return inb(base + RBR);
-}
+int serial_getc(void) { return uart_getc(base); }
 
 void serial_drain(void)
 {

@@ -40,8 +40,9 @@ VGABIOS = "/usr/share/vgabios/vgabios.bin"
 BOCHS = "bochs"
 
 
-def bochsrc_text(iso_path, serial_log_path, cpus, bochs_log):
-    """The bochsrc for one run; every path is absolute."""
+def bochsrc_text(iso_path, serial_log_path, cpus, bochs_log, com2=None):
+    """The bochsrc for one run; every path is absolute. com2: "host:port"
+    of a TCP server Bochs' COM2 connects to (a gdb stub's line), or None."""
     cpu_reports = ", ".join("cpu%d=report" % i for i in range(cpus))
     lines = [
         "# written by tests/e2e/bochs.py",
@@ -56,6 +57,7 @@ def bochsrc_text(iso_path, serial_log_path, cpus, bochs_log):
         "ata0-master: type=cdrom, path=\"%s\", status=inserted" % iso_path,
         "boot: cdrom",
         "com1: enabled=1, mode=file, dev=\"%s\"" % serial_log_path,
+    ] + (["com2: enabled=1, mode=socket-client, dev=%s" % com2] if com2 else []) + [
         "clock: sync=none",
         "display_library: term",
         "log: \"%s\"" % bochs_log,
@@ -70,7 +72,7 @@ def bochsrc_text(iso_path, serial_log_path, cpus, bochs_log):
     return "\n".join(lines)
 
 
-def run_bochs(iso_path, serial_log_path, timeout_s, cpus=1, workdir=None):
+def run_bochs(iso_path, serial_log_path, timeout_s, cpus=1, workdir=None, com2=None):
     iso_path = os.path.abspath(iso_path)
     serial_log_path = os.path.abspath(serial_log_path)
     if not os.path.isfile(iso_path):
@@ -87,7 +89,7 @@ def run_bochs(iso_path, serial_log_path, timeout_s, cpus=1, workdir=None):
         if os.path.exists(p):
             os.unlink(p)
     with open(rc_path, "w") as f:
-        f.write(bochsrc_text(iso_path, serial_log_path, cpus, bochs_log))
+        f.write(bochsrc_text(iso_path, serial_log_path, cpus, bochs_log, com2))
     with open(cmds_path, "w") as f:
         # The debugger reads its commands from here; "c" continues. A few
         # spares in case a breakpoint-like stop drops back to the prompt.

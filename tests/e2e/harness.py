@@ -87,6 +87,13 @@ class Scenario:
     # work directory (taken by a qemu_monitor "screendump {workdir}/screen.ppm");
     # its lines are checked as "screen: ...".
     screen: bool = False
+    # gdb commands run in batch against a guest through yakvm's gdb stub
+    # (gdb= on a module line): COM2 becomes a TCP socket, gdb starts once
+    # guest_gdb_ready appears on the console, with guest_gdb_elf's symbols;
+    # its output is checked as lines "guest-gdb: ...".
+    guest_gdb: list = field(default_factory=list)
+    guest_gdb_elf: str = "gdbtarget.elf"   # None: gdb without symbols
+    guest_gdb_ready: str = r"gdb stub on port 0x2f8"
 
 
 def grub_cfg(sc):
@@ -131,6 +138,9 @@ def qemu_command(sc, iso, serial_log, workdir):
         serial = ["-serial", "file:" + serial_log]
     if sc.gdb:
         serial += ["-S", "-gdb", "tcp:127.0.0.1:%d" % sc.gdb_port]
+    if sc.guest_gdb:
+        serial += ["-chardev", "socket,id=gdb0,host=127.0.0.1,port=%d,server=on,wait=off"
+                   % sc.guest_gdb_port, "-serial", "chardev:gdb0"]
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", sc.cpu,
            "-smp", str(sc.smp), "-m", sc.mem, "-display", "none",
            "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=4"] + serial
@@ -251,6 +261,94 @@ def run_gdb(sc, workdir):
                        timeout=sc.timeout)
 
 
+def run_guest_gdb(sc, serial_log, workdir, deadline):
+    """Waits for yakvm's stub to be up, then gdb in batch on the guest."""
+    out_path = os.path.join(workdir, "guest-gdb.log")
+    while time.time() < deadline:
+        try:
+            with open(serial_log, errors="replace") as f:
+                if re.search(sc.guest_gdb_ready, f.read(), re.M):
+                    break
+        except FileNotFoundError:
+            pass
+        time.sleep(0.2)
+    else:
+        with open(out_path, "w") as out:
+            out.write("the stub never said it was ready\n")
+        return
+    elf = ([os.path.join(sc.build_dir, "guests", "tests", "guests", sc.guest_gdb_elf)]
+           if sc.guest_gdb_elf else [])
+    # A list of lists is several gdb sessions, one after the other.
+    sessions = sc.guest_gdb if isinstance(sc.guest_gdb[0], list) else [sc.guest_gdb]
+    with open(out_path, "w") as out:
+        for session in sessions:
+            cmds = ["-ex", "target remote 127.0.0.1:%d" % sc.guest_gdb_port]
+            for c in session:
+                cmds += ["-ex", c]
+            out.flush()
+            try:
+                subprocess.run(["gdb", "-nx", "-q", "-batch"] + elf + cmds, stdout=out,
+                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               timeout=max(1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                out.write("gdb timed out\n")
+
+
+def com2_relay(emulator_listener, gdb_listener, stop):
+    """Bochs' COM2 connects as a TCP client, and so does gdb: relay the bytes
+    between the two, taking one gdb connection after another."""
+    import select
+    emu, _ = emulator_listener.accept()
+    gdb_conn = None
+    while not stop.is_set():
+        socks = [emu] + ([gdb_conn] if gdb_conn else [gdb_listener])
+        ready, _, _ = select.select(socks, [], [], 0.1)
+        for r in ready:
+            if r is gdb_listener:
+                gdb_conn, _ = gdb_listener.accept()
+                continue
+            data = r.recv(4096)
+            if r is emu:
+                if not data:
+                    return
+                if gdb_conn:
+                    gdb_conn.sendall(data)
+            elif data:
+                emu.sendall(data)
+            else:
+                gdb_conn.close()
+                gdb_conn = None
+
+
+def run_bochs_with_gdb(sc, iso, serial_log, workdir):
+    """Bochs with COM2 relayed to a port gdb attaches to, and the gdb
+    session run beside it."""
+    from bochs import run_bochs
+    listeners = []
+    for _ in range(2):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        listeners.append(s)
+    sc.guest_gdb_port = listeners[1].getsockname()[1]
+    stop = threading.Event()
+    relay = threading.Thread(target=com2_relay, args=(listeners[0], listeners[1], stop),
+                             daemon=True)
+    relay.start()
+    t0 = time.time()
+    session = threading.Thread(target=run_guest_gdb,
+                               args=(sc, serial_log, workdir, t0 + sc.timeout))
+    session.start()
+    info = run_bochs(iso, serial_log, sc.timeout, cpus=sc.smp, workdir=workdir,
+                     com2="127.0.0.1:%d" % listeners[0].getsockname()[1])
+    stop.set()
+    session.join()
+    for s in listeners:
+        s.close()
+    return info
+
+
 def run_qemu(sc, iso, serial_log, workdir):
     cmd = qemu_command(sc, iso, serial_log, workdir)
     t0 = time.time()
@@ -261,6 +359,8 @@ def run_qemu(sc, iso, serial_log, workdir):
         stop = threading.Event()
         if sc.gdb:
             run_gdb(sc, workdir)
+        if sc.guest_gdb:
+            run_guest_gdb(sc, serial_log, workdir, t0 + sc.timeout)
         if sc.input:
             typist = threading.Thread(target=console_typist, args=(
                 os.path.join(workdir, "serial.sock"), serial_log, sc.input, stop))
@@ -271,7 +371,7 @@ def run_qemu(sc, iso, serial_log, workdir):
                 os.path.join(workdir, "monitor.sock"), serial_log, sc.qemu_monitor, stop))
             monitor.start()
         try:
-            p.wait(timeout=sc.timeout)
+            p.wait(timeout=max(1, t0 + sc.timeout - time.time()))
             status = "exited"
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
@@ -301,7 +401,12 @@ def run_scenario(sc, build_dir, out_dir):
     if sc.gdb:
         sc.gdb_port = free_port()
         sc.build_dir = build_dir
-    if sc.emulator == "bochs":
+    if sc.guest_gdb:
+        sc.guest_gdb_port = free_port()
+        sc.build_dir = build_dir
+    if sc.emulator == "bochs" and sc.guest_gdb:
+        info = run_bochs_with_gdb(sc, iso, serial_log, workdir)
+    elif sc.emulator == "bochs":
         from bochs import run_bochs
         info = run_bochs(iso, serial_log, sc.timeout, cpus=sc.smp, workdir=workdir)
     else:
@@ -324,6 +429,10 @@ def run_scenario(sc, build_dir, out_dir):
         from screen import read_screen
         font = os.path.join(build_dir, "gen", "font.c")
         log += "".join("screen: %s\n" % line for line in read_screen(screen, font))
+    guest_gdb_log = os.path.join(workdir, "guest-gdb.log")
+    if sc.guest_gdb and os.path.exists(guest_gdb_log):
+        with open(guest_gdb_log, errors="replace") as f:
+            log += "".join("guest-gdb: " + line for line in f)
     results = [(info["status"] == "exited", "the run ends by itself",
                 "timed out after %ds" % sc.timeout if info["status"] != "exited" else "")]
     for c in sc.checks:

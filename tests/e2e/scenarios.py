@@ -331,3 +331,5 @@ SCENARIOS.append(Scenario(
         Check("the neighbour completes", r"^\[heartbeat\] heartbeat 40$"),
         Check("yakvm is alive at the end", r"^yakvm: all VMs have ended"),
     ]))
+from scenarios_gdb import SCENARIOS as GDB_SCENARIOS  # noqa: E402
+SCENARIOS += GDB_SCENARIOS

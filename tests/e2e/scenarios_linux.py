@@ -123,6 +123,29 @@ if KERNEL:
                      Check("poweroff -f from the shell ends the VM",
                            r"^yakvm: vm linux ended with status 0")]),
         # Bad input: each bad VM gets a clear message, the good one boots.
+        # The gdb stub on a 64-bit guest: gdb, with no symbols, learns the
+        # architecture from the stub (i386:x86-64) and reads the kernel's
+        # registers and its memory through its 4-level page tables.
+        Scenario(name="linux-gdb", mem="1G", timeout=300,
+                 grub=[YAKVM, linux_vm("lin64", 1, extra="yakvm.shell")[0].replace(
+                     " -- ", " gdb=com2,nowait -- "),
+                  "module2 /guests/initrd.cpio attach=lin64"],
+                 guest_gdb_elf=None,
+                 guest_gdb_ready=r"^\[lin64\] yakvm-linux: shell",
+                 guest_gdb=["show architecture", "info registers rip cs eflags",
+                            "x/2i $pc", "kill"],
+                 checks=[
+                     Check("gdb is told the guest is 64-bit",
+                           r"^guest-gdb: The target architecture is set to \"auto\" "
+                           r"\(currently \"i386:x86-64\"\)"),
+                     Check("gdb reads a 64-bit kernel RIP",
+                           r"^guest-gdb: rip\s+0xffffffff[0-9a-f]{8}\s"),
+                     Check("...the kernel's code segment", r"^guest-gdb: cs\s+0x10\s+16"),
+                     Check("gdb reads kernel code through the guest's 4-level page tables",
+                           r"^guest-gdb: => 0xffffffff[0-9a-f]{8}.*:\s+\S+"),
+                     Check("no memory read is refused", r"Cannot access memory", present=False),
+                     Check("gdb kills the VM", r"^yakvm: error: vm lin64 stopped: killed by gdb"),
+                 ]),
         Scenario(name="linux-bad-input", mem="1G", timeout=120,
                  grub=[YAKVM,
                        "module2 /guests/vmlinuz-truncated name=trunc mem=256M kind=linux -- console=ttyS0",

@@ -46,6 +46,8 @@ static void test_defaults(void **state)
 	assert_false(m->vm.trace);
 	assert_false(m->vm.testdev);
 	assert_false(m->vm.npt_4k);
+	assert_int_equal(m->vm.gdb_port, 0);
+	assert_false(m->vm.gdb_nowait);
 	assert_string_equal(m->args, "");
 	assert_string_equal(m->attach_to, "");
 }
@@ -215,6 +217,13 @@ static void test_errors(void **state)
 		{ "p name=a trace=01", "trace=01: must be 0 or 1" },
 		{ "p name=a testdev=2", "testdev=2: must be 0 or 1" },
 		{ "p name=a npt=1g", "npt=1g: must be 2m or 4k" },
+		{ "p name=a gdb=com5", "gdb=com5: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
+		{ "p name=a gdb=0x10000", "gdb=0x10000: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
+		{ "p name=a gdb=0x0", "gdb=0x0: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
+		{ "p name=a gdb=760", "gdb=760: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
+		{ "p name=a gdb=com2,wait", "gdb=com2,wait: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
+		{ "p name=a gdb=,nowait", "gdb=,nowait: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
+		{ "p attach=a gdb=com2", "gdb=com2: not allowed on an attach= line (only attach= and -- arguments)" },
 		{ "p attach=a mem=16M", "mem=16M: not allowed on an attach= line (only attach= and -- arguments)" },
 		{ "p mem=16M attach=a", "mem=16M: not allowed on an attach= line (only attach= and -- arguments)" },
 		{ "p attach=a trace=1 -- x", "trace=1: not allowed on an attach= line (only attach= and -- arguments)" },
@@ -223,6 +232,21 @@ static void test_errors(void **state)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		expect_error(cases[i].line, cases[i].err);
+}
+
+static void test_gdb(void **state)
+{
+	struct mod_line *m = parse_ok("name=a gdb=com2");
+	assert_int_equal(m->vm.gdb_port, 0x2f8);
+	assert_false(m->vm.gdb_nowait);
+	m = parse_ok("name=a gdb=com4,nowait");
+	assert_int_equal(m->vm.gdb_port, 0x2e8);
+	assert_true(m->vm.gdb_nowait);
+	m = parse_ok("name=a gdb=0x2F8");
+	assert_int_equal(m->vm.gdb_port, 0x2f8);
+	m = parse_ok("name=a gdb=0xffff,nowait");
+	assert_int_equal(m->vm.gdb_port, 0xffff);
+	assert_true(m->vm.gdb_nowait);
 }
 
 static void test_error_buffer(void **state)
@@ -305,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_mem_and_vcpus),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_gdb),
 		cmocka_unit_test(test_error_buffer),
 		cmocka_unit_test(test_parse_size),
 	};

@@ -36,12 +36,15 @@ static void handle_mc(struct vcpu *v)
 static void handle_invd(struct vcpu *v) { vcpu_skip_instruction(v); }
 
 static const exit_handler_t exit_handlers[VMEXIT_NPF + 1] = {
+	[VMEXIT_EXCP_BASE + 1] = svm_handle_db,
+	[VMEXIT_EXCP_BASE + 3] = svm_handle_bp,
 	[VMEXIT_INTR]     = handle_intr,
 	[VMEXIT_NMI]      = handle_nmi,
 	[VMEXIT_EXCP_BASE + 18] = handle_mc,
 	[VMEXIT_VINTR]    = svm_handle_vintr,
 	[VMEXIT_IRET]     = svm_handle_iret,
 	[VMEXIT_CPUID]    = yakvm_cpu_handle_cpuid,
+	[VMEXIT_SWINT]    = svm_handle_swint,
 	[VMEXIT_HLT]      = svm_handle_hlt,
 	[VMEXIT_INVD]     = handle_invd,
 	[VMEXIT_IOIO]     = yakvm_cpu_handle_ioio,

@@ -18,5 +18,8 @@ void svm_handle_shutdown(struct vcpu *v);      /* shutdown.c */
 void svm_handle_invalid(struct vcpu *v);       /* shutdown.c */
 void svm_handle_vmmcall(struct vcpu *v);       /* vmmcall.c */
 void svm_handle_svm_insn(struct vcpu *v);      /* vmmcall.c */
+void svm_handle_db(struct vcpu *v);            /* debug.c */
+void svm_handle_bp(struct vcpu *v);            /* debug.c */
+void svm_handle_swint(struct vcpu *v);         /* debug.c */
 
 #endif

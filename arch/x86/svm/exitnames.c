@@ -2,6 +2,7 @@
 #include "arch/x86/svm/exitcodes.h"
 
 static const char *const names[] = {
+	[VMEXIT_EXCP_BASE + 1] = "#DB", [VMEXIT_EXCP_BASE + 3] = "#BP",
 	[VMEXIT_INTR] = "INTR", [VMEXIT_NMI] = "NMI", [VMEXIT_SMI] = "SMI",
 	[VMEXIT_INIT] = "INIT", [VMEXIT_VINTR] = "VINTR",
 	[VMEXIT_CR0_SEL_WRITE] = "CR0_SEL_WRITE", [VMEXIT_RDTSC] = "RDTSC",
@@ -37,7 +38,7 @@ const char *svm_exit_name(uint64_t code)
 	if (code < 0x40)
 		return "DR_WRITE";
 	if (code < 0x60)
-		return "EXCEPTION";
+		return names[code] ? names[code] : "EXCEPTION";
 	if (code < sizeof(names) / sizeof(names[0]) && names[code])
 		return names[code];
 	return "UNKNOWN";

@@ -27,6 +27,26 @@ static bool vendor_is(const char *want)
 	return strcmp(v, want) == 0;
 }
 
+/* True if the CPUID brand string (0x80000002-4) contains `word`. */
+static bool brand_has(const char *word)
+{
+	char b[49];
+	if (cpuid(0x80000000, 0).eax < 0x80000004)
+		return false;
+	for (unsigned i = 0; i < 3; i++) {
+		struct cpuid_regs r = cpuid(0x80000002 + i, 0);
+		memcpy(b + 16 * i, &r.eax, 4);
+		memcpy(b + 16 * i + 4, &r.ebx, 4);
+		memcpy(b + 16 * i + 8, &r.ecx, 4);
+		memcpy(b + 16 * i + 12, &r.edx, 4);
+	}
+	b[48] = 0;
+	for (size_t i = 0, n = strlen(word); b[i]; i++)
+		if (strncmp(b + i, word, n) == 0)
+			return true;
+	return false;
+}
+
 static void read_features(void)
 {
 	struct cpuid_regs a = cpuid(0x8000000a, 0);
@@ -39,6 +59,9 @@ static void read_features(void)
 	svm.decode_assists = a.edx & (1u << 7);
 	svm.vgif = a.edx & (1u << 16);
 	svm.phys_bits = cpuid(0x80000008, 0).eax & 0xff;
+	/* QEMU 7.2's TCG arms DR0-DR3 breakpoints only on a MOV to DR7,
+	 * never from the DR7 that VMRUN loads (core/vcpu.c works round it). */
+	svm.dr7_by_mov = brand_has("QEMU");
 	if (!svm.phys_bits)
 		svm.phys_bits = 36;
 }

@@ -16,6 +16,7 @@ struct svm_features {
 	bool flush_by_asid;       /* TLB_CONTROL = 3 */
 	bool decode_assists;      /* instruction bytes in the VMCB */
 	bool vgif;
+	bool dr7_by_mov;          /* QEMU: guest DR7 works only if MOVed too */
 	bool vmcb_clean;
 	uint32_t phys_bits;       /* host physical address width */
 };

@@ -20,6 +20,7 @@
 #define INTERCEPT_RDTSC     (1u << 14)
 #define INTERCEPT_CPUID     (1u << 18)
 #define INTERCEPT_IRET      (1u << 20)
+#define INTERCEPT_SWINT     (1u << 21)
 #define INTERCEPT_INVD      (1u << 22)
 #define INTERCEPT_PAUSE     (1u << 23)
 #define INTERCEPT_HLT       (1u << 24)

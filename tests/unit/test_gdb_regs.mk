@@ -1,0 +1,1 @@
+test_gdb_regs_SRCS := core/gdb_regs.c lib/string.c

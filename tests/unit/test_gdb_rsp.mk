@@ -1,0 +1,1 @@
+test_gdb_rsp_SRCS := core/gdb_rsp.c
