@@ -7,6 +7,7 @@
 #include "core/vm.h"
 #include "core/asid.h"
 #include "core/intr.h"
+#include "core/npt_shootdown.h"
 #include "core/startup.h"
 #include "core/timer.h"
 #include "devices/lapic.h"
@@ -49,6 +50,7 @@ struct vcpu *yakvm_create_vcpu(struct vm *vm, unsigned id)
 		return NULL;
 	}
 	yakvm_vcpu_init_vmcb(v);
+	v->lapic_page = LAPIC_DEFAULT_BASE;	/* not RAM: no hole to make */
 	v->state = id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 	return v;
 }
@@ -212,9 +214,11 @@ void yakvm_vcpu_run(struct vcpu *v)
 		}
 		vmcb->save.rax = v->regs.r[GPR_RAX];
 		vmcb->save.rsp = v->regs.r[GPR_RSP];
+		npt_enter_guest(v, p);
 		uint64_t t0 = rdtsc();	/* stats: round trip from here */
 		_yakvm_vcpu_run(&v->regs, v->vmcb_pa, p->host_vmcb_pa);
 		uint64_t t1 = rdtsc();	/* stats: handler from here */
+		npt_leave_guest(v);
 		v->regs.r[GPR_RAX] = vmcb->save.rax;
 		v->regs.r[GPR_RSP] = vmcb->save.rsp;
 		vmcb->control.tlb_control = TLB_CONTROL_NOTHING;

@@ -13,6 +13,7 @@
 #include "devices/irq.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
+#include "core/lapic_window.h"
 #include "core/timer.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/cpu.h"
@@ -196,6 +197,8 @@ static void error(struct vlapic *l, uint32_t bit)
 
 static void accept_locked(struct vlapic *l, unsigned mode, uint8_t vector, bool level)
 {
+	if (!(l->vcpu->apic_base & APIC_BASE_GLOBAL_ENABLE))
+		return;	/* globally disabled: no APIC to take it (SDM 10.4.3) */
 	switch (mode) {
 	case APIC_DM_FIXED:
 	case APIC_DM_LOWEST:
@@ -714,16 +717,20 @@ struct vlapic *vlapic_create(struct vcpu *v)
 	return l;
 }
 
-/* ---- MMIO at 0xfee00000, for the accessing vCPU ------------------------------------ */
+/* ---- MMIO at the accessing vCPU's LAPIC page ---------------------------------------- */
 
 /* Reads of any size take the bytes of the registers they cover (bytes 4-15
  * of each 16-byte slot read 0); only aligned 32-bit writes reach a
- * register, other writes are ignored. */
+ * register, other writes are ignored. The row sits at 0xfee00000; a vCPU
+ * whose LAPIC has moved away from there finds nothing at that page: reads
+ * all ones, writes ignored (core/lapic_window.h). */
 static uint64_t mmio_read(struct device *d, uint64_t gpa, unsigned size)
 {
 	struct vcpu *v = vcpu_current();
 	if (!v || !v->lapic)
 		return 0;
+	if (!lapic_window_claims(v, gpa))
+		return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 	struct vlapic *l = v->lapic;
 	uint32_t off = gpa & 0xfff;
 	uint64_t val = 0;
@@ -740,14 +747,20 @@ static uint64_t mmio_read(struct device *d, uint64_t gpa, unsigned size)
 static void mmio_write(struct device *d, uint64_t gpa, unsigned size, uint64_t val)
 {
 	struct vcpu *v = vcpu_current();
-	if (!v || !v->lapic || size != 4 || (gpa & 0xf))
+	if (!v || !v->lapic || size != 4 || (gpa & 0xf) || !lapic_window_claims(v, gpa))
 		return;
 	vlapic_write(v->lapic, gpa & 0xff0, (uint32_t)val);
+}
+
+static void mmio_init(struct device *d)
+{
+	d->vm->lapic_mmio = d;	/* for the vCPUs whose LAPIC page moved */
 }
 
 const struct device_model lapic_mmio_model = {
 	.name = "lapic",
 	.flags = DEVICE_SELF_LOCKING,
+	.init = mmio_init,
 	.mmio_read = mmio_read,
 	.mmio_write = mmio_write,
 };

@@ -23,6 +23,7 @@
  * - An ICR send with a fixed/lowest vector below 16 sets ESR bit 5 and is
  *   not sent; a received one sets ESR bit 6 and is dropped. A software-
  *   disabled LAPIC drops fixed and lowest-priority messages.
+ * - A globally disabled LAPIC (APIC_BASE bit 11 clear) takes no messages.
  * - Lowest priority goes to the lowest-numbered vCPU that matches.
  * - IPIs complete synchronously: ICR delivery status always reads 0.
  *
@@ -97,8 +98,8 @@ void vlapic_set_tpr(struct vlapic *l, uint8_t tpr);
 uint64_t vlapic_tsc_deadline(struct vlapic *l);
 void vlapic_set_tsc_deadline(struct vlapic *l, uint64_t tsc);
 
-/* The machine_pc device row that routes MMIO 0xfee00000 to the LAPIC of
- * the accessing vCPU. */
+/* The machine_pc device row that routes MMIO at a vCPU's LAPIC page
+ * (0xfee00000 unless moved, core/lapic_window.h) to that vCPU's LAPIC. */
 extern const struct device_model lapic_mmio_model;
 
 #endif

@@ -1,0 +1,67 @@
+"""
+tests/e2e/scenarios_hostile2.py - hostile guests, second part (issue 9, items
+13-15): APIC_BASE moved over RAM and over the IOAPIC and back, an NMI flood
+and INIT/SIPI at random times between vCPUs, and a vCPU halted with IF=0
+forever. Each beside a heartbeat neighbour, with the same three kinds of
+checks as scenarios_hostile.py: yakvm alive, the neighbour's heartbeat goes
+on, and the hostile VM got the architectural result or a clean stop.
+Imported by scenarios.py; docs/security.md lists each attack and its check.
+"""
+from harness import Scenario, Check
+from scenarios_hostile import YAKVM, HB, alive_checks, guest_checks
+
+APICBASE_CHECKS = [
+    "APIC_BASE reads 0xfee00900 at power-on", "the AP starts",
+    "moving APIC_BASE over a RAM page is accepted", "APIC_BASE reads the new base",
+    "LAPIC ID and VERSION read at the new base",
+    "the old page 0xfee00000 reads all ones once the LAPIC left it",
+    "a write to the old page is ignored (TPR unchanged)",
+    "the LAPIC timer interrupts through the new base",
+    "EOI through the new base clears the ISR",
+    "the other vCPU reads RAM under this vCPU's LAPIC page",
+    "the other vCPU's LAPIC stays at 0xfee00000",
+    "moving APIC_BASE back is accepted",
+    "RAM under the LAPIC page is intact after moving back (the LAPIC writes did not reach it)",
+    "the other vCPU's writes under the LAPIC page reached RAM",
+    "the LAPIC answers at 0xfee00000 again", "the page is plain RAM again",
+    "20 moves over RAM and back: LAPIC there each time, RAM after",
+    "moving APIC_BASE over the IOAPIC page is accepted",
+    "over the IOAPIC page the LAPIC wins for this vCPU",
+    "the other vCPU still reaches the IOAPIC there",
+    "moving APIC_BASE back from the IOAPIC is accepted",
+    "the IOAPIC answers this vCPU again", "... and the LAPIC at 0xfee00000",
+    "x2APIC enable (bit 10) gives #GP (x2APIC is hidden)", "reserved bit 9 gives #GP",
+    "reserved bit 0 gives #GP", "reserved bit 7 gives #GP",
+    "a base bit at MAXPHYADDR gives #GP", "bit 63 gives #GP",
+    "APIC_BASE is unchanged after the #GPs", "writing BSC as 0 is ignored",
+    "clearing AE (global disable) is accepted",
+    "a globally disabled LAPIC's page reads all ones", "setting AE again is accepted",
+    "re-enabled, the LAPIC is in its power-on state",
+]
+
+# The heartbeat goes first on CPU 0, so the two vCPUs of apicbase land on
+# different CPUs (each on the one with the fewest vCPUs).
+APICBASE = Scenario(
+    name="qemu-hostile-apicbase",
+    smp=2,
+    timeout=150,
+    grub=[YAKVM,
+          "module2 /guests/heartbeat.elf name=heartbeat mem=8M cpus=0 -- beats=40",
+          "module2 /guests/hostile_apicbase.elf name=apicbase mem=8M vcpus=2"],
+    checks=[
+        Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+        Check("the two vCPUs of apicbase are on different CPUs (the shootdown must "
+              "reach the other one)", r"^yakvm: 2 CPUs up"),
+    ] + alive_checks(2) + guest_checks("apicbase", "apicbase", APICBASE_CHECKS) + [
+        Check("the LAPIC went over the guest's RAM",
+              r"^\[apicbase\] apicbase: LAPIC moved to 0x1[0-9a-f]{5}$"),
+        Check("the heartbeat goes on while the LAPIC moves", HB,
+              after=r"^\[apicbase\] apicbase: ok the AP starts",
+              before=r"^\[apicbase\] apicbase: \d+ failures"),
+        Check("each move over RAM and back changed the nested page tables, and the "
+              "changes waited for the AP on the other CPU",
+              r"^yakvm: vm apicbase stats: (4[2-9]|[5-9]\d) nested page table changes, "
+              r"[1-9]\d* of them waited"),
+    ])
+
+SCENARIOS = [APICBASE]
