@@ -51,6 +51,7 @@ struct vcpu *yakvm_create_vcpu(struct vm *vm, unsigned id)
 	}
 	yakvm_vcpu_init_vmcb(v);
 	v->lapic_page = LAPIC_DEFAULT_BASE;	/* not RAM: no hole to make */
+	vlapic_set_wait_sipi(v->lapic, id != 0);
 	v->state = id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 	return v;
 }
@@ -227,6 +228,8 @@ void yakvm_vcpu_run(struct vcpu *v)
 		vmcb->control.eventinj = 0;
 		if (vmcb->control.exitintinfo & EVENT_VALID)
 			vmcb->control.eventinj = vmcb->control.exitintinfo;
+		if (v->nmi_iret_seen)
+			vcpu_nmi_after_exit(v);
 		/* Stats and trace (core/stats.h, core/trace.h): the exit is
 		 * counted before its handler, which may end the VM and print
 		 * the stats; its cycles are added after. */

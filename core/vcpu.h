@@ -51,6 +51,8 @@ struct vcpu {
 	struct fpu_state fpu;       /* x87/SSE, while another vCPU has the CPU */
 	volatile bool events_pending; /* look for events before VMRUN */
 	bool nmi_masked;            /* an NMI handler is running */
+	bool nmi_iret_seen;         /* ... and has reached its IRET at nmi_iret_rip */
+	uint64_t nmi_iret_rip;
 
 	uint64_t exits;
 	bool halted_reported;

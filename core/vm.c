@@ -433,8 +433,10 @@ void vm_reset(struct vm *vm)
 		struct vcpu *v = vm->vcpus[i];
 		yakvm_vcpu_init_vmcb(v);
 		vlapic_reset(v->lapic);
+		vlapic_set_wait_sipi(v->lapic, i != 0);
 		v->last_pcpu = NULL;	/* a fresh ASID: no stale translations */
 		v->nmi_masked = false;
+		v->nmi_iret_seen = false;
 		v->halted_reported = false;
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 	}

@@ -85,6 +85,7 @@ struct vlapic {
 	/* Latched messages for the vCPU loop. */
 	bool nmi, init, extint;
 	int sipi;                       /* vector, or -1 */
+	bool wait_sipi;                 /* the vCPU is in wait-for-SIPI */
 	bool want_kick;                 /* kick the vCPU once the lock is dropped */
 };
 _Static_assert(sizeof(struct vlapic) <= PAGE_SIZE, "vlapic_create allocates one page");
@@ -215,12 +216,17 @@ static void accept_locked(struct vlapic *l, unsigned mode, uint8_t vector, bool 
 			bit_clear(l->tmr, vector);
 		break;
 	case APIC_DM_NMI:
+		if (l->wait_sipi)
+			return;	/* nothing runs to take it (see lapic.h) */
 		l->nmi = true;
 		break;
 	case APIC_DM_INIT:
 		l->init = true;
+		l->sipi = -1;	/* a SIPI before the INIT is void */
 		break;
 	case APIC_DM_STARTUP:
+		if (!l->init && !l->wait_sipi)
+			return;	/* not after an INIT: ignored (SDM 8.4.4.1) */
 		l->sipi = vector;
 		break;
 	case APIC_DM_EXTINT:
@@ -649,7 +655,27 @@ static bool take(struct vlapic *l, bool *flag)
 
 bool vlapic_has_nmi(struct vlapic *l) { return __atomic_load_n(&l->nmi, __ATOMIC_ACQUIRE); }
 bool vlapic_take_nmi(struct vlapic *l) { return take(l, &l->nmi); }
-bool vlapic_take_init(struct vlapic *l) { return take(l, &l->init); }
+/* INIT resets the CPU (APM vol. 2, 14.1): a latched NMI or ExtINT goes
+ * with it, and the CPU waits for a SIPI. */
+bool vlapic_take_init(struct vlapic *l)
+{
+	uint64_t f = lock(l);
+	bool was = l->init;
+	if (was) {
+		l->init = l->nmi = l->extint = false;
+		l->wait_sipi = true;
+	}
+	unlock(l, f);
+	return was;
+}
+
+void vlapic_set_wait_sipi(struct vlapic *l, bool waiting)
+{
+	uint64_t f = lock(l);
+	l->wait_sipi = waiting;
+	l->sipi = -1;
+	unlock(l, f);
+}
 bool vlapic_take_extint(struct vlapic *l) { return take(l, &l->extint); }
 
 int vlapic_take_sipi(struct vlapic *l)
@@ -657,6 +683,8 @@ int vlapic_take_sipi(struct vlapic *l)
 	uint64_t f = lock(l);
 	int v = l->sipi;
 	l->sipi = -1;
+	if (v >= 0)
+		l->wait_sipi = false;	/* started: later SIPIs are ignored */
 	unlock(l, f);
 	return v;
 }

@@ -83,9 +83,16 @@ bool vlapic_has_nmi(struct vlapic *l);
 /* Takes a latched ExtINT message (an IOAPIC pin in ExtINT mode): the vCPU
  * loop then takes the vector from the PIC (not wired up yet). */
 bool vlapic_take_extint(struct vlapic *l);
-/* Takes a latched INIT; takes a latched SIPI and returns its vector (-1). */
+/* Takes a latched INIT (which drops a latched NMI and ExtINT and puts the
+ * LAPIC in wait-for-SIPI); takes a latched SIPI and returns its vector (-1),
+ * which ends wait-for-SIPI. In wait-for-SIPI: NMIs are dropped (the CPU runs
+ * nothing that could take them); a SIPI is latched only there or after an
+ * INIT not yet taken, so a stray SIPI to a running CPU is ignored and cannot
+ * start it after a later INIT; an INIT voids a SIPI latched before it. */
 bool vlapic_take_init(struct vlapic *l);
 int vlapic_take_sipi(struct vlapic *l);
+/* The vCPU is created or reset into wait-for-SIPI (APs) or not (the BSP). */
+void vlapic_set_wait_sipi(struct vlapic *l, bool waiting);
 
 /* The vCPU's TPR lives in VMCB.V_TPR (bits 7:4 of the TPR); TPR[3:0] is
  * kept in the LAPIC and reads 0 once a MOV CR8 has changed V_TPR. Called by

@@ -62,3 +62,12 @@ void rt_ap_prepare(void (*entry)(uint32_t apic_id))
 		(rt_ap_tramp_gdtr - rt_ap_tramp_start))));
 	__asm__ volatile("sidt %0" : "=m"(rt_ap_idtr));
 }
+
+unsigned rt_ap_self(void)
+{
+	uint32_t sp = (uint32_t)__builtin_frame_address(0);
+	uint32_t lo = (uint32_t)rt_ap_stacks;
+	if (sp < lo || sp >= lo + sizeof(rt_ap_stacks))
+		return 0;
+	return (sp - lo) / AP_STACK;
+}

@@ -19,5 +19,7 @@
 void rt_ap_prepare(void (*entry)(uint32_t apic_id));
 /* How often each AP ran the trampoline. */
 extern volatile uint32_t rt_ap_boots[RT_AP_MAX];
+/* The APIC ID of the running CPU, from its stack (no exit): 0 on the BSP. */
+unsigned rt_ap_self(void);
 
 #endif

@@ -65,3 +65,46 @@ APICBASE = Scenario(
     ])
 
 SCENARIOS = [APICBASE]
+
+NMI_CHECKS = [
+    "both APs start with INIT-SIPI-SIPI, each once",
+    "every INIT+SIPI pair restarted AP 2 exactly once",
+    "stray SIPIs to a running AP are ignored",
+    "NMIs to cpu 1: received > 0 and <= sent",
+    "self NMIs: received > 0 and <= sent",
+    "no NMI handler entered while another ran (NMIs blocked until IRET)",
+    "no NMI taken before the handler's IRET completed",
+    "AP 1 never restarted",
+    "after INIT alone the AP waits for a SIPI (an earlier stray SIPI does not start it)",
+    "the SIPI after it starts the AP once (a second SIPI is ignored)",
+    "the restarted AP takes NMIs",
+    "AP 1 halted with IF=0 stays halted",
+    "an NMI from another vCPU wakes a vCPU halted with IF=0",
+]
+
+
+def nmi_scenario(name, smp, cpus):
+    return Scenario(
+        name=name,
+        smp=smp,
+        timeout=200,
+        grub=[YAKVM,
+              "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- beats=40",
+              "module2 /guests/hostile_nmi.elf name=nmi mem=8M vcpus=3 cpus=%s" % cpus],
+        checks=[
+            Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+            Check("%d CPU(s) up" % smp, r"^yakvm: %d CPUs? up" % smp),
+        ] + alive_checks(2) + guest_checks("nmi", "nmi", NMI_CHECKS) + [
+            Check("the flood had INIT+SIPI pairs and stray SIPIs",
+                  r"^\[nmi\] nmi: flood: 3000 NMIs sent to cpu 1, \d+ to itself, [1-9]\d* to "
+                  r"cpu 2; [1-9]\d* INIT\+SIPI pairs, [1-9]\d* stray SIPIs$"),
+            Check("yakvm saw the AP halt with IF=0",
+                  r"^yakvm: vm nmi/1 halted with interrupts disabled"),
+            Check("the heartbeat goes on during the flood", HB,
+                  after=r"^\[nmi\] nmi: ok both APs start",
+                  before=r"^\[nmi\] nmi: flood:"),
+        ])
+
+
+SCENARIOS.append(nmi_scenario("qemu-hostile-nmi", 2, "0-1"))
+SCENARIOS.append(nmi_scenario("qemu-hostile-nmi-1cpu", 2, "0"))

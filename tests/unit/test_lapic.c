@@ -781,6 +781,38 @@ static void test_nmi_init_sipi(void **state)
 	assert_int_equal(fake_kicks, k + 1);
 }
 
+/* Wait-for-SIPI: a stray SIPI to a running CPU is ignored and cannot start
+ * it after a later INIT; INIT drops a latched NMI; NMIs to a waiting CPU are
+ * dropped; one SIPI starts it, a second one is ignored. */
+static void test_wait_for_sipi(void **state)
+{
+	vlapic_set_wait_sipi(L[1], false);			/* running */
+	vlapic_accept(L[1], APIC_DM_STARTUP, 0x08, false);
+	vlapic_accept(L[1], APIC_DM_NMI, 0, false);
+	vlapic_accept(L[1], APIC_DM_INIT, 0, false);
+	assert_true(vlapic_take_init(L[1]));
+	assert_false(vlapic_take_nmi(L[1]));			/* the INIT dropped it */
+	assert_int_equal(vlapic_take_sipi(L[1]), -1);		/* the stray one is gone */
+	vlapic_accept(L[1], APIC_DM_NMI, 0, false);
+	assert_false(vlapic_has_nmi(L[1]));
+	vlapic_accept(L[1], APIC_DM_STARTUP, 0x09, false);
+	vlapic_accept(L[1], APIC_DM_STARTUP, 0x0a, false);	/* before it was taken */
+	assert_int_equal(vlapic_take_sipi(L[1]), 0x0a);
+	vlapic_accept(L[1], APIC_DM_STARTUP, 0x0b, false);	/* after: ignored */
+	assert_int_equal(vlapic_take_sipi(L[1]), -1);
+	/* INIT then SIPI before the vCPU looked: the SIPI counts; a SIPI
+	 * latched before an INIT does not. */
+	vlapic_accept(L[1], APIC_DM_INIT, 0, false);
+	vlapic_accept(L[1], APIC_DM_STARTUP, 0x0c, false);
+	assert_true(vlapic_take_init(L[1]));
+	assert_int_equal(vlapic_take_sipi(L[1]), 0x0c);
+	vlapic_set_wait_sipi(L[1], true);
+	vlapic_accept(L[1], APIC_DM_STARTUP, 0x0d, false);
+	vlapic_accept(L[1], APIC_DM_INIT, 0, false);
+	assert_true(vlapic_take_init(L[1]));
+	assert_int_equal(vlapic_take_sipi(L[1]), -1);
+}
+
 static void test_illegal_vectors(void **state)
 {
 	for (unsigned i = 0; i < NV; i++)
@@ -842,6 +874,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ipi_logical_flat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipi_logical_cluster, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nmi_init_sipi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_for_sipi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_illegal_vectors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accepts_pic, setup, teardown),
 	};
