@@ -108,3 +108,61 @@ def nmi_scenario(name, smp, cpus):
 
 SCENARIOS.append(nmi_scenario("qemu-hostile-nmi", 2, "0-1"))
 SCENARIOS.append(nmi_scenario("qemu-hostile-nmi-1cpu", 2, "0"))
+
+# A VM halted with IF=0 forever and one spinning with IF=0 forever, on the
+# one CPU of a heartbeat. Neither ends on its own: the monitor (Ctrl-A three
+# times per running VM, then the monitor) looks at the halted one twice and
+# destroys both; then the heartbeat completes and the run ends.
+CTRL_A = b"\x01"
+HALT_EXITS = r"^  vcpu 0: halted, on CPU 0, ASID \d+, (\d{1,3}) exits\n"
+HALT = Scenario(
+    name="qemu-hostile-halt",
+    timeout=200,
+    grub=[YAKVM,
+          "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- beats=300",
+          "module2 /guests/hostile_halt.elf name=halter mem=8M",
+          "module2 /guests/hostile_halt.elf name=spinner mem=8M -- spin"],
+    input=[(r"^yakvm: vm halter/0 halted with interrupts disabled", b""),
+           (r"\[heartbeat\] heartbeat \d+\n", b""),
+           (r"\[heartbeat\] heartbeat \d+\n", CTRL_A * 12),
+           (r"console input goes to yakvm's monitor", b"info vm halter\r"),
+           (r"    last exit", b""),
+           (r"\[heartbeat\] heartbeat \d+\n", b""),
+           (r"\[heartbeat\] heartbeat \d+\n", b"info vm halter\r"),
+           (r"    last exit", b"info vm spinner\r"),
+           (r"    last exit", b"destroy halter\r"),
+           (r"vm halter: destroyed", b"destroy spinner\r"),
+           (r"vm spinner: destroyed", b"list\r")],
+    checks=[
+        Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+    ] + alive_checks(3) + [
+        Check("the halter halts with IF=0", r"^\[halter\] halt: halting with IF=0 forever$"),
+        Check("yakvm notes the IF=0 halt, once",
+              r"^yakvm: vm halter/0 halted with interrupts disabled at rip=0x[0-9a-f]+$"),
+        Check("the spinner spins with IF=0", r"^\[spinner\] halt: spinning with IF=0 forever$"),
+        Check("the monitor is reached", r"^yakvm: console input goes to yakvm's monitor"),
+        Check("the halted vCPU made no exit between two looks a heartbeat apart, and "
+              "fewer than 1000 in all (HLT with IF=0 blocks, it does not spin)",
+              HALT_EXITS + r"(?:.*\n)*?\[heartbeat\] heartbeat \d+\n(?:.*\n)*?"
+              r"  vcpu 0: halted, on CPU 0, ASID \d+, \1 exits$"),
+        Check("the spinner is runnable (IF=0 does not stop it being preempted)",
+              r"^  vm spinner: running, 1 vCPUs(?:.*\n)*?  vcpu 0: runnable, on CPU 0"),
+        Check("the heartbeat goes on while both run", HB,
+              after=r"^\[spinner\] halt: spinning", before=r"^  vm halter: destroyed",
+              count=3),
+        Check("the monitor's destroy ends the halted VM",
+              r"^  vm halter: destroyed, [1-9]\d* MiB freed"),
+        Check("... and the spinning one", r"^  vm spinner: destroyed, [1-9]\d* MiB freed"),
+        Check("yakvm says each was destroyed from the monitor",
+              r"^yakvm: error: vm (halter|spinner) stopped: destroyed from the monitor$",
+              count=2),
+        Check("neither is stopped for anything else",
+              r"^yakvm: error: vm (halter|spinner)(?!.*: destroyed from the monitor$)",
+              present=False),
+        Check("the heartbeat goes on after they are destroyed", HB,
+              after=r"^  vm spinner: destroyed"),
+        Check("list shows both destroyed",
+              r"^  1  halter +destroyed(?:.*\n)  2  spinner +destroyed"),
+    ])
+
+SCENARIOS.append(HALT)
