@@ -37,22 +37,30 @@ APICBASE_CHECKS = [
     "clearing AE (global disable) is accepted",
     "a globally disabled LAPIC's page reads all ones", "setting AE again is accepted",
     "re-enabled, the LAPIC is in its power-on state",
+    "after a VM reset APIC_BASE reads 0xfee00900 again",
+    "after the reset the LAPIC answers at 0xfee00000",
+    "after the reset the page under the old base is RAM again (cleared)",
 ]
 
-# The heartbeat goes first on CPU 0, so the two vCPUs of apicbase land on
-# different CPUs (each on the one with the fewest vCPUs).
+# The two vCPUs of apicbase land on different CPUs (each goes to the one
+# with the fewest vCPUs), then the heartbeat joins the boot vCPU on CPU 0:
+# the AP has CPU 1 to itself, so it is in the guest when the boot vCPU
+# changes the nested page tables, and the shootdown must wait for it.
 APICBASE = Scenario(
     name="qemu-hostile-apicbase",
     smp=2,
     timeout=150,
     grub=[YAKVM,
-          "module2 /guests/heartbeat.elf name=heartbeat mem=8M cpus=0 -- beats=40",
-          "module2 /guests/hostile_apicbase.elf name=apicbase mem=8M vcpus=2"],
+          "module2 /guests/hostile_apicbase.elf name=apicbase mem=8M vcpus=2",
+          "module2 /guests/heartbeat.elf name=heartbeat mem=8M cpus=0 -- beats=40"],
     checks=[
         Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
         Check("the two vCPUs of apicbase are on different CPUs (the shootdown must "
               "reach the other one)", r"^yakvm: 2 CPUs up"),
     ] + alive_checks(2) + guest_checks("apicbase", "apicbase", APICBASE_CHECKS) + [
+        Check("the VM resets with its LAPIC over RAM",
+              r"^yakvm: vm apicbase: reset \(1 so far\)",
+              after=r"^\[apicbase\] apicbase: resetting with the LAPIC over RAM$"),
         Check("the LAPIC went over the guest's RAM",
               r"^\[apicbase\] apicbase: LAPIC moved to 0x1[0-9a-f]{5}$"),
         Check("the heartbeat goes on while the LAPIC moves", HB,

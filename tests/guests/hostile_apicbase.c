@@ -6,12 +6,13 @@
  * is per vCPU, so the AP must see RAM there), reaches the IOAPIC while the
  * boot vCPU's LAPIC covers that, and spins in the guest on another CPU
  * while the boot vCPU moves its LAPIC back and forth (yakvm's nested-TLB
- * shootdown). What yakvm defines (core/lapic_window.h): a page the vCPU's
+ * shootdown). Last it resets the VM with its LAPIC over RAM, and the second
+ * boot checks the LAPIC and the RAM page are back. What yakvm defines (core/lapic_window.h): a page the vCPU's
  * LAPIC left reads all ones and ignores writes unless RAM or a device is
  * there.
  *
- * Output: "apicbase: ok NAME" / "apicbase: FAIL NAME (...)", then
- * "apicbase: N failures"; the exit status is N.
+ * Output: "apicbase: ok NAME" / "apicbase: FAIL NAME (...)", then (after
+ * the reset) "apicbase: N failures" for both boots; the exit status is N.
  */
 #include "rt.h"
 #include "hw.h"
@@ -23,6 +24,9 @@
 #define TIMER_VECTOR 0x40
 #define AP_SLOT 0xf00           /* the AP's counter in the page */
 #define MOVES 20
+#define CMOS_PHASE    0x52      /* survives the VM reset */
+#define CMOS_FAILURES 0x53
+#define PHASE_RESET   0xa5
 
 enum { REG_ID = 0x20, REG_VERSION = 0x30, REG_TPR = 0x80, REG_EOI = 0xb0,
        REG_SVR = 0xf0, REG_ISR = 0x100, REG_ICR_LO = 0x300, REG_ICR_HI = 0x310,
@@ -256,9 +260,32 @@ static void test_disable(void)
 	      rd(LAPIC_BASE, REG_SVR), rd(LAPIC_BASE, REG_LVT_TIMER));
 }
 
+/* Second boot: the VM reset (i8042 0xfe) with the LAPIC over RAM. */
+static int after_reset(void)
+{
+	check(apic_base_msr() == (LAPIC_BASE | AE | BSC),
+	      "after a VM reset APIC_BASE reads 0xfee00900 again", "0x%x",
+	      (uint32_t)apic_base_msr());
+	check(rd(LAPIC_BASE, REG_VERSION) != 0xffffffffu && rd(LAPIC_BASE, REG_ID) == 0,
+	      "after the reset the LAPIC answers at 0xfee00000", "version 0x%x",
+	      rd(LAPIC_BASE, REG_VERSION));
+	uint32_t ver = rd((uint32_t)page, REG_VERSION);
+	page[0x30] = 0xa5;
+	check(ver == 0 && page[0x30] == 0xa5,
+	      "after the reset the page under the old base is RAM again (cleared)",
+	      "version offset reads 0x%x", ver);
+	failures += cmos_read(CMOS_FAILURES);
+	cmos_write(CMOS_PHASE, 0);
+	cmos_write(CMOS_FAILURES, 0);
+	printf("apicbase: %d failures\n", failures);
+	return failures;
+}
+
 int guest_main(uint32_t magic, struct mb1_info *info)
 {
 	tpm = tsc_per_ms();
+	if (cmos_read(CMOS_PHASE) == PHASE_RESET)
+		return after_reset();
 	rt_set_irq_handler(TIMER_VECTOR, timer_handler);
 	check(apic_base_msr() == (LAPIC_BASE | AE | BSC),
 	      "APIC_BASE reads 0xfee00900 at power-on", "0x%x", (uint32_t)apic_base_msr());
@@ -268,6 +295,12 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	test_over_ioapic();
 	test_reserved();
 	test_disable();
-	printf("apicbase: %d failures\n", failures);
-	return failures;
+	/* A reset must put the LAPIC back and give the RAM page back. */
+	cmos_write(CMOS_FAILURES, (uint8_t)failures);
+	cmos_write(CMOS_PHASE, PHASE_RESET);
+	move_to((uint32_t)page, AE);
+	printf("apicbase: resetting with the LAPIC over RAM\n");
+	outb(0x64, 0xfe);
+	for (;;)
+		__asm__ volatile("hlt");
 }
