@@ -115,9 +115,10 @@ void svm_handle_vintr(struct vcpu *v)
 	v->events_pending = true;
 }
 
-/* The IRET intercept is taken before the IRET executes (APM vol. 2,
- * 15.9), but NMIs are blocked until it has completed (8.5): an NMI injected
- * now would enter the handler again at the IRET. So NMIs stay blocked until
+/* The IRET intercept is taken before the IRET executes (instruction
+ * intercepts, APM vol. 2, 15.9), but NMIs stay blocked until it has
+ * completed (Intel SDM vol. 3, 6.7.1): an NMI injected now would enter the
+ * handler again at the IRET. So NMIs stay blocked until
  * an exit shows RIP has moved on from it (vcpu_nmi_after_exit), as KVM does
  * without vNMI. */
 void svm_handle_iret(struct vcpu *v)

@@ -226,7 +226,7 @@ static void accept_locked(struct vlapic *l, unsigned mode, uint8_t vector, bool 
 		break;
 	case APIC_DM_STARTUP:
 		if (!l->init && !l->wait_sipi)
-			return;	/* not after an INIT: ignored (SDM 8.4.4.1) */
+			return;	/* not after an INIT: ignored (SDM vol. 3, 8.4) */
 		l->sipi = vector;
 		break;
 	case APIC_DM_EXTINT:

@@ -6,8 +6,8 @@
  * shorthand) and now and then to AP 2; at pseudo-random moments it sends AP 2
  * an INIT, waits a random while and sends a SIPI, and AP 2 restarts from the
  * SIPI page and reports its boot count; stray SIPIs go to AP 2 while it runs.
- * The architecture says (APM vol. 2, 8.5 and 16.5; Intel SDM vol. 3, 6.7.1
- * and 8.4.4): an NMI handler is not entered again before its IRET has
+ * The architecture says (APM vol. 2, 16.5; Intel SDM vol. 3, 6.7.1 and
+ * 8.4): an NMI handler is not entered again before its IRET has
  * completed; NMIs that arrive meanwhile collapse into one; INIT puts an AP
  * into wait-for-SIPI, and only a SIPI after the INIT starts it, once.
  * Then AP 1 halts with IF=0 and an NMI from the boot vCPU must wake it.
