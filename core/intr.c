@@ -73,9 +73,12 @@ void vcpu_deliver_events(struct vcpu *v)
 		return;
 	}
 	deliver_interrupt(v);
-	/* An NMI waits for the IRET to complete: the guest exits as soon as
-	 * it can take a virtual interrupt, which with IF=1 is just after. */
-	if (v->nmi_iret_seen && vlapic_has_nmi(v->lapic))
+	/* An NMI waits for the IRET to complete. With IF=0 in the handler, the
+	 * guest exits as soon as it could take a virtual interrupt, which is
+	 * once the IRET has restored IF=1 (not with IF=1 already: that would
+	 * exit again before the IRET, for ever); otherwise the next exit. */
+	if (v->nmi_iret_seen && !(v->vmcb->save.rflags & RFLAGS_IF) &&
+	    vlapic_has_nmi(v->lapic))
 		open_window(c);
 }
 
