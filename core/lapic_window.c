@@ -2,7 +2,7 @@
  * core/lapic_window.c - each vCPU's LAPIC page and the holes it makes in the
  * VM's nested page tables (see lapic_window.h).
  *
- * APIC_BASE (APM vol. 2, 16.3.1, figure 16-2; Intel SDM vol. 3, 10.4.4):
+ * APIC_BASE (APM vol. 2, 16.3.1 "Local APIC Enable"; Intel SDM vol. 3, 10.4.4):
  * bits 7:0 reserved, 8 BSC (boot core, read-only), 9 reserved, 10 x2APIC
  * enable, 11 AE (global enable), MAXPHYADDR-1:12 the base. yakvm's rules:
  * - any reserved bit, a base bit at or above MAXPHYADDR (CPUID 0x80000008,
