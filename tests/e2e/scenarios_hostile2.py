@@ -30,6 +30,8 @@ APICBASE_CHECKS = [
     "the other vCPU still reaches the IOAPIC there",
     "moving APIC_BASE back from the IOAPIC is accepted",
     "the IOAPIC answers this vCPU again", "... and the LAPIC at 0xfee00000",
+    "over the HPET hole (no device there) the LAPIC answers",
+    "... and is back at 0xfee00000 after",
     "x2APIC enable (bit 10) gives #GP (x2APIC is hidden)", "reserved bit 9 gives #GP",
     "reserved bit 0 gives #GP", "reserved bit 7 gives #GP",
     "a base bit at MAXPHYADDR gives #GP", "bit 63 gives #GP",

@@ -27,6 +27,7 @@
 #define CMOS_PHASE    0x52      /* survives the VM reset */
 #define CMOS_FAILURES 0x53
 #define PHASE_RESET   0xa5
+#define HPET_PAGE     0xfed00000u
 
 enum { REG_ID = 0x20, REG_VERSION = 0x30, REG_TPR = 0x80, REG_EOI = 0xb0,
        REG_SVR = 0xf0, REG_ISR = 0x100, REG_ICR_LO = 0x300, REG_ICR_HI = 0x310,
@@ -227,6 +228,19 @@ static void test_over_ioapic(void)
 	      rd(LAPIC_BASE, REG_ID));
 }
 
+/* The HPET's usual page: nothing of the VM's is there, the LAPIC is. */
+static void test_over_hole(void)
+{
+	int vec = move_to(HPET_PAGE, AE);
+	uint32_t ver = vec ? 0 : rd(HPET_PAGE, REG_VERSION);	/* only while it is there */
+	check(!vec && (ver & 0xff) == 0x14, "over the HPET hole (no device there) the LAPIC answers",
+	      "#%d, version 0x%x", vec, ver);
+	vec = move_to(LAPIC_BASE, AE);
+	ver = rd(LAPIC_BASE, REG_VERSION);
+	check(!vec && (ver & 0xff) == 0x14, "... and is back at 0xfee00000 after",
+	      "#%d, version 0x%x", vec, ver);
+}
+
 static void test_reserved(void)
 {
 	uint32_t r[4];
@@ -293,6 +307,7 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	check(start_ap(), "the AP starts", "no answer");
 	test_over_ram();
 	test_over_ioapic();
+	test_over_hole();
 	test_reserved();
 	test_disable();
 	/* A reset must put the LAPIC back and give the RAM page back. */
