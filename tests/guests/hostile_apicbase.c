@@ -99,6 +99,7 @@ static void set_phase(uint32_t p)
 
 static void ap_main(uint32_t id)
 {
+	sti();	/* Bochs 2.7 takes no physical interrupt in a guest with IF=0 */
 	for (;;) {
 		uint32_t p = phase;
 		if (p == P_RAM) {
