@@ -121,6 +121,8 @@ def nmi_scenario(name, smp, cpus):
 
 SCENARIOS.append(nmi_scenario("qemu-hostile-nmi", 2, "0-1"))
 SCENARIOS.append(nmi_scenario("qemu-hostile-nmi-1cpu", 2, "0"))
+SCENARIOS.append(dataclasses.replace(nmi_scenario("bochs-hostile-nmi", 2, "0-1"),
+                                     emulator="bochs", timeout=900))
 
 # A VM halted with IF=0 forever and one spinning with IF=0 forever, on the
 # one CPU of a heartbeat. Neither ends on its own: the monitor (Ctrl-A three

@@ -217,6 +217,7 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 {
 	tpm = tsc_per_ms();
 	rt_set_irq_handler(2, nmi_handler);
+	sti();	/* Bochs 2.7 does not preempt a guest with IF=0 (docs/status.md) */
 	lapic_write(REG_SVR, 0x1ff);
 	rt_ap_prepare(ap_main);
 	bool up = start(AP_FLOOD, 1) && start(AP_RESTART, 1);
