@@ -52,10 +52,11 @@ static void close_window(struct vmcb_control *c)
 	c->intercept_misc1 &= ~INTERCEPT_VINTR;
 }
 
+static void deliver_interrupt(struct vcpu *v);
+
 void vcpu_deliver_events(struct vcpu *v)
 {
 	struct vmcb_control *c = &v->vmcb->control;
-	const struct vmcb_save *s = &v->vmcb->save;
 	v->events_pending = false;
 	if (c->eventinj & EVENT_VALID) {
 		/* An exception or a re-injection goes first; look again after. */
@@ -66,10 +67,25 @@ void vcpu_deliver_events(struct vcpu *v)
 		/* NMIs stay blocked until the handler's IRET (intercepted). */
 		c->eventinj = EVENT_VALID | EVENT_TYPE_NMI | 2;
 		v->nmi_masked = true;
+		v->nmi_iret_seen = false;
 		c->intercept_misc1 |= INTERCEPT_IRET;
 		v->events_pending = true;
 		return;
 	}
+	deliver_interrupt(v);
+	/* An NMI waits for the IRET to complete. With IF=0 in the handler, the
+	 * guest exits as soon as it could take a virtual interrupt, which is
+	 * once the IRET has restored IF=1 (not with IF=1 already: that would
+	 * exit again before the IRET, for ever); otherwise the next exit. */
+	if (v->nmi_iret_seen && !(v->vmcb->save.rflags & RFLAGS_IF) &&
+	    vlapic_has_nmi(v->lapic))
+		open_window(c);
+}
+
+static void deliver_interrupt(struct vcpu *v)
+{
+	struct vmcb_control *c = &v->vmcb->control;
+	const struct vmcb_save *s = &v->vmcb->save;
 	if (peek_vector(v) < 0) {
 		/* Held back by the TPR alone? Then have the CPU exit as soon as
 		 * the guest lowers it below the vector's class (V_TPR compare,
@@ -102,13 +118,27 @@ void svm_handle_vintr(struct vcpu *v)
 	v->events_pending = true;
 }
 
+/* The IRET intercept is taken before the IRET executes (instruction
+ * intercepts, APM vol. 2, 15.9), but NMIs stay blocked until it has
+ * completed (Intel SDM vol. 3, 6.7.1): an NMI injected now would enter the
+ * handler again at the IRET. So NMIs stay blocked until
+ * an exit shows RIP has moved on from it (vcpu_nmi_after_exit), as KVM does
+ * without vNMI. */
 void svm_handle_iret(struct vcpu *v)
 {
-	/* The guest is about to leave its NMI handler. (Strictly, NMIs are
-	 * unblocked after the IRET completes; this is one instruction early.) */
-	v->nmi_masked = false;
+	v->nmi_iret_seen = true;
+	v->nmi_iret_rip = v->vmcb->save.rip;
 	v->vmcb->control.intercept_misc1 &= ~INTERCEPT_IRET;
 	v->events_pending = true;
+}
+
+void vcpu_nmi_after_exit(struct vcpu *v)
+{
+	if (v->nmi_iret_seen && v->vmcb->save.rip != v->nmi_iret_rip) {
+		v->nmi_iret_seen = false;
+		v->nmi_masked = false;
+		v->events_pending = true;
+	}
 }
 
 bool vcpu_has_wakeup(struct vcpu *v)

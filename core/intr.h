@@ -16,6 +16,9 @@ void vcpu_deliver_events(struct vcpu *v);
 /* The VINTR and IRET exits. */
 void svm_handle_vintr(struct vcpu *v);
 void svm_handle_iret(struct vcpu *v);
+/* After every exit: NMIs are unblocked once RIP has left the IRET of the
+ * NMI handler (see intr.c). */
+void vcpu_nmi_after_exit(struct vcpu *v);
 /* Would an event wake this halted vCPU? */
 bool vcpu_has_wakeup(struct vcpu *v);
 

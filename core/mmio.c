@@ -10,6 +10,7 @@
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "core/trace.h"
+#include "core/lapic_window.h"
 #include "arch/x86/insn/decode.h"
 #include "arch/x86/insn/emulate.h"
 #include "arch/x86/insn/fetch.h"
@@ -39,9 +40,13 @@ static int access_page(struct vcpu *v, uint64_t la, unsigned size, uint8_t *buf,
 			"tables for linear 0x%lx are not in its RAM", la);
 		return EMU_ERROR;
 	}
-	if (write ? vm_write_gpa(v->vm, gpa, buf, size) : vm_read_gpa(v->vm, gpa, buf, size))
+	/* The vCPU's own LAPIC page hides RAM and devices (core/lapic_window.h). */
+	struct device *d = lapic_window_claims(v, gpa) ? v->vm->lapic_mmio : NULL;
+	if (!d && (write ? vm_write_gpa(v->vm, gpa, buf, size) :
+		   vm_read_gpa(v->vm, gpa, buf, size)))
 		return EMU_OK;
-	struct device *d = bus_find_mmio(v->vm, gpa);
+	if (!d)
+		d = bus_find_mmio(v->vm, gpa);
 	if (!d) {
 		vm_stop(v->vm, v, "emulating an MMIO instruction: %s of guest-physical "
 			"0x%lx, which is outside the VM's memory", write ? "write" : "read", gpa);
@@ -128,7 +133,7 @@ void yakvm_vcpu_handle_mmio(struct vcpu *v, struct device *d, uint64_t gpa)
 			for (unsigned i = 0; i < in.len; i++)
 				snprintf(hex + 3 * i, 4, " %02x", bytes[i]);
 			vm_stop(v->vm, v, "cannot emulate the instruction at MMIO 0x%lx (%s):%s",
-				gpa, d->decl->name, hex);
+				gpa, d ? d->decl->name : "RAM under a LAPIC", hex);
 		}
 		break;
 	default:

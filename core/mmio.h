@@ -10,6 +10,8 @@
 struct vcpu;
 struct device;
 
+/* d: the device at gpa (for messages), NULL for RAM under another vCPU's
+ * LAPIC page (core/lapic_window.h). */
 void yakvm_vcpu_handle_mmio(struct vcpu *v, struct device *d, uint64_t gpa);
 
 #endif

@@ -22,9 +22,12 @@ bool vcpu_check_startup(struct vcpu *v)
 			vm_request_reset(v->vm);
 			return true;
 		}
+		uint64_t apic_base = v->apic_base;
 		yakvm_vcpu_init_vmcb(v);
+		v->apic_base = apic_base;	/* INIT keeps APIC_BASE (core/lapic_window.c) */
 		v->last_pcpu = NULL;	/* a fresh ASID */
 		v->nmi_masked = false;
+		v->nmi_iret_seen = false;
 		v->state = VCPU_WAIT_SIPI;
 		changed = true;
 	}

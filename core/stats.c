@@ -66,6 +66,10 @@ void stats_print_vm(struct vm *vm)
 		exits += sum[c].count;
 	log_info("vm %s stats: %lu exits on %u vCPU%s (cycles: handler, round trip)",
 		 vm->name, exits, vm->nvcpus, vm->nvcpus == 1 ? "" : "s");
+	if (vm->npt_gen)	/* core/npt_shootdown.c */
+		log_info("vm %s stats: %u nested page table changes, %u of them waited "
+			 "for a vCPU on another CPU to leave the guest", vm->name,
+			 vm->npt_gen, vm->npt_shootdowns);
 	for (unsigned k = 1; k <= STAT_NCLASSES; k++) {
 		unsigned c = k % STAT_NCLASSES;	/* OTHER (0) last */
 		const struct exit_stat *s = &sum[c];

@@ -7,6 +7,7 @@
 #include "core/vm.h"
 #include "core/asid.h"
 #include "core/intr.h"
+#include "core/npt_shootdown.h"
 #include "core/startup.h"
 #include "core/timer.h"
 #include "core/gdbstub.h"
@@ -51,6 +52,8 @@ struct vcpu *yakvm_create_vcpu(struct vm *vm, unsigned id)
 		return NULL;
 	}
 	yakvm_vcpu_init_vmcb(v);
+	v->lapic_page = LAPIC_DEFAULT_BASE;	/* not RAM: no hole to make */
+	vlapic_set_wait_sipi(v->lapic, id != 0);
 	v->state = id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 	return v;
 }
@@ -243,9 +246,11 @@ void yakvm_vcpu_run(struct vcpu *v)
 		bool dr7_mov = v->dbg.dr_owned && svm.dr7_by_mov;
 		if (dr7_mov)
 			write_dr7(vmcb->save.dr7);
+		npt_enter_guest(v, p);
 		uint64_t t0 = rdtsc();	/* stats: round trip from here */
 		_yakvm_vcpu_run(&v->regs, v->vmcb_pa, p->host_vmcb_pa);
 		uint64_t t1 = rdtsc();	/* stats: handler from here */
+		npt_leave_guest(v);
 		if (dr7_mov)
 			write_dr7(0x400);
 		v->regs.r[GPR_RAX] = vmcb->save.rax;
@@ -256,6 +261,8 @@ void yakvm_vcpu_run(struct vcpu *v)
 		vmcb->control.eventinj = 0;
 		if (vmcb->control.exitintinfo & EVENT_VALID)
 			vmcb->control.eventinj = vmcb->control.exitintinfo;
+		if (v->nmi_iret_seen)
+			vcpu_nmi_after_exit(v);
 		/* Stats and trace (core/stats.h, core/trace.h): the exit is
 		 * counted before its handler, which may end the VM and print
 		 * the stats; its cycles are added after. */

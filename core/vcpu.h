@@ -47,15 +47,22 @@ struct vcpu {
 	/* ASID bookkeeping (core/asid.c). */
 	struct pcpu *last_pcpu;
 	uint32_t asid_generation;
+	/* The VM's nested-page-table generation its ASID's translations are
+	 * from, and whether it is in the guest now (core/npt_shootdown.c). */
+	uint32_t npt_gen;
+	volatile bool in_guest;
 
 	/* MSRs kept per vCPU that the VMCB does not hold. */
 	uint64_t apic_base, mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
 	uint64_t misc_enable;
 
 	struct vlapic *lapic;       /* devices/lapic.c */
+	uint64_t lapic_page;        /* where its LAPIC answers (core/lapic_window.c) */
 	struct fpu_state fpu;       /* x87/SSE, while another vCPU has the CPU */
 	volatile bool events_pending; /* look for events before VMRUN */
 	bool nmi_masked;            /* an NMI handler is running */
+	bool nmi_iret_seen;         /* ... and has reached its IRET at nmi_iret_rip */
+	uint64_t nmi_iret_rip;
 
 	uint64_t exits;
 	bool halted_reported;

@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include "core/vm.h"
+#include "core/lapic_window.h"
 #include "core/vcpu.h"
 #include "core/log.h"
 #include "core/sched.h"
@@ -445,11 +446,15 @@ void vm_reset(struct vm *vm)
 		struct vcpu *v = vm->vcpus[i];
 		yakvm_vcpu_init_vmcb(v);
 		vlapic_reset(v->lapic);
+		vlapic_set_wait_sipi(v->lapic, i != 0);
 		v->last_pcpu = NULL;	/* a fresh ASID: no stale translations */
 		v->nmi_masked = false;
+		v->nmi_iret_seen = false;
 		v->halted_reported = false;
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 	}
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		lapic_window_sync(vm->vcpus[i]);	/* RAM under a moved LAPIC comes back */
 	if (!load_guest(vm))
 		vm_stop(vm, NULL, "its image could not be loaded again after a reset");
 	__atomic_store_n(&vm->resetting, false, __ATOMIC_RELEASE);

@@ -66,12 +66,16 @@ struct vm {
 	unsigned nchunks;
 	struct npt npt;             /* nested page tables */
 	uint64_t npt_root_pa;       /* their root (N_CR3) */
+	struct spinlock npt_lock;   /* changes to them while the VM runs */
+	volatile uint32_t npt_gen;  /* bumped by each change (core/npt_shootdown.c) */
+	uint32_t npt_shootdowns;    /* changes that had to wait for other CPUs */
 
 	/* Intercept bitmaps shared by the VM's vCPUs (15.10, 15.11). */
 	uint64_t iopm_pa, msrpm_pa;
 
 	struct device *devices[VM_MAX_DEVICES];
 	struct device *pic, *ioapic;  /* set by their models' init() */
+	struct device *lapic_mmio;  /* the LAPIC row (devices/lapic.c) */
 	unsigned ndevices;
 	/* Ports below VM_PIO_FAST_PORTS: the owning device's index + 1, or 0
 	 * (devices/bus.c); the legacy PC's ports all fall in this range. */

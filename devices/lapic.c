@@ -13,6 +13,7 @@
 #include "devices/irq.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
+#include "core/lapic_window.h"
 #include "core/timer.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/cpu.h"
@@ -84,6 +85,7 @@ struct vlapic {
 	/* Latched messages for the vCPU loop. */
 	bool nmi, init, extint;
 	int sipi;                       /* vector, or -1 */
+	bool wait_sipi;                 /* the vCPU is in wait-for-SIPI */
 	bool want_kick;                 /* kick the vCPU once the lock is dropped */
 };
 _Static_assert(sizeof(struct vlapic) <= PAGE_SIZE, "vlapic_create allocates one page");
@@ -196,6 +198,8 @@ static void error(struct vlapic *l, uint32_t bit)
 
 static void accept_locked(struct vlapic *l, unsigned mode, uint8_t vector, bool level)
 {
+	if (!(l->vcpu->apic_base & APIC_BASE_GLOBAL_ENABLE))
+		return;	/* globally disabled: no APIC to take it (SDM 10.4.3) */
 	switch (mode) {
 	case APIC_DM_FIXED:
 	case APIC_DM_LOWEST:
@@ -212,12 +216,17 @@ static void accept_locked(struct vlapic *l, unsigned mode, uint8_t vector, bool 
 			bit_clear(l->tmr, vector);
 		break;
 	case APIC_DM_NMI:
+		if (l->wait_sipi)
+			return;	/* nothing runs to take it (see lapic.h) */
 		l->nmi = true;
 		break;
 	case APIC_DM_INIT:
 		l->init = true;
+		l->sipi = -1;	/* a SIPI before the INIT is void */
 		break;
 	case APIC_DM_STARTUP:
+		if (!l->init && !l->wait_sipi)
+			return;	/* not after an INIT: ignored (SDM vol. 3, 8.4) */
 		l->sipi = vector;
 		break;
 	case APIC_DM_EXTINT:
@@ -646,7 +655,27 @@ static bool take(struct vlapic *l, bool *flag)
 
 bool vlapic_has_nmi(struct vlapic *l) { return __atomic_load_n(&l->nmi, __ATOMIC_ACQUIRE); }
 bool vlapic_take_nmi(struct vlapic *l) { return take(l, &l->nmi); }
-bool vlapic_take_init(struct vlapic *l) { return take(l, &l->init); }
+/* INIT resets the CPU (APM vol. 2, 14.1): a latched NMI or ExtINT goes
+ * with it, and the CPU waits for a SIPI. */
+bool vlapic_take_init(struct vlapic *l)
+{
+	uint64_t f = lock(l);
+	bool was = l->init;
+	if (was) {
+		l->init = l->nmi = l->extint = false;
+		l->wait_sipi = true;
+	}
+	unlock(l, f);
+	return was;
+}
+
+void vlapic_set_wait_sipi(struct vlapic *l, bool waiting)
+{
+	uint64_t f = lock(l);
+	l->wait_sipi = waiting;
+	l->sipi = -1;
+	unlock(l, f);
+}
 bool vlapic_take_extint(struct vlapic *l) { return take(l, &l->extint); }
 
 int vlapic_take_sipi(struct vlapic *l)
@@ -654,6 +683,8 @@ int vlapic_take_sipi(struct vlapic *l)
 	uint64_t f = lock(l);
 	int v = l->sipi;
 	l->sipi = -1;
+	if (v >= 0)
+		l->wait_sipi = false;	/* started: later SIPIs are ignored */
 	unlock(l, f);
 	return v;
 }
@@ -714,16 +745,20 @@ struct vlapic *vlapic_create(struct vcpu *v)
 	return l;
 }
 
-/* ---- MMIO at 0xfee00000, for the accessing vCPU ------------------------------------ */
+/* ---- MMIO at the accessing vCPU's LAPIC page ---------------------------------------- */
 
 /* Reads of any size take the bytes of the registers they cover (bytes 4-15
  * of each 16-byte slot read 0); only aligned 32-bit writes reach a
- * register, other writes are ignored. */
+ * register, other writes are ignored. The row sits at 0xfee00000; a vCPU
+ * whose LAPIC has moved away from there finds nothing at that page: reads
+ * all ones, writes ignored (core/lapic_window.h). */
 static uint64_t mmio_read(struct device *d, uint64_t gpa, unsigned size)
 {
 	struct vcpu *v = vcpu_current();
 	if (!v || !v->lapic)
 		return 0;
+	if (!lapic_window_claims(v, gpa))
+		return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 	struct vlapic *l = v->lapic;
 	uint32_t off = gpa & 0xfff;
 	uint64_t val = 0;
@@ -745,14 +780,20 @@ static uint64_t mmio_read(struct device *d, uint64_t gpa, unsigned size)
 static void mmio_write(struct device *d, uint64_t gpa, unsigned size, uint64_t val)
 {
 	struct vcpu *v = vcpu_current();
-	if (!v || !v->lapic || size != 4 || (gpa & 0xf))
+	if (!v || !v->lapic || size != 4 || (gpa & 0xf) || !lapic_window_claims(v, gpa))
 		return;
 	vlapic_write(v->lapic, gpa & 0xff0, (uint32_t)val);
+}
+
+static void mmio_init(struct device *d)
+{
+	d->vm->lapic_mmio = d;	/* for the vCPUs whose LAPIC page moved */
 }
 
 const struct device_model lapic_mmio_model = {
 	.name = "lapic",
 	.flags = DEVICE_SELF_LOCKING,
+	.init = mmio_init,
 	.mmio_read = mmio_read,
 	.mmio_write = mmio_write,
 };

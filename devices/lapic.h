@@ -23,6 +23,7 @@
  * - An ICR send with a fixed/lowest vector below 16 sets ESR bit 5 and is
  *   not sent; a received one sets ESR bit 6 and is dropped. A software-
  *   disabled LAPIC drops fixed and lowest-priority messages.
+ * - A globally disabled LAPIC (APIC_BASE bit 11 clear) takes no messages.
  * - Lowest priority goes to the lowest-numbered vCPU that matches.
  * - IPIs complete synchronously: ICR delivery status always reads 0.
  *
@@ -82,9 +83,16 @@ bool vlapic_has_nmi(struct vlapic *l);
 /* Takes a latched ExtINT message (an IOAPIC pin in ExtINT mode): the vCPU
  * loop then takes the vector from the PIC (not wired up yet). */
 bool vlapic_take_extint(struct vlapic *l);
-/* Takes a latched INIT; takes a latched SIPI and returns its vector (-1). */
+/* Takes a latched INIT (which drops a latched NMI and ExtINT and puts the
+ * LAPIC in wait-for-SIPI); takes a latched SIPI and returns its vector (-1),
+ * which ends wait-for-SIPI. In wait-for-SIPI: NMIs are dropped (the CPU runs
+ * nothing that could take them); a SIPI is latched only there or after an
+ * INIT not yet taken, so a stray SIPI to a running CPU is ignored and cannot
+ * start it after a later INIT; an INIT voids a SIPI latched before it. */
 bool vlapic_take_init(struct vlapic *l);
 int vlapic_take_sipi(struct vlapic *l);
+/* The vCPU is created or reset into wait-for-SIPI (APs) or not (the BSP). */
+void vlapic_set_wait_sipi(struct vlapic *l, bool waiting);
 
 /* The vCPU's TPR lives in VMCB.V_TPR (bits 7:4 of the TPR); TPR[3:0] is
  * kept in the LAPIC and reads 0 once a MOV CR8 has changed V_TPR. Called by
@@ -97,8 +105,8 @@ void vlapic_set_tpr(struct vlapic *l, uint8_t tpr);
 uint64_t vlapic_tsc_deadline(struct vlapic *l);
 void vlapic_set_tsc_deadline(struct vlapic *l, uint64_t tsc);
 
-/* The machine_pc device row that routes MMIO 0xfee00000 to the LAPIC of
- * the accessing vCPU. */
+/* The machine_pc device row that routes MMIO at a vCPU's LAPIC page
+ * (0xfee00000 unless moved, core/lapic_window.h) to that vCPU's LAPIC. */
 extern const struct device_model lapic_mmio_model;
 
 #endif

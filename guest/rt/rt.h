@@ -76,6 +76,8 @@ int wrmsr_safe(uint32_t msr, uint64_t val);
 typedef void (*rt_irq_handler)(struct rt_frame *f);
 void rt_set_irq_handler(unsigned vector, rt_irq_handler h);
 extern volatile uint32_t rt_irq_count[256];
+/* The IRET that ends every handler (guest/rt/start.S). */
+extern const char rt_iret[];
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 

@@ -66,6 +66,8 @@ isr_common:
 	add	$4, %esp
 	popa
 	add	$8, %esp	/* vector, error code */
+	.global rt_iret
+rt_iret:			/* tests look for it as an interrupted EIP */
 	iret
 
 .macro addr v

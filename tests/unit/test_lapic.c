@@ -84,7 +84,8 @@ static int setup(void **state)
 		vmcbs[i] = aligned_alloc(4096, 4096);
 		memset(vmcbs[i], 0, 4096);
 		vcpus[i] = (struct vcpu){ .vmcb = vmcbs[i], .vm = &vm, .id = i,
-					  .apic_base = 0xfee00000ull | (1ull << 11) };
+					  .apic_base = 0xfee00000ull | (1ull << 11),
+					  .lapic_page = 0xfee00000ull };
 		vm.vcpus[i] = &vcpus[i];
 		L[i] = vlapic_create(&vcpus[i]);
 		assert_non_null(L[i]);
@@ -233,6 +234,44 @@ static void test_mmio_access(void **state)
 	m->mmio_write(&d, b + 0xd0, 4, 0x08000000);
 	assert_int_equal(vlapic_read(L[3], 0xd0), 0x08000000);
 	assert_int_equal(vlapic_read(L[2], 0xd0), 0);	/* only the current vCPU's */
+}
+
+/* APIC_BASE moved the current vCPU's page: the old one answers nothing
+ * (all ones, writes ignored), the new one is its LAPIC. */
+static void test_mmio_moved_page(void **state)
+{
+	const struct device_model *m = &lapic_mmio_model;
+	struct device d = { 0 };
+	uint64_t old = LAPIC_DEFAULT_BASE, moved = 0x123000;
+	fake_current_vcpu = &vcpus[1];
+	vcpus[1].lapic_page = moved;
+	assert_int_equal(m->mmio_read(&d, old + 0x30, 4), 0xffffffffu);
+	assert_int_equal(m->mmio_read(&d, old + 0x30, 1), 0xff);
+	assert_true(m->mmio_read(&d, old + 0x30, 8) == ~0ull);
+	m->mmio_write(&d, old + 0xd0, 4, 0x08000000);
+	assert_int_equal(vlapic_read(L[1], 0xd0), 0);
+	assert_int_equal(m->mmio_read(&d, moved + 0x20, 4), 0x01000000);
+	m->mmio_write(&d, moved + 0xd0, 4, 0x08000000);
+	assert_int_equal(vlapic_read(L[1], 0xd0), 0x08000000);
+	fake_current_vcpu = &vcpus[0];	/* the others still answer at the old page */
+	assert_int_equal(m->mmio_read(&d, old + 0x20, 4), 0);
+	assert_int_equal(m->mmio_read(&d, old + 0x30, 4), 0x00050014);
+}
+
+/* A globally disabled LAPIC takes no message, not even an NMI or INIT. */
+static void test_globally_disabled_drops(void **state)
+{
+	vlapic_write(L[2], 0xf0, 0x1ff);
+	vcpus[2].apic_base &= ~(1ull << 11);
+	vlapic_accept(L[2], APIC_DM_FIXED, 0x40, false);
+	vlapic_accept(L[2], APIC_DM_NMI, 0, false);
+	vlapic_accept(L[2], APIC_DM_INIT, 0, false);
+	assert_int_equal(vlapic_pending_vector(L[2]), -1);
+	assert_false(vlapic_take_nmi(L[2]));
+	assert_false(vlapic_take_init(L[2]));
+	vcpus[2].apic_base |= 1ull << 11;
+	vlapic_accept(L[2], APIC_DM_NMI, 0, false);
+	assert_true(vlapic_take_nmi(L[2]));
 }
 
 /* ---- priorities ---- */
@@ -742,6 +781,38 @@ static void test_nmi_init_sipi(void **state)
 	assert_int_equal(fake_kicks, k + 1);
 }
 
+/* Wait-for-SIPI: a stray SIPI to a running CPU is ignored and cannot start
+ * it after a later INIT; INIT drops a latched NMI; NMIs to a waiting CPU are
+ * dropped; one SIPI starts it, a second one is ignored. */
+static void test_wait_for_sipi(void **state)
+{
+	vlapic_set_wait_sipi(L[1], false);			/* running */
+	vlapic_accept(L[1], APIC_DM_STARTUP, 0x08, false);
+	vlapic_accept(L[1], APIC_DM_NMI, 0, false);
+	vlapic_accept(L[1], APIC_DM_INIT, 0, false);
+	assert_true(vlapic_take_init(L[1]));
+	assert_false(vlapic_take_nmi(L[1]));			/* the INIT dropped it */
+	assert_int_equal(vlapic_take_sipi(L[1]), -1);		/* the stray one is gone */
+	vlapic_accept(L[1], APIC_DM_NMI, 0, false);
+	assert_false(vlapic_has_nmi(L[1]));
+	vlapic_accept(L[1], APIC_DM_STARTUP, 0x09, false);
+	vlapic_accept(L[1], APIC_DM_STARTUP, 0x0a, false);	/* before it was taken */
+	assert_int_equal(vlapic_take_sipi(L[1]), 0x0a);
+	vlapic_accept(L[1], APIC_DM_STARTUP, 0x0b, false);	/* after: ignored */
+	assert_int_equal(vlapic_take_sipi(L[1]), -1);
+	/* INIT then SIPI before the vCPU looked: the SIPI counts; a SIPI
+	 * latched before an INIT does not. */
+	vlapic_accept(L[1], APIC_DM_INIT, 0, false);
+	vlapic_accept(L[1], APIC_DM_STARTUP, 0x0c, false);
+	assert_true(vlapic_take_init(L[1]));
+	assert_int_equal(vlapic_take_sipi(L[1]), 0x0c);
+	vlapic_set_wait_sipi(L[1], true);
+	vlapic_accept(L[1], APIC_DM_STARTUP, 0x0d, false);
+	vlapic_accept(L[1], APIC_DM_INIT, 0, false);
+	assert_true(vlapic_take_init(L[1]));
+	assert_int_equal(vlapic_take_sipi(L[1]), -1);
+}
+
 static void test_illegal_vectors(void **state)
 {
 	for (unsigned i = 0; i < NV; i++)
@@ -786,6 +857,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reset_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_register_masks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mmio_access, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mmio_moved_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_globally_disabled_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpr_ppr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_eoi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_eoi_reaches_ioapic, setup, teardown),
@@ -801,6 +874,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ipi_logical_flat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipi_logical_cluster, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nmi_init_sipi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_for_sipi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_illegal_vectors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accepts_pic, setup, teardown),
 	};

@@ -10,6 +10,7 @@
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "devices/lapic.h"
+#include "core/lapic_window.h"
 
 #define MSR_MTRR_PHYS_BASE0 0x200
 #define MSR_MTRR_FIX64K     0x250
@@ -112,12 +113,8 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_TSC:
 		v->vmcb->control.tsc_offset = val - rdtsc();
 		return true;
-	case MSR_APIC_BASE:
-		/* No x2APIC for guests (CPUID hides it); base within 32 bits. */
-		if (val & ~(0xfffff000ull | (1ull << 11) | (1ull << 8)))
-			return false;
-		v->apic_base = (val & ~(1ull << 8)) | (v->apic_base & (1ull << 8));
-		return true;
+	case MSR_APIC_BASE:	/* moves the LAPIC (core/lapic_window.c) */
+		return vcpu_set_apic_base(v, val);
 	case MSR_MTRR_DEF_TYPE:
 		if (val & ~0xcffull)
 			return false;
