@@ -18,5 +18,6 @@ void svm_handle_shutdown(struct vcpu *v);      /* shutdown.c */
 void svm_handle_invalid(struct vcpu *v);       /* shutdown.c */
 void svm_handle_vmmcall(struct vcpu *v);       /* vmmcall.c */
 void svm_handle_svm_insn(struct vcpu *v);      /* vmmcall.c */
+void svm_handle_xsetbv(struct vcpu *v);        /* xsetbv.c */
 
 #endif
