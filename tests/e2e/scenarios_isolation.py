@@ -7,8 +7,11 @@ each check spans many switches between them, beside a heartbeat neighbour.
 The FXSAVE path (a CPU without XSAVE) stays covered by qemu-fpu-isolation.
 Imported by scenarios.py; docs/security.md lists each attack and its check.
 """
+import dataclasses
+
 from harness import Scenario, Check
 from scenarios_hostile import YAKVM, HEARTBEAT, HB, alive_checks, guest_checks
+from scenarios_linux import KERNEL, linux_vm, linux_checks
 
 # QEMU 7.2 TCG has XSAVE, AVX and RDTSCP, but qemu64 does not list them.
 # (With +xsave but without +xsaveopt, QEMU 7.2 hangs on the MOV to CR4 that
@@ -84,3 +87,30 @@ MSR_SCENARIO = Scenario(
               r"^\[%s\] msri: [1-9]\d* checks, 0 bad \(seed %d\)$" % (n, s))]])
 
 SCENARIOS = [XSAVE_SCENARIO, MSR_SCENARIO]
+
+# The same under Bochs (model=ryzen: XSAVE, AVX, nRIP-save), which, unlike
+# QEMU's TCG, honours the XSETBV intercept: yakvm's own checks answer there.
+SCENARIOS.append(dataclasses.replace(
+    XSAVE_SCENARIO, name="bochs-isolation-xsave", emulator="bochs", cpu="", timeout=600,
+    checks=XSAVE_SCENARIO.checks + [
+        Check("the XSETBVs exit to yakvm (Bochs intercepts them)",
+              r"^yakvm: vm xsave0 stats: SVM count=[1-9]")]))
+
+# Debian's kernel with XSAVE and AVX shown: it enables x87|SSE|AVX in XCR0
+# through XSETBV, sizes its XSAVE buffers from CPUID 0xD, and sets TSC_AUX for
+# RDTSCP. As linux-1vcpu (-icount: the TSC calibrates), on the XSAVE model.
+_LP = r"^\[linux\] yakvm-linux: "
+if KERNEL:
+    SCENARIOS.append(Scenario(
+        name="linux-xsave-avx", mem="1G", timeout=300, cpu=XSAVE_CPU,
+        extra_args=["-icount", "shift=0,sleep=off"],
+        grub=[YAKVM] + linux_vm("linux", 1),
+        checks=linux_checks("linux", 1, tsc_stable=True) + [
+            Check("Linux sees XSAVE, XSAVEOPT, AVX and RDTSCP",
+                  _LP + r"cpu flags (?=.*\bxsave\b)(?=.*\bxsaveopt\b)(?=.*\bavx\b)"
+                  r"(?=.*\brdtscp\b)"),
+            Check("Linux enables x87, SSE and AVX state in XCR0 (832-byte standard format)",
+                  _LP + r"dmesg: .*x86/fpu: Enabled xstate features 0x7, context size is "
+                  r"832 bytes, using 'standard' format"),
+            Check("no host exception", r"PANIC|EXCEPTION", present=False),
+        ]))
