@@ -7,8 +7,6 @@ each check spans many switches between them, beside a heartbeat neighbour.
 The FXSAVE path (a CPU without XSAVE) stays covered by qemu-fpu-isolation.
 Imported by scenarios.py; docs/security.md lists each attack and its check.
 """
-import dataclasses
-
 from harness import Scenario, Check
 from scenarios_hostile import YAKVM, HEARTBEAT, HB, alive_checks, guest_checks
 from scenarios_linux import KERNEL, linux_vm, linux_checks
@@ -87,14 +85,6 @@ MSR_SCENARIO = Scenario(
               r"^\[%s\] msri: [1-9]\d* checks, 0 bad \(seed %d\)$" % (n, s))]])
 
 SCENARIOS = [XSAVE_SCENARIO, MSR_SCENARIO]
-
-# The same under Bochs (model=ryzen: XSAVE, AVX, nRIP-save), which, unlike
-# QEMU's TCG, honours the XSETBV intercept: yakvm's own checks answer there.
-SCENARIOS.append(dataclasses.replace(
-    XSAVE_SCENARIO, name="bochs-isolation-xsave", emulator="bochs", cpu="", timeout=600,
-    checks=XSAVE_SCENARIO.checks + [
-        Check("the XSETBVs exit to yakvm (Bochs intercepts them)",
-              r"^yakvm: vm xsave0 stats: SVM count=[1-9]")]))
 
 # Debian's kernel with XSAVE and AVX shown: it enables x87|SSE|AVX in XCR0
 # through XSETBV, sizes its XSAVE buffers from CPUID 0xD, and sets TSC_AUX for

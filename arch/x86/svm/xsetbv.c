@@ -10,7 +10,9 @@
  *   #GP(0)   CPL != 0 (virtual-8086 mode runs at CPL 3), ECX != 0,
  *            XCR0[0] = 0, XCR0[2] = 1 with XCR0[1] = 0, or a bit that
  *            CPUID Fn0000_000D_x0 (fpu_host.xcr0) does not list
- * The new XCR0 takes effect at the next VMRUN.
+ * The new XCR0 takes effect at the next VMRUN. (QEMU 7.2's TCG ignores the
+ * intercept and runs XSETBV in the guest with the same checks; vmrun.S reads
+ * XCR0 back after each exit for that.)
  */
 #include "arch/x86/svm/exit.h"
 #include "arch/x86/cpu.h"
