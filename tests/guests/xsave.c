@@ -1,6 +1,6 @@
 /*
  * tests/guests/xsave.c - XSAVE, XSETBV and AVX state in a guest (issue 9).
- * Command line: "SEED [xcr0=N] [attack]".
+ * Command line: "SEED [xcr0=N] [attack] [ms=N]".
  *
  * attack: XSETBV before CR4.OSXSAVE (#UD), then with every invalid value or
  * index (#GP: ECX != 0, bit 0 clear, AVX without SSE, bits CPUID 0xD does not
@@ -8,7 +8,8 @@
  * values read back, and CPUID 0xD.0 EBX following XCR0.
  *
  * Always: fills YMM0-7 (XMM0-7 with xcr0=3) and the x87 stack with a pattern
- * made from SEED, loads XCR0 = N (default 7), then checks for 1.5 s, across
+ * made from SEED, loads XCR0 = N (default 7), then checks for ms=N
+ * milliseconds (default 1500), across
  * many preemptions by the VMs beside it on the same CPU, that the registers
  * and XGETBV are unchanged. With xcr0=3 a VEX instruction must give #UD
  * every time: the CPU really runs this guest with its own XCR0.
@@ -142,6 +143,7 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	uint32_t seed = 0;
 	uint64_t want_xcr0 = 7;
 	bool hostile = false;
+	uint32_t ms = 1500;
 	for (; *a >= '0' && *a <= '9'; a++)
 		seed = seed * 10 + (uint32_t)(*a - '0');
 	for (; *a; a++) {
@@ -149,6 +151,11 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 			want_xcr0 = (uint64_t)(a[5] - '0');
 		if (memcmp(a, "attack", 6) == 0)
 			hostile = true;
+		if (memcmp(a, "ms=", 3) == 0)
+			for (ms = 0, a += 3; *a >= '0' && *a <= '9'; a++)
+				ms = ms * 10 + (uint32_t)(*a - '0');
+		if (!*a)
+			break;
 	}
 
 	/* SSE on (the guest's own CR4), x87 initialized. */
@@ -175,9 +182,9 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	/* Without AVX only the low halves can be read (SSE): compare those. */
 	unsigned n = avx ? 8 : 4, stride = avx ? 8 : 4;
 
-	uint64_t end = rdtsc() + tsc_per_ms() * 1500;
+	uint64_t end = rdtsc() + tsc_per_ms() * ms;
 	unsigned checks = 0, bad = 0;
-	while (rdtsc() < end) {
+	do {	/* at least one check, however short ms= is */
 		if (avx)
 			__asm__ volatile("vmovdqa %%ymm0, 0(%0)\n\tvmovdqa %%ymm1, 32(%0)\n\t"
 					 "vmovdqa %%ymm2, 64(%0)\n\tvmovdqa %%ymm3, 96(%0)\n\t"
@@ -205,7 +212,7 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 			       want[stride - 1], x87, seed, (uint32_t)x, (uint32_t)want_xcr0,
 			       avx ? 0 : vex_safe());
 		rt_delay(20000);
-	}
+	} while (rdtsc() < end);
 	printf("xsave: %u checks, %u bad (seed %u, xcr0 %u)\n", checks, bad, seed,
 	       (uint32_t)want_xcr0);
 	printf("xsave: %d failures\n", failures + (int)bad);
