@@ -21,6 +21,7 @@ XSAVE_ATTACKS = [
     "XSETBV with CR4.OSXSAVE clear gives #UD", "XGETBV with CR4.OSXSAVE clear gives #UD",
     "CPUID.1:ECX.OSXSAVE follows CR4.OSXSAVE", "XCR0 is 1 (x87) after reset",
     "CPUID 0xD.0 EAX lists x87, SSE and AVX only", "CPUID 0xD.0 EBX is 576 for XCR0 = 1",
+    "CPUID 0x6 and 0xA (next to 0xD) stay empty",
     "XSETBV to XCR1 gives #GP", "XSETBV with ECX = 0xffffffff gives #GP",
     "XSETBV of 0 (x87 bit clear) gives #GP", "XSETBV of 2 (x87 bit clear) gives #GP",
     "XSETBV of 6 (x87 bit clear) gives #GP", "XSETBV of 5 (AVX without SSE) gives #GP",

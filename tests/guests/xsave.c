@@ -100,6 +100,11 @@ static void attack(void)
 	uint32_t supported = r[0];
 	check(supported == 7, "CPUID 0xD.0 EAX lists x87, SSE and AVX only");
 	check(r[1] == 576, "CPUID 0xD.0 EBX is 576 for XCR0 = 1");
+	uint32_t r6[4], ra[4];
+	cpuid(6, 0, r6);
+	cpuid(0xa, 0, ra);
+	check(!(r6[0] | r6[1] | r6[2] | r6[3] | ra[0] | ra[1] | ra[2] | ra[3]),
+	      "CPUID 0x6 and 0xA (next to 0xD) stay empty");
 
 	static const struct { uint32_t index; uint64_t val; const char *what; } bad[] = {
 		{ 1, 3, "XSETBV to XCR1 gives #GP" },

@@ -92,11 +92,11 @@ static void filter(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_reg
 			    BIT(11) | BIT(12) | BIT(14));
 		r->edx &= ~(BIT(2) | BIT(3) | BIT(8) | BIT(23));
 		break;
-	case 0x6:   /* thermal and power */
-	case 0xa:   /* architectural performance monitoring */
 	case 0xd:
 		xsave_leaf(v, sub, r);
 		break;
+	case 0x6:   /* thermal and power */
+	case 0xa:   /* architectural performance monitoring */
 	case 0xb:   /* x2APIC topology */
 	case 0x1f:
 	case 0x8000000a: /* SVM */
