@@ -19,7 +19,7 @@ enum stat_class {
 			 * table's default) */
 	STAT_CPUID, STAT_HLT, STAT_IOIO, STAT_MSR, STAT_NPF, STAT_INTR,
 	STAT_VINTR, STAT_IRET, STAT_SHUTDOWN, STAT_VMMCALL,
-	STAT_SVM,       /* VMRUN, VMLOAD, ... MWAIT, XSETBV: #UD for the guest */
+	STAT_SVM,       /* VMRUN, VMLOAD, ... MWAIT (#UD for the guest), XSETBV */
 	STAT_DEBUG,     /* #DB, #BP and INTn, intercepted with gdb= */
 	STAT_NCLASSES
 };

@@ -23,7 +23,8 @@
 #include "mm/pmm.h"
 #include "lib/string.h"
 
-void _yakvm_vcpu_run(struct gprs *regs, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
+void _yakvm_vcpu_run(struct gprs *regs, uint64_t vmcb_pa, uint64_t host_vmcb_pa,
+		     uint64_t *guest_xcr0);
 
 /* The PAT's power-on value (APM vol. 2, 7.8.2): WB WT UC- UC, twice. */
 #define PAT_POWER_ON 0x0007040600070406ull
@@ -45,8 +46,10 @@ struct vcpu *yakvm_create_vcpu(struct vm *vm, unsigned id)
 	v->vm = vm;
 	v->id = id;
 	v->code_page_hva = NULL;
-	v->lapic = vlapic_create(v);
+	v->lapic = fpu_state_alloc(&v->fpu) ? vlapic_create(v) : NULL;
 	if (!v->lapic) {
+		if (v->fpu.area)
+			fpu_state_free(&v->fpu);
 		pmm_free_pages(pa, 1);
 		pmm_free_pages(vpa, 1 + sizeof(struct vcpu) / PAGE_SIZE);
 		return NULL;
@@ -121,7 +124,7 @@ void yakvm_vcpu_init_vmcb(struct vcpu *v)
 	s->dr7 = 0x400;
 	s->g_pat = PAT_POWER_ON;
 
-	/* x87/SSE at their power-on values too; a CPU still holding this
+	/* x87/SSE/AVX and XCR0 at their power-on values too; a CPU still holding this
 	 * vCPU's old state forgets it (it is not saved back over these). */
 	fpu_state_init(&v->fpu);
 	if (v->home && v->home->fpu_owner == v)
@@ -173,6 +176,8 @@ static unsigned plain_length(uint64_t exitcode, const uint8_t *b, size_t n)
 		return n >= 3 && b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xd9 ? 3 : 0;
 	case VMEXIT_HLT:	/* f4 */
 		return n >= 1 && b[0] == 0xf4 ? 1 : 0;
+	case VMEXIT_XSETBV:	/* 0f 01 d1 */
+		return n >= 3 && b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xd1 ? 3 : 0;
 	}
 	return 0;
 }
@@ -247,8 +252,11 @@ void yakvm_vcpu_run(struct vcpu *v)
 		if (dr7_mov)
 			write_dr7(vmcb->save.dr7);
 		npt_enter_guest(v, p);
+		/* XCR0 is not switched by VMRUN: vmrun.S loads the guest's and
+		 * the host's back after #VMEXIT (arch/x86/fpu.h). */
 		uint64_t t0 = rdtsc();	/* stats: round trip from here */
-		_yakvm_vcpu_run(&v->regs, v->vmcb_pa, p->host_vmcb_pa);
+		_yakvm_vcpu_run(&v->regs, v->vmcb_pa, p->host_vmcb_pa,
+				fpu_host.xsave ? &v->fpu.xcr0 : NULL);
 		uint64_t t1 = rdtsc();	/* stats: handler from here */
 		npt_leave_guest(v);
 		if (dr7_mov)

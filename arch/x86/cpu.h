@@ -51,6 +51,7 @@
 #define CR4_OSFXSR (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
 #define CR4_LA57 (1ull << 12)
+#define CR4_OSXSAVE (1ull << 18)
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;

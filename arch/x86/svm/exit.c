@@ -61,7 +61,7 @@ static const exit_handler_t exit_handlers[VMEXIT_NPF + 1] = {
 	[VMEXIT_MONITOR]  = svm_handle_svm_insn,
 	[VMEXIT_MWAIT]    = svm_handle_svm_insn,
 	[VMEXIT_MWAIT_CONDITIONAL] = svm_handle_svm_insn,
-	[VMEXIT_XSETBV]   = svm_handle_svm_insn,
+	[VMEXIT_XSETBV]   = svm_handle_xsetbv,
 	[VMEXIT_NPF]      = yakvm_vcpu_handle_npf,
 };
 

@@ -21,5 +21,6 @@ void svm_handle_svm_insn(struct vcpu *v);      /* vmmcall.c */
 void svm_handle_db(struct vcpu *v);            /* debug.c */
 void svm_handle_bp(struct vcpu *v);            /* debug.c */
 void svm_handle_swint(struct vcpu *v);         /* debug.c */
+void svm_handle_xsetbv(struct vcpu *v);        /* xsetbv.c */
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include "arch/x86/svm/exit.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/fpu.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "devices/lapic.h"
@@ -78,6 +79,9 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_TSC_DEADLINE:
 		*val = vlapic_tsc_deadline(v->lapic);
 		return true;
+	case MSR_TSC_AUX:
+		*val = v->fpu.tsc_aux;
+		return fpu_host.tsc_aux;
 	}
 	return false;
 }
@@ -122,6 +126,16 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 		return true;
 	case MSR_TSC_DEADLINE:
 		vlapic_set_tsc_deadline(v->lapic, val);
+		return true;
+	case MSR_TSC_AUX:
+		/* Bits 63:32 are reserved (APM vol. 2, 13.2.4 "TSC_AUX"). The
+		 * vCPU owns this CPU's TSC_AUX while it runs, so RDTSCP and
+		 * RDPID read it natively; core/sched.c loads it with the FPU
+		 * state on a switch (arch/x86/fpu.h). */
+		if (!fpu_host.tsc_aux || (val >> 32))
+			return false;
+		v->fpu.tsc_aux = val;
+		wrmsr(MSR_TSC_AUX, val);
 		return true;
 	}
 	return false;

@@ -9,6 +9,7 @@
 
 #ifndef YAKVM_HOST_TEST
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/fpu.h"
 #endif
 
 /* EFER bits that are defined (APM vol. 2, 3.1.7): SCE LME LMA NXE SVME LMSLE
@@ -92,6 +93,11 @@ bool vmcb_check_state(const struct vmcb *vmcb, unsigned phys_bits,
 #ifndef YAKVM_HOST_TEST
 bool vmcb_check_guest_state(const struct vmcb *vmcb, char *why, size_t len)
 {
+	/* CR4.OSXSAVE is reserved (MBZ) on a CPU without XSAVE (APM vol. 2,
+	 * 3.1.3). The guest's own MOV to CR4 gets #GP for it there; CPUID shows
+	 * XSAVE exactly when the host has it (cpuid.c). */
+	if (!fpu_host.xsave && (vmcb->save.cr4 & CR4_OSXSAVE))
+		return fail(why, len, "CR4.OSXSAVE is set but the CPU has no XSAVE");
 	return vmcb_check_state(vmcb, svm.phys_bits, why, len);
 }
 #endif

@@ -8,7 +8,7 @@
  * VMRUN, VMLOAD, VMSAVE, STGI, CLGI, SKINIT and INVLPGA: the guest sees no
  * SVM (CPUID and EFER.SVME read as 0), so it gets #UD as on such a CPU
  * (APM vol. 3, the instructions' exception tables). MONITOR/MWAIT are hidden
- * too, and XSETBV while XSAVE is hidden: #UD.
+ * too: #UD. (XSETBV has its own handler, xsetbv.c.)
  */
 #include "arch/x86/svm/exit.h"
 #include "core/vcpu.h"

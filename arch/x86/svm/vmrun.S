@@ -2,7 +2,7 @@
  * arch/x86/svm/vmrun.S - the world switch.
  *
  *   void _yakvm_vcpu_run(struct gprs *regs, uint64_t vmcb_pa,
- *                        uint64_t host_vmcb_pa);
+ *                        uint64_t host_vmcb_pa, uint64_t *guest_xcr0);
  *
  * What VMRUN switches and what it does not (APM vol. 2, 15.5 and 15.6):
  *   RAX, RSP, RIP, RFLAGS   switched through the VMCB save area
@@ -15,7 +15,21 @@
  *   SYSENTER_*              (our per-CPU GS.base and TSS among them)
  *   RBX RCX RDX RSI RDI     NOT switched: saved and loaded here, from and to
  *   RBP R8-R15              *regs
- *   DR0-DR3, XCR0, x87/SSE  NOT switched (guests do not get them yet)
+ *   XCR0                    NOT switched: loaded here, the guest's
+ *                           (*guest_xcr0; NULL without XSAVE) after CLGI and
+ *                           before any guest state, the host's
+ *                           (fpu_host_xcr0) right after #VMEXIT, before
+ *                           anything else. Each load is skipped when the
+ *                           value is already there. XSETBV is intercepted
+ *                           (arch/x86/svm/xsetbv.c), but QEMU 7.2's TCG
+ *                           ignores that intercept and runs the guest's
+ *                           XSETBV (with the architectural checks): so the
+ *                           XCR0 the guest leaves is read back (XGETBV) into
+ *                           *guest_xcr0 after every #VMEXIT; on hardware
+ *                           that is the value loaded before VMRUN.
+ *   x87/SSE/AVX, DR0-DR3,   NOT switched: they stay in the CPU while the
+ *   TSC_AUX                 vCPU owns it; core/sched.c saves and loads them
+ *                           when another vCPU takes the CPU (fpu.h)
  *
  * GIF is cleared (CLGI) from before VMLOAD until the host's own state is back,
  * so no interrupt or NMI can run host code with guest FS/GS/TR loaded. A
@@ -37,9 +51,21 @@ _yakvm_vcpu_run:
 	push	%r13
 	push	%r14
 	push	%r15
+	push	%rcx			/* &guest XCR0, 0 = no XSAVE */
 	push	%rdx			/* host VMCB */
 	push	%rdi			/* struct gprs * */
 
+	clgi
+	test	%rcx, %rcx
+	jz	1f
+	mov	(%rcx), %rax		/* the guest's XCR0, if not the host's */
+	cmp	fpu_host_xcr0(%rip), %rax
+	je	1f
+	mov	%rax, %rdx		/* XSETBV: XCR[ECX] = EDX:EAX */
+	shr	$32, %rdx
+	xor	%ecx, %ecx
+	xsetbv
+1:
 	mov	%rsi, %rax		/* RAX = guest VMCB for vmload/vmrun/vmsave */
 	mov	REG(1)(%rdi), %rcx
 	mov	REG(2)(%rdi), %rdx
@@ -56,7 +82,6 @@ _yakvm_vcpu_run:
 	mov	REG(15)(%rdi), %r15
 	mov	REG(7)(%rdi), %rdi
 
-	clgi
 	sti				/* called with IF=0; GIF=0 holds interrupts off */
 	vmload	%rax
 	vmrun	%rax			/* the guest runs until #VMEXIT */
@@ -80,7 +105,24 @@ _yakvm_vcpu_run:
 	popq	REG(7)(%rdi)
 
 	add	$8, %rsp		/* struct gprs * */
-	pop	%rax			/* host VMCB */
+	pop	%rbx			/* host VMCB */
+	pop	%rsi			/* &guest XCR0 */
+	test	%rsi, %rsi
+	jz	2f
+	xor	%ecx, %ecx		/* XCR0 as the guest left it (see above) */
+	xgetbv
+	mov	%eax, (%rsi)
+	mov	%edx, 4(%rsi)
+	shl	$32, %rdx
+	or	%rdx, %rax
+	cmp	fpu_host_xcr0(%rip), %rax
+	je	2f
+	mov	fpu_host_xcr0(%rip), %rax
+	mov	%rax, %rdx
+	shr	$32, %rdx
+	xsetbv				/* the host's XCR0 back, ECX = 0 */
+2:
+	mov	%rbx, %rax
 	vmload	%rax			/* host FS, GS, TR, ... back */
 	stgi
 
