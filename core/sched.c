@@ -118,6 +118,14 @@ void sched_loop(void)
 		p->slice_end_ns = time_ns() + SCHED_SLICE_US * 1000ull;
 		timer_program();
 		p->current = v;
+		/* Only this CPU saves and loads its vCPUs' FPU state, so a reset
+		 * (on any CPU) leaves the re-initialization to it. */
+		if (__atomic_load_n(&v->fpu_reinit, __ATOMIC_ACQUIRE)) {
+			if (p->fpu_owner == v)
+				p->fpu_owner = NULL;	/* its old state is not saved */
+			fpu_state_init(&v->fpu);
+			v->fpu_reinit = false;
+		}
 		if (p->fpu_owner != v) {	/* arch/x86/fpu.h */
 			if (p->fpu_owner)
 				fpu_save(&p->fpu_owner->fpu);

@@ -124,11 +124,14 @@ void yakvm_vcpu_init_vmcb(struct vcpu *v)
 	s->dr7 = 0x400;
 	s->g_pat = PAT_POWER_ON;
 
-	/* x87/SSE/AVX and XCR0 at their power-on values too; a CPU still holding this
-	 * vCPU's old state forgets it (it is not saved back over these). */
-	fpu_state_init(&v->fpu);
-	if (v->home && v->home->fpu_owner == v)
-		v->home->fpu_owner = NULL;
+	/* x87/SSE/AVX and XCR0 at their power-on values too. A vCPU that has
+	 * run may still have its state in its home CPU, which may be saving it
+	 * right now (a reset runs on any CPU): that CPU re-initializes it
+	 * before the vCPU runs again (core/sched.c). */
+	if (v->home)
+		__atomic_store_n(&v->fpu_reinit, true, __ATOMIC_RELEASE);
+	else
+		fpu_state_init(&v->fpu);
 
 	yakvm_vcpu_init_debug(v);
 

@@ -58,7 +58,8 @@ struct vcpu {
 
 	struct vlapic *lapic;       /* devices/lapic.c */
 	uint64_t lapic_page;        /* where its LAPIC answers (core/lapic_window.c) */
-	struct fpu_state fpu;       /* x87/SSE, while another vCPU has the CPU */
+	struct fpu_state fpu;
+	volatile bool fpu_reinit;   /* reset: power-on FPU state before it runs */       /* x87/SSE, while another vCPU has the CPU */
 	volatile bool events_pending; /* look for events before VMRUN */
 	bool nmi_masked;            /* an NMI handler is running */
 	bool nmi_iret_seen;         /* ... and has reached its IRET at nmi_iret_rip */
