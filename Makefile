@@ -6,6 +6,7 @@
 #   make test    unit tests + end-to-end boots; last line "N passed, N failed"
 #   make debug   QEMU halted, gdb attached to yakvm.elf (built with -Og)
 #   make usb DEV=/dev/sdX   write the ISO to a USB stick (asks first)
+#   make soak MINUTES=30    two Linux VMs and two small VMs under stress
 #   make all | iso | unit | clean
 #
 # Every target that needs a tool first runs scripts/ensure-tools.sh, which
@@ -55,7 +56,7 @@ LINUX_DIR := $(BUILD)/linux
 LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio \
 	$(LINUX_DIR)/vmlinuz-truncated)
 
-.PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux bench bench-quick
+.PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux bench bench-quick soak
 .SECONDARY:
 all: $(BUILD)/yakvm.elf $(GUEST_ELFS) $(LINUX_FILES)
 
@@ -211,6 +212,10 @@ bench: all
 	@python3 scripts/bench.py --build $(BUILD)
 bench-quick: all
 	@python3 scripts/bench.py --build $(BUILD) --quick
+
+MINUTES ?= 30
+soak: all
+	@python3 scripts/soak.py --build $(BUILD) --minutes $(MINUTES)
 
 # `make test` first makes sure the tools are there, then starts a new make,
 # which sees what was just installed (the Linux kernel, for one).
