@@ -7,6 +7,7 @@
 #   make debug   QEMU halted, gdb attached to yakvm.elf (built with -Og)
 #   make usb DEV=/dev/sdX   write the ISO to a USB stick (asks first)
 #   make soak MINUTES=30    two Linux VMs and two small VMs under stress
+#   make fuzz-guest SEEDS="1 2 3" MODES="real prot long"   random-instruction guests
 #   make all | iso | unit | clean
 #
 # Every target that needs a tool first runs scripts/ensure-tools.sh, which
@@ -56,7 +57,7 @@ LINUX_DIR := $(BUILD)/linux
 LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio \
 	$(LINUX_DIR)/vmlinuz-truncated)
 
-.PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux bench bench-quick soak
+.PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux bench bench-quick soak fuzz-guest
 .SECONDARY:
 all: $(BUILD)/yakvm.elf $(GUEST_ELFS) $(LINUX_FILES)
 
@@ -216,6 +217,11 @@ bench-quick: all
 MINUTES ?= 30
 soak: all
 	@python3 scripts/soak.py --build $(BUILD) --minutes $(MINUTES)
+
+SEEDS ?= 1 2 3 4 5 6
+MODES ?= real prot long
+fuzz-guest: all
+	@python3 scripts/fuzz_guest.py --build $(BUILD) --seeds "$(SEEDS)" --modes "$(MODES)"
 
 # `make test` first makes sure the tools are there, then starts a new make,
 # which sees what was just installed (the Linux kernel, for one).

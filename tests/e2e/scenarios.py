@@ -142,6 +142,8 @@ from scenarios_stats import SCENARIOS as STATS_SCENARIOS  # noqa: E402
 SCENARIOS += STATS_SCENARIOS
 from scenarios_fb import SCENARIOS as FB_SCENARIOS  # noqa: E402
 SCENARIOS += FB_SCENARIOS
+from scenarios_random import SCENARIOS as RANDOM_SCENARIOS  # noqa: E402
+SCENARIOS += RANDOM_SCENARIOS
 
 PLATFORM_CHECKS = [
     "pit-100hz", "pit-1000hz", "pit-rate-ratio", "pic-mask", "pic-no-eoi-blocks",
