@@ -137,12 +137,17 @@ def main():
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--minutes", type=int, default=30)
     ap.add_argument("--smp", type=int, default=2)
+    ap.add_argument("--qemu-log", action="store_true",
+                    help="QEMU logs CPU resets and guest errors to qemu-debug.log (a triple fault)")
     args = ap.parse_args()
     build = os.path.join(ROOT, args.build)
     if not os.path.exists(os.path.join(build, "linux", "vmlinuz")):
         print("soak: no Linux kernel was built (make env installs linux-image-cloud-amd64)")
         return 1
     sc = scenario(args.minutes, args.smp)
+    if args.qemu_log:
+        sc.extra_args = ["-d", "cpu_reset,guest_errors", "-D",
+                         os.path.join(build, "soak", "soak", "qemu-debug.log")]
     print("soak: %d minutes, 2 Linux VMs x 2 vCPUs + heartbeat + spinner, QEMU -smp %d (%s)"
           % (args.minutes, args.smp, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
     sys.stdout.flush()

@@ -610,6 +610,7 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 }
 
 static uint64_t efer0, apic_base0;
+static uint32_t verbose;
 
 static void lapic_rearm(void)
 {
@@ -725,8 +726,16 @@ static void paging_off(void)
 	__asm__ volatile("lidt %0" :: "m"(rt_idtr));
 }
 
+/* lme_first=1: EFER.LME before CR4.PAE, with an exit (the console) in
+ * between; legal, and what made QEMU's #VMEXIT lose yakvm's CR0 (vmrun.S). */
+static uint32_t lme_first;
+
 static void long_on(void)
 {
+	if (lme_first) {
+		wrmsr(0xc0000080, rdmsr(0xc0000080) | 0x100);
+		printf("random: EFER.LME set before CR4.PAE, paging off\n");
+	}
 	__asm__ volatile("mov %%cr4, %%eax\n\tor $0x20, %%eax\n\tmov %%eax, %%cr4\n\t"
 			 "mov %0, %%cr3" :: "r"(pml4) : "eax", "memory");
 	wrmsr(0xc0000080, rdmsr(0xc0000080) | 0x100);	/* EFER.LME */
@@ -736,10 +745,14 @@ static void long_on(void)
 	ltr(S_TSS64);
 }
 
+/* APM vol. 2, 14.7 "Leaving Long Mode": paging off (from compatibility
+ * mode, identity-mapped), then EFER.LME, then PAE. */
 static void long_off(void)
 {
-	paging_off();
+	__asm__ volatile("mov %%cr0, %%eax\n\tand $0x7fffffff, %%eax\n\tmov %%eax, %%cr0\n\tjmp 1f\n1:"
+			 ::: "eax", "memory");
 	wrmsr(0xc0000080, rdmsr(0xc0000080) & ~0x100ull);
+	paging_off();
 }
 
 /* ---- one mode ----------------------------------------------------------------- */
@@ -766,8 +779,6 @@ static int fmt_at(char *buf, const char *f, ...)
 	va_end(ap);
 	return n;
 }
-
-static uint32_t verbose;
 
 static void run_mode(int mode, uint32_t seed, uint32_t count)
 {
@@ -854,6 +865,7 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	const char *cmd = (info->flags & 4) ? (const char *)info->cmdline : "";
 	uint32_t seed = arg(cmd, "seed=", 1), count = arg(cmd, "count=", 200);
 	verbose = arg(cmd, "verbose=", 0);
+	lme_first = arg(cmd, "lme_first=", 0);
 	bool want[3] = { true, true, true };
 	for (const char *c = cmd; *c; c++)
 		if (memcmp(c, "mode=", 5) == 0)
