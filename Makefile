@@ -218,10 +218,14 @@ MINUTES ?= 30
 soak: all
 	@python3 scripts/soak.py --build $(BUILD) --minutes $(MINUTES)
 
+# The random-instruction guest (tests/guests/hostile_random.c), COUNT
+# blocks per mode and seed, several VMs per boot beside a heartbeat.
 SEEDS ?= 1 2 3 4 5 6
 MODES ?= real prot long
+COUNT ?= 300
 fuzz-guest: all
-	@python3 scripts/fuzz_guest.py --build $(BUILD) --seeds "$(SEEDS)" --modes "$(MODES)"
+	@python3 scripts/fuzz_guest.py --build $(BUILD) --seeds "$(SEEDS)" --modes "$(MODES)" \
+		--count $(COUNT)
 
 # `make test` first makes sure the tools are there, then starts a new make,
 # which sees what was just installed (the Linux kernel, for one).
