@@ -139,6 +139,8 @@ def main():
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--qemu-log", action="store_true",
                     help="QEMU logs CPU resets and guest errors to qemu-debug.log (a triple fault)")
+    ap.add_argument("--gdb-port", type=int, default=0,
+                    help="QEMU's gdb stub on this port, to look at a hang")
     args = ap.parse_args()
     build = os.path.join(ROOT, args.build)
     if not os.path.exists(os.path.join(build, "linux", "vmlinuz")):
@@ -146,8 +148,13 @@ def main():
         return 1
     sc = scenario(args.minutes, args.smp)
     if args.qemu_log:
+        # A triple fault resets the machine instead of ending QEMU, so the
+        # reset dump shows the CPU state at the fault (the run then times out).
         sc.extra_args = ["-d", "cpu_reset,guest_errors", "-D",
-                         os.path.join(build, "soak", "soak", "qemu-debug.log")]
+                         os.path.join(build, "soak", "soak", "qemu-debug.log"),
+                         "-action", "reboot=reset"]
+    if args.gdb_port:
+        sc.extra_args += ["-gdb", "tcp:127.0.0.1:%d" % args.gdb_port]
     print("soak: %d minutes, 2 Linux VMs x 2 vCPUs + heartbeat + spinner, QEMU -smp %d (%s)"
           % (args.minutes, args.smp, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
     sys.stdout.flush()
