@@ -5,8 +5,10 @@
  * VM's MMIO (LAPIC, IOAPIC), its ports and MSRs, and its RAM.
  *
  * Command line: "seed=N mode=real|prot|long|all count=N" (count: blocks per
- * mode). Everything random comes from a PRNG seeded with the seed and the
- * mode, so a seed replays exactly.
+ * mode); "verbose=1" prints each block and its vector, "verbose=2" also the
+ * block and registers before it runs; "lme_first=1" (see long_on). All that
+ * is random comes from a PRNG seeded with the seed and the mode, so a seed
+ * replays exactly.
  *
  * Each block is one to three instructions built from an opcode table (random
  * prefixes, REX in long mode, ModRM/SIB/displacement/immediates), followed
