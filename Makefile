@@ -7,6 +7,8 @@
 #   make test    unit tests + end-to-end boots; last line "N passed, N failed"
 #   make debug   QEMU halted, gdb attached to yakvm.elf (built with -Og)
 #   make usb DEV=/dev/sdX   write the ISO to a USB stick (asks first)
+#   make soak MINUTES=30    two Linux VMs and two small VMs under stress
+#   make fuzz-guest SEEDS="1 2 3" MODES="real prot long"   random-instruction guests
 #   make all | iso | unit | clean
 #
 # Every target that needs a tool first runs scripts/ensure-tools.sh, which
@@ -56,7 +58,7 @@ LINUX_DIR := $(BUILD)/linux
 LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio \
 	$(LINUX_DIR)/vmlinuz-truncated)
 
-.PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux bench bench-quick
+.PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux bench bench-quick soak fuzz-guest
 .SECONDARY:
 all: $(BUILD)/yakvm.elf $(GUEST_ELFS) $(LINUX_FILES)
 
@@ -221,6 +223,19 @@ bench: all
 	@python3 scripts/bench.py --build $(BUILD)
 bench-quick: all
 	@python3 scripts/bench.py --build $(BUILD) --quick
+
+MINUTES ?= 30
+soak: all
+	@python3 scripts/soak.py --build $(BUILD) --minutes $(MINUTES)
+
+# The random-instruction guest (tests/guests/hostile_random.c), COUNT
+# blocks per mode and seed, several VMs per boot beside a heartbeat.
+SEEDS ?= 1 2 3 4 5 6
+MODES ?= real prot long
+COUNT ?= 300
+fuzz-guest: all
+	@python3 scripts/fuzz_guest.py --build $(BUILD) --seeds "$(SEEDS)" --modes "$(MODES)" \
+		--count $(COUNT)
 
 # `make test` first makes sure the tools are there, then starts a new make,
 # which sees what was just installed (the Linux kernel, for one).

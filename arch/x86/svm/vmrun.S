@@ -31,6 +31,14 @@
  *   TSC_AUX                 vCPU owns it; core/sched.c saves and loads them
  *                           when another vCPU takes the CPU (fpu.h)
  *
+ * The host's CR0 is written again right after VMRUN returns. #VMEXIT loads
+ * the whole host state (APM 15.6), so on hardware this changes nothing; but
+ * QEMU 7.2's TCG loads the host CR0 while the guest's EFER and CR4 are still
+ * in place, and skips it when they read as "long mode being entered without
+ * PAE" (a guest that left EFER.LME=1 with CR0.PG=0 and CR4.PAE=0, which is
+ * legal): yakvm would go on with the guest's CR0, paging off. Until the next
+ * instructions fix it, only identity-mapped memory (all of yakvm's) is used.
+ *
  * GIF is cleared (CLGI) from before VMLOAD until the host's own state is back,
  * so no interrupt or NMI can run host code with guest FS/GS/TR loaded. A
  * physical interrupt that made the guest exit (INTR intercept) stays pending
@@ -51,6 +59,8 @@ _yakvm_vcpu_run:
 	push	%r13
 	push	%r14
 	push	%r15
+	mov	%cr0, %rax
+	push	%rax			/* host CR0 */
 	push	%rcx			/* &guest XCR0, 0 = no XSAVE */
 	push	%rdx			/* host VMCB */
 	push	%rdi			/* struct gprs * */
@@ -85,6 +95,10 @@ _yakvm_vcpu_run:
 	sti				/* called with IF=0; GIF=0 holds interrupts off */
 	vmload	%rax
 	vmrun	%rax			/* the guest runs until #VMEXIT */
+	push	%rax
+	mov	32(%rsp), %rax		/* host CR0 (see above) */
+	mov	%rax, %cr0
+	pop	%rax
 	vmsave	%rax
 
 	push	%rdi			/* guest RDI */
@@ -125,6 +139,7 @@ _yakvm_vcpu_run:
 	mov	%rbx, %rax
 	vmload	%rax			/* host FS, GS, TR, ... back */
 	stgi
+	add	$8, %rsp		/* host CR0 */
 
 	pop	%r15
 	pop	%r14
