@@ -47,7 +47,23 @@ def console_checks(where):
     ]
 
 
+def refusal(name, cpu, why):
+    return Scenario(name=name, cpu=cpu, grub=[YAKVM, HEARTBEAT % ("hb0", "0", 3)], checks=[
+        Check("yakvm starts and says why it cannot run VMs",
+              r"^yakvm: error: cannot start: " + why),
+        Check("no VM starts", r"^yakvm: vm hb0: started", present=False),
+        Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+    ])
+
+
 SCENARIOS = [
+    # CPUs yakvm cannot use get one clear sentence, and no crash.
+    refusal("qemu-refuse-no-svm", "qemu64,-svm",
+            r"This CPU has no AMD-V \(SVM\): CPUID Fn8000_0001 ECX\.SVM=0"),
+    refusal("qemu-refuse-no-npt", "qemu64,+svm,-npt",
+            r"This CPU's SVM has no nested paging \(CPUID Fn8000_000A EDX\.NP=0\)"),
+    refusal("qemu-refuse-intel", "Skylake-Client",
+            r"This is not an AMD CPU with AMD-V \(SVM\)"),
     # npt=4k maps RAM with 4 KiB nested pages only: 16 MiB is 4096 of them
     # less the holes (640 KiB - 1 MiB: 96 pages; the top page of low RAM).
     Scenario(name="qemu-npt-4k",
