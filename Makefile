@@ -6,6 +6,7 @@
 #   make test    unit tests + end-to-end boots; last line "N passed, N failed"
 #   make debug   QEMU halted, gdb attached to yakvm.elf (built with -Og)
 #   make usb DEV=/dev/sdX   write the ISO to a USB stick (asks first)
+#   make fuzz    each libFuzzer harness for FUZZ_SECONDS (60); fuzz-smoke: briefly
 #   make all | iso | unit | clean
 #
 # Every target that needs a tool first runs scripts/ensure-tools.sh, which
@@ -55,7 +56,8 @@ LINUX_DIR := $(BUILD)/linux
 LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio \
 	$(LINUX_DIR)/vmlinuz-truncated)
 
-.PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux bench bench-quick
+.PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux bench bench-quick \
+	fuzz fuzz-smoke fuzz-bins
 .SECONDARY:
 all: $(BUILD)/yakvm.elf $(GUEST_ELFS) $(LINUX_FILES)
 
@@ -204,6 +206,8 @@ $(UNIT_BINS): $$($$(notdir $$@)_SRCS)
 unit: $(UNIT_BINS)
 	@python3 tests/run-unit.py $(UNIT_BINS)
 
+include tests/fuzz/fuzz.mk
+
 e2e: all
 	@python3 tests/e2e/run.py --build $(BUILD)
 
@@ -217,8 +221,8 @@ bench-quick: all
 test: tools
 	@$(MAKE) --no-print-directory test-now
 
-test-now: all $(UNIT_BINS)
-	@python3 tests/run-all.py --build $(BUILD) $(UNIT_BINS)
+test-now: all $(UNIT_BINS) $(FUZZ_BINS)
+	@python3 tests/run-all.py --build $(BUILD) --fuzz $(FUZZ_BINS) -- $(UNIT_BINS)
 
 clean:
 	rm -rf build yakvm.iso
