@@ -20,7 +20,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SMOKE_SECONDS = 5
+SMOKE_SECONDS = 4
 
 
 def run_one(binary, corpus, workdir, seconds, merge):
