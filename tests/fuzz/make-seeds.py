@@ -137,7 +137,10 @@ def ioapic_seeds():
     edge = reg(0x10 + 2 * 2, 0x30) + reg(0x11 + 2 * 2, 0x01000000) + rec(EXTRA, 2, 0, 1) + rec(EXTRA, 2, 0, 0)
     level = reg(0x10 + 2 * 9, 0xa039) + rec(EXTRA, 9, 0, 1) + rec(EXTRA, 0x8000, 0, 0x39) + \
         rec(EXTRA, 9, 0, 0) + rec(EXTRA, 0x8000, 0, 0x39)
-    return [edge, level, reg(0, 0x0f000000) + mmio(0, 1, 2) + mmio(0x10) + mmio(0x13, None, 0)]
+    # As Linux programs an entry: the high half (destination) first.
+    linux = reg(0x11 + 2 * 4, 0x02000000) + reg(0x10 + 2 * 4, 0x8031) + rec(EXTRA, 4, 0, 1) + \
+        reg(0x10 + 2 * 4, 0x18031)
+    return [edge, level, linux, reg(0, 0x0f000000) + mmio(0, 1, 2) + mmio(0x10) + mmio(0x13, None, 0)]
 
 
 def lapic_seeds():
