@@ -81,9 +81,12 @@ def run_fuzz(bins, build, seconds, smoke):
               ("ok  " if ok else "FAIL", name, execs, size, crashes))
         if not ok:
             lines = out.splitlines()
-            start = next((i for i, l in enumerate(lines)
-                          if "ERROR" in l or "runtime error" in l), max(0, len(lines) - 30))
-            for line in lines[start:start + 30]:
+            first = re.compile(r"invariant broken|runtime error|Sanitizer|^fuzz_\w+: |"
+                               r"fake_ram:|ERROR: libFuzzer")
+            start = next((i for i, l in enumerate(lines) if first.search(l)),
+                         max(0, len(lines) - 20))
+            shown = [l for l in lines[start:] if not re.match(r"\s+#(1\d|[2-9]\d)", l)]
+            for line in shown[:24]:
                 print("        " + line)
             print("        (log and inputs: %s)" % workdir)
         sys.stdout.flush()
