@@ -5,7 +5,7 @@
  * Properties: the result is OK, TRUNC or INVALID; an OK instruction is
  * 1..15 bytes with sane fields, decodes the same from exactly its bytes,
  * and every shorter buffer is TRUNC; 15 bytes or more are never TRUNC.
- * Differential against Capstone on legacy (non-VEX/EVEX/XOP) encodings:
+ * Differential against Capstone, legacy, VEX, EVEX and XOP encodings alike:
  * where Capstone decodes, we must decode the same length, outside the
  * Capstone 4 defects listed in capstone_wrong() (tests/unit/test_decode.c
  * documents each).
@@ -83,9 +83,19 @@ static struct prefixes scan(const uint8_t *b, size_t len, unsigned mode)
 
 /* True where Capstone 4.0.2 is known to be wrong (by the SDM/APM rules). */
 static bool capstone_wrong(const uint8_t *b, unsigned mode, const struct prefixes *p,
-			   int rc, const struct insn *in)
+			   int rc, const struct insn *in, const cs_insn *ci)
 {
 	const uint8_t *op = b + p->n;
+	bool vex = op[0] == 0xc4 || op[0] == 0xc5 || op[0] == 0x62 ||
+		   (op[0] == 0x8f && (op[1] & 0x1f) >= 8);
+	if (vex && (mode == 64 || op[1] >= 0xc0 || op[0] == 0x8f) &&
+	    (p->p66 || p->rep || p->lock || p->rex) && rc != INSN_OK)
+		return true;		/* legacy prefix before VEX/EVEX/XOP: #UD */
+	if (rc == INSN_OK && in->encoding == INSN_ENC_EVEX &&
+	    (strstr(ci->op_str, "sae}") || strstr(ci->op_str, "{k0} {z}")))
+		return true;		/* #UD EVEX forms with a bogus extra byte */
+	if (rc == INSN_OK && mode == 16 && in->map == INSN_MAP_XOPA && ci->size == in->len - 2)
+		return true;		/* XOP map A's imm32 read as imm16 */
 	if (op[0] == 0x0f && (op[1] == 0xb9 || op[1] == 0xff))
 		return true;		/* UD1/UD0 without their ModRM */
 	if (op[0] == 0x0f && op[1] == 0x78 && (p->p66 || p->rep))
@@ -148,20 +158,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct prefixes p = scan(pad, 16, mode);
 	if (p.n >= 15)
 		return 0;
-	uint8_t op = pad[p.n];
-	bool vex_like = op == 0xc4 || op == 0xc5 || op == 0x62 ||
-			(op == 0x8f && (pad[p.n + 1] & 0x1f) >= 8);
-	if (vex_like && (mode == 64 || pad[p.n + 1] >= 0xc0 || op == 0x8f))
-		return 0;		/* VEX/EVEX/XOP: outside the overlap */
-	if (rc == INSN_OK && in.encoding != INSN_ENC_LEGACY)
-		return 0;
 	const uint8_t *code = pad;
 	size_t cs_size = sizeof(pad);
 	uint64_t addr = 0x1000;
 	cs_insn *ci = cs_malloc(cs[m]);
 	bool cs_ok = cs_disasm_iter(cs[m], &code, &cs_size, &addr, ci);
 	if (cs_ok && !(rc == INSN_OK && in.len == ci->size) &&
-	    !capstone_wrong(pad, mode, &p, rc, &in)) {
+	    !capstone_wrong(pad, mode, &p, rc, &in, ci)) {
 		fprintf(stderr, "fuzz_decode: mode %u: ours rc %d len %u, capstone %u (%s %s)\n",
 			mode, rc, rc == INSN_OK ? in.len : 0, ci->size, ci->mnemonic, ci->op_str);
 		abort();
