@@ -7,14 +7,15 @@
  *   byte 0    bits 0-2: 0, 1, 7 read; 2, 3 write; 4 advance time;
  *             5 the model's own extra action (an IRQ line, host input...);
  *             6 reset when bits 3-7 are all set, else a read.
- *             bits 3-7: time shift for kind 4
+ *             bits 3-4: time shift for kind 4
  *   bytes 1-2 port or MMIO offset (reduced to the model's ranges)
  *   byte 3    size: PIO 1, 2, 4; MMIO 1-8, not crossing the page
  *   bytes 4-7 value (masked to the size), or time in ns for kind 4
  *
  * After every record the harness's check() asserts the model's invariants
  * on its private state (each harness #includes the model's .c), and the
- * device lock must be balanced. Fake time, IRQ lines and timers come from
+ * device lock must be balanced. An input covers at most FUZZ_DEV_MAX_NS of
+ * guest time, so that periodic timers (100 us at the fastest) stay cheap. Fake time, IRQ lines and timers come from
  * tests/unit/fake_platform.c.
  */
 #ifndef YAKVM_TESTS_FUZZ_DEVICE_FUZZ_H
@@ -35,6 +36,7 @@
 	abort(); } } while (0)
 
 #define FUZZ_DEV_MAX_RECORDS 512
+#define FUZZ_DEV_MAX_NS (10ull * 1000000000)
 
 struct fuzz_dev {
 	const struct device_decl *decl;
@@ -125,7 +127,12 @@ static void fuzz_dev_run(const struct fuzz_dev *h, const uint8_t *data, size_t s
 		if (h->before)
 			h->before(where);
 		if (kind == 4) {
-			fake_advance((uint64_t)val << (shift % 8));
+			uint64_t step = (uint64_t)val << (shift % 4);
+			if (fake_now_ns >= FUZZ_DEV_MAX_NS)
+				step = 0;
+			else if (step > FUZZ_DEV_MAX_NS - fake_now_ns)
+				step = FUZZ_DEV_MAX_NS - fake_now_ns;
+			fake_advance(step);
 		} else if (kind == 5) {
 			if (h->extra)
 				h->extra(&fuzz_device, where, val);
