@@ -4,10 +4,11 @@ tests/fuzz/make-seeds.py [BUILD] - writes the committed seed corpus,
 tests/fuzz/corpus/NAME/, a few small inputs per harness (tests/fuzz/fuzz_NAME.c
 says how each reads its input). The multiboot1 seeds include a stripped test
 guest from BUILD/guests (build/release by default) when it has been built.
-Rerun after changing an input format; libFuzzer finds the rest.
+Rerun after changing an input format; libFuzzer finds the rest. The other
+files there are inputs a `make fuzz` run found (its merged corpus, for the
+harnesses where that stays small).
 """
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -18,9 +19,13 @@ CORPUS = os.path.join(HERE, "corpus")
 
 
 def put(name, seeds):
+    """Writes seed-NN files; other files (inputs kept from `make fuzz`
+    runs, named by their SHA-1) stay."""
     d = os.path.join(CORPUS, name)
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
+    os.makedirs(d, exist_ok=True)
+    for f in os.listdir(d):
+        if f.startswith("seed-"):
+            os.remove(os.path.join(d, f))
     for i, data in enumerate(seeds):
         with open(os.path.join(d, "seed-%02d" % i), "wb") as f:
             f.write(data)
