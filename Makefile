@@ -9,6 +9,7 @@
 #   make usb DEV=/dev/sdX   write the ISO to a USB stick (asks first)
 #   make soak MINUTES=30    two Linux VMs and two small VMs under stress
 #   make fuzz-guest SEEDS="1 2 3" MODES="real prot long"   random-instruction guests
+#   make fuzz    each libFuzzer harness for FUZZ_SECONDS (60); fuzz-smoke: briefly
 #   make all | iso | unit | clean
 #
 # Every target that needs a tool first runs scripts/ensure-tools.sh, which
@@ -58,7 +59,8 @@ LINUX_DIR := $(BUILD)/linux
 LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio \
 	$(LINUX_DIR)/vmlinuz-truncated)
 
-.PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux bench bench-quick soak fuzz-guest
+.PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux bench bench-quick \
+	soak fuzz-guest fuzz fuzz-smoke fuzz-bins
 .SECONDARY:
 all: $(BUILD)/yakvm.elf $(GUEST_ELFS) $(LINUX_FILES)
 
@@ -216,6 +218,8 @@ $(UNIT_BINS): $$($$(notdir $$@)_SRCS)
 unit: $(UNIT_BINS)
 	@python3 tests/run-unit.py $(UNIT_BINS)
 
+include tests/fuzz/fuzz.mk
+
 e2e: all
 	@python3 tests/e2e/run.py --build $(BUILD)
 
@@ -242,8 +246,8 @@ fuzz-guest: all
 test: tools
 	@$(MAKE) --no-print-directory test-now
 
-test-now: all $(UNIT_BINS)
-	@python3 tests/run-all.py --build $(BUILD) $(UNIT_BINS)
+test-now: all $(UNIT_BINS) $(FUZZ_BINS)
+	@python3 tests/run-all.py --build $(BUILD) --fuzz $(FUZZ_BINS) -- $(UNIT_BINS)
 
 clean:
 	rm -rf build yakvm.iso

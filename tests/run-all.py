@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """
-tests/run-all.py --build DIR BIN... - what `make test` runs: the unit tests,
-then the end-to-end boots. The last line is "N passed, N failed".
+tests/run-all.py --build DIR [--fuzz FUZZBIN...] -- BIN... - what `make test`
+runs: the unit tests, the fuzz harnesses' smoke runs (each one test), then
+the end-to-end boots. The last line is "N passed, N failed".
 """
 import argparse
 import os
@@ -17,6 +18,7 @@ import importlib.util  # noqa: E402
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build/release")
+    ap.add_argument("--fuzz", nargs="*", default=[])
     ap.add_argument("bins", nargs="*")
     args = ap.parse_args()
 
@@ -28,6 +30,17 @@ def main():
     up, uf = mod.run_unit(args.bins)
     sys.stdout.flush()
 
+    fp = ff = 0
+    if args.fuzz:
+        spec = importlib.util.spec_from_file_location(
+            "run_fuzz", os.path.join(HERE, "fuzz", "run-fuzz.py"))
+        fmod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(fmod)
+        print("== fuzz smoke (host, libFuzzer, ASan + UBSan)")
+        sys.stdout.flush()
+        fp, ff, _, _ = fmod.run_fuzz(args.fuzz, args.build, fmod.SMOKE_SECONDS, True)
+        sys.stdout.flush()
+
     print("== end-to-end tests (QEMU TCG and Bochs)")
     sys.stdout.flush()
     r = subprocess.run([sys.executable, os.path.join(HERE, "e2e", "run.py"),
@@ -38,9 +51,10 @@ def main():
     m = re.search(r"^e2e: (\d+) passed, (\d+) failed", out, re.M)
     ep, ef = (int(m.group(1)), int(m.group(2))) if m else (0, 1)
 
-    print("unit: %d passed, %d failed; e2e: %d passed, %d failed" % (up, uf, ep, ef))
-    print("%d passed, %d failed" % (up + ep, uf + ef))
-    return 1 if uf + ef else 0
+    print("unit: %d passed, %d failed; fuzz: %d passed, %d failed; e2e: %d passed, %d failed"
+          % (up, uf, fp, ff, ep, ef))
+    print("%d passed, %d failed" % (up + fp + ep, uf + ff + ef))
+    return 1 if uf + ff + ef else 0
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
  * tests/unit/test_acpi.c - guest/acpi.c (the VM's ACPI tables, parsed back
  * here: checksums, RSDP -> RSDT/XSDT -> FADT/MADT -> DSDT/FACS pointers,
  * FADT fields, MADT entries, \_S5; bounds and error paths; then validated
- * by ACPICA's iasl: each table disassembled with `iasl -d` and compiled
- * back with `iasl`, with no errors or warnings) and devices/acpi_pm.c (the
+ * by ACPICA's iasl for a set of configurations (iasl_cases(), the oracle
+ * step of tests/fuzz/fuzz_tables.c): each table disassembled with `iasl -d`
+ * and compiled back with `iasl`, with no errors or warnings) and devices/acpi_pm.c (the
  * PM1 event/control blocks and the reset register the FADT points at).
  */
 #include <stdarg.h>
@@ -44,13 +45,15 @@ static uint8_t sum(const uint8_t *p, size_t n)
 
 /* The table at gpa: inside buf, with its signature, a length that fits
  * and a zero checksum. */
+static uint64_t cur_base = BASE;	/* where build_config() put them */
+
 static const uint8_t *table(uint64_t gpa, const char *sig)
 {
-	assert_true(gpa >= BASE && gpa + 36 <= BASE + BUFSZ);
-	const uint8_t *t = buf + (gpa - BASE);
+	assert_true(gpa >= cur_base && gpa + 36 <= cur_base + BUFSZ);
+	const uint8_t *t = buf + (gpa - cur_base);
 	assert_memory_equal(t, sig, 4);
 	uint32_t len = rd32(t + 4);
-	assert_true(len >= 36 && gpa + len <= BASE + BUFSZ);
+	assert_true(len >= 36 && gpa + len <= cur_base + BUFSZ);
 	assert_int_equal(sum(t, len), 0);
 	assert_memory_equal(t + 10, "YAKVM ", 6);
 	assert_memory_equal(t + 16, "YAKVMVM ", 8);
@@ -61,14 +64,14 @@ struct tables {
 	const uint8_t *rsdp, *rsdt, *xsdt, *fadt, *madt, *dsdt, *facs;
 };
 
-static struct tables build(unsigned ncpus)
+static struct tables build_config(const struct acpi_config *cfg, uint64_t base)
 {
-	struct acpi_config c;
+	struct acpi_config c = *cfg;
 	char err[128] = "";
-	acpi_config_pc(&c, ncpus);
 	memset(buf, 0xa5, sizeof(buf));     /* no field may be left unwritten */
-	uint64_t rsdp = acpi_build(&c, buf, sizeof(buf), BASE, err, sizeof(err));
-	assert_int_equal(rsdp, BASE);
+	cur_base = base;
+	uint64_t rsdp = acpi_build(&c, buf, sizeof(buf), base, err, sizeof(err));
+	assert_int_equal(rsdp, base);
 	assert_string_equal(err, "");
 
 	struct tables t = { .rsdp = buf };
@@ -85,7 +88,7 @@ static struct tables build(unsigned ncpus)
 	for (int i = 0; i < 2; i++) {
 		uint64_t x = rd64(t.xsdt + 36 + 8 * i);
 		assert_int_equal(rd32(t.rsdt + 36 + 4 * i), x);   /* same list */
-		const uint8_t *e = table(x, memcmp(buf + (x - BASE), "FACP", 4) ? "APIC" : "FACP");
+		const uint8_t *e = table(x, memcmp(buf + (x - base), "FACP", 4) ? "APIC" : "FACP");
 		if (e[0] == 'F')
 			t.fadt = e;
 		else
@@ -98,11 +101,18 @@ static struct tables build(unsigned ncpus)
 	uint64_t facs = rd64(t.fadt + 132);
 	assert_int_equal(rd32(t.fadt + 36), facs);                   /* FIRMWARE_CTRL */
 	assert_int_equal(facs % 64, 0);
-	assert_true(facs >= BASE && facs + 64 <= BASE + BUFSZ);
-	t.facs = buf + (facs - BASE);
+	assert_true(facs >= base && facs + 64 <= base + BUFSZ);
+	t.facs = buf + (facs - base);
 	assert_memory_equal(t.facs, "FACS", 4);
 	assert_int_equal(rd32(t.facs + 4), 64);
 	return t;
+}
+
+static struct tables build(unsigned ncpus)
+{
+	struct acpi_config c;
+	acpi_config_pc(&c, ncpus);
+	return build_config(&c, BASE);
 }
 
 static void test_layout_disjoint(void **st)
@@ -358,18 +368,61 @@ static size_t read_file(const char *path, uint8_t *p, size_t max)
 	return n;
 }
 
+/* The configurations iasl checks (the oracle step of the table fuzzing,
+ * tests/fuzz/fuzz_tables.c): the PC VM with 1 to 255 vCPUs, then other
+ * IOAPIC ids and addresses, LAPIC addresses, PM ports, SCI IRQs, no reset
+ * register, and other places for the tables. */
+struct iasl_case {
+	struct acpi_config c;
+	uint64_t base;
+};
+
+static size_t iasl_cases(struct iasl_case *out, size_t max)
+{
+	static const unsigned ns[] = { 1, 2, 3, 4, 8, 16, 64, 128, 254, 255 };
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		out[n].base = BASE;
+		acpi_config_pc(&out[n++].c, ns[i]);
+	}
+	struct acpi_config c;
+	acpi_config_pc(&c, 2);
+	c.reset_port = 0;				/* no reset register */
+	out[n++] = (struct iasl_case){ c, 0xf0000 };
+	acpi_config_pc(&c, 5);
+	c.ioapic_id = 15;
+	c.ioapic_base = 0xfec10000;
+	c.lapic_base = 0xfed00000;
+	c.pm_timer_port = 0x608;
+	c.pm1a_evt_port = 0x600;
+	c.pm1a_cnt_port = 0x604;
+	c.sci_irq = 11;
+	c.reset_port = 0xcf9;
+	c.reset_value = 0x06;
+	out[n++] = (struct iasl_case){ c, 0xe0010 };
+	acpi_config_pc(&c, 7);
+	c.ioapic_id = 0;
+	c.sci_irq = 0;
+	c.pm_timer_port = 0xfffc;
+	out[n++] = (struct iasl_case){ c, 0xfe000 };
+	assert_true(n <= max);
+	return n;
+}
+
 static void test_iasl(void **st)
 {
 	if (system("command -v iasl >/dev/null 2>&1") != 0) {
 		print_message("SKIPPED: iasl (Debian acpica-tools) is not installed\n");
 		skip();
 	}
-	const unsigned ns[] = { 1, 4, 255 };
 	static char out[1 << 16], dsl[1 << 16];
 	static uint8_t aml[1 << 12];
 	char cmd[512], path[256];
-	for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
-		struct tables t = build(ns[k]);
+	struct iasl_case cases[32];
+	size_t ncases = iasl_cases(cases, sizeof(cases) / sizeof(cases[0]));
+	for (size_t k = 0; k < ncases; k++) {
+		struct tables t = build_config(&cases[k].c, cases[k].base);
+		unsigned ncpus = cases[k].c.ncpus;
 		char dir[] = "/tmp/yakvm-acpi-XXXXXX";
 		assert_non_null(mkdtemp(dir));
 		struct { const char *name; const uint8_t *p; size_t len; } tabs[] = {
@@ -379,7 +432,7 @@ static void test_iasl(void **st)
 			{ "dsdt", t.dsdt, rd32(t.dsdt + 4) },
 		};
 		/* YAKVM_IASL_VERBOSE=1 shows what iasl says about the 4-CPU tables. */
-		bool show = ns[k] == 4 && getenv("YAKVM_IASL_VERBOSE");
+		bool show = k == 3 && getenv("YAKVM_IASL_VERBOSE");
 		for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
 			const char *name = tabs[i].name;
 			snprintf(path, sizeof(path), "%s/%s.dat", dir, name);
@@ -389,7 +442,10 @@ static void test_iasl(void **st)
 			snprintf(cmd, sizeof(cmd), "cd %s && iasl -d %s.dat 2>&1", dir, name);
 			int rc = run(cmd, out, sizeof(out));
 			if (show)
-				print_message("--- iasl -d %s.dat (%u CPUs):\n%s", name, ns[k], out);
+				print_message("--- iasl -d %s.dat (%u CPUs):\n%s", name, ncpus, out);
+			if (rc || strstr(out, "rror"))
+				print_error("configuration %zu (%u CPUs, base 0x%llx)\n", k, ncpus,
+					    (unsigned long long)cases[k].base);
 			assert_clean(name, rc, out);
 			assert_non_null(strstr(out, "Binary file appears to be a valid ACPI table"));
 			snprintf(path, sizeof(path), "%s/%s.dsl", dir, name);

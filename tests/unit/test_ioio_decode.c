@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "arch/x86/svm/ioio.h"
+#include "arch/x86/insn/decode.h"
 
 /* EXITINFO1 fields, from figure 15-2, spelled out independently. */
 #define T_IN   (1ull << 0)
@@ -114,6 +115,32 @@ static void test_malformed(void **state)
 	expect(0, false, false, false, 0, 0, 0, 0);
 }
 
+/* INS/OUTS operands: EXITINFO1 where it has them, else the prefixes. */
+static void test_string_operands(void **state)
+{
+	struct insn in = { .addrsize = 4, .seg = FS };
+	unsigned asz, seg;
+	struct ioio io = ioio_decode(T_PORT(0x3f8) | T_SZ8 | T_STR);	/* QEMU outsb */
+	assert_true(ioio_string_needs_insn(&io));
+	assert_true(ioio_string_operands(&io, &in, &asz, &seg));
+	assert_int_equal(asz, 4);
+	assert_int_equal(seg, FS);
+	io = ioio_decode(T_PORT(0x3f8) | T_SZ8 | T_STR | T_IN);	/* insb: ES always */
+	assert_true(ioio_string_operands(&io, &in, &asz, &seg));
+	assert_int_equal(seg, ES);
+	io = ioio_decode(T_PORT(0x3f8) | T_A16 | T_SZ8 | T_STR | T_SEG(GS));
+	assert_false(ioio_string_needs_insn(&io));
+	assert_true(ioio_string_operands(&io, NULL, &asz, &seg));
+	assert_int_equal(asz, 2);
+	assert_int_equal(seg, GS);
+	/* Found while writing tests/fuzz/fuzz_ioio.c: the reserved segment values 6 and 7
+	 * used to index the 6 segment registers out of bounds. */
+	for (unsigned s = 6; s < 8; s++) {
+		io = ioio_decode(T_PORT(0x3f8) | T_A32 | T_SZ8 | T_STR | T_SEG(s));
+		assert_false(ioio_string_operands(&io, NULL, &asz, &seg));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_every_size_and_direction),
 		cmocka_unit_test(test_ignored_bits),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_string_operands),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

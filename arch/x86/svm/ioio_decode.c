@@ -6,9 +6,13 @@
  *   bits 7-9 address size (A16, A32, A64)
  *   bits 10-12 effective segment (Bochs fills it, QEMU leaves 0)
  *   bits 16-31 port
- * Pure, so it is unit-tested on the host (tests/unit/test_ioio_decode.c).
+ * Also how INS/OUTS find their address size and segment. Pure, so it is
+ * unit-tested and fuzzed on the host (tests/unit/test_ioio_decode.c,
+ * tests/fuzz/fuzz_ioio.c).
  */
 #include "arch/x86/svm/ioio.h"
+#include "arch/x86/insn/decode.h"
+#include "arch/x86/regs.h"
 
 struct ioio ioio_decode(uint64_t info1)
 {
@@ -26,4 +30,26 @@ struct ioio ioio_decode(uint64_t info1)
 	if (!(info1 & (7u << 7)))
 		io.addr_size = 0;	/* not given (QEMU) */
 	return io;
+}
+
+bool ioio_string_needs_insn(const struct ioio *io)
+{
+	return io->addr_size == 0 || (!io->in && io->seg == 0);
+}
+
+/* INS writes ES:rDI, no override possible; OUTS reads DS:rSI or the
+ * override (APM vol. 3, "INS", "OUTS"). */
+bool ioio_string_operands(const struct ioio *io, const struct insn *in,
+			  unsigned *addr_size, unsigned *seg)
+{
+	*addr_size = io->addr_size;
+	*seg = io->in ? SEG_ES : SEG_DS;
+	if (ioio_string_needs_insn(io)) {
+		*addr_size = in->addrsize;
+		if (!io->in && in->seg != INSN_SEG_NONE)
+			*seg = in->seg;
+	} else if (!io->in) {
+		*seg = io->seg;
+	}
+	return *seg < SEG_COUNT;
 }

@@ -33,22 +33,21 @@ static uint64_t seg_base(struct vcpu *v, unsigned seg)
 void ioio_string(struct vcpu *v, const struct ioio *io)
 {
 	struct vmcb_save *s = &v->vmcb->save;
-	unsigned addr_size = io->addr_size, seg = io->in ? SEG_ES : SEG_DS;
-	if (addr_size == 0 || (!io->in && io->seg == 0)) {
+	unsigned addr_size, seg;
+	struct insn in;
+	if (ioio_string_needs_insn(io)) {
 		uint8_t bytes[15];
 		size_t n;
-		struct insn in;
 		if (!vcpu_get_inst_bytes(v, bytes, &n))
 			return;
 		if (insn_decode(&in, bytes, n, vcpu_code_bits(v)) != INSN_OK) {
 			vm_stop(v->vm, v, "cannot decode a string I/O instruction");
 			return;
 		}
-		addr_size = in.addrsize;
-		if (!io->in && in.seg != INSN_SEG_NONE)
-			seg = in.seg;
-	} else if (!io->in) {
-		seg = io->seg;
+	}
+	if (!ioio_string_operands(io, &in, &addr_size, &seg)) {
+		vm_stop(v->vm, v, "string I/O with reserved segment %u in EXITINFO1", io->seg);
+		return;
 	}
 	uint64_t amask = addr_size == 8 ? ~0ull : (1ull << (8 * addr_size)) - 1;
 	enum gpr idx = io->in ? GPR_RDI : GPR_RSI;

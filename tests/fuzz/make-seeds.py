@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""
+tests/fuzz/make-seeds.py [BUILD] - writes the committed seed corpus,
+tests/fuzz/corpus/NAME/, a few small inputs per harness (tests/fuzz/fuzz_NAME.c
+says how each reads its input). The multiboot1 seeds include a stripped test
+guest from BUILD/guests (build/release by default) when it has been built.
+Rerun after changing an input format; libFuzzer finds the rest. The other
+files there are inputs a `make fuzz` run found (its merged corpus, for the
+harnesses where that stays small).
+"""
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, "corpus")
+
+
+def put(name, seeds):
+    """Writes seed-NN files; other files (inputs kept from `make fuzz`
+    runs, named by their SHA-1) stay."""
+    d = os.path.join(CORPUS, name)
+    os.makedirs(d, exist_ok=True)
+    for f in os.listdir(d):
+        if f.startswith("seed-"):
+            os.remove(os.path.join(d, f))
+    for i, data in enumerate(seeds):
+        with open(os.path.join(d, "seed-%02d" % i), "wb") as f:
+            f.write(data)
+
+
+# ---- instruction decoder, emulator, IOIO -----------------------------------
+
+INSNS = [  # (mode index 0/1/2 = 16/32/64, hex)
+    (2, "48 89 d8"), (2, "8b 05 78 56 34 12"), (2, "f3 48 a5"), (2, "66 67 f3 2e 48 a5"),
+    (1, "8b 04 65 78 56 34 12"), (0, "8b 46 fe"), (2, "c4 e2 79 18 00"),
+    (2, "62 f1 7c 48 10 00"), (1, "0f b6 03"), (2, "41 c7 04 24 78 56 34 12"),
+    (2, "f0 0f c1 08"), (1, "a1 78 56 34 12"), (0, "f3 6e"), (2, "0f a3 08"),
+]
+
+# Instructions the MMIO emulator performs (header: mode, flags, fault bits, regs).
+EMU = ["89 08", "8b 08", "c7 00 78 56 34 12", "01 08", "f6 00 12", "f3 a5", "f3 aa",
+       "0f b7 08", "0f be 08", "87 08", "0f c1 08", "0f b1 08", "a3 44 33 22 11",
+       "0f ab 08", "ff 00", "80 30 5a", "f3 a4"]
+
+
+def hexb(s):
+    return bytes(int(x, 16) for x in s.split())
+
+
+def emu_header(mode, faults=0, regs_seed=0x1122334455667788):
+    return bytes([mode | 0x20, 0x02, 0x00, faults, 0]) + struct.pack("<Q", regs_seed)
+
+
+# ---- device records (tests/fuzz/device_fuzz.h) -------------------------------
+
+READ, WRITE, TIME, EXTRA = 0, 2, 4, 5
+
+
+def rec(kind, where, size, value=0, shift=0):
+    return struct.pack("<BHBI", kind | shift << 3, where, size, value)
+
+
+def pio(port_index, val, size=0):
+    return rec(WRITE, port_index, size, val)
+
+
+def mmio(off, val=None, size=3, vcpu=0):
+    where = off | vcpu << 12
+    return rec(READ if val is None else WRITE, where, 0x80 | size, val or 0)
+
+
+def pic_seeds():
+    # where: 0/1 = 0x20/0x21, 2/3 = 0xa0/0xa1, 4/5 = ELCR
+    init = b"".join([pio(0, 0x11), pio(1, 0x20), pio(1, 0x04), pio(1, 0x01),
+                     pio(2, 0x11), pio(3, 0x28), pio(3, 0x02), pio(3, 0x01),
+                     pio(1, 0x00), pio(3, 0x00)])
+    irqs = b"".join([rec(EXTRA, 0, 0, 1), rec(EXTRA, 0x8000, 0, 0), pio(0, 0x20),
+                     rec(EXTRA, 8, 0, 1), rec(EXTRA, 0x8000, 0, 0), pio(2, 0x20), pio(0, 0x20),
+                     pio(0, 0x0b), rec(READ, 0, 0), pio(4, 0x20), rec(EXTRA, 5, 0, 1)])
+    return [init, init + irqs, init + pio(0, 0x0c) + rec(EXTRA, 3, 0, 1) + rec(READ, 0, 0)]
+
+
+def pit_seeds():
+    # where: 0-2 channels, 3 control, 4 port 0x61
+    mode2 = pio(3, 0x34) + pio(0, 0x9c) + pio(0, 0x2e) + rec(TIME, 0, 0, 50000000)
+    return [mode2, pio(3, 0x30) + pio(0, 0x01) + pio(0, 0) + rec(TIME, 0, 0, 1000000, 3),
+            pio(4, 0x01) + pio(3, 0xb6) + pio(2, 0x00) + pio(2, 0x10) + pio(3, 0x80) +
+            rec(READ, 2, 0) + rec(READ, 2, 0) + pio(3, 0xe2) + rec(READ, 2, 0)]
+
+
+def uart_seeds():
+    init = b"".join([pio(3, 0x80), pio(0, 0x01), pio(1, 0x00), pio(3, 0x03),
+                     pio(2, 0xc7), pio(4, 0x0b), pio(1, 0x0f)])
+    rx = rec(EXTRA, 0x6968, 0, 0x6c6c6568) + rec(READ, 2, 0) + rec(READ, 0, 0) + rec(READ, 5, 0)
+    return [init, init + rx, init + pio(4, 0x1b) + pio(0, 0x41) + rec(READ, 0, 0) + rec(READ, 6, 0)]
+
+
+def rtc_seeds():
+    def rd(i):
+        return pio(0, i) + rec(READ, 1, 0)
+    clock = b"".join(rd(i) for i in (0, 2, 4, 6, 7, 8, 9, 0x32, 0x0a))
+    setit = pio(0, 0x0b) + pio(1, 0x86) + pio(0, 0x04) + pio(1, 0x17) + pio(0, 0x0b) + pio(1, 0x06)
+    periodic = pio(0, 0x0a) + pio(1, 0x23) + pio(0, 0x0b) + pio(1, 0x52) + \
+        rec(TIME, 0, 0, 3000000) + rd(0x0c) + rec(TIME, 0, 0, 2000000000, 1) + rd(0x0c)
+    return [clock, setit + clock, periodic, pio(0, 0x0b) + pio(1, 0x02) + pio(0, 0x04) + pio(1, 0x92) + clock]
+
+
+def i8042_seeds():
+    # where 0 = 0x60, 1 = 0x64
+    return [pio(1, 0x20) + rec(READ, 0, 0) + pio(1, 0x60) + pio(0, 0x45),
+            pio(1, 0xd1) + pio(0, 0xdd) + pio(1, 0xd0) + rec(READ, 0, 0) + pio(1, 0xaa) + rec(READ, 0, 0),
+            pio(1, 0xd2) + pio(0, 0x1c) + rec(READ, 1, 0) + rec(READ, 0, 0) + pio(1, 0xfe)]
+
+
+def sysctl_seeds():
+    return [pio(1, 0x02) + rec(READ, 1, 0) + pio(0, 0x55) + rec(READ, 0, 0), pio(1, 0x03) + rec(READ, 1, 0)]
+
+
+def pci_seeds():
+    # where 0-3 = 0xcf8.., 4-7 = 0xcfc..
+    return [pio(0, 0x80000000, 2) + rec(READ, 4, 2) + rec(READ, 6, 1),
+            pio(0, 0x80000008, 2) + rec(READ, 4, 2) + pio(0, 0x80000800, 2) + rec(READ, 4, 2)]
+
+
+def pm_timer_seeds():
+    return [rec(READ, 0, 2) + rec(TIME, 0, 0, 1000000) + rec(READ, 0, 2) + rec(EXTRA, 0, 0, 5000) + rec(READ, 1, 1)]
+
+
+def acpi_pm_seeds():
+    # where 0-3 PM1a_EVT, 4-5 PM1a_CNT, 6 reset
+    return [rec(READ, 4, 1) + pio(2, 0x0120, 1) + rec(READ, 0, 2),
+            pio(4, 0x2001, 1) + rec(READ, 0, 1) + pio(0, 0x8000, 1),
+            pio(4, 0x3401, 1), pio(6, 0x01), rec(EXTRA, 0, 0, 0x31)]
+
+
+def ioapic_seeds():
+    def reg(r, v):
+        return mmio(0, r, 2) + mmio(0x10, v, 3)
+    edge = reg(0x10 + 2 * 2, 0x30) + reg(0x11 + 2 * 2, 0x01000000) + rec(EXTRA, 2, 0, 1) + rec(EXTRA, 2, 0, 0)
+    level = reg(0x10 + 2 * 9, 0xa039) + rec(EXTRA, 9, 0, 1) + rec(EXTRA, 0x8000, 0, 0x39) + \
+        rec(EXTRA, 9, 0, 0) + rec(EXTRA, 0x8000, 0, 0x39)
+    # As Linux programs an entry: the high half (destination) first.
+    linux = reg(0x11 + 2 * 4, 0x02000000) + reg(0x10 + 2 * 4, 0x8031) + rec(EXTRA, 4, 0, 1) + \
+        reg(0x10 + 2 * 4, 0x18031)
+    return [edge, level, linux, reg(0, 0x0f000000) + mmio(0, 1, 2) + mmio(0x10) + mmio(0x13, None, 0)]
+
+
+def lapic_seeds():
+    enable = mmio(0xf0, 0x1ff) + mmio(0xf0, 0x1ff, vcpu=1)
+    timer = mmio(0x3e0, 0x0b) + mmio(0x320, 0x20030) + mmio(0x380, 1000) + \
+        rec(TIME, 0, 0, 2000000) + rec(EXTRA, 2, 0) + mmio(0xb0, 0) + mmio(0x390)
+    ipi = mmio(0x310, 0x01000000) + mmio(0x300, 0x40) + rec(EXTRA, 0x1002, 0) + \
+        mmio(0x300, 0x4500) + mmio(0x300, 0x4608) + rec(EXTRA, 0x1006, 0)
+    prio = mmio(0x80, 0x50) + rec(EXTRA, 0, 0, 0x41) + rec(EXTRA, 0, 0, 0x61) + rec(EXTRA, 2, 0) + \
+        mmio(0xa0) + mmio(0x90) + rec(EXTRA, 4, 0, 3) + mmio(0x80)
+    tsc = mmio(0x320, 0x40031) + rec(EXTRA, 5, 0, 0x100000) + rec(TIME, 0, 0, 1000000)
+    return [enable, enable + timer, enable + ipi, enable + prio, enable + tsc]
+
+
+def testdev_seeds():
+    return [mmio(0x10, 0x11223344, 3) + mmio(0x10, None, 3) + mmio(0x800, None, 3) + mmio(0x80c, None, 3),
+            mmio(0x7fe, 0xaabbccdd, 7) + mmio(0x7fc, None, 7) + mmio(0x840, 1, 3)]
+
+
+# ---- boot information and command lines ------------------------------------
+
+def mb2_tag(t, payload):
+    b = struct.pack("<II", t, 8 + len(payload)) + payload
+    return b + b"\0" * (-len(b) % 8)
+
+
+def mb2_block(tags):
+    body = b"".join(tags) + mb2_tag(0, b"")
+    return struct.pack("<II", 8 + len(body), 0) + body
+
+
+def mb2_seeds():
+    mmap = struct.pack("<II", 24, 0) + b"".join(
+        struct.pack("<QQII", b, l, t, 0) for b, l, t in
+        [(0, 0x9fc00, 1), (0x9fc00, 0x400, 2), (0xf0000, 0x10000, 2), (0x100000, 0x3fee0000, 1),
+         (0x3ffe0000, 0x20000, 2), (0xfffc0000, 0x40000, 2)])
+    rsdp = b"RSD PTR " + bytes(12)
+    return [mb2_block([mb2_tag(1, b"loglevel=debug\0"), mb2_tag(2, b"GRUB 2.06\0"), mb2_tag(6, mmap),
+                       mb2_tag(3, struct.pack("<II", 0x200000, 0x210000) + b"/guests/a.elf name=a\0"),
+                       mb2_tag(14, rsdp)]),
+            mb2_block([mb2_tag(1, b"\0"), mb2_tag(6, mmap[:8 + 48]),
+                       mb2_tag(8, struct.pack("<QIIIBBH", 0xfd000000, 4096, 1024, 768, 32, 1, 0) +
+                               bytes([16, 8, 8, 8, 0, 8]))])]
+
+
+# ---- loaders ------------------------------------------------------------------
+
+def mb1_aout():
+    load = 0x100000
+    text = b"\xb8\x00\x00\x00\x00\xf4" * 8
+    hdr = struct.pack("<III", 0x1BADB002, 0x10003, -(0x1BADB002 + 0x10003) & 0xffffffff)
+    img_len = 32 + len(text)
+    hdr += struct.pack("<IIIII", load, load, load + img_len, load + img_len + 0x1000, load + 32)
+    return hdr + text
+
+
+def mb1_seeds(build):
+    seeds = [b"\x01\x02\x10" + mb1_aout(), b"\x00\x00\x00" + mb1_aout()]
+    elf = os.path.join(build, "guests", "tests", "guests", "heartbeat.elf")
+    if os.path.exists(elf):
+        with tempfile.TemporaryDirectory() as t:
+            out = os.path.join(t, "g.elf")
+            subprocess.run(["strip", "-s", "-o", out, elf], check=True)
+            seeds.append(b"\x02\x01\x20" + open(out, "rb").read())
+    return seeds
+
+
+def bzimage(version=0x020f, setup_sects=4, xlf=0x7f, pm=8192, init_size=0x800000, pref=0x1000000):
+    img = bytearray(512 * (1 + setup_sects) + pm)
+    struct.pack_into("<B", img, 0x1f1, setup_sects)
+    struct.pack_into("<H", img, 0x1fe, 0xaa55)
+    struct.pack_into("<BB", img, 0x200, 0xeb, 0x6a if version >= 0x020c else 0x3a)
+    img[0x202:0x206] = b"HdrS"
+    struct.pack_into("<H", img, 0x206, version)
+    struct.pack_into("<B", img, 0x211, 0x01)            # LOADED_HIGH
+    struct.pack_into("<I", img, 0x214, 0x100000)
+    struct.pack_into("<I", img, 0x22c, 0x7fffffff)      # initrd_addr_max
+    struct.pack_into("<I", img, 0x230, 0x200000)        # kernel_alignment
+    struct.pack_into("<B", img, 0x234, 1)               # relocatable
+    struct.pack_into("<B", img, 0x235, 21)
+    struct.pack_into("<H", img, 0x236, xlf)
+    struct.pack_into("<I", img, 0x238, 2047)            # cmdline_size
+    if version >= 0x020a:
+        struct.pack_into("<Q", img, 0x258, pref)
+        struct.pack_into("<I", img, 0x260, init_size)
+    return bytes(img)
+
+
+def linux_seeds():
+    return [b"\x01\x04\x10" + bzimage(), b"\x01\x00\x40" + bzimage(version=0x0206, xlf=0),
+            b"\x02\x10\x00" + bzimage(setup_sects=0, init_size=0x100000, pref=0x200000)]
+
+
+def tables_seed(ncpus, flags, base=0, buflen=0x2000, mem=64 << 20):
+    return struct.pack("<BBBBHHHHIIIHBBQ", ncpus, 0, 9, 1, 0xb008, 0xb000, 0xb004, 0xb00c,
+                       0xfec00000, 0xfee00000, base, buflen, flags, 0, mem)
+
+
+def main():
+    build = sys.argv[1] if len(sys.argv) > 1 else "build/release"
+    put("decode", [bytes([m]) + hexb(h) for m, h in INSNS])
+    put("emulate", [emu_header(i % 3 if i % 3 else 2, faults=0x40 if i == 3 else 0) + hexb(h)
+                    for i, h in enumerate(EMU)])
+    put("ioio", [struct.pack("<QB", 0x03f8001c, 1) + hexb("f3 6e"),
+                 struct.pack("<QB", 0x0cf810c4, 0), struct.pack("<QB", 0x01f0012d, 1),
+                 struct.pack("<QB", 0x3f8021c, 2) + hexb("64 67 f3 6e"),
+                 struct.pack("<QB", 0x12340041, 1)])
+    put("pic", pic_seeds())
+    put("pit", pit_seeds())
+    put("uart", uart_seeds())
+    put("rtc", rtc_seeds())
+    put("i8042", i8042_seeds())
+    put("sysctl", sysctl_seeds())
+    put("pci_host", pci_seeds())
+    put("pm_timer", pm_timer_seeds())
+    put("acpi_pm", acpi_pm_seeds())
+    put("ioapic", ioapic_seeds())
+    put("lapic", lapic_seeds())
+    put("testdev", testdev_seeds())
+    put("multiboot2", mb2_seeds())
+    put("options", [b"\x80loglevel=debug console=com2,fb on_idle=exit x2apic=1",
+                    b"\x10console=0x2f8 loglevel=loud bogus", b"\x00 on_idle=halt"])
+    put("vmdesc", [b"/guests/hello.elf name=hello mem=16M vcpus=2 cpus=0,2-3 -- a b",
+                   b"attach=hello -- module string", b"name=lin kind=linux mem=0x4000000 on_reset=reboot trace=1 testdev=1",
+                   b"64KiB"])
+    put("multiboot1", mb1_seeds(build))
+    put("linux", linux_seeds())
+    put("tables", [tables_seed(1, 1), tables_seed(4, 1, mem=5 << 30), tables_seed(255, 1, buflen=0x1000),
+                   tables_seed(2, 0, base=0xf0000, buflen=600), tables_seed(16, 2)])
+
+
+if __name__ == "__main__":
+    main()
