@@ -207,9 +207,7 @@ bool vcpu_skip_instruction(struct vcpu *v)
 		}
 		len = in.len;
 	}
-	uint64_t rip = vmcb->save.rip + len;
-	vmcb->save.rip = (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attrib & SEG_ATTR_L) ?
-			 rip : (rip & 0xffffffffull);
+	vmcb->save.rip = vcpu_rip_after(v, len);
 	return true;
 }
 

@@ -151,10 +151,28 @@ enum walk_result guest_write_linear(struct vcpu *v, uint64_t la, const void *src
 	return copy_linear(v, la, (void *)src, len, access, true, fault_la, pf_err);
 }
 
+/* Long mode with a 64-bit code segment (APM vol. 2, 4.8.1). */
+static bool code_64(const struct vmcb_save *s)
+{
+	return (s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTR_L);
+}
+
+/* CS:RIP as a linear address; outside 64-bit code it wraps at 4 GiB. */
+static uint64_t code_linear(const struct vmcb_save *s)
+{
+	uint64_t la = s->cs.base + s->rip;
+	return code_64(s) ? la : (la & 0xffffffffull);
+}
+
+static unsigned code_access(const struct vmcb_save *s)
+{
+	return ACCESS_FETCH | (s->cpl == 3 ? ACCESS_USER : 0);
+}
+
 unsigned vcpu_code_bits(struct vcpu *v)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	if ((s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTR_L))
+	if (code_64(s))
 		return 64;
 	if (!(s->cr0 & CR0_PE) || (s->rflags & RFLAGS_VM))
 		return 16;
@@ -164,16 +182,13 @@ unsigned vcpu_code_bits(struct vcpu *v)
 const uint8_t *vcpu_peek_inst_bytes(struct vcpu *v, size_t *avail)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	uint64_t la = s->cs.base + s->rip;
-	if (vcpu_code_bits(v) != 64)
-		la &= 0xffffffffull;
+	uint64_t la = code_linear(s);
 	size_t n = 4096 - (la & 0xfff);
 	if (n > 15)
 		n = 15;
 	uint64_t gpa;
 	uint32_t err;
-	unsigned access = ACCESS_FETCH | (s->cpl == 3 ? ACCESS_USER : 0);
-	if (guest_translate(v, la, access, &gpa, &err) != WALK_OK)
+	if (guest_translate(v, la, code_access(s), &gpa, &err) != WALK_OK)
 		return NULL;
 	*avail = n;
 	uint64_t page = gpa & ~0xfffull;
@@ -205,13 +220,8 @@ bool vcpu_get_inst_bytes(struct vcpu *v, uint8_t *buf, size_t *len)
 		return true;
 	}
 	const struct vmcb_save *s = &vmcb->save;
-	uint64_t rip = s->rip;
-	if (vcpu_code_bits(v) != 64)
-		rip &= 0xffffffffull;
-	uint64_t la = s->cs.base + rip;
-	if (vcpu_code_bits(v) != 64)
-		la &= 0xffffffffull;
-	unsigned access = ACCESS_FETCH | (s->cpl == 3 ? ACCESS_USER : 0);
+	uint64_t la = code_linear(s);
+	unsigned access = code_access(s);
 	/* Read up to 15 bytes, but not past a page we cannot read: an
 	 * instruction that ends before the next page must not fault on it. */
 	size_t first = 4096 - (la & 0xfff);
@@ -234,4 +244,11 @@ bool vcpu_get_inst_bytes(struct vcpu *v, uint8_t *buf, size_t *len)
 		return false;
 	}
 	return true;
+}
+
+uint64_t vcpu_rip_after(struct vcpu *v, unsigned len)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	uint64_t rip = s->rip + len;
+	return code_64(s) ? rip : (rip & 0xffffffffull);
 }

@@ -36,6 +36,9 @@ enum walk_result guest_write_linear(struct vcpu *v, uint64_t la, const void *src
 
 /* CS default size for the decoder: 16, 32 or 64. */
 unsigned vcpu_code_bits(struct vcpu *v);
+/* RIP after an instruction of len bytes (wrapping at 4 GiB outside 64-bit
+ * code). */
+uint64_t vcpu_rip_after(struct vcpu *v, unsigned len);
 
 /*
  * The bytes at the guest's CS:RIP, up to 15. They come from the VMCB when the

@@ -57,9 +57,7 @@ static bool decode_at_rip(struct vcpu *v, struct insn *in)
  * that RIP and checks the gate's DPL as the instruction does. */
 static void reflect_soft(struct vcpu *v, const struct insn *in, uint8_t vector)
 {
-	struct vmcb_save *s = &v->vmcb->save;
-	uint64_t rip = s->rip + in->len;
-	s->rip = vcpu_code_bits(v) == 64 ? rip : rip & 0xffffffffull;
+	v->vmcb->save.rip = vcpu_rip_after(v, in->len);
 	v->vmcb->control.eventinj = EVENT_VALID | EVENT_TYPE_SOFT | vector;
 }
 
