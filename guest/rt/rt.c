@@ -130,6 +130,23 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	return (int)(o - buf);
 }
 
+volatile int rt_failures;
+
+void rt_check(const char *tag, bool ok, const char *name, const char *fmt, ...)
+{
+	if (ok) {
+		printf("%s: ok %s\n", tag, name);
+		return;
+	}
+	char buf[160] = "";
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printf("%s: FAIL %s (%s)\n", tag, name, buf);
+	rt_failures++;
+}
+
 int printf(const char *fmt, ...)
 {
 	char buf[256];

@@ -53,6 +53,12 @@ void putc(char c);
 void puts(const char *s);
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* A test guest's check: "TAG: ok NAME", or "TAG: FAIL NAME (details)" and
+ * one more in rt_failures. */
+extern volatile int rt_failures;
+void rt_check(const char *tag, bool ok, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 size_t strlen(const char *s);
 int memcmp(const void *a, const void *b, size_t n);
 void *memset(void *d, int c, size_t n);

@@ -35,7 +35,6 @@ enum { REG_ID = 0x20, REG_VERSION = 0x30, REG_TPR = 0x80, REG_EOI = 0xb0,
 
 static uint8_t page[4096] __attribute__((aligned(4096)));
 static volatile uint32_t base = LAPIC_BASE;     /* where this vCPU's LAPIC is */
-static volatile int failures;
 static uint64_t tpm;
 
 /* AP phases, set by the boot vCPU. */
@@ -48,20 +47,7 @@ static void wr(uint32_t b, uint32_t reg, uint32_t v) { mmio_write32(b + reg, v);
 
 static uint8_t pattern(unsigned i) { return (uint8_t)(i * 7 + 3); }
 
-static void check(bool ok, const char *name, const char *fmt, ...)
-{
-	char buf[160] = "";
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (ok)
-		printf("apicbase: ok %s\n", name);
-	else {
-		printf("apicbase: FAIL %s (%s)\n", name, buf);
-		failures++;
-	}
-}
+#define check(...) rt_check("apicbase", __VA_ARGS__)
 
 static uint64_t apic_base_msr(void)
 {
@@ -289,11 +275,11 @@ static int after_reset(void)
 	check(ver == 0 && page[0x30] == 0xa5,
 	      "after the reset the page under the old base is RAM again (cleared)",
 	      "version offset reads 0x%x", ver);
-	failures += cmos_read(CMOS_FAILURES);
+	rt_failures += cmos_read(CMOS_FAILURES);
 	cmos_write(CMOS_PHASE, 0);
 	cmos_write(CMOS_FAILURES, 0);
-	printf("apicbase: %d failures\n", failures);
-	return failures;
+	printf("apicbase: %d failures\n", rt_failures);
+	return rt_failures;
 }
 
 int guest_main(uint32_t magic, struct mb1_info *info)
@@ -312,7 +298,7 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	test_reserved();
 	test_disable();
 	/* A reset must put the LAPIC back and give the RAM page back. */
-	cmos_write(CMOS_FAILURES, (uint8_t)failures);
+	cmos_write(CMOS_FAILURES, (uint8_t)rt_failures);
 	cmos_write(CMOS_PHASE, PHASE_RESET);
 	move_to((uint32_t)page, AE);
 	printf("apicbase: resetting with the LAPIC over RAM\n");

@@ -35,22 +35,8 @@ static volatile uint32_t nmis[NCPUS], nested[NCPUS], early[NCPUS], in_nmi[NCPUS]
 static volatile uint32_t beat[NCPUS], booted[NCPUS];
 static volatile uint32_t halt_cmd, halting, woke;
 static uint64_t tpm;
-static int failures;
 
-static void check(bool ok, const char *name, const char *fmt, ...)
-{
-	char buf[160] = "";
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (ok)
-		printf("nmi: ok %s\n", name);
-	else {
-		printf("nmi: FAIL %s (%s)\n", name, buf);
-		failures++;
-	}
-}
+#define check(...) rt_check("nmi", __VA_ARGS__)
 
 static void send(uint32_t dest, uint32_t lo)
 {
@@ -230,6 +216,6 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 		init_alone();
 		halt_if0();
 	}
-	printf("nmi: %d failures\n", failures);
-	return failures;
+	printf("nmi: %d failures\n", rt_failures);
+	return rt_failures;
 }
