@@ -280,6 +280,12 @@ void yakvm_vcpu_run(struct vcpu *v)
 		struct trace_exit te;
 		if (trace)
 			trace_begin(v, &te);
+		/* The flight recorder (core/exit_ring.h), before the handler,
+		 * which may print it. */
+		struct exit_record *rec = &v->ring.r[v->ring.next++ % EXIT_RING_LEN];
+		*rec = (struct exit_record){ t1, vmcb->control.exitcode,
+			vmcb->control.exitinfo1, vmcb->control.exitinfo2, vmcb->save.rip,
+			vmcb->control.exitintinfo, vmcb->control.eventinj };
 		svm_handle_exit(v);
 		if (v->dbg.step)
 			gdbstub_step_check(v);	/* an emulated instruction ends a step */
@@ -288,6 +294,7 @@ void yakvm_vcpu_run(struct vcpu *v)
 		st->total_cycles += t2 - t0;
 		if (trace)
 			trace_end(v, &te, t2 - t1);
+		rec->inject = vmcb->control.eventinj;
 		if (v->vm->reset_requested) {
 			vm_reset(v->vm);
 			break;	/* back through asid_assign() with a fresh ASID */

@@ -12,6 +12,7 @@
 #include "arch/x86/fpu.h"
 #include "core/stats.h"
 #include "core/trace.h"
+#include "core/exit_ring.h"
 
 struct vm;
 struct pcpu;
@@ -75,6 +76,7 @@ struct vcpu {
 	const uint8_t *code_page_hva;
 
 	struct vcpu_stats stats;        /* core/stats.h */
+	struct exit_ring ring;          /* core/exit_ring.h */
 	struct trace_mmio trace_mmio;   /* core/trace.h, with trace=1 */
 	struct vcpu_debug dbg;          /* core/gdbstub.c, with gdb= */
 };

@@ -183,6 +183,15 @@ STOPS = Scenario(
         Check("yakvm prints its banner", r"^yakvm 0\.\d+: a micro-hypervisor for AMD-V"),
         Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
     ] + alive_checks(len(STOP_VMS) + 1) + [
-        c for name, _, _, msg in STOP_VMS for c in stop_checks(name, msg)])
+        c for name, _, _, msg in STOP_VMS for c in stop_checks(name, msg)] + [
+        # A triple fault is explained: the guest's state (here the IDT
+        # limit of 0 that caused it), then its last exits, oldest first.
+        Check("the triple fault prints the guest state, IDT limit 0 included",
+              r"^yakvm:   vm limit0/0: idtr=[0-9a-f]+/0 gdtr="),
+        Check("... and the exits before it, the last one the SHUTDOWN",
+              r"^yakvm:   vm limit0/0: exit -\d+ cycles: IOIO (?:.*\n)*?"
+              r"yakvm:   vm limit0/0: exit -0 cycles: SHUTDOWN .*\n"
+              r"(?:.*\n)*?yakvm: error: vm limit0/0 stopped"),
+    ])
 
 SCENARIOS = [SWEEPS, STOPS]

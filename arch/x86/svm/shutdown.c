@@ -9,6 +9,7 @@
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "core/log.h"
+#include "core/exit_ring.h"
 
 void svm_handle_shutdown(struct vcpu *v)
 {
@@ -19,6 +20,7 @@ void svm_handle_shutdown(struct vcpu *v)
 		vm_request_reset(v->vm);
 		return;
 	}
+	exit_ring_dump(v);	/* what the guest did, and yakvm, just before */
 	if (info & EVENT_VALID)
 		vm_stop(v->vm, v, "triple fault (shutdown) while delivering vector %lu",
 			info & 0xff);
