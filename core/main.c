@@ -181,6 +181,10 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 	smp_start_aps(&boot_info);
 	check_wx();
 	log_info("%u CPU%s up", pcpu_count, pcpu_count == 1 ? "" : "s");
+	if (svm.cpu0_racy && pcpu_count > 1)
+		log_info("QEMU TCG: CPU 0 runs only the vCPUs pinned to it: TCG changes "
+			 "CPU 0's nested-paging state from other CPUs without a lock "
+			 "(docs/status.md, emulator quirks)");
 
 	/* 4. The VMs, and the console's input for them. */
 	create_vms(&boot_info);

@@ -19,19 +19,37 @@
 #include "arch/x86/fpu.h"
 #include "arch/x86/nmi.h"
 #include "arch/x86/mce.h"
+#include "arch/x86/svm/svm.h"
 
-/* Places the vCPU on the allowed CPU (cpus= on its module line) that has
- * the fewest vCPUs; it stays there. */
-bool sched_add(struct vcpu *v)
+static struct pcpu *least_loaded(uint64_t mask)
 {
 	struct pcpu *best = NULL;
-	uint64_t mask = v->vm->desc.cpu_mask;
-	for (unsigned i = 0; i < pcpu_count; i++) {
+	for (unsigned i = 0; i < pcpu_count && i < 64; i++) {
 		struct pcpu *p = pcpus[i];
-		if (p && i < 64 && (mask >> i) & 1 && p->nrunq < MAX_RUNQ &&
+		if (p && (mask >> i) & 1 && p->nrunq < MAX_RUNQ &&
 		    (!best || p->nrunq < best->nrunq))
 			best = p;
 	}
+	return best;
+}
+
+/* Places the vCPU on the allowed CPU (cpus= on its module line) that has
+ * the fewest vCPUs; it stays there.
+ *
+ * Under QEMU's TCG (svm.cpu0_racy), CPU 0 takes only vCPUs that may run
+ * nowhere else. Any other CPU's FXRSTOR (a guest switching tasks does it
+ * all the time) rewrites a word of CPU 0's emulated state without a lock,
+ * and that word holds CPU 0's nested-paging and GIF bits, which its own
+ * VMRUN and #VMEXIT change: when the two meet, CPU 0's change is lost, and
+ * either the host walks its page tables through a guest's nested ones
+ * (a triple fault on the first instruction after VMRUN) or a guest runs
+ * with nested paging off. A CPU 0 that runs no guest never changes them. */
+bool sched_add(struct vcpu *v)
+{
+	uint64_t mask = v->vm->desc.cpu_mask;
+	struct pcpu *best = svm.cpu0_racy ? least_loaded(mask & ~1ull) : NULL;
+	if (!best)
+		best = least_loaded(mask);
 	if (!best)
 		return false;
 	v->home = best;

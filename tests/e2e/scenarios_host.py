@@ -112,6 +112,31 @@ SCENARIOS = [
                  Check("yakvm reports 3 NMIs on CPU 1",
                        r"^yakvm: warning: NMI on CPU 1 \(3 so far"),
              ]),
+    # Under QEMU's TCG, CPU 0 takes only vCPUs pinned to it (core/sched.c:
+    # TCG updates CPU 0's nested-paging flag from other CPUs without a
+    # lock). A 2-vCPU VM free to run anywhere lands on CPU 1 only; a VM
+    # pinned to CPU 0 still runs there. The monitor's "info vm" says where.
+    Scenario(name="qemu-tcg-cpu0", smp=2, timeout=180,
+             grub=[YAKVM, "module2 /guests/heartbeat.elf name=free mem=8M vcpus=2 -- "
+                   "beats=1500 sleep=20",
+                   HEARTBEAT % ("pinned", "0", 1500) + " sleep=20"],
+             input=[(r"^\[pinned\] heartbeat 3$", b"\x01" * 9),
+                    (r"console input goes to yakvm's monitor", b"info vm free\r"),
+                    (r"    last exit", b"info vm pinned\r"),
+                    (r"  vm pinned: running(?:.*\n)*?    last exit", b"destroy free\r"),
+                    (r"vm free: destroyed", b"destroy pinned\r")],
+             checks=[
+                 Check("yakvm says CPU 0 takes only pinned vCPUs under TCG",
+                       r"^yakvm: QEMU TCG: CPU 0 runs only the vCPUs pinned to it"),
+                 Check("both vCPUs of the unpinned VM are on CPU 1",
+                       r"^  vm free: running, 2 vCPUs(?:.*\n)*?  vcpu 0: [a-z ]+, on CPU 1,"
+                       r"(?:.*\n)*?  vcpu 1: [A-Za-z ]+, on CPU 1,"),
+                 Check("the VM pinned to CPU 0 runs there",
+                       r"^  vm pinned: running, 1 vCPUs(?:.*\n)*?  vcpu 0: [a-z ]+, on CPU 0,"),
+                 Check("both VMs beat before they are destroyed",
+                       r"^\[free\] heartbeat 3$(?:.*\n)*?  vm pinned: destroyed"),
+                 Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+             ]),
     # QEMU's "mce" command: CPU, bank, MCi_STATUS (VAL|UC|EN|ADDRV), MCG_STATUS
     # (RIPV|MCIP), MCi_ADDR, MCi_MISC. QEMU 7.2's TCG raises the #MC without
     # looking at the SVM #MC intercept, so the target CPU must be in yakvm,

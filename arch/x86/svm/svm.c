@@ -27,24 +27,19 @@ static bool vendor_is(const char *want)
 	return strcmp(v, want) == 0;
 }
 
-/* True if the CPUID brand string (0x80000002-4) contains `word`. */
-static bool brand_has(const char *word)
+/* True under QEMU's TCG: its hypervisor leaf says "TCGTCGTCGTCG" (any CPU
+ * model, qemu64 or EPYC alike; KVM says "KVMKVMKVM", hardware nothing). */
+static bool is_tcg(void)
 {
-	char b[49];
-	if (cpuid(0x80000000, 0).eax < 0x80000004)
+	if (!(cpuid(1, 0).ecx & (1u << 31)))	/* the hypervisor bit */
 		return false;
-	for (unsigned i = 0; i < 3; i++) {
-		struct cpuid_regs r = cpuid(0x80000002 + i, 0);
-		memcpy(b + 16 * i, &r.eax, 4);
-		memcpy(b + 16 * i + 4, &r.ebx, 4);
-		memcpy(b + 16 * i + 8, &r.ecx, 4);
-		memcpy(b + 16 * i + 12, &r.edx, 4);
-	}
-	b[48] = 0;
-	for (size_t i = 0, n = strlen(word); b[i]; i++)
-		if (strncmp(b + i, word, n) == 0)
-			return true;
-	return false;
+	struct cpuid_regs r = cpuid(0x40000000, 0);
+	char sig[13];
+	memcpy(sig, &r.ebx, 4);
+	memcpy(sig + 4, &r.ecx, 4);
+	memcpy(sig + 8, &r.edx, 4);
+	sig[12] = 0;
+	return strcmp(sig, "TCGTCGTCGTCG") == 0;
 }
 
 static void read_features(void)
@@ -59,9 +54,16 @@ static void read_features(void)
 	svm.decode_assists = a.edx & (1u << 7);
 	svm.vgif = a.edx & (1u << 16);
 	svm.phys_bits = cpuid(0x80000008, 0).eax & 0xff;
+	svm.tcg = is_tcg();
 	/* QEMU 7.2's TCG arms DR0-DR3 breakpoints only on a MOV to DR7,
 	 * never from the DR7 that VMRUN loads (core/vcpu.c works round it). */
-	svm.dr7_by_mov = brand_has("QEMU");
+	svm.dr7_by_mov = svm.tcg;
+	/* TCG's FXRSTOR, XRSTOR, FRSTOR and FLDENV, on any CPU, clear a bit
+	 * of CPU 0's hidden flags (IGNNE# in its hflags2) without a lock,
+	 * and nested paging and GIF are bits of the same word: now and then
+	 * one of CPU 0's own VMRUN or #VMEXIT updates is undone (core/sched.c
+	 * keeps vCPUs off CPU 0). */
+	svm.cpu0_racy = svm.tcg;
 	if (!svm.phys_bits)
 		svm.phys_bits = 36;
 }

@@ -16,7 +16,11 @@ struct svm_features {
 	bool flush_by_asid;       /* TLB_CONTROL = 3 */
 	bool decode_assists;      /* instruction bytes in the VMCB */
 	bool vgif;
-	bool dr7_by_mov;          /* QEMU: guest DR7 works only if MOVed too */
+	bool tcg;                 /* QEMU's TCG emulator (CPUID 0x40000000
+				   * "TCGTCGTCGTCG"): the quirks below */
+	bool dr7_by_mov;          /* TCG: guest DR7 works only if MOVed too */
+	bool cpu0_racy;           /* TCG: CPU 0 is unsafe for vCPUs beside
+				   * other CPUs (core/sched.c) */
 	bool vmcb_clean;
 	uint32_t phys_bits;       /* host physical address width */
 };
