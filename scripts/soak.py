@@ -37,8 +37,10 @@ def scenario(minutes, smp):
         grub += linux_vm(name, 2, extra="yakvm.soak=%d" % minutes)
     grub += ["module2 /guests/heartbeat.elf name=hb mem=8M -- beats=2000000000",
              "module2 /guests/spin.elf name=spin mem=8M"]
-    # After both Linux VMs: Ctrl-A three times per step (hb, spin, monitor).
-    inputs = [(ENDED, b""), (ENDED, CTRL_A * 9),
+    # After both Linux VMs: Ctrl-A three times per step (hb, spin, monitor),
+    # once a heartbeat shows yakvm is done ending the second (its statistics
+    # are printed before it leaves the input focus's round).
+    inputs = [(ENDED, b""), (ENDED, b""), (r"^\[hb\] heartbeat \d+$", CTRL_A * 9),
               (r"console input goes to yakvm's monitor", b"list\r"),
               (r"^  3  spin ", b"destroy spin\r"),
               (r"vm spin: destroyed", b"destroy hb\r")]
@@ -139,6 +141,9 @@ def main():
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--qemu-log", action="store_true",
                     help="QEMU logs CPU resets and guest errors to qemu-debug.log (a triple fault)")
+    ap.add_argument("--pause-on-fault", action="store_true",
+                    help="QEMU pauses at a triple fault (or the end) with its monitor on "
+                         "soak/soak/debug-monitor.sock, to look at memory")
     ap.add_argument("--gdb-port", type=int, default=0,
                     help="QEMU's gdb stub on this port, to look at a hang")
     args = ap.parse_args()
@@ -150,9 +155,13 @@ def main():
     if args.qemu_log:
         # A triple fault resets the machine instead of ending QEMU, so the
         # reset dump shows the CPU state at the fault (the run then times out).
-        sc.extra_args = ["-d", "cpu_reset,guest_errors", "-D",
+        sc.extra_args = ["-d", os.environ.get("SOAK_QEMU_D", "cpu_reset,guest_errors"), "-D",
                          os.path.join(build, "soak", "soak", "qemu-debug.log"),
                          "-action", "reboot=reset"]
+    if args.pause_on_fault:
+        sc.extra_args += ["-action", "reboot=shutdown,shutdown=pause", "-monitor",
+                          "unix:%s,server=on,wait=off" % os.path.join(
+                              build, "soak", "soak", "debug-monitor.sock")]
     if args.gdb_port:
         sc.extra_args += ["-gdb", "tcp:127.0.0.1:%d" % args.gdb_port]
     print("soak: %d minutes, 2 Linux VMs x 2 vCPUs + heartbeat + spinner, QEMU -smp %d (%s)"
