@@ -25,11 +25,17 @@ static struct device *vm_uart(struct vm *vm)
 	return NULL;
 }
 
+/* Running and not being ended (its end is printed before it stops). */
+static bool takes_input(const struct vm *vm)
+{
+	return vm->state == VM_RUNNING && !__atomic_load_n(&vm->ending, __ATOMIC_ACQUIRE);
+}
+
 /* The running VMs in order, then the monitor, round and round. */
 static int next_focus(int from)
 {
 	for (int i = from < 0 ? 0 : from + 1; i < (int)vm_count; i++)
-		if (vms[i]->state == VM_RUNNING)
+		if (takes_input(vms[i]))
 			return i;
 	return MONITOR;
 }
@@ -47,7 +53,7 @@ static void announce(void)
 
 static void deliver(char c)
 {
-	if (focus == -2 || (focus >= 0 && vms[focus]->state != VM_RUNNING)) {
+	if (focus == -2 || (focus >= 0 && !takes_input(vms[focus]))) {
 		/* The focused VM ended: the next running one, wrapping round;
 		 * the monitor only when no VM runs any more. */
 		focus = next_focus(focus);
