@@ -16,15 +16,21 @@
 
 struct svm_features svm;
 
+/* A 12-character CPUID signature: three registers' bytes, in that order. */
+static bool signature_is(uint32_t a, uint32_t b, uint32_t c, const char *want)
+{
+	char sig[13];
+	memcpy(sig, &a, 4);
+	memcpy(sig + 4, &b, 4);
+	memcpy(sig + 8, &c, 4);
+	sig[12] = 0;
+	return strcmp(sig, want) == 0;
+}
+
 static bool vendor_is(const char *want)
 {
 	struct cpuid_regs r = cpuid(0, 0);
-	char v[13];
-	memcpy(v, &r.ebx, 4);
-	memcpy(v + 4, &r.edx, 4);
-	memcpy(v + 8, &r.ecx, 4);
-	v[12] = 0;
-	return strcmp(v, want) == 0;
+	return signature_is(r.ebx, r.edx, r.ecx, want);
 }
 
 /* True under QEMU's TCG: its hypervisor leaf says "TCGTCGTCGTCG" (any CPU
@@ -34,12 +40,7 @@ static bool is_tcg(void)
 	if (!(cpuid(1, 0).ecx & (1u << 31)))	/* the hypervisor bit */
 		return false;
 	struct cpuid_regs r = cpuid(0x40000000, 0);
-	char sig[13];
-	memcpy(sig, &r.ebx, 4);
-	memcpy(sig + 4, &r.ecx, 4);
-	memcpy(sig + 8, &r.edx, 4);
-	sig[12] = 0;
-	return strcmp(sig, "TCGTCGTCGTCG") == 0;
+	return signature_is(r.ebx, r.ecx, r.edx, "TCGTCGTCGTCG");
 }
 
 static void read_features(void)
