@@ -7,6 +7,7 @@
 #include "boot/multiboot2.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "lib/errmsg.h"
 
 enum mb2_tag_type {
 	TAG_END = 0,
@@ -64,17 +65,6 @@ static size_t align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* ---- strings ------------------------------------------------------------ */
 
@@ -297,26 +287,26 @@ static int check_block(const uint8_t *block, uint32_t total, char *err,
 		const uint8_t *tag = block + off;
 		uint32_t type = load32(tag), size = load32(tag + 4);
 		if (size < TAG_HEADER)
-			return fail(err, errlen, "multiboot2: tag %u at offset %zu"
+			return errmsg(err, errlen, "multiboot2: tag %u at offset %zu"
 				    " has size %u (below 8)", type, off, size);
 		if (size > total - off)
-			return fail(err, errlen, "multiboot2: tag %u at offset %zu"
+			return errmsg(err, errlen, "multiboot2: tag %u at offset %zu"
 				    " (size %u) runs past the block's end (%u)",
 				    type, off, size, total);
 		if (type == TAG_END) {
 			if (size != TAG_HEADER)
-				return fail(err, errlen, "multiboot2: end tag at "
+				return errmsg(err, errlen, "multiboot2: end tag at "
 					    "offset %zu has size %u, not 8",
 					    off, size);
 			return 0;
 		}
 		const char *why = check_tag(tag, type, size);
 		if (why)
-			return fail(err, errlen, "multiboot2: tag %u at offset "
+			return errmsg(err, errlen, "multiboot2: tag %u at offset "
 				    "%zu: %s", type, off, why);
 		off += align8(size);
 	}
-	return fail(err, errlen, "multiboot2: no end tag in %u bytes", total);
+	return errmsg(err, errlen, "multiboot2: no end tag in %u bytes", total);
 }
 
 static void add_module(struct boot_info *bi, const uint8_t *tag,
@@ -374,17 +364,17 @@ int mb2_parse(struct boot_info *bi, const void *info, size_t avail,
 		err[0] = '\0';
 
 	if (!block || avail < BLOCK_HEADER)
-		return fail(err, errlen, "multiboot2: only %zu bytes available,"
+		return errmsg(err, errlen, "multiboot2: only %zu bytes available,"
 			    " the header needs 8", block ? avail : 0);
 	uint32_t total = load32(block);
 	if (total < BLOCK_HEADER + TAG_HEADER)
-		return fail(err, errlen, "multiboot2: total_size %u is too small",
+		return errmsg(err, errlen, "multiboot2: total_size %u is too small",
 			    total);
 	if (total > avail)
-		return fail(err, errlen, "multiboot2: total_size %u exceeds the "
+		return errmsg(err, errlen, "multiboot2: total_size %u exceeds the "
 			    "%zu bytes available", total, avail);
 	if (info_phys > UINT64_MAX - total)
-		return fail(err, errlen, "multiboot2: block at 0x%llx wraps "
+		return errmsg(err, errlen, "multiboot2: block at 0x%llx wraps "
 			    "around", (unsigned long long)info_phys);
 	if (check_block(block, total, err, errlen) < 0)
 		return -1;

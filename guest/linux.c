@@ -40,6 +40,7 @@
 #include "guest/linux.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "lib/errmsg.h"
 
 #define KiB          1024ull
 #define MiB          (1024ull * KiB)
@@ -140,20 +141,7 @@ struct ld {
 	size_t errlen;
 };
 
-static int fail(struct ld *ld, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail(struct ld *ld, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ld->err && ld->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(ld->err, ld->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#define fail(ld, ...) errmsg((ld)->err, (ld)->errlen, __VA_ARGS__)
 
 static unsigned long long ull(uint64_t v)
 {

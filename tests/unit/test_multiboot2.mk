@@ -1,1 +1,1 @@
-test_multiboot2_SRCS := boot/multiboot2.c lib/string.c
+test_multiboot2_SRCS := boot/multiboot2.c lib/errmsg.c lib/string.c
