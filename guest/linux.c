@@ -41,6 +41,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "lib/errmsg.h"
+#include "guest/ram_range.h"
 
 #define KiB          1024ull
 #define MiB          (1024ull * KiB)
@@ -196,45 +197,10 @@ static uint64_t align_up(uint64_t v, uint64_t align)
 
 /* ---- the guest's memory map ---------------------------------------------- */
 
-static uint64_t range_end(const struct mem_range *r)
-{
-	return r->len > UINT64_MAX - r->base ? UINT64_MAX : r->base + r->len;
-}
-
-/* Is [base, base+len) entirely usable RAM below 4 GiB? Adjacent usable
- * entries are chained; no non-usable entry may overlap. */
+/* Is [base, base+len) entirely usable RAM below 4 GiB? */
 static bool usable(const struct guest_mem *gm, uint64_t base, uint64_t len)
 {
-	uint64_t end, cur;
-	unsigned i, steps;
-
-	if (base >= FOUR_GIB || len > FOUR_GIB - base)
-		return false;
-	if (len == 0)
-		return true;
-	end = base + len;
-	for (i = 0; i < gm->map_count; i++) {
-		const struct mem_range *r = &gm->map[i];
-		if (r->type != MEM_USABLE && r->len && r->base < end &&
-		    range_end(r) > base)
-			return false;
-	}
-	cur = base;
-	for (steps = 0; cur < end && steps <= gm->map_count; steps++) {
-		bool found = false;
-		for (i = 0; i < gm->map_count; i++) {
-			const struct mem_range *r = &gm->map[i];
-			if (r->type == MEM_USABLE && r->base <= cur &&
-			    range_end(r) > cur) {
-				cur = range_end(r);
-				found = true;
-				break;
-			}
-		}
-		if (!found)
-			return false;
-	}
-	return cur >= end;
+	return ram_range_check(gm, base, len, NULL) == RAM_RANGE_OK;
 }
 
 /* The end of usable RAM below 4 GiB, for messages. */
@@ -247,7 +213,7 @@ static uint64_t ram_top_4g(const struct guest_mem *gm)
 		if (gm->map[i].type != MEM_USABLE ||
 		    gm->map[i].base >= FOUR_GIB)
 			continue;
-		end = range_end(&gm->map[i]);
+		end = mem_range_end(&gm->map[i]);
 		if (end > FOUR_GIB)
 			end = FOUR_GIB;
 		if (end > top)
@@ -473,7 +439,7 @@ static int place_kernel(struct ld *ld, const struct bzimage *bz,
 			uint64_t cand;
 
 			if (r->type != MEM_USABLE || r->base >= FOUR_GIB ||
-			    range_end(r) <= floor)
+			    mem_range_end(r) <= floor)
 				continue;
 			cand = align_up(r->base > floor ? r->base : floor,
 					align);
@@ -519,7 +485,7 @@ static int place_initrd(struct ld *ld, const struct bzimage *bz,
 		limit = FOUR_GIB;
 	for (i = 0; i < gm->map_count; i++) {
 		const struct mem_range *r = &gm->map[i];
-		uint64_t lo = r->base, hi = range_end(r), c;
+		uint64_t lo = r->base, hi = mem_range_end(r), c;
 
 		if (r->type != MEM_USABLE)
 			continue;

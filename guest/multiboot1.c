@@ -30,6 +30,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "lib/errmsg.h"
+#include "guest/ram_range.h"
 
 #define KiB          1024ull
 #define MiB          (1024ull * KiB)
@@ -156,63 +157,7 @@ static bool in_file(size_t len, uint64_t off, uint64_t n)
 
 /* ---- the guest's memory map ---------------------------------------------- */
 
-enum range_check {
-	RANGE_OK,
-	RANGE_ABOVE_4G,     /* not (entirely) below 4 GiB */
-	RANGE_RESERVED,     /* overlaps a non-usable map entry */
-	RANGE_NO_RAM,       /* some part is not in any map entry */
-};
 
-static uint64_t range_end(const struct mem_range *r)
-{
-	return r->len > UINT64_MAX - r->base ? UINT64_MAX : r->base + r->len;
-}
-
-/*
- * Can [base, base+len) be loaded into? It must lie below 4 GiB (3.2: the
- * kernel runs in 32-bit mode, and 3.3's addresses are 32 bits) and be
- * covered by MEM_USABLE entries of the map (adjacent ones may be chained).
- * On RANGE_RESERVED, *bad is the offending entry.
- */
-static enum range_check check_range(const struct guest_mem *gm, uint64_t base,
-				    uint64_t len, const struct mem_range **bad)
-{
-	uint64_t end, cur;
-	unsigned i, steps;
-
-	if (base >= FOUR_GIB || len > FOUR_GIB - base)
-		return RANGE_ABOVE_4G;
-	end = base + len;
-	if (len == 0)
-		return RANGE_OK;
-
-	for (i = 0; i < gm->map_count; i++) {
-		const struct mem_range *r = &gm->map[i];
-		if (r->type != MEM_USABLE && r->len &&
-		    r->base < end && range_end(r) > base) {
-			if (bad)
-				*bad = r;
-			return RANGE_RESERVED;
-		}
-	}
-
-	cur = base;
-	for (steps = 0; cur < end && steps <= gm->map_count; steps++) {
-		bool found = false;
-		for (i = 0; i < gm->map_count; i++) {
-			const struct mem_range *r = &gm->map[i];
-			if (r->type == MEM_USABLE && r->base <= cur &&
-			    range_end(r) > cur) {
-				cur = range_end(r);
-				found = true;
-				break;
-			}
-		}
-		if (!found)
-			return RANGE_NO_RAM;
-	}
-	return cur >= end ? RANGE_OK : RANGE_NO_RAM;
-}
 
 /* The end of the highest usable range: "the VM's RAM size" for messages. */
 static uint64_t ram_top(const struct guest_mem *gm)
@@ -221,28 +166,28 @@ static uint64_t ram_top(const struct guest_mem *gm)
 	unsigned i;
 
 	for (i = 0; i < gm->map_count; i++)
-		if (gm->map[i].type == MEM_USABLE && range_end(&gm->map[i]) > top)
-			top = range_end(&gm->map[i]);
+		if (gm->map[i].type == MEM_USABLE && mem_range_end(&gm->map[i]) > top)
+			top = mem_range_end(&gm->map[i]);
 	return top;
 }
 
 /* Fails with a message saying why [base, base+len) cannot be loaded into. */
 static int range_error(struct ld *ld, const char *what, uint64_t base,
-		       uint64_t len, enum range_check why,
+		       uint64_t len, enum ram_range why,
 		       const struct mem_range *bad)
 {
 	uint64_t end = len > UINT64_MAX - base ? UINT64_MAX : base + len;
 	uint64_t top = ram_top(ld->gm);
 
 	switch (why) {
-	case RANGE_ABOVE_4G:
+	case RAM_RANGE_ABOVE_4G:
 		return fail(ld, "%s at 0x%llx-0x%llx is not below 4 GiB "
 			    "(Multiboot1 is 32-bit)", what, ull(base), ull(end));
-	case RANGE_RESERVED:
+	case RAM_RANGE_RESERVED:
 		return fail(ld, "%s at 0x%llx-0x%llx overlaps the reserved "
 			    "range 0x%llx-0x%llx of the VM's memory map", what,
 			    ull(base), ull(end), ull(bad->base),
-			    ull(range_end(bad)));
+			    ull(mem_range_end(bad)));
 	default:
 		if (top % MiB == 0)
 			return fail(ld, "%s at 0x%llx-0x%llx is outside the VM's "
@@ -258,9 +203,9 @@ static int require_ram(struct ld *ld, const char *what, uint64_t base,
 		       uint64_t len)
 {
 	const struct mem_range *bad = NULL;
-	enum range_check why = check_range(ld->gm, base, len, &bad);
+	enum ram_range why = ram_range_check(ld->gm, base, len, &bad);
 
-	return why == RANGE_OK ? 0 : range_error(ld, what, base, len, why, bad);
+	return why == RAM_RANGE_OK ? 0 : range_error(ld, what, base, len, why, bad);
 }
 
 static int guest_write(struct ld *ld, uint64_t gpa, const void *src,
@@ -309,12 +254,12 @@ static bool place(const struct guest_mem *gm, uint64_t *cursor, uint64_t size,
 		const struct mem_range *r = &gm->map[i];
 		uint64_t cand;
 
-		if (r->type != MEM_USABLE || range_end(r) <= *cursor)
+		if (r->type != MEM_USABLE || mem_range_end(r) <= *cursor)
 			continue;
 		if (!align_up(r->base > *cursor ? r->base : *cursor, PAGE_SIZE,
 			      &cand) || cand >= FOUR_GIB)
 			continue;
-		if (check_range(gm, cand, size, NULL) == RANGE_OK) {
+		if (ram_range_check(gm, cand, size, NULL) == RAM_RANGE_OK) {
 			*out = cand;
 			*cursor = cand + size;
 			return true;
@@ -662,23 +607,7 @@ static int load_kernel(struct ld *ld, const struct kernel *k)
 static uint64_t usable_kib_from(const struct guest_mem *gm, uint64_t from,
 				uint64_t limit)
 {
-	uint64_t cur = from;
-	unsigned i, steps;
-
-	for (steps = 0; steps <= gm->map_count && cur < limit; steps++) {
-		bool found = false;
-		for (i = 0; i < gm->map_count; i++) {
-			const struct mem_range *r = &gm->map[i];
-			if (r->type == MEM_USABLE && r->base <= cur &&
-			    range_end(r) > cur) {
-				cur = range_end(r);
-				found = true;
-				break;
-			}
-		}
-		if (!found)
-			break;
-	}
+	uint64_t cur = ram_run_end(gm, from, limit);
 	if (cur > limit)
 		cur = limit;
 	return (cur - from) / KiB;

@@ -37,8 +37,8 @@ fuzz_testdev_SRCS  := $(DEV_FAKES)
 fuzz_multiboot2_SRCS := boot/multiboot2.c lib/errmsg.c lib/string.c
 fuzz_options_SRCS  := core/options.c lib/string.c lib/token.c
 fuzz_vmdesc_SRCS   := core/vmdesc.c lib/string.c lib/token.c
-fuzz_multiboot1_SRCS := guest/multiboot1.c lib/errmsg.c guest/layout.c lib/string.c tests/fuzz/fake_ram.c
-fuzz_linux_SRCS    := guest/linux.c lib/errmsg.c guest/layout.c lib/string.c tests/fuzz/fake_ram.c
+fuzz_multiboot1_SRCS := guest/multiboot1.c guest/ram_range.c lib/errmsg.c guest/layout.c lib/string.c tests/fuzz/fake_ram.c
+fuzz_linux_SRCS    := guest/linux.c guest/ram_range.c lib/errmsg.c guest/layout.c lib/string.c tests/fuzz/fake_ram.c
 fuzz_tables_SRCS   := guest/acpi.c guest/mptable.c guest/layout.c lib/string.c
 
 FUZZ_HARNESSES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
