@@ -79,11 +79,19 @@ SWEEPS = Scenario(
           "module2 /guests/hostile_io.elf name=io mem=8M",
           "module2 /guests/hostile_cpuid.elf name=cpuid mem=8M",
           "module2 /guests/hostile_resetloop.elf name=resetloop mem=8M",
+          "module2 /guests/hostile_idt.elf name=dfstorm mem=8M -- dfstorm",
           ],
     checks=[
     Check("yakvm prints its banner", r"^yakvm 0\.\d+: a micro-hypervisor for AMD-V"),
     Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
-] + alive_checks(6) + guest_checks("svm", "svm", SVM_CHECKS) + \
+] + alive_checks(7) + guest_checks("svm", "svm", SVM_CHECKS) + \
+    guest_checks("dfstorm", "idt", ["#DF storm: every DIV took 1000 #DFs",
+                                    "#DF storm: every DIV then completed",
+                                    "#DF storm: the handler ran for each"]) + [
+    Check("dfstorm: the heartbeat goes on during the #DF storm", HB,
+          after=r"^\[dfstorm\] idt: #DF storm: 1000 DIVs",
+          before=r"^\[dfstorm\] idt: 0 failures"),
+] + \
     guest_checks("msr", "msr", MSR_CHECKS) + \
     guest_checks("cpuid", "cpuid-sweep", CPUID_CHECKS) + [
     # MSRs

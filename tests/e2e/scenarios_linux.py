@@ -76,9 +76,11 @@ if KERNEL:
         Scenario(name="linux-4vcpus", mem="1G", smp=4, timeout=300,
                  grub=[YAKVM] + linux_vm("linux", 4),
                  checks=linux_checks("linux", 4)),
-        # Two Linux VMs and a small demo VM at the same time.
+        # Two Linux VMs and a small demo VM at the same time (not pinned:
+        # under QEMU's TCG a Linux VM on CPU 0 beside another CPU's FXRSTORs
+        # risks TCG's hflags2 race, docs/status.md; they share CPU 1).
         Scenario(name="linux-two-vms", mem="1G", smp=2, timeout=300,
-                 grub=[YAKVM] + linux_vm("lina", 1, cpus="0") + linux_vm("linb", 1, cpus="1") +
+                 grub=[YAKVM] + linux_vm("lina", 1) + linux_vm("linb", 1) +
                  ["module2 /guests/hello.elf name=hello mem=16M -- beside Linux"],
                  checks=linux_checks("lina", 1) + linux_checks("linb", 1) + [
                      Check("the demo VM runs beside them", r"^\[hello\] goodbye$"),
