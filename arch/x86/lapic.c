@@ -87,7 +87,10 @@ void lapic_timer_periodic(uint8_t vector, uint32_t us)
 
 void lapic_timer_oneshot(uint8_t vector, uint64_t ns)
 {
-	uint64_t count = ticks_per_ms * (ns / 1000) / 1000;
+	/* "No deadline" (UINT64_MAX ns) must saturate, not wrap: below the
+	 * bound the product stays under 2^53. */
+	uint64_t count = ns / 1000000 >= 0xffffffffull / ticks_per_ms ? 0xffffffffull :
+			 ticks_per_ms * ns / 1000000;
 	if (count == 0)
 		count = 1;
 	if (count > 0xffffffffull)
