@@ -15,39 +15,64 @@
 #include "devices/lapic.h"
 #include "devices/pic.h"
 #include "arch/x86/svm/exitcodes.h"
+#include "arch/x86/svm/svm.h"
 
 static bool pic_reaches(struct vcpu *v)
 {
 	return v->id == 0 && v->vm->pic && vlapic_accepts_pic(v->lapic);
 }
 
-/* The vector that would be delivered now, or -1; no state change. */
+/* The vector that would be delivered now, or -1, and whether it is the
+ * PIC's (ExtINT through LINT0). When the LAPIC and the PIC both have one,
+ * they take turns: a flood of LAPIC interrupts must not starve the PIC's
+ * (nor the other way round). */
+static int choose_vector(struct vcpu *v, bool *from_pic)
+{
+	int l = vlapic_pending_vector(v->lapic);
+	int p = pic_reaches(v) ? pic_pending_vector(v->vm->pic) : -1;
+	*from_pic = p >= 0 && (l < 0 || v->pic_turn);
+	return *from_pic ? p : l;
+}
+
 static int peek_vector(struct vcpu *v)
 {
-	int vec = vlapic_pending_vector(v->lapic);
-	if (vec < 0 && pic_reaches(v))
-		vec = pic_pending_vector(v->vm->pic);
-	return vec;
+	bool from_pic;
+	return choose_vector(v, &from_pic);
 }
 
 static int ack_vector(struct vcpu *v)
 {
-	int vec = vlapic_pending_vector(v->lapic);
-	if (vec >= 0) {
-		vlapic_ack(v->lapic, (uint8_t)vec);
-		return vec;
-	}
-	return pic_reaches(v) ? pic_ack(v->vm->pic) : -1;
+	bool from_pic;
+	int vec = choose_vector(v, &from_pic);
+	if (vec < 0)
+		return -1;
+	v->pic_turn = !from_pic;
+	if (from_pic)
+		return pic_ack(v->vm->pic);
+	vlapic_ack(v->lapic, (uint8_t)vec);
+	return vec;
 }
 
-static void open_window(struct vmcb_control *c)
+/* Under QEMU's TCG (svm.virq_racy) VMRUN with V_IRQ set may lose an
+ * interrupt the host's LAPIC raises at that moment (arch/x86/svm/svm.c):
+ * instead of V_IRQ, the vCPU loop makes the guest exit again soon through
+ * a short host timer (poll_window), and the events are looked at then. */
+static void open_window(struct vcpu *v)
 {
+	struct vmcb_control *c = &v->vmcb->control;
+	if (svm.virq_racy) {
+		v->poll_window = true;
+		v->events_pending = true;
+		return;
+	}
 	c->v_intr |= V_IRQ | V_IGN_TPR | (0xfull << V_INTR_PRIO_SHIFT);
 	c->intercept_misc1 |= INTERCEPT_VINTR;
 }
 
-static void close_window(struct vmcb_control *c)
+static void close_window(struct vcpu *v)
 {
+	struct vmcb_control *c = &v->vmcb->control;
+	v->poll_window = false;
 	c->v_intr &= ~(V_IRQ | V_IGN_TPR | (0xfull << V_INTR_PRIO_SHIFT));
 	c->intercept_misc1 &= ~INTERCEPT_VINTR;
 }
@@ -79,7 +104,7 @@ void vcpu_deliver_events(struct vcpu *v)
 	 * exit again before the IRET, for ever); otherwise the next exit. */
 	if (v->nmi_iret_seen && !(v->vmcb->save.rflags & RFLAGS_IF) &&
 	    vlapic_has_nmi(v->lapic))
-		open_window(c);
+		open_window(v);
 }
 
 static void deliver_interrupt(struct vcpu *v)
@@ -91,11 +116,14 @@ static void deliver_interrupt(struct vcpu *v)
 		 * the guest lowers it below the vector's class (V_TPR compare,
 		 * APM 15.21.4): a virtual interrupt of that priority and VINTR. */
 		int blocked = vlapic_tpr_blocked_vector(v->lapic);
-		close_window(c);
+		close_window(v);
 		/* QEMU takes the virtual interrupt when V_INTR_PRIO equals V_TPR
 		 * too: after such a VINTR exit, wait for the next other exit
 		 * rather than loop on VINTR. */
-		if (blocked >= 0 && c->exitcode != VMEXIT_VINTR) {
+		if (blocked >= 0 && svm.virq_racy) {
+			v->poll_window = true;	/* see open_window() */
+			v->events_pending = true;
+		} else if (blocked >= 0 && c->exitcode != VMEXIT_VINTR) {
 			c->v_intr |= V_IRQ | ((uint64_t)(blocked >> 4) << V_INTR_PRIO_SHIFT);
 			c->intercept_misc1 |= INTERCEPT_VINTR;
 		}
@@ -103,18 +131,18 @@ static void deliver_interrupt(struct vcpu *v)
 	}
 	if ((s->rflags & RFLAGS_IF) && !(c->interrupt_shadow & 1)) {
 		int vec = ack_vector(v);
-		close_window(c);
+		close_window(v);
 		if (vec >= 0)
 			c->eventinj = EVENT_VALID | EVENT_TYPE_INTR | (uint8_t)vec;
 		v->events_pending = true;	/* there may be more */
 		return;
 	}
-	open_window(c);
+	open_window(v);
 }
 
 void svm_handle_vintr(struct vcpu *v)
 {
-	close_window(&v->vmcb->control);
+	close_window(v);
 	v->events_pending = true;
 }
 

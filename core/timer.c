@@ -125,6 +125,17 @@ void timer_program(void)
 	lapic_timer_oneshot(VEC_TIMER, deadline > now ? deadline - now : 0);
 }
 
+void timer_poll_soon(uint64_t ns)
+{
+	struct pcpu *p = this_cpu();
+	uint64_t deadline = timers_next_deadline();
+	if (p->slice_end_ns < deadline)
+		deadline = p->slice_end_ns;
+	uint64_t now = time_ns();
+	if (deadline > now + ns)
+		lapic_timer_oneshot(VEC_TIMER, ns);
+}
+
 /* The host LAPIC timer: note it and let the loops do the work. */
 void timer_irq(struct intr_frame *f)
 {

@@ -36,6 +36,11 @@ uint64_t timers_next_deadline(void);
 struct intr_frame;
 void timer_init(void);
 void timer_program(void);
+/* With interrupts off, just before VMRUN: makes this CPU's timer fire
+ * within ns (unless it will sooner), so that the guest exits by then; the
+ * interrupt then runs timers_run(), which programs the real deadline. */
+void timer_poll_soon(uint64_t ns);
+#define WINDOW_POLL_NS 100000ull	/* 100 us */
 void timer_irq(struct intr_frame *f);
 
 /* The host's wall-clock time at boot, from its RTC, as seconds since

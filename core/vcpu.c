@@ -242,6 +242,8 @@ void yakvm_vcpu_run(struct vcpu *v)
 			irq_enable();
 			continue;
 		}
+		if (v->poll_window)
+			timer_poll_soon(WINDOW_POLL_NS);	/* core/intr.c */
 		if (v->dbg.dr_dirty)
 			gdbstub_load_debug_regs(v);	/* on this CPU: DR0-3 */
 		vmcb->save.rax = v->regs.r[GPR_RAX];
@@ -287,6 +289,12 @@ void yakvm_vcpu_run(struct vcpu *v)
 			vmcb->control.exitinfo1, vmcb->control.exitinfo2, vmcb->save.rip,
 			vmcb->control.exitintinfo, vmcb->control.eventinj };
 		svm_handle_exit(v);
+		/* An instruction yakvm completed for the guest (RIP moved on)
+		 * ends the interrupt shadow of an STI or MOV SS just before it
+		 * (APM vol. 2, 15.21.5): without this a guest's STI;HLT idle
+		 * loop could never take the interrupt that woke it. */
+		if (vmcb->save.rip != rec->rip)
+			vmcb->control.interrupt_shadow &= ~1ull;
 		if (v->dbg.step)
 			gdbstub_step_check(v);	/* an emulated instruction ends a step */
 		uint64_t t2 = rdtsc();

@@ -62,6 +62,10 @@ struct vcpu {
 	struct fpu_state fpu;
 	volatile bool fpu_reinit;   /* reset: power-on FPU state before it runs */       /* x87/SSE, while another vCPU has the CPU */
 	volatile bool events_pending; /* look for events before VMRUN */
+	bool poll_window;           /* an event waits for the guest's IF or TPR:
+				     * exit again soon (core/intr.c, TCG) */
+	bool pic_turn;              /* the PIC's vector goes before the LAPIC's
+				     * next time both wait (core/intr.c) */
 	bool nmi_masked;            /* an NMI handler is running */
 	bool nmi_iret_seen;         /* ... and has reached its IRET at nmi_iret_rip */
 	uint64_t nmi_iret_rip;

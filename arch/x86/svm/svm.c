@@ -65,6 +65,13 @@ static void read_features(void)
 	 * one of CPU 0's own VMRUN or #VMEXIT updates is undone (core/sched.c
 	 * keeps vCPUs off CPU 0). */
 	svm.cpu0_racy = svm.tcg;
+	/* TCG's VMRUN sets its CPU's VIRQ request bit (for a VMCB with
+	 * V_IRQ) without the lock under which the LAPIC, from QEMU's main
+	 * thread, sets the bit that says an interrupt is pending: when they
+	 * meet, the host's timer interrupt stays in the LAPIC's IRR, the CPU
+	 * never looks, and a guest that never exits runs on for ever
+	 * (core/intr.c does without V_IRQ). */
+	svm.virq_racy = svm.tcg;
 	if (!svm.phys_bits)
 		svm.phys_bits = 36;
 }

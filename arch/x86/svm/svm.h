@@ -21,6 +21,8 @@ struct svm_features {
 	bool dr7_by_mov;          /* TCG: guest DR7 works only if MOVed too */
 	bool cpu0_racy;           /* TCG: CPU 0 is unsafe for vCPUs beside
 				   * other CPUs (core/sched.c) */
+	bool virq_racy;           /* TCG: VMRUN with V_IRQ may lose a host
+				   * interrupt (core/intr.c) */
 	bool vmcb_clean;
 	uint32_t phys_bits;       /* host physical address width */
 };
