@@ -57,12 +57,17 @@ static int ack_vector(struct vcpu *v)
  * interrupt the host's LAPIC raises at that moment (arch/x86/svm/svm.c):
  * instead of V_IRQ, the vCPU loop makes the guest exit again soon through
  * a short host timer (poll_window), and the events are looked at then. */
+static void poll_window(struct vcpu *v)
+{
+	v->poll_window = true;
+	v->events_pending = true;
+}
+
 static void open_window(struct vcpu *v)
 {
 	struct vmcb_control *c = &v->vmcb->control;
 	if (svm.virq_racy) {
-		v->poll_window = true;
-		v->events_pending = true;
+		poll_window(v);
 		return;
 	}
 	c->v_intr |= V_IRQ | V_IGN_TPR | (0xfull << V_INTR_PRIO_SHIFT);
@@ -120,10 +125,9 @@ static void deliver_interrupt(struct vcpu *v)
 		/* QEMU takes the virtual interrupt when V_INTR_PRIO equals V_TPR
 		 * too: after such a VINTR exit, wait for the next other exit
 		 * rather than loop on VINTR. */
-		if (blocked >= 0 && svm.virq_racy) {
-			v->poll_window = true;	/* see open_window() */
-			v->events_pending = true;
-		} else if (blocked >= 0 && c->exitcode != VMEXIT_VINTR) {
+		if (blocked >= 0 && svm.virq_racy)
+			poll_window(v);	/* see open_window() */
+		else if (blocked >= 0 && c->exitcode != VMEXIT_VINTR) {
 			c->v_intr |= V_IRQ | ((uint64_t)(blocked >> 4) << V_INTR_PRIO_SHIFT);
 			c->intercept_misc1 |= INTERCEPT_VINTR;
 		}

@@ -115,24 +115,24 @@ void timers_run(void)
 	timer_program();
 }
 
+/* The earliest of this CPU's vtimers and the end of its time slice. */
+static uint64_t cpu_deadline(void)
+{
+	uint64_t deadline = timers_next_deadline();
+	uint64_t slice_end = this_cpu()->slice_end_ns;
+	return slice_end < deadline ? slice_end : deadline;
+}
+
 void timer_program(void)
 {
-	struct pcpu *p = this_cpu();
-	uint64_t deadline = timers_next_deadline();
-	if (p->slice_end_ns < deadline)
-		deadline = p->slice_end_ns;
+	uint64_t deadline = cpu_deadline();
 	uint64_t now = time_ns();
 	lapic_timer_oneshot(VEC_TIMER, deadline > now ? deadline - now : 0);
 }
 
 void timer_poll_soon(uint64_t ns)
 {
-	struct pcpu *p = this_cpu();
-	uint64_t deadline = timers_next_deadline();
-	if (p->slice_end_ns < deadline)
-		deadline = p->slice_end_ns;
-	uint64_t now = time_ns();
-	if (deadline > now + ns)
+	if (cpu_deadline() > time_ns() + ns)
 		lapic_timer_oneshot(VEC_TIMER, ns);
 }
 
