@@ -60,10 +60,11 @@ struct vcpu {
 	struct vlapic *lapic;       /* devices/lapic.c */
 	uint64_t lapic_page;        /* where its LAPIC answers (core/lapic_window.c) */
 	struct fpu_state fpu;
-	volatile bool fpu_reinit;   /* reset: power-on FPU state before it runs */       /* x87/SSE, while another vCPU has the CPU */
+	volatile bool fpu_reinit;   /* reset: power-on FPU state before it runs */
 	volatile bool events_pending; /* look for events before VMRUN */
 	bool poll_window;           /* an event waits for the guest's IF or TPR:
 				     * exit again soon (core/intr.c, TCG) */
+	uint32_t poll_ns;           /* the last poll window's length, 0: none */
 	bool pic_turn;              /* the PIC's vector goes before the LAPIC's
 				     * next time both wait (core/intr.c) */
 	bool nmi_masked;            /* an NMI handler is running */
