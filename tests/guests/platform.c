@@ -7,7 +7,8 @@
  *
  * One line per check, "platform: ok NAME" or "platform: FAIL NAME: why";
  * the exit status is the number of failures. Timing checks are loose (this
- * runs in an emulator): they compare counts to within a factor of two.
+ * runs in an emulator, on a machine that may be busy): a count may be down
+ * to a quarter of the rate's (merged ticks) and up to twice it.
  */
 #include "rt.h"
 #include "hw.h"
@@ -27,9 +28,12 @@ static void check(bool ok, const char *name, const char *fmt, uint32_t a, uint32
 	printf("\n");
 }
 
-static bool within(uint32_t got, uint32_t want)
+/* A periodic source's count: ticks that come while the last one is still
+ * pending merge, so a host that stalls the emulator loses some (down to a
+ * quarter is let pass); none may come twice (at most double). */
+static bool at_rate(uint32_t got, uint32_t want)
 {
-	return got * 2 >= want && got <= want * 2;
+	return got * 4 >= want && got <= want * 2;
 }
 
 /* --- PIT and PIC ------------------------------------------------------ */
@@ -67,13 +71,13 @@ static void test_pit_pic(void)
 	pit_set_rate(100);
 	pic_mask(0xfffe);
 	uint32_t n100 = count_irq(0x20, 200);
-	check(within(n100, 20), "pit-100hz", "%u interrupts in 200 ms, expected about 20", n100, 0);
+	check(at_rate(n100, 20), "pit-100hz", "%u interrupts in 200 ms, expected about 20", n100, 0);
 
 	pit_set_rate(1000);
 	uint32_t n1000 = count_irq(0x20, 200);
-	check(within(n1000, 200), "pit-1000hz", "%u interrupts in 200 ms, expected about 200", n1000, 0);
+	check(at_rate(n1000, 200), "pit-1000hz", "%u interrupts in 200 ms, expected about 200", n1000, 0);
 	printf("platform: pit counts %u at 100 Hz, %u at 1000 Hz in 200 ms\n", n100, n1000);
-	check(n1000 >= 5 * n100, "pit-rate-ratio", "1000 Hz gave %u, 100 Hz gave %u", n1000, n100);
+	check(n1000 >= 3 * n100, "pit-rate-ratio", "1000 Hz gave %u, 100 Hz gave %u", n1000, n100);
 
 	pic_mask(0xffff);
 	uint32_t masked = count_irq(0x20, 50);
@@ -232,7 +236,7 @@ static void test_rtc(void)
 	uint32_t n = count_irq(0x28, 200);
 	cmos_write(0x0b, b);
 	pic_mask(0xffff);
-	check(within(n, 51), "rtc-periodic", "%u interrupts in 200 ms at 256 Hz", n, 0);
+	check(at_rate(n, 51), "rtc-periodic", "%u interrupts in 200 ms at 256 Hz", n, 0);
 }
 
 static void rtc_handler(struct rt_frame *f)
@@ -305,10 +309,12 @@ static void test_ioapic(void)
 	ioapic_write(0x10 + 2 * 2 + 1, 0);		/* destination APIC ID 0 */
 	ioapic_write(0x10 + 2 * 2, 0x50);		/* fixed, edge, unmasked */
 	pit_set_rate(1000);
-	uint32_t n = count_irq(0x50, 50);
+	/* 200 ms, as for the PIT through the PIC: a host that stalls for a few
+	 * ms (a busy emulator's machine) moves the count less. */
+	uint32_t n = count_irq(0x50, 200);
 	ioapic_write(0x10 + 2 * 2, 0x10000);		/* masked */
-	printf("platform: ioapic-routed-irq: %u interrupts in 50 ms\n", n);
-	check(within(n, 50), "ioapic-routed-irq", "%u interrupts in 50 ms at 1000 Hz", n, 0);
+	printf("platform: ioapic-routed-irq: %u interrupts in 200 ms\n", n);
+	check(at_rate(n, 200), "ioapic-routed-irq", "%u interrupts in 200 ms at 1000 Hz", n, 0);
 }
 
 /* --- PCI and string I/O ----------------------------------------------- */
