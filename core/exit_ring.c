@@ -5,6 +5,15 @@
 #include "core/log.h"
 #include "arch/x86/svm/exitcodes.h"
 
+struct exit_record *exit_ring_record(struct vcpu *v, uint64_t tsc)
+{
+	const struct vmcb_control *c = &v->vmcb->control;
+	struct exit_record *rec = &v->ring.r[v->ring.next++ % EXIT_RING_LEN];
+	*rec = (struct exit_record){ tsc, c->exitcode, c->exitinfo1, c->exitinfo2,
+				     v->vmcb->save.rip, c->exitintinfo, 0 };
+	return rec;
+}
+
 void exit_ring_dump(struct vcpu *v)
 {
 	const struct vmcb_save *s = &v->vmcb->save;

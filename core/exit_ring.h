@@ -11,8 +11,9 @@
 #define EXIT_RING_LEN 16
 
 struct exit_record {
-	uint64_t tsc, code, info1, info2, rip, intinfo;
-	uint64_t inject;        /* EVENTINJ as the handler left it */
+	uint64_t tsc, code, info1, info2, rip;
+	uint64_t intinfo;       /* EXITINTINFO: an event the exit interrupted */
+	uint64_t inject;        /* EVENTINJ as the handler left it (set after it) */
 };
 
 struct exit_ring {
@@ -21,6 +22,9 @@ struct exit_ring {
 };
 
 struct vcpu;
+/* Records the exit now in the VMCB (before its handler runs) in the next
+ * slot; the exit trace (core/trace.c) reads it from there too. */
+struct exit_record *exit_ring_record(struct vcpu *v, uint64_t tsc);
 /* The guest state, then the ring oldest first, a line each (log_info). */
 void exit_ring_dump(struct vcpu *v);
 

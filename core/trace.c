@@ -4,6 +4,7 @@
  * 15.9-15.25; the per-reason formats are listed in docs/exits.md.
  */
 #include "core/trace.h"
+#include "core/exit_ring.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "core/log.h"
@@ -33,17 +34,12 @@ static void add(struct line *l, const char *fmt, ...)
 		l->len = sizeof(l->buf) - 1;
 }
 
-void trace_begin(struct vcpu *v, struct trace_exit *t)
+void trace_begin(struct vcpu *v, const struct exit_record *exit, struct trace_exit *t)
 {
-	const struct vmcb_control *c = &v->vmcb->control;
-	t->code = c->exitcode;
-	t->info1 = c->exitinfo1;
-	t->info2 = c->exitinfo2;
-	t->rip = v->vmcb->save.rip;
+	t->exit = exit;
 	t->rax = v->regs.r[GPR_RAX];
 	t->rcx = v->regs.r[GPR_RCX];
 	t->rdx = v->regs.r[GPR_RDX];
-	t->eventinj = c->eventinj;
 	v->trace_mmio.n = 0;
 }
 
@@ -75,7 +71,7 @@ static const char *pio_owner(struct vm *vm, uint16_t port)
 /* IOIO (15.10.2): EXITINFO1 has the port, size, direction and string bits. */
 static void ioio(struct line *l, struct vcpu *v, const struct trace_exit *t)
 {
-	struct ioio io = ioio_decode(t->info1);
+	struct ioio io = ioio_decode(t->exit->info1);
 	const char *owner = pio_owner(v->vm, io.port);
 	if (io.string) {
 		static const char sfx[5] = { '?', 'b', 'w', '?', 'd' };
@@ -101,7 +97,7 @@ static void npf(struct line *l, struct vcpu *v, const struct trace_exit *t)
 	const struct trace_mmio *m = &v->trace_mmio;
 	if (!m->n) {
 		add(l, "NPF %s gpa 0x%lx exitinfo1=0x%lx rip=0x%lx",
-		    (t->info1 & 2) ? "write" : "read", t->info2, t->info1, t->rip);
+		    (t->exit->info1 & 2) ? "write" : "read", t->exit->info2, t->exit->info1, t->exit->rip);
 		return;
 	}
 	add(l, "NPF %s gpa 0x%lx (%s) %s 0x%lx", m->write ? "write" : "read",
@@ -128,7 +124,8 @@ static const char *msr_name(uint32_t msr)
 static int injected(struct vcpu *v, const struct trace_exit *t)
 {
 	uint64_t e = v->vmcb->control.eventinj;
-	if (!(e & EVENT_VALID) || e == t->eventinj || (e & (7u << 8)) != EVENT_TYPE_EXC)
+	uint64_t again = t->exit->intinfo & EVENT_VALID ? t->exit->intinfo : 0;	/* re-injected */
+	if (!(e & EVENT_VALID) || e == again || (e & (7u << 8)) != EVENT_TYPE_EXC)
 		return -1;
 	return (int)(e & 0xff);
 }
@@ -149,7 +146,7 @@ static void exception(struct line *l, int vec)
 static void msr(struct line *l, struct vcpu *v, const struct trace_exit *t)
 {
 	uint32_t msr = (uint32_t)t->rcx;
-	bool write = t->info1 == 1;
+	bool write = t->exit->info1 == 1;
 	const char *name = msr_name(msr);
 	add(l, "MSR %s 0x%x", write ? "wrmsr" : "rdmsr", msr);
 	if (name)
@@ -171,7 +168,7 @@ void trace_end(struct vcpu *v, const struct trace_exit *t, uint64_t cycles)
 	struct line l = { .len = 0 };
 	add(&l, "yakvm: trace %s/%u ", v->vm->name, v->id);
 	const uint64_t *r = v->regs.r;
-	switch (t->code) {
+	switch (t->exit->code) {
 	case VMEXIT_IOIO:
 		ioio(&l, v, t);
 		break;
@@ -193,7 +190,7 @@ void trace_end(struct vcpu *v, const struct trace_exit *t, uint64_t cycles)
 	case VMEXIT_INTR:
 	case VMEXIT_VINTR:
 	case VMEXIT_IRET:
-		add(&l, "%s", svm_exit_name(t->code));
+		add(&l, "%s", svm_exit_name(t->exit->code));
 		break;
 	case VMEXIT_SHUTDOWN:
 		add(&l, "SHUTDOWN (triple fault)");
@@ -203,10 +200,11 @@ void trace_end(struct vcpu *v, const struct trace_exit *t, uint64_t cycles)
 		break;
 	default:
 		add(&l, "%s exitcode=0x%lx exitinfo1=0x%lx exitinfo2=0x%lx rip=0x%lx",
-		    svm_exit_name(t->code), t->code, t->info1, t->info2, t->rip);
+		    svm_exit_name(t->exit->code), t->exit->code, t->exit->info1,
+		    t->exit->info2, t->exit->rip);
 		break;
 	}
-	if (t->code != VMEXIT_MSR) {
+	if (t->exit->code != VMEXIT_MSR) {
 		int vec = injected(v, t);
 		if (vec >= 0) {
 			add(&l, " (injects ");

@@ -12,6 +12,7 @@
 
 struct vcpu;
 struct device;
+struct exit_record;
 
 /* The first device access of an emulated MMIO instruction (core/mmio.c),
  * and how many there were; per vCPU, reset by trace_begin(). */
@@ -22,12 +23,14 @@ struct trace_mmio {
 	bool write;
 };
 
-/* What the handler may change, as it was at the exit. */
+/* The exit (its ring record) and the registers the handler may change,
+ * as they were at the exit. */
 struct trace_exit {
-	uint64_t code, info1, info2, rip, rax, rcx, rdx, eventinj;
+	const struct exit_record *exit;
+	uint64_t rax, rcx, rdx;
 };
 
-void trace_begin(struct vcpu *v, struct trace_exit *t);
+void trace_begin(struct vcpu *v, const struct exit_record *exit, struct trace_exit *t);
 /* Prints the line; `cycles` is the handler's time (core/stats.h). */
 void trace_end(struct vcpu *v, const struct trace_exit *t, uint64_t cycles);
 /* Called by core/mmio.c for each device access when the VM is traced. */

@@ -285,15 +285,12 @@ void yakvm_vcpu_run(struct vcpu *v)
 		 * the stats; its cycles are added after. */
 		struct exit_stat *st = &v->stats.c[stat_class(vmcb->control.exitcode)];
 		st->count++;
-		struct trace_exit te;
-		if (trace)
-			trace_begin(v, &te);
 		/* The flight recorder (core/exit_ring.h), before the handler,
 		 * which may print it. */
-		struct exit_record *rec = &v->ring.r[v->ring.next++ % EXIT_RING_LEN];
-		*rec = (struct exit_record){ t1, vmcb->control.exitcode,
-			vmcb->control.exitinfo1, vmcb->control.exitinfo2, vmcb->save.rip,
-			vmcb->control.exitintinfo, vmcb->control.eventinj };
+		struct exit_record *rec = exit_ring_record(v, t1);
+		struct trace_exit te;
+		if (trace)
+			trace_begin(v, rec, &te);
 		svm_handle_exit(v);
 		/* An instruction yakvm completed for the guest (RIP moved on)
 		 * ends the interrupt shadow of an STI or MOV SS just before it
