@@ -147,6 +147,15 @@ void rt_check(const char *tag, bool ok, const char *name, const char *fmt, ...)
 	rt_failures++;
 }
 
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
 int printf(const char *fmt, ...)
 {
 	char buf[256];

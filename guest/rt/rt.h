@@ -53,6 +53,7 @@ void putc(char c);
 void puts(const char *s);
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* A test guest's check: "TAG: ok NAME", or "TAG: FAIL NAME (details)" and
  * one more in rt_failures. */

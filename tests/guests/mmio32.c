@@ -26,6 +26,7 @@
 #define RAMW   0x00400000u	/* its RAM twin */
 #define SIDE   0x00500000u	/* ordinary RAM for MOVS to/from RAM */
 #define WIN    0x100u		/* bytes of the window compared */
+#include "mmio_compare.h"
 
 /* GDT selectors */
 #define SEL_CODE 0x08
@@ -291,16 +292,9 @@ static const struct tcase cases[] = { CASES(X_TAB) };
 
 /* ---- the runner --------------------------------------------------------- */
 
-static uint8_t pat(unsigned i)
-{
-	return (uint8_t)(i * 0x3b + 0x5a);
-}
-
 static void fill(uint32_t base)
 {
-	volatile uint32_t *w = (volatile uint32_t *)base;
-	for (unsigned i = 0; i < WIN; i += 4)
-		w[i / 4] = pat(i) | pat(i + 1) << 8 | pat(i + 2) << 16 | (uint32_t)pat(i + 3) << 24;
+	fill_window(base);
 	uint8_t *s = (uint8_t *)SIDE;
 	for (unsigned i = 0; i < WIN; i++)
 		s[i] = pat(i + 0x55);
@@ -308,17 +302,8 @@ static void fill(uint32_t base)
 
 static void snap(uint32_t base, uint8_t *win, uint8_t *side)
 {
-	volatile uint32_t *w = (volatile uint32_t *)base;
-	for (unsigned i = 0; i < WIN; i += 4) {
-		uint32_t v = w[i / 4];
-		memcpy(win + i, &v, 4);
-	}
+	snap_window(base, win);
 	memcpy(side, (void *)SIDE, WIN);
-}
-
-static uint32_t td_reg(unsigned off)
-{
-	return *(volatile uint32_t *)(TD + off);
 }
 
 static int passed, failed;
@@ -371,28 +356,12 @@ static void one(const struct tcase *c)
 	if (!n && ((a.flags ^ b.flags) & c->fmask))
 		n = fmt(msg, "flags ram=0x%x mmio=0x%x (compared 0x%x)",
 			      a.flags, b.flags, c->fmask);
-	for (unsigned i = 0; i < WIN && !n; i++)
-		if (wa[i] != wb[i])
-			n = fmt(msg, "window byte 0x%x ram=0x%x mmio=0x%x", i, wa[i], wb[i]);
+	if (!n)
+		n = compare_window_and_device(msg, sizeof(msg), wa, wb, st,
+			(struct access_expect){ c->cnt, c->off, c->size, c->wr });
 	for (unsigned i = 0; i < WIN && !n; i++)
 		if (sa[i] != sb[i])
 			n = fmt(msg, "RAM byte 0x%x ram=0x%x mmio=0x%x", SIDE + i, sa[i], sb[i]);
-	if (!n && c->cnt >= 0 && st[3] != (uint32_t)c->cnt)
-		n = fmt(msg, "device saw %u accesses, expected %d", st[3], c->cnt);
-	if (!n && c->cnt != 0 && ((c->off >= 0 && st[0] != (uint32_t)c->off) ||
-				  (c->size >= 0 && st[1] != (uint32_t)c->size) ||
-				  (c->wr >= 0 && st[2] != (uint32_t)c->wr)))
-		n = fmt(msg, "last access off 0x%x size %u %s, expected 0x%x size %d %s",
-			      st[0], st[1], st[2] ? "write" : "read", c->off, c->size,
-			      c->wr ? "write" : "read");
-	if (!n && c->cnt != 0 && st[2] == 1 && st[0] + st[1] <= WIN) {
-		uint64_t v = 0;
-		for (unsigned i = 0; i < st[1]; i++)
-			v |= (uint64_t)wb[st[0] + i] << (8 * i);
-		if ((uint32_t)v != st[4] || (uint32_t)(v >> 32) != st[5])
-			n = fmt(msg, "last written value 0x%x%08x, memory has 0x%x%08x",
-				      st[5], st[4], (uint32_t)(v >> 32), (uint32_t)v);
-	}
 	if (n) {
 		printf("mmio32: FAIL %s %s\n", c->name, msg);
 		failed++;

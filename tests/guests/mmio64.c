@@ -27,6 +27,7 @@
 #define TD     0xfeb00000u
 #define RAMW   0x00400000u
 #define WIN    0x100u
+#include "mmio_compare.h"
 
 #define SEL_CODE32 0x08
 #define SEL_FLAT   0x10
@@ -247,31 +248,6 @@ static const uint64_t r_default[7] = {	/* r8..r14 */
 
 /* ---- the runner --------------------------------------------------------- */
 
-static uint8_t pat(unsigned i)
-{
-	return (uint8_t)(i * 0x3b + 0x5a);
-}
-
-static void fill(uint32_t base)
-{
-	volatile uint32_t *w = (volatile uint32_t *)base;
-	for (unsigned i = 0; i < WIN; i += 4)
-		w[i / 4] = pat(i) | pat(i + 1) << 8 | pat(i + 2) << 16 | (uint32_t)pat(i + 3) << 24;
-}
-
-static void snap(uint32_t base, uint8_t *win)
-{
-	volatile uint32_t *w = (volatile uint32_t *)base;
-	for (unsigned i = 0; i < WIN; i += 4) {
-		uint32_t v = w[i / 4];
-		memcpy(win + i, &v, 4);
-	}
-}
-
-static uint32_t td_reg(unsigned off)
-{
-	return *(volatile uint32_t *)(TD + off);
-}
 
 static void wrmsr(uint32_t msr, uint64_t v)
 {
@@ -309,7 +285,7 @@ static void call64(void (*stub)(void))
 static void run(const struct tcase *c, bool mmio, struct ctx *out, uint8_t *win, uint32_t *st)
 {
 	uint32_t base = mmio ? TD : RAMW;
-	fill(base);
+	fill_window(base);
 	*(volatile uint32_t *)(TD + 0x840) = 0;
 	g_base = base;
 	g_ctx = (uint32_t)out;
@@ -326,7 +302,7 @@ static void run(const struct tcase *c, bool mmio, struct ctx *out, uint8_t *win,
 		wrmsr(c->cfg == FSB ? 0xc0000100 : 0xc0000101, 0);
 	for (int i = 0; i < 6; i++)
 		st[i] = td_reg(0x800 + 4 * i);
-	snap(base, win);
+	snap_window(base, win);
 }
 
 static void one(const struct tcase *c)
@@ -347,25 +323,9 @@ static void one(const struct tcase *c)
 	if (!n && ((a.flags ^ b.flags) & c->fmask))
 		n = fmt(msg, "flags ram=0x%x mmio=0x%x (compared 0x%x)",
 			(uint32_t)a.flags, (uint32_t)b.flags, c->fmask);
-	for (unsigned i = 0; i < WIN && !n; i++)
-		if (wa[i] != wb[i])
-			n = fmt(msg, "window byte 0x%x ram=0x%x mmio=0x%x", i, wa[i], wb[i]);
-	if (!n && c->cnt >= 0 && st[3] != (uint32_t)c->cnt)
-		n = fmt(msg, "device saw %u accesses, expected %d", st[3], c->cnt);
-	if (!n && c->cnt != 0 && ((c->off >= 0 && st[0] != (uint32_t)c->off) ||
-				  (c->size >= 0 && st[1] != (uint32_t)c->size) ||
-				  (c->wr >= 0 && st[2] != (uint32_t)c->wr)))
-		n = fmt(msg, "last access off 0x%x size %u %s, expected 0x%x size %d %s",
-			st[0], st[1], st[2] ? "write" : "read", c->off, c->size,
-			c->wr ? "write" : "read");
-	if (!n && c->cnt != 0 && st[2] == 1 && st[0] + st[1] <= WIN) {
-		uint64_t v = 0;
-		for (unsigned i = 0; i < st[1]; i++)
-			v |= (uint64_t)wb[st[0] + i] << (8 * i);
-		if ((uint32_t)v != st[4] || (uint32_t)(v >> 32) != st[5])
-			n = fmt(msg, "last written value 0x%x%08x, memory has 0x%x%08x",
-				st[5], st[4], (uint32_t)(v >> 32), (uint32_t)v);
-	}
+	if (!n)
+		n = compare_window_and_device(msg, sizeof(msg), wa, wb, st,
+			(struct access_expect){ c->cnt, c->off, c->size, c->wr });
 	if (n) {
 		printf("mmio64: FAIL %s %s\n", c->name, msg);
 		failed++;
