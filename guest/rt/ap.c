@@ -2,7 +2,7 @@
 #include "ap.h"
 
 #define TRAMP_PA 0x8000u
-#define AP_STACK 4096
+#define AP_STACK 8192
 
 __asm__(
 	"	.text\n"
@@ -35,10 +35,10 @@ __asm__(
 	"	mov	$1, %eax\n"
 	"	cpuid\n"
 	"	shr	$24, %ebx\n"
-	"	and	$7, %ebx\n"		/* RT_AP_MAX - 1 */
+	"	and	$15, %ebx\n"		/* RT_AP_MAX - 1 */
 	"	lock incl rt_ap_boots(,%ebx,4)\n"
 	"	lea	1(%ebx), %eax\n"
-	"	shl	$12, %eax\n"		/* AP_STACK */
+	"	shl	$13, %eax\n"		/* AP_STACK */
 	"	add	$rt_ap_stacks, %eax\n"
 	"	mov	%eax, %esp\n"
 	"	push	%ebx\n"

@@ -11,7 +11,7 @@
 
 #include "rt.h"
 
-#define RT_AP_MAX         8
+#define RT_AP_MAX         16
 #define RT_AP_SIPI_VECTOR 0x08     /* the trampoline's page: 0x8000 */
 
 /* Copies the trampoline to 0x8000 and points it at entry (on the BSP, in

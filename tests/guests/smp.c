@@ -2,12 +2,11 @@
  * tests/guests/smp.c - an SMP guest, brought up the way a real OS does it.
  *
  * The boot vCPU reads the vCPU count from CPUID.1:EBX[23:16], copies a
- * real-mode trampoline to 0x8000 and starts each application processor with
- * INIT, a 10 ms wait and two STARTUP IPIs (vector 0x08: CS=0x0800, IP=0), as
- * the MP specification says. The trampoline loads the runtime's GDT (its
- * GDTR, taken with SGDT, sits in the trampoline's data), enters protected
- * mode, loads the runtime's IDT, takes a stack by its LAPIC ID and calls
- * ap_main(apic_id).
+ * real-mode trampoline to 0x8000 (guest/rt/ap.c) and starts each
+ * application processor with INIT, a 10 ms wait and two STARTUP IPIs (vector
+ * 0x08: CS=0x0800, IP=0), as the MP specification says. The trampoline
+ * enters protected mode on the runtime's GDT and IDT, takes a stack by its
+ * initial APIC ID and calls ap_main(apic_id).
  *
  * Then every vCPU reports its APIC ID (LAPIC ID register and CPUID, which
  * must agree), does a fixed amount of work, and the vCPUs send each other
@@ -28,11 +27,10 @@
  */
 #include "rt.h"
 #include "hw.h"
+#include "ap.h"
 
-#define MAX_CPUS 16
-#define TRAMP_PA 0x8000u
-#define SIPI_PAGE (TRAMP_PA >> 12)
-#define AP_STACK_SIZE 8192
+#define MAX_CPUS RT_AP_MAX
+#define SIPI_PAGE RT_AP_SIPI_VECTOR
 #define IPI_BASE 0x60		/* vectors 0x60-0x7f are counted per vCPU */
 
 #define LAPIC_ID  0x20
@@ -63,56 +61,6 @@
 #define V_SELF     0x66	/* self */
 #define V_BACK     0x70	/* AP n -> BSP uses 0x70 + n */
 
-/* --- the trampoline: real mode at 0800:0000, then 32-bit code ---------- */
-
-__asm__(
-	"	.text\n"
-	"	.code16\n"
-	"	.global smp_tramp_start, smp_tramp_end, smp_tramp_gdtr\n"
-	"smp_tramp_start:\n"
-	"	cli\n"
-	"	cld\n"
-	"	mov	%cs, %ax\n"
-	"	mov	%ax, %ds\n"
-	"	lgdtl	smp_tramp_gdtr - smp_tramp_start\n"
-	"	mov	%cr0, %eax\n"
-	"	or	$1, %eax\n"
-	"	mov	%eax, %cr0\n"
-	"	ljmpl	$0x08, $smp_ap_entry32\n"
-	"	.balign 4\n"
-	"	.short	0\n"
-	"smp_tramp_gdtr:\n"	/* filled in by the BSP (SGDT) */
-	"	.short	0\n"
-	"	.long	0\n"
-	"smp_tramp_end:\n"
-	"	.code32\n"
-	"smp_ap_entry32:\n"
-	"	mov	$0x10, %ax\n"
-	"	mov	%ax, %ds\n"
-	"	mov	%ax, %es\n"
-	"	mov	%ax, %fs\n"
-	"	mov	%ax, %gs\n"
-	"	mov	%ax, %ss\n"
-	"	lidt	smp_ap_idtr\n"
-	"	mov	0xfee00020, %ebx\n"	/* LAPIC ID register */
-	"	shr	$24, %ebx\n"
-	"	and	$15, %ebx\n"
-	"	lock incl smp_ap_starts(,%ebx,4)\n"
-	"	lea	1(%ebx), %eax\n"
-	"	shl	$13, %eax\n"		/* AP_STACK_SIZE */
-	"	add	$smp_ap_stacks, %eax\n"
-	"	mov	%eax, %esp\n"
-	"	push	%ebx\n"
-	"	call	ap_main\n"
-	"1:	cli\n"
-	"	hlt\n"
-	"	jmp	1b\n");
-
-extern const char smp_tramp_start[], smp_tramp_end[], smp_tramp_gdtr[];
-struct __attribute__((packed)) dtr { uint16_t limit; uint32_t base; };
-struct dtr smp_ap_idtr;
-volatile uint32_t smp_ap_starts[MAX_CPUS];
-uint8_t smp_ap_stacks[MAX_CPUS][AP_STACK_SIZE] __attribute__((aligned(16)));
 void ap_main(uint32_t id);
 
 /* --- shared state --------------------------------------------------------- */
@@ -369,10 +317,7 @@ static void check(bool ok, const char *fmt, ...)
 
 static unsigned start_aps(void)
 {
-	uint32_t len = (uint32_t)(smp_tramp_end - smp_tramp_start);
-	memcpy((void *)TRAMP_PA, smp_tramp_start, len);
-	__asm__ volatile("sgdt %0" : "=m"(*(struct dtr *)(TRAMP_PA + (smp_tramp_gdtr - smp_tramp_start))));
-	__asm__ volatile("sidt %0" : "=m"(smp_ap_idtr));
+	rt_ap_prepare(ap_main);
 
 	unsigned up = 1;
 	for (unsigned ap = 1; ap < ncpus; ap++) {
@@ -391,8 +336,8 @@ static unsigned start_aps(void)
 	tsc_delay_ms(tpm, 20);
 	for (unsigned ap = 1; ap < ncpus; ap++)
 		if (alive[ap])
-			check(smp_ap_starts[ap] == 1, "AP %u ran the trampoline once (%u times)",
-			      ap, smp_ap_starts[ap]);
+			check(rt_ap_boots[ap] == 1, "AP %u ran the trampoline once (%u times)",
+			      ap, rt_ap_boots[ap]);
 	check(up == ncpus, "all %u vCPUs up (%u checked in)", ncpus, up);
 	return up;
 }
