@@ -65,6 +65,19 @@ int memcmp(const void *a, const void *b, size_t n);
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 
+/* A vendor or hypervisor signature: EBX, ECX, EDX of `leaf` as 12
+ * characters (leaf 0x40000000: the hypervisor's). Returns EAX. */
+static inline uint32_t cpuid_signature(uint32_t leaf, char sig[13])
+{
+	uint32_t r[4];
+	cpuid(leaf, 0, r);
+	memcpy(sig, &r[1], 4);
+	memcpy(sig + 4, &r[2], 4);
+	memcpy(sig + 8, &r[3], 4);
+	sig[12] = 0;
+	return r[0];
+}
+
 /* Ends this VM with `status` through the debug-exit port 0xf4. */
 void __attribute__((noreturn)) rt_exit(int status);
 

@@ -18,15 +18,11 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	uint32_t r[4];
 	cpuid(1, 0, r);
 	check(r[2] >> 31, "hypervisor-present bit (leaf 1 ECX[31])");
-	cpuid(0x40000000, 0, r);
 	char sig[13];
-	memcpy(sig, &r[1], 4);
-	memcpy(sig + 4, &r[2], 4);
-	memcpy(sig + 8, &r[3], 4);
-	sig[12] = 0;
-	printf("cpuid: leaf 0x40000000 eax=0x%x signature \"%s\"\n", r[0], sig);
+	uint32_t max_leaf = cpuid_signature(0x40000000, sig);
+	printf("cpuid: leaf 0x40000000 eax=0x%x signature \"%s\"\n", max_leaf, sig);
 	check(memcmp(sig, "yakvm", 6) == 0, "signature is \"yakvm\"");
-	check(r[0] >= 0x40000001, "max hypervisor leaf");
+	check(max_leaf >= 0x40000001, "max hypervisor leaf");
 	cpuid(0x80000001, 0, r);
 	check(!(r[2] & 4), "SVM hidden (leaf 0x80000001 ECX[2])");
 	cpuid(0x8000000a, 0, r);

@@ -63,12 +63,8 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	uint32_t r[4];
 	cpuid(1, 0, r);
 	check(r[2] >> 31, "hypervisor-present bit still set");
-	cpuid(0x40000000, 0, r);
 	char sig[13];
-	memcpy(sig, &r[1], 4);
-	memcpy(sig + 4, &r[2], 4);
-	memcpy(sig + 8, &r[3], 4);
-	sig[12] = 0;
+	cpuid_signature(0x40000000, sig);
 	printf("cpuid-sweep: leaf 0x40000000 signature \"%s\"\n", sig);
 	check(memcmp(sig, "yakvm", 6) == 0, "leaf 0x40000000 still says \"yakvm\"");
 	cpuid(0x80000001, 0, r);
