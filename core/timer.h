@@ -40,10 +40,7 @@ void timer_program(void);
  * within ns (unless it will sooner), so that the guest exits by then; the
  * interrupt then runs timers_run(), which programs the real deadline. */
 void timer_poll_soon(uint64_t ns);
-/* A poll window (core/intr.c) starts short, as most IF=0 stretches are, and
- * doubles while the guest keeps the event waiting. */
-#define WINDOW_POLL_MIN_NS 10000ull	/* 10 us */
-#define WINDOW_POLL_MAX_NS 200000ull	/* 200 us */
+#define WINDOW_POLL_NS 100000ull	/* 100 us */
 void timer_irq(struct intr_frame *f);
 
 /* The host's wall-clock time at boot, from its RTC, as seconds since

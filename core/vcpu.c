@@ -242,14 +242,8 @@ void yakvm_vcpu_run(struct vcpu *v)
 			irq_enable();
 			continue;
 		}
-		if (v->poll_window) {	/* core/intr.c */
-			v->poll_ns = v->poll_ns ? 2 * v->poll_ns : WINDOW_POLL_MIN_NS;
-			if (v->poll_ns > WINDOW_POLL_MAX_NS)
-				v->poll_ns = WINDOW_POLL_MAX_NS;
-			timer_poll_soon(v->poll_ns);
-		} else {
-			v->poll_ns = 0;
-		}
+		if (v->poll_window)
+			timer_poll_soon(WINDOW_POLL_NS);	/* core/intr.c */
 		if (v->dbg.dr_dirty)
 			gdbstub_load_debug_regs(v);	/* on this CPU: DR0-3 */
 		vmcb->save.rax = v->regs.r[GPR_RAX];

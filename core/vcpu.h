@@ -64,7 +64,6 @@ struct vcpu {
 	volatile bool events_pending; /* look for events before VMRUN */
 	bool poll_window;           /* an event waits for the guest's IF or TPR:
 				     * exit again soon (core/intr.c, TCG) */
-	uint32_t poll_ns;           /* the last poll window's length, 0: none */
 	bool pic_turn;              /* the PIC's vector goes before the LAPIC's
 				     * next time both wait (core/intr.c) */
 	bool nmi_masked;            /* an NMI handler is running */
