@@ -93,19 +93,22 @@ static void timer_handler(struct rt_frame *f)
 }
 
 /* N times: arm the one-shot timer with IF=0, then `sti; hlt` (the STI
- * shadow covers the HLT, so the interrupt wakes it) - or, with spin, `sti`
- * and wait for the interrupt while running. */
+ * shadow covers the HLT, so the interrupt wakes it) - or, with spin, arm it
+ * with IF=1 and wait for the interrupt while running. (Armed with IF=0, the
+ * spin would also time how soon yakvm sees the STI: at once with V_IRQ, at
+ * its next poll under QEMU's TCG, core/intr.c.) */
 static uint64_t loop_timer(bool halt)
 {
 	uint64_t t0 = rdtsc();
 	for (uint32_t i = 0; i < N; i++) {
 		uint32_t seen = timer_irqs;
-		cli();
-		lapic_write(LAPIC_TMICT, TIMER_COUNT);
 		if (halt) {
+			cli();
+			lapic_write(LAPIC_TMICT, TIMER_COUNT);
 			__asm__ volatile("sti; hlt" ::: "memory");
 		} else {
 			sti();
+			lapic_write(LAPIC_TMICT, TIMER_COUNT);
 		}
 		while (timer_irqs == seen)
 			__asm__ volatile("pause" ::: "memory");
