@@ -97,7 +97,8 @@ static void npf(struct line *l, struct vcpu *v, const struct trace_exit *t)
 	const struct trace_mmio *m = &v->trace_mmio;
 	if (!m->n) {
 		add(l, "NPF %s gpa 0x%lx exitinfo1=0x%lx rip=0x%lx",
-		    (t->exit->info1 & 2) ? "write" : "read", t->exit->info2, t->exit->info1, t->exit->rip);
+		    (t->exit->info1 & 2) ? "write" : "read", t->exit->info2,
+		    t->exit->info1, t->exit->rip);
 		return;
 	}
 	add(l, "NPF %s gpa 0x%lx (%s) %s 0x%lx", m->write ? "write" : "read",
