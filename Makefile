@@ -53,11 +53,16 @@ GUEST_RT_OBJS := $(patsubst %,$(BUILD)/guests/%.o,$(GUEST_RT_SRCS))
 GUEST_MAINS := $(wildcard guest/demo/*.c tests/guests/*.c)
 GUEST_ELFS  := $(patsubst %.c,$(BUILD)/guests/%.elf,$(GUEST_MAINS))
 
-# The Linux guest (Debian's kernel, when installed) and its initramfs.
-LINUX_KERNEL ?= $(firstword $(wildcard /boot/vmlinuz-*-cloud-amd64) $(wildcard /boot/vmlinuz-*))
+# The Linux guests: Debian's cloud kernel (linux-image-cloud-amd64) and its
+# standard one (linux-image-amd64), unpacked into build/kernels/ by
+# scripts/fetch-kernel.sh (apt-get download + dpkg-deb -x: the host's /boot
+# is never touched), and a busybox initramfs.
+KERNELS := build/kernels
+LINUX_KERNEL ?= $(wildcard $(KERNELS)/cloud-amd64/vmlinuz)
+LINUX_STD_KERNEL ?= $(wildcard $(KERNELS)/amd64/vmlinuz)
 LINUX_DIR := $(BUILD)/linux
 LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio \
-	$(LINUX_DIR)/vmlinuz-truncated)
+	$(LINUX_DIR)/vmlinuz-truncated) $(if $(LINUX_STD_KERNEL),$(LINUX_DIR)/vmlinuz-std)
 
 .PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux bench bench-quick \
 	soak fuzz-guest fuzz fuzz-smoke fuzz-bins
@@ -66,9 +71,13 @@ all: $(BUILD)/yakvm.elf $(GUEST_ELFS) $(LINUX_FILES)
 
 env:
 	@./scripts/ensure-tools.sh --install
+	@./scripts/fetch-kernel.sh cloud-amd64 $(KERNELS)/cloud-amd64
+	@./scripts/fetch-kernel.sh amd64 $(KERNELS)/amd64
 
 tools:
 	@./scripts/ensure-tools.sh
+	@./scripts/fetch-kernel.sh cloud-amd64 $(KERNELS)/cloud-amd64
+	@./scripts/fetch-kernel.sh amd64 $(KERNELS)/amd64
 
 $(BUILD)/hv/%.c.o: %.c | tools
 	@mkdir -p $(dir $@)
@@ -119,7 +128,11 @@ $(BUILD)/guests/%.elf: $(BUILD)/guests/%.c.o $(GUEST_RT_OBJS) guest/rt/guest.ld
 
 $(LINUX_DIR)/vmlinuz: $(LINUX_KERNEL)
 	@mkdir -p $(dir $@)
-	cp $< $@
+	cp -L $< $@
+
+$(LINUX_DIR)/vmlinuz-std: $(LINUX_STD_KERNEL)
+	@mkdir -p $(dir $@)
+	cp -L $< $@
 
 # A broken kernel for the bad-input test: the first MiB of the real one.
 $(LINUX_DIR)/vmlinuz-truncated: $(LINUX_DIR)/vmlinuz

@@ -192,7 +192,7 @@ def bench_linux(args, res):
     ldir = os.path.join(args.build, "linux")
     kernel, initrd = os.path.join(ldir, "vmlinuz"), os.path.join(ldir, "initrd.cpio")
     if not (os.path.exists(kernel) and os.path.exists(initrd)):
-        res["linux"] = {"skipped": "no Linux kernel in %s (install linux-image-cloud-amd64)" % ldir}
+        res["linux"] = {"skipped": "no Linux kernel in %s (make env unpacks linux-image-cloud-amd64 into build/kernels)" % ldir}
         return
     grub = ["module2 /guests/vmlinuz name=linux mem=%s vcpus=1 -- %s" % (LINUX_MEM, LINUX_CMDLINE),
             "module2 /guests/initrd.cpio attach=linux"]

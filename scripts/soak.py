@@ -149,7 +149,7 @@ def main():
     args = ap.parse_args()
     build = os.path.join(ROOT, args.build)
     if not os.path.exists(os.path.join(build, "linux", "vmlinuz")):
-        print("soak: no Linux kernel was built (make env installs linux-image-cloud-amd64)")
+        print("soak: no Linux kernel was built (make env unpacks linux-image-cloud-amd64 into build/kernels)")
         return 1
     sc = scenario(args.minutes, args.smp)
     if args.qemu_log:

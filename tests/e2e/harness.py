@@ -115,8 +115,11 @@ def build_iso(sc, build_dir, out_dir):
         for f in files:
             if f.endswith(".elf"):
                 shutil.copy(os.path.join(d, f), os.path.join(tree, "guests"))
-    for f in ("vmlinuz", "initrd.cpio", "vmlinuz-truncated"):  # Linux, when built
+    for f in sorted(os.listdir(os.path.join(build_dir, "linux"))
+                    if os.path.isdir(os.path.join(build_dir, "linux")) else []):  # Linux, when built
         src = os.path.join(build_dir, "linux", f)
+        if not os.path.isfile(src):
+            continue
         if os.path.exists(src) and any("/" + f + " " in line for line in sc.grub):
             shutil.copy(src, os.path.join(tree, "guests"))
     with open(os.path.join(tree, "boot", "grub", "grub.cfg"), "w") as f:

@@ -22,7 +22,7 @@ from scenarios import SCENARIOS  # noqa: E402
 def skip_reason(sc):
     if any("/guests/vmlinuz" in line for line in sc.grub) and not os.path.exists(
             os.path.join(ROOT, "build", "release", "linux", "vmlinuz")):
-        return "no Linux kernel was built (make env installs linux-image-cloud-amd64)"
+        return "no Linux kernel was built (make env unpacks linux-image-cloud-amd64 into build/kernels)"
     if sc.emulator == "bochs" and not shutil.which("bochs"):
         return "bochs is not installed (make env)"
     if sc.emulator == "qemu" and not shutil.which("qemu-system-x86_64"):

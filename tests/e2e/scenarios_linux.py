@@ -18,9 +18,12 @@ from harness import Scenario, Check
 
 YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
 CMDLINE = "console=ttyS0 quiet loglevel=3 panic=-1"
-KERNEL = (sorted(glob.glob("/boot/vmlinuz-*-cloud-amd64")) or
-          sorted(glob.glob("/boot/vmlinuz-*")) or [""])[-1]
+# Unpacked by scripts/fetch-kernel.sh (make env), never installed into /boot.
+KERNELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "kernels")
+KERNEL = os.path.realpath(os.path.join(KERNELS, "cloud-amd64", "vmlinuz"))
 RELEASE = os.path.basename(KERNEL)[len("vmlinuz-"):]
+STD_KERNEL = os.path.realpath(os.path.join(KERNELS, "amd64", "vmlinuz"))
+STD_RELEASE = os.path.basename(STD_KERNEL)[len("vmlinuz-"):]
 
 
 def linux_vm(name, vcpus, mem="256M", extra="", cpus=None):
