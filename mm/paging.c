@@ -70,8 +70,6 @@ void paging_init(void)
 	paging_unmap_page((uint64_t)boot_stack);
 }
 
-void paging_load(void) { write_cr3(pml4_pa); }
-
 /* The 4 KiB entry for va, splitting a 2 MiB page if need be; NULL if va is
  * not mapped at all. */
 static uint64_t *pte_4k(uint64_t va)

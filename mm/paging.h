@@ -24,7 +24,6 @@
 /* Builds the tables and loads them into CR3 (the boot CPU). */
 void paging_init(void);
 /* Loads the same tables on another CPU. */
-void paging_load(void);
 /* Makes the 4 KiB page at va read+execute and no longer writable (the AP
  * trampoline's code page). */
 void paging_make_exec(uint64_t va);

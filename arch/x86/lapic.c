@@ -78,13 +78,6 @@ void lapic_init(bool want_x2apic)
 	}
 }
 
-void lapic_timer_periodic(uint8_t vector, uint32_t us)
-{
-	uint64_t count = ticks_per_ms * us / 1000;
-	lapic_write(REG_LVT_TIMER, vector | (1u << 17));	/* periodic */
-	lapic_write(REG_TIMER_INIT, count ? (uint32_t)count : 1);
-}
-
 void lapic_timer_oneshot(uint8_t vector, uint64_t ns)
 {
 	/* "No deadline" (UINT64_MAX ns) must saturate, not wrap: below the

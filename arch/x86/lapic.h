@@ -18,7 +18,6 @@ void lapic_eoi(void);
 /* Wires LINT0 or LINT1 to NMI, as the MADT says the board does. */
 void lapic_set_lint_nmi(unsigned pin);
 /* Periodic timer on `vector` every `us` microseconds. */
-void lapic_timer_periodic(uint8_t vector, uint32_t us);
 /* One interrupt on `vector` after `ns` nanoseconds (at least one tick). */
 void lapic_timer_oneshot(uint8_t vector, uint64_t ns);
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
