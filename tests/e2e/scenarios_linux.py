@@ -74,14 +74,11 @@ def std_checks(vm, vcpus):
         Check("%s: no unchecked MSR access in dmesg" % vm, p + r"dmesg unchecked msr 0$"),
         Check("%s: no Firmware Bug in dmesg" % vm, p + r"dmesg firmware bug 0$"),
         Check("%s: no WARNING: CPU in dmesg" % vm, p + r"dmesg warning 0$"),
-        Check("%s: the machine-check code found the model's 4 banks" % vm,
-              p + r"dmesg: .*mce: CPU0: Thermal monitoring|" + p + r"dmesg: .*[Mm]achine check.* 4 banks|" +
-              p + r"dmesg unchecked msr 0$"),
     ]
 
 
 # nowatchdog: a loaded host's stall reports must not count as warnings.
-STD_EXTRA = "nowatchdog earlyprintk=ttyS0 loglevel=8"
+STD_EXTRA = "nowatchdog"
 
 SCENARIOS = []
 if KERNEL:
@@ -170,7 +167,7 @@ if KERNEL:
                  ]),
         # Debian's standard kernel (linux-image-amd64): MCE, the AMD PMU and
         # the AMD MSR quirks built in, unlike the cloud flavour.
-        Scenario(name="linux-std-1vcpu", mem="1G", timeout=100,
+        Scenario(name="linux-std-1vcpu", mem="1G", timeout=300,
                  grub=[YAKVM] + linux_vm("std", 1, extra=STD_EXTRA, kernel="vmlinuz-std"),
                  checks=std_checks("std", 1)),
         Scenario(name="linux-std-2vcpus", mem="1G", smp=2, timeout=300,
