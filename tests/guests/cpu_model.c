@@ -296,6 +296,13 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	cpuid(0x80000000, 0, r);
 	max_ext = r[0];
 	dump_cpuid();
+	uint32_t a[4], b[4];
+	cpuid(1, 0, a);
+	cpuid(1, 0x444d4163, b);
+	check(memcmp(a, b, sizeof(a)) == 0, "CPUID 1 ignores ECX");
+	cpuid(0x80000001, 0, a);
+	cpuid(0x80000001, 0xc0000101, b);
+	check(memcmp(a, b, sizeof(a)) == 0, "CPUID 0x80000001 ignores ECX");
 	cpuid(0x8000001e, 0, r);
 	check(r[0] == 0 && (r[1] & 0xff) == 0, "CPUID 0x8000001E: APIC ID and core id 0 (vCPU 0)");
 	for (unsigned i = 0; i < sizeof(features) / sizeof(features[0]); i++)
