@@ -269,6 +269,25 @@ static void check_amd_msrs(void)
 		check(rdpru_safe() == 6, "RDPRU (not offered) gives #UD");
 }
 
+/* LMSW (0F 01 /6) from a register and from memory: through the selective
+ * CR0 write intercept when it changes EM (APM vol. 2, 15.9.2). */
+static void lmsw_reg(uint16_t v) { __asm__ volatile("lmsw %0" :: "r"(v) : "memory"); }
+static void lmsw_mem(const uint16_t *p) { __asm__ volatile("lmsw %0" :: "m"(*p) : "memory"); }
+
+static void check_lmsw(uint32_t cr0)
+{
+	static uint16_t word;
+	lmsw_reg((uint16_t)(cr0 | (1u << 2)));
+	bool em_set = (read_cr0() & (1u << 2)) != 0;
+	word = (uint16_t)(cr0 & ~(1u << 2));
+	lmsw_mem(&word);
+	bool em_clear = !(read_cr0() & (1u << 2));
+	check(em_set && em_clear && read_cr0() == cr0,
+	      "LMSW sets CR0.EM from a register and clears it from memory");
+	lmsw_reg(0);
+	check(read_cr0() == cr0, "LMSW 0 cannot clear CR0.PE");
+}
+
 static void check_cr(void)
 {
 	uint32_t cr4 = read_cr4(), cr0 = read_cr0();
@@ -286,6 +305,10 @@ static void check_cr(void)
 	      write_cr0_safe(cr0) == 0 && read_cr0() == cr0, "CR0.CD sets and clears");
 	check(write_cr0_safe(cr0 | (1u << 18)) == 0 && (read_cr0() & (1u << 18)) &&
 	      write_cr0_safe(cr0) == 0, "CR0.AM sets and clears");
+	check(write_cr0_safe(cr0 | (1u << 20)) == 0 && read_cr0() == cr0,
+	      "CR0 bit 20 (reserved) is ignored");
+	if (!(cr0 & ((1u << 1) | (1u << 2) | (1u << 3))))
+		check_lmsw(cr0);
 }
 
 int guest_main(uint32_t magic, struct mb1_info *info)
