@@ -53,8 +53,9 @@ const struct cpu_feature cpu_model[] = {
 	{ .name = "x86-64 base", .offer = OFFER_ALWAYS, .cr0 = CR0_BASE,
 	  .msrs = { M(0xc0000080, 0xc0000080, MSRK_EFER, MSR_SWITCHED,
 		      "EFER (the VMCB's; SVME hidden)") },
-	  .what = "CR0 PE MP EM TS ET NE WP AM NW CD PG; a MOV to CR0 that sets "
-		  "a reserved bit, NW without CD or PG without PE gets #GP" },
+	  .what = "CR0 PE MP EM TS ET NE WP AM NW CD PG; a MOV to CR0 of bits "
+		  "63:32, NW without CD or PG without PE gets #GP, other reserved "
+		  "bits are ignored" },
 	{ .name = "legacy performance counters", .offer = OFFER_ALWAYS,
 	  .cr4 = B(8),
 	  .msrs = { M(0xc0010000, 0xc0010007, MSRK_PERF_LEGACY, MSR_EMULATED,
