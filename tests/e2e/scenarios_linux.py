@@ -74,6 +74,8 @@ def std_checks(vm, vcpus):
         Check("%s: no unchecked MSR access in dmesg" % vm, p + r"dmesg unchecked msr 0$"),
         Check("%s: no Firmware Bug in dmesg" % vm, p + r"dmesg firmware bug 0$"),
         Check("%s: no WARNING: CPU in dmesg" % vm, p + r"dmesg warning 0$"),
+        Check("%s: the kernel runs the model's 4 machine-check banks" % vm,
+              p + r"mce banks 4$"),
     ]
 
 
