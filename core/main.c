@@ -27,6 +27,7 @@
 #include "arch/x86/tsc.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/fpu.h"
+#include "arch/x86/cpu_model.h"
 #include "arch/x86/svm/svm.h"
 #include "mm/pmm.h"
 #include "mm/paging.h"
@@ -151,6 +152,7 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 	bsp.id = 0;
 	pcpu_init_tables(&bsp);
 	fpu_cpu_init();
+	cpu_model_init();	/* the guests' CPU: the model and this host */
 	pcpus[0] = &bsp;
 	pcpu_count = 1;
 	legacy_pic_disable();

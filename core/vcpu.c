@@ -88,6 +88,14 @@ void yakvm_vcpu_init_vmcb(struct vcpu *v)
 			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
 			     INTERCEPT_MONITOR | INTERCEPT_MWAIT |
 			     INTERCEPT_MWAIT_ARMED | INTERCEPT_XSETBV;
+	/* The CPU model (arch/x86/cpu_model.c): CR4 and CR0 writes are checked
+	 * against it (arch/x86/svm/cr.c); RDPMC reads its counters, RDPRU is
+	 * not in it (arch/x86/svm/rdpmc.c). RDPRU's intercept bit is set only
+	 * where the CPU has RDPRU; elsewhere the instruction is #UD anyway. */
+	c->intercept_cr = INTERCEPT_CR_WRITE(4);
+	c->intercept_misc1 |= INTERCEPT_CR0_SEL | INTERCEPT_RDPMC;
+	if (cpuid(0x80000000, 0).eax >= 0x80000008 && (cpuid(0x80000008, 0).ebx & (1u << 4)))
+		c->intercept_misc2 |= INTERCEPT_RDPRU;
 	/* A machine check belongs to the host even when it strikes the guest. */
 	c->intercept_exceptions = 1u << 18;	/* #MC */
 	c->iopm_base_pa = v->vm->iopm_pa;
@@ -137,6 +145,7 @@ void yakvm_vcpu_init_vmcb(struct vcpu *v)
 
 	v->apic_base = 0xfee00000ull | (1ull << 11) | (v->id == 0 ? 1ull << 8 : 0);
 	v->mtrr_def_type = 0;
+	vcpu_msr_model_reset(v);	/* arch/x86/svm/msr.c */
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.r[GPR_RDX] = cpuid(1, 0).eax;	/* processor signature */
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "arch/x86/regs.h"
+#include "arch/x86/cpu_model.h"
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/fpu.h"
 #include "core/stats.h"
@@ -55,7 +56,9 @@ struct vcpu {
 
 	/* MSRs kept per vCPU that the VMCB does not hold. */
 	uint64_t apic_base, mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
-	uint64_t misc_enable;
+	/* The CPU model's emulated MSRs (arch/x86/cpu_model.c): machine-check
+	 * banks (CTL, STATUS, ADDR, MISC each) and HWCR. */
+	uint64_t mcg_status, mcg_ctl, mc_bank[CPU_MODEL_MCA_BANKS][4], hwcr;
 
 	struct vlapic *lapic;       /* devices/lapic.c */
 	uint64_t lapic_page;        /* where its LAPIC answers (core/lapic_window.c) */
@@ -104,5 +107,7 @@ void vcpu_inject_pf(struct vcpu *v, uint64_t cr2, uint32_t err);
  * provides it (nRIP-save), otherwise the decoder's length. False if the
  * instruction could not be read (the VM has been stopped or a #PF queued). */
 bool vcpu_skip_instruction(struct vcpu *v);
+/* The CPU model's emulated MSRs at their power-on values (svm/msr.c). */
+void vcpu_msr_model_reset(struct vcpu *v);
 
 #endif

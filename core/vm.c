@@ -11,6 +11,7 @@
 #include "core/sched.h"
 #include "core/gdbstub.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/cpu_model.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/interrupt.h"
@@ -32,15 +33,6 @@
 
 struct vm *vms[MAX_VMS];
 unsigned vm_count;
-
-/* MSRs the guest may read and write directly: VMRUN, VMLOAD and VMSAVE
- * switch each of them (APM vol. 2, 15.5.1 and 15.6), so no guest value
- * survives into the host or another guest. */
-static const uint32_t passthrough_msrs[] = {
-	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR,
-	MSR_CSTAR, MSR_SFMASK, 0x174 /* SYSENTER_CS */, 0x175 /* _ESP */,
-	0x176 /* _EIP */,
-};
 
 /* The MSR permission map: 2 bits per MSR (read, write) in three 2 KiB
  * blocks for 0000_0000h, C000_0000h and C001_0000h (15.11, figure 15-4). */
@@ -71,8 +63,19 @@ static bool alloc_bitmaps(struct vm *vm)
 	memset(phys_to_virt(vm->iopm_pa), 0xff, 3 * PAGE_SIZE);
 	uint8_t *msrpm = phys_to_virt(vm->msrpm_pa);
 	memset(msrpm, 0xff, 2 * PAGE_SIZE);
-	for (unsigned i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]); i++)
-		msrpm_allow(msrpm, passthrough_msrs[i]);
+	/* The MSRs the guest may read and write directly: VMLOAD/VMSAVE
+	 * switch each of them (APM vol. 2, 15.5.1 and 15.6), so no guest
+	 * value survives into the host or another guest. They are the CPU
+	 * model's rows of kind MSRK_PASSTHROUGH (arch/x86/cpu_model.c). */
+	for (size_t i = 0; i < cpu_model_count; i++) {
+		const struct cpu_feature *f = &cpu_model[i];
+		if (!cpu_policy.offered[i])
+			continue;
+		for (unsigned j = 0; j < CPU_MODEL_MAX_MSRS && f->msrs[j].name; j++)
+			if (f->msrs[j].kind == MSRK_PASSTHROUGH)
+				for (uint32_t m = f->msrs[j].first; m <= f->msrs[j].last; m++)
+					msrpm_allow(msrpm, m);
+	}
 	vm->pio_unowned_logged = phys_to_virt(logged);
 	return true;
 }

@@ -26,9 +26,9 @@ STD_KERNEL = os.path.realpath(os.path.join(KERNELS, "amd64", "vmlinuz"))
 STD_RELEASE = os.path.basename(STD_KERNEL)[len("vmlinuz-"):]
 
 
-def linux_vm(name, vcpus, mem="256M", extra="", cpus=None):
-    return ["module2 /guests/vmlinuz name=%s mem=%s vcpus=%d%s -- %s %s" %
-            (name, mem, vcpus, " cpus=" + cpus if cpus else "", CMDLINE, extra),
+def linux_vm(name, vcpus, mem="256M", extra="", cpus=None, kernel="vmlinuz"):
+    return ["module2 /guests/%s name=%s mem=%s vcpus=%d%s -- %s %s" %
+            (kernel, name, mem, vcpus, " cpus=" + cpus if cpus else "", CMDLINE, extra),
             "module2 /guests/initrd.cpio attach=%s" % name]
 
 
@@ -40,11 +40,11 @@ def date_agrees(m):
         guest, host.replace(microsecond=0), diff)
 
 
-def linux_checks(vm, vcpus, tsc_stable=False):
+def linux_checks(vm, vcpus, tsc_stable=False, release=RELEASE):
     p = r"^\[%s\] yakvm-linux: " % vm
     checks = [
         Check("%s: the kernel reaches userspace (the marker)" % vm, p + r"MARKER userspace reached"),
-        Check("%s: uname -r is the Debian kernel's" % vm, p + r"uname " + re.escape(RELEASE) + "$"),
+        Check("%s: uname -r is the Debian kernel's" % vm, p + r"uname " + re.escape(release) + "$"),
         Check("%s: /proc/cpuinfo counts %d CPUs (vcpus=%d)" % (vm, vcpus, vcpus),
               p + r"cpus %d$" % vcpus),
         Check("%s: its RTC date agrees with the host" % vm,
@@ -65,6 +65,22 @@ def linux_checks(vm, vcpus, tsc_stable=False):
                          p + r"dmesg tsc unstable \d+$")]
     return checks
 
+
+def std_checks(vm, vcpus):
+    """Debian's standard kernel (MCE, AMD PMU, ... built in): the CPU model
+    must answer every MSR its CPUID promises (issue 14)."""
+    p = r"^\[%s\] yakvm-linux: " % vm
+    return linux_checks(vm, vcpus, release=STD_RELEASE) + [
+        Check("%s: no unchecked MSR access in dmesg" % vm, p + r"dmesg unchecked msr 0$"),
+        Check("%s: no Firmware Bug in dmesg" % vm, p + r"dmesg firmware bug 0$"),
+        Check("%s: no WARNING: CPU in dmesg" % vm, p + r"dmesg warning 0$"),
+        Check("%s: the kernel runs the model's 4 machine-check banks" % vm,
+              p + r"mce banks 4$"),
+    ]
+
+
+# nowatchdog: a loaded host's stall reports must not count as warnings.
+STD_EXTRA = "nowatchdog"
 
 SCENARIOS = []
 if KERNEL:
@@ -151,6 +167,24 @@ if KERNEL:
                      Check("no memory read is refused", r"Cannot access memory", present=False),
                      Check("gdb kills the VM", r"^yakvm: error: vm lin64 stopped: killed by gdb"),
                  ]),
+        # Debian's standard kernel (linux-image-amd64): MCE, the AMD PMU and
+        # the AMD MSR quirks built in, unlike the cloud flavour.
+        Scenario(name="linux-std-1vcpu", mem="1G", timeout=300,
+                 grub=[YAKVM] + linux_vm("std", 1, extra=STD_EXTRA, kernel="vmlinuz-std"),
+                 checks=std_checks("std", 1)),
+        Scenario(name="linux-std-2vcpus", mem="1G", smp=2, timeout=300,
+                 grub=[YAKVM] + linux_vm("std", 2, extra=STD_EXTRA, kernel="vmlinuz-std"),
+                 checks=std_checks("std", 2)),
+        Scenario(name="linux-std-4vcpus", mem="1G", smp=4, timeout=300,
+                 grub=[YAKVM] + linux_vm("std", 4, extra=STD_EXTRA, kernel="vmlinuz-std"),
+                 checks=std_checks("std", 4)),
+        # Both flavours at once, one vCPU each, sharing CPU 1 (as linux-two-vms).
+        Scenario(name="linux-std-and-cloud", mem="1G", smp=2, timeout=300,
+                 grub=[YAKVM] + linux_vm("std", 1, extra=STD_EXTRA, kernel="vmlinuz-std") +
+                 linux_vm("cloud", 1),
+                 checks=std_checks("std", 1) + linux_checks("cloud", 1) + [
+                     Check("the two kernels' consoles stay apart",
+                           r"^\[std\].*\[cloud\]|^\[cloud\].*\[std\]", present=False)]),
         Scenario(name="linux-bad-input", mem="1G", timeout=120,
                  grub=[YAKVM,
                        "module2 /guests/vmlinuz-truncated name=trunc mem=256M kind=linux -- console=ttyS0",

@@ -8,7 +8,10 @@
  * WRMSR of a random value (xorshift, fixed seed) to each of them except
  * EFER and APIC_BASE (which would change this guest's own execution).
  * Each access must either succeed or raise #GP, nothing else; the counts
- * are printed, and the guest must come out alive: "msr: sweep done".
+ * are printed, and the guest must come out alive: "msr: sweep done". In
+ * 0xc0010000-0xc0011fff exactly the CPU model's MSRs read, each with its
+ * synthetic value: the legacy performance counters (0), SYSCFG (0), HWCR
+ * (TscFreqSel) and the Interrupt Pending Message (0).
  */
 #include "rt.h"
 
@@ -62,6 +65,30 @@ static void access(uint32_t msr, bool write, struct counts *c)
 	}
 }
 
+/* The CPU model's MSRs in 0xc0010000-0xc0011fff and their values. */
+static const struct { uint32_t msr; uint64_t val; } model_amd[] = {
+	{ 0xc0010000, 0 }, { 0xc0010001, 0 }, { 0xc0010002, 0 }, { 0xc0010003, 0 },
+	{ 0xc0010004, 0 }, { 0xc0010005, 0 }, { 0xc0010006, 0 }, { 0xc0010007, 0 },
+	{ 0xc0010010, 0 }, { 0xc0010015, 1u << 24 }, { 0xc0010055, 0 },
+};
+#define NMODEL (sizeof(model_amd) / sizeof(model_amd[0]))
+
+static void readable_amd(uint32_t m, unsigned *readable_svm_range, unsigned *unexpected)
+{
+	uint64_t v = 0;
+	rdmsr_safe(m, &v);
+	printf("msr: readable: 0x%x = 0x%llx\n", m, (unsigned long long)v);
+	++*readable_svm_range;
+	for (unsigned i = 0; i < NMODEL; i++)
+		if (model_amd[i].msr == m) {
+			*unexpected += v != model_amd[i].val;
+			return;
+		}
+	++*unexpected;
+}
+
+static unsigned unexpected_amd;
+
 static void sweep(bool write, struct counts *c, unsigned *readable_svm_range)
 {
 	static const uint32_t base[] = { 0, 0xc0000000u, 0xc0010000u };
@@ -69,10 +96,8 @@ static void sweep(bool write, struct counts *c, unsigned *readable_svm_range)
 		for (uint32_t m = base[r]; m < base[r] + 0x2000; m++) {
 			unsigned before = c->ok;
 			access(m, write, c);
-			if (!write && r == 2 && c->ok != before) {
-				printf("msr: readable: 0x%x\n", m);
-				++*readable_svm_range;
-			}
+			if (!write && r == 2 && c->ok != before)
+				readable_amd(m, readable_svm_range, &unexpected_amd);
 		}
 	for (uint32_t hi = 0; hi < 0x10000; hi++)
 		access(hi << 16 | (hi & 0xff), write, c);
@@ -90,8 +115,9 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	check(wrmsr_safe(0xc0010114, 0x10) == 13, "WRMSR VM_CR (SVMDIS) gives #GP");
 	check(wrmsr_safe(0xc0010114, 0) == 13, "WRMSR VM_CR = 0 gives #GP");
 	check(rdmsr_safe(0xc0010114, &v) == 13, "RDMSR VM_CR gives #GP");
-	check(wrmsr_safe(0xc0010010, 0) == 13, "WRMSR SYSCFG gives #GP");
-	check(rdmsr_safe(0xc0010010, &v) == 13, "RDMSR SYSCFG gives #GP");
+	check(wrmsr_safe(0xc0010010, 1u << 23) == 13, "WRMSR SYSCFG.MemEncryptionModEn gives #GP");
+	check(wrmsr_safe(0xc0010010, 1u << 19) == 13, "WRMSR SYSCFG.MtrrFixDramModEn gives #GP");
+	check(rdmsr_safe(0xc0010010, &v) == 0 && v == 0, "RDMSR SYSCFG reads the model's 0");
 	check(wrmsr_safe(0xc0000104, 1ull << 32) == 13, "WRMSR TSC_RATIO gives #GP");
 	check(rdmsr_safe(0xc0000104, &v) == 13, "RDMSR TSC_RATIO gives #GP");
 	check(wrmsr_safe(0xc0010115, 0) == 13, "WRMSR IGNNE gives #GP");
@@ -103,7 +129,8 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	sweep(false, &rd, &readable);
 	printf("msr: RDMSR sweep: %u MSRs, %u read, %u #GP, %u other\n",
 	       rd.ok + rd.gp + rd.other, rd.ok, rd.gp, rd.other);
-	check(readable == 0, "no MSR in 0xc0010000-0xc0011fff is readable (host AMD MSRs hidden)");
+	check(readable == NMODEL && unexpected_amd == 0,
+	      "in 0xc0010000-0xc0011fff exactly the CPU model's MSRs read, with its values");
 	sweep(true, &wr, &readable);
 	printf("msr: WRMSR sweep: %u MSRs, %u written, %u #GP, %u other\n",
 	       wr.ok + wr.gp + wr.other, wr.ok, wr.gp, wr.other);

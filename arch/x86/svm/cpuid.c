@@ -1,22 +1,47 @@
 /*
- * arch/x86/svm/cpuid.c - what a guest sees in CPUID. The host's values pass
- * through, less what yakvm does not virtualize (SVM itself, VMX, x2APIC,
- * MONITOR/MWAIT, performance monitoring, state components other than x87,
- * SSE and AVX), plus the hypervisor-present bit (Fn0000_0001 ECX[31]) and
- * yakvm's own leaves at 0x40000000 (the range hypervisors use for their
- * signature). XSAVE and AVX are shown exactly when yakvm switches their state
- * (arch/x86/fpu.h): XSAVE when the host has it, AVX (and AVX2, FMA, F16C, XOP,
- * FMA4, which use the same YMM state) when the host's XCR0 has AVX.
- * RDTSCP and RDPID pass through: their TSC_AUX is each vCPU's own (msr.c).
+ * arch/x86/svm/cpuid.c - what a guest sees in CPUID: the CPU model of
+ * arch/x86/cpu_model.c intersected with the host (cpu_model_init() builds
+ * that policy at boot). Each leaf is answered by its rule in the model:
+ * filtered (the host's bits that the model offers, plus the bits yakvm
+ * implements whatever the host), passed (information only: caches, brand),
+ * synthesized (topology, XSAVE sizes, yakvm's own leaves at 0x40000000), or
+ * zero for every leaf the model does not list. The topology is one package
+ * of vCPU-count cores, APIC ID = vCPU id; the host's APIC IDs never show.
  */
 #include "arch/x86/svm/exit.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/cpu_model.h"
 #include "arch/x86/fpu.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "lib/string.h"
 
 #define BIT(n) (1u << (n))
+
+struct cpu_policy cpu_policy;
+static uint32_t host_max_basic, host_max_ext;
+
+static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	struct cpuid_regs r = cpuid(leaf, sub);
+	out[0] = r.eax;
+	out[1] = r.ebx;
+	out[2] = r.ecx;
+	out[3] = r.edx;
+}
+
+void cpu_model_init(void)
+{
+	struct cpu_host h = {
+		.xsave = fpu_host.xsave,
+		.avx_state = fpu_host.xsave && (fpu_host.xcr0 & XCR0_AVX),
+		.tsc_aux = fpu_host.tsc_aux,
+		.cpuid = host_cpuid,
+	};
+	host_max_basic = cpuid(0, 0).eax;
+	host_max_ext = cpuid(0x80000000, 0).eax;
+	cpu_policy_build(&cpu_policy, &h);
+}
 
 /* Fn0000_000D (XSAVE state), from the host's leaves, for the components the
  * guest may enable (fpu_host.xcr0). Sizes follow the guest's own XCR0: EBX of
@@ -25,7 +50,7 @@
  * not virtualized; no XSAVEC/XGETBV ECX=1, to keep one save format). */
 static void xsave_leaf(struct vcpu *v, uint32_t sub, struct cpuid_regs *r)
 {
-	uint64_t mask = fpu_host.xsave ? fpu_host.xcr0 : 0;
+	uint64_t mask = cpu_policy.xcr0_allowed;
 	struct cpuid_regs host = *r;
 	r->eax = r->ebx = r->ecx = r->edx = 0;
 	if (!mask)
@@ -49,97 +74,119 @@ static void xsave_leaf(struct vcpu *v, uint32_t sub, struct cpuid_regs *r)
 	}
 }
 
+static uint32_t filter_reg(uint32_t host, uint32_t leaf, uint32_t sub, unsigned reg)
+{
+	return (host & cpu_policy_mask(&cpu_policy, leaf, sub, reg)) |
+	       cpu_policy_forced(&cpu_policy, leaf, sub, reg);
+}
+
 static void filter(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 {
+	struct cpuid_regs host = *r;
+	unsigned n = v->vm->nvcpus;
+	/* Only leaf 7 has subleaves here; elsewhere ECX is ignored, and
+	 * software calls CPUID 1 with anything in ECX. */
+	uint32_t msub = leaf == 0x7 ? sub : 0;
+	r->eax = filter_reg(host.eax, leaf, msub, CPUID_EAX);
+	r->ebx = filter_reg(host.ebx, leaf, msub, CPUID_EBX);
+	r->ecx = filter_reg(host.ecx, leaf, msub, CPUID_ECX);
+	r->edx = filter_reg(host.edx, leaf, msub, CPUID_EDX);
 	switch (leaf) {
 	case 0x1:
-		/* ECX: no MONITOR, VMX, SMX, EST, TM2, PDCM, x2APIC. Set:
-		 * hypervisor present, and TSC-deadline, which the virtual LAPIC
-		 * has whatever the host's has. */
-		r->ecx &= ~(BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(15) |
-			    BIT(21));
-		r->ecx |= BIT(31) | BIT(24);
-		/* XSAVE (26), and OSXSAVE (27) = the guest's own CR4.OSXSAVE
-		 * (the host's CR4 is what CPUID would show here). AVX (28),
-		 * FMA (12), F16C (29) only with AVX state switched. */
-		r->ecx &= ~BIT(27);
-		if (!fpu_host.xsave)
-			r->ecx &= ~BIT(26);
-		else if (v->vmcb->save.cr4 & CR4_OSXSAVE)
-			r->ecx |= BIT(27);
-		if (!fpu_host.xsave || !(fpu_host.xcr0 & XCR0_AVX))
-			r->ecx &= ~(BIT(12) | BIT(28) | BIT(29));
-		/* EBX: initial APIC ID = vCPU id, logical processors = vCPUs. */
-		r->ebx = (r->ebx & 0x0000ffff) | (v->id << 24) |
-			 ((v->vm->nvcpus & 0xff) << 16);
-		/* EDX: no ACPI thermal, TM, PBE. */
-		r->edx &= ~(BIT(22) | BIT(29) | BIT(31));
-		if (v->vm->nvcpus > 1)
+		r->eax = host.eax;	/* family, model, stepping */
+		/* EBX: initial APIC ID = vCPU id, logical processors = vCPUs,
+		 * CLFLUSH size and brand index the host's. */
+		r->ebx = (host.ebx & 0x0000ffff) | (v->id << 24) | ((n & 0xff) << 16);
+		if (n > 1)
 			r->edx |= BIT(28);	/* HTT: the count in EBX is valid */
+		/* OSXSAVE = the guest's own CR4.OSXSAVE (APM vol. 3, E.3.2). */
+		if (cpu_policy_has(&cpu_policy, "OSXSAVE") &&
+		    (v->vmcb->save.cr4 & CR4_OSXSAVE))
+			r->ecx |= BIT(27);
 		break;
 	case 0x7:
-		if (r->eax == 0 && r->ebx == 0 && r->ecx == 0 && r->edx == 0)
-			break;
-		/* EBX: no SGX, PQM, MPX, PQE, AVX-512*; AVX2 (5) only with AVX
-		 * state switched. ECX: no PKU and OSPKE (PKRU is not switched),
-		 * WAITPKG, AVX-512*. */
-		r->ebx &= ~(BIT(2) | BIT(12) | BIT(14) | BIT(15) |
-			    BIT(16) | BIT(17) | BIT(21) | BIT(26) | BIT(27) |
-			    BIT(28) | BIT(30) | BIT(31));
-		if (!fpu_host.xsave || !(fpu_host.xcr0 & XCR0_AVX))
-			r->ebx &= ~BIT(5);
-		r->ecx &= ~(BIT(1) | BIT(3) | BIT(4) | BIT(5) | BIT(6) |
-			    BIT(11) | BIT(12) | BIT(14));
-		r->edx &= ~(BIT(2) | BIT(3) | BIT(8) | BIT(23));
-		break;
-	case 0xd:
-		xsave_leaf(v, sub, r);
-		break;
-	case 0x6:   /* thermal and power */
-	case 0xa:   /* architectural performance monitoring */
-	case 0xb:   /* x2APIC topology */
-	case 0x1f:
-	case 0x8000000a: /* SVM */
-	case 0x8000001f: /* SEV */
-		r->eax = r->ebx = r->ecx = r->edx = 0;
+		if (sub != 0)
+			*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
 	case 0x80000001:
-		/* ECX: no SVM, SKINIT, WDT, LWP, PerfCtrExtCore/NB/L2. */
-		r->ecx &= ~(BIT(2) | BIT(12) | BIT(13) | BIT(15) | BIT(23) |
-			    BIT(24) | BIT(28));
-		/* XOP (11) and FMA4 (16) use the YMM state. */
-		if (!fpu_host.xsave || !(fpu_host.xcr0 & XCR0_AVX))
-			r->ecx &= ~(BIT(11) | BIT(16));
-		/* EDX: RDTSCP (27) only with a TSC_AUX to read (msr.c). */
-		if (!fpu_host.tsc_aux)
-			r->edx &= ~BIT(27);
+		r->eax = host.eax;	/* family, model, stepping */
+		r->ebx = host.ebx;	/* brand id, package type */
+		if (n > 1)
+			r->ecx |= BIT(1);	/* CmpLegacy: cores, not threads */
 		break;
-	case 0x80000007:
-		r->eax = r->ebx = r->ecx = 0;
-		r->edx &= BIT(8);	/* only the invariant-TSC bit */
+	case 0x80000008:
+		r->eax = host.eax;	/* physical and linear address sizes */
+		/* NC = vCPUs - 1; ApicIdSize 0: derived from NC (APM vol. 3,
+		 * E.4.7). */
+		r->ecx = (n - 1) & 0xff;
+		r->edx = 0;
 		break;
 	}
+}
+
+static void synth(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
+{
+	switch (leaf) {
+	case 0x0:
+		*r = cpuid(0, 0);
+		if (r->eax > CPU_MODEL_MAX_BASIC)
+			r->eax = CPU_MODEL_MAX_BASIC;
+		break;
+	case 0x80000000:
+		*r = cpuid(0x80000000, 0);
+		if (r->eax > CPU_MODEL_MAX_EXT)
+			r->eax = CPU_MODEL_MAX_EXT;
+		break;
+	case 0xd:
+		*r = cpuid(0xd, sub);
+		xsave_leaf(v, sub, r);
+		break;
+	case 0x40000000: {
+		/* Max hypervisor leaf, and the signature "yakvm" in EBX:ECX:EDX. */
+		static const char sig[12] = "yakvm";
+		r->eax = 0x40000001;
+		memcpy(&r->ebx, sig, 4);
+		memcpy(&r->ecx, sig + 4, 4);
+		memcpy(&r->edx, sig + 8, 4);
+		break;
+	}
+	case 0x40000001:
+		r->eax = 1;	/* yakvm's interface version; no features yet */
+		break;
+	case 0x8000001e:
+		/* Extended APIC ID, compute unit (core) id with one thread per
+		 * core, node 0 of one node (APM vol. 3, E.4.14). */
+		r->eax = v->id;
+		r->ebx = v->id & 0xff;
+		break;
+	}
+}
+
+/* The guest's CPUID leaf/sub, from the model and this host. */
+static void answer(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
+{
+	const struct cpuid_leaf_rule *rule = cpuid_leaf_rule(leaf);
+	*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	if (!rule)
+		return;
+	if (rule->kind == LEAF_SYNTH) {
+		synth(v, leaf, sub, r);
+		return;
+	}
+	bool ext = leaf >= 0x80000000;
+	if (leaf > (ext ? host_max_ext : host_max_basic))
+		return;		/* the host has no such leaf: zeros, as on AMD */
+	*r = cpuid(leaf, sub);
+	if (rule->kind == LEAF_FILTER)
+		filter(v, leaf, sub, r);
 }
 
 void yakvm_cpu_handle_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs.r[GPR_RAX];
 	uint32_t sub = (uint32_t)v->regs.r[GPR_RCX];
-	struct cpuid_regs r = { 0, 0, 0, 0 };
-
-	if (leaf == 0x40000000) {
-		/* Max hypervisor leaf, and the signature "yakvm" in EBX:ECX:EDX. */
-		static const char sig[12] = "yakvm";
-		r.eax = 0x40000001;
-		memcpy(&r.ebx, sig, 4);
-		memcpy(&r.ecx, sig + 4, 4);
-		memcpy(&r.edx, sig + 8, 4);
-	} else if (leaf == 0x40000001) {
-		r.eax = 1;	/* yakvm's interface version; no features yet */
-	} else if (leaf < 0x40000000 || leaf >= 0x80000000) {
-		r = cpuid(leaf, sub);
-		filter(v, leaf, sub, &r);
-	}
+	struct cpuid_regs r;
+	answer(v, leaf, sub, &r);
 	v->regs.r[GPR_RAX] = r.eax;
 	v->regs.r[GPR_RBX] = r.ebx;
 	v->regs.r[GPR_RCX] = r.ecx;

@@ -62,6 +62,10 @@ static const exit_handler_t exit_handlers[VMEXIT_NPF + 1] = {
 	[VMEXIT_MWAIT]    = svm_handle_svm_insn,
 	[VMEXIT_MWAIT_CONDITIONAL] = svm_handle_svm_insn,
 	[VMEXIT_XSETBV]   = svm_handle_xsetbv,
+	[VMEXIT_CR4_WRITE] = svm_handle_cr4_write,
+	[VMEXIT_CR0_SEL_WRITE] = svm_handle_cr0_sel_write,
+	[VMEXIT_RDPMC]    = svm_handle_rdpmc,
+	[VMEXIT_RDPRU]    = svm_handle_rdpru,
 	[VMEXIT_NPF]      = yakvm_vcpu_handle_npf,
 };
 

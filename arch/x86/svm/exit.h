@@ -22,5 +22,9 @@ void svm_handle_db(struct vcpu *v);            /* debug.c */
 void svm_handle_bp(struct vcpu *v);            /* debug.c */
 void svm_handle_swint(struct vcpu *v);         /* debug.c */
 void svm_handle_xsetbv(struct vcpu *v);        /* xsetbv.c */
+void svm_handle_cr4_write(struct vcpu *v);     /* cr.c */
+void svm_handle_cr0_sel_write(struct vcpu *v); /* cr.c */
+void svm_handle_rdpmc(struct vcpu *v);         /* rdpmc.c */
+void svm_handle_rdpru(struct vcpu *v);         /* rdpmc.c */
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #define VMEXIT_CR0_READ   0x000	/* 0x000-0x00f: CRn reads, 0x010-0x01f: writes */
+#define VMEXIT_CR4_WRITE  0x014
 #define VMEXIT_DR0_READ   0x020
 #define VMEXIT_EXCP_BASE  0x040	/* 0x040-0x05f: exception vector n */
 #define VMEXIT_INTR       0x060
@@ -45,6 +46,7 @@
 #define VMEXIT_MWAIT      0x08b
 #define VMEXIT_MWAIT_CONDITIONAL 0x08c
 #define VMEXIT_XSETBV     0x08d
+#define VMEXIT_RDPRU      0x08e
 #define VMEXIT_NPF        0x400
 /* VMEXIT_INVALID is -1: QEMU stores it as 0x00000000ffffffff and Bochs as
  * 0xffffffffffffffff, so compare the low 32 bits. */

@@ -20,7 +20,7 @@ static const char *const names[] = {
 	[VMEXIT_RDTSCP] = "RDTSCP", [VMEXIT_ICEBP] = "ICEBP",
 	[VMEXIT_WBINVD] = "WBINVD", [VMEXIT_MONITOR] = "MONITOR",
 	[VMEXIT_MWAIT] = "MWAIT", [VMEXIT_MWAIT_CONDITIONAL] = "MWAIT_CONDITIONAL",
-	[VMEXIT_XSETBV] = "XSETBV",
+	[VMEXIT_XSETBV] = "XSETBV", [VMEXIT_RDPRU] = "RDPRU",
 };
 
 const char *svm_exit_name(uint64_t code)

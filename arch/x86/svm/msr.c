@@ -2,16 +2,20 @@
  * arch/x86/svm/msr.c - RDMSR/WRMSR exits (EXITINFO1 = 0 read, 1 write;
  * APM vol. 2, 15.11). The MSR permission map (core/vm.c) lets the guest reach
  * only the MSRs that VMRUN/VMLOAD/VMSAVE switch; every other access lands
- * here. Known MSRs are emulated per vCPU; anything else gets #GP, as on a
- * CPU without that MSR, and never the host's value.
+ * here. Which MSRs exist is the CPU model's (arch/x86/cpu_model.c): an MSR
+ * of an offered feature is answered by the code of its row's kind, per
+ * vCPU; anything else gets #GP, as on a CPU without that MSR, and never the
+ * host's value.
  */
 #include "arch/x86/svm/exit.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/cpu_model.h"
 #include "arch/x86/fpu.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "devices/lapic.h"
 #include "core/lapic_window.h"
+#include "lib/string.h"
 
 #define MSR_MTRR_PHYS_BASE0 0x200
 #define MSR_MTRR_FIX64K     0x250
@@ -20,9 +24,24 @@
 #define MSR_MTRR_FIX4K_0    0x268
 #define MSR_MTRR_DEF_TYPE   0x2ff
 #define MSR_TSC_DEADLINE    0x6e0
+#define MSR_MCG_CAP         0x179
+#define MSR_MC0_CTL         0x400
 
-/* EFER bits a guest may set (the rest are reserved or yakvm's). */
-#define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_FFXSR)
+/* MCG_CAP: the bank count and MCG_CTL_P (APM vol. 2, 9.3.1.1); no
+ * extended or software-recovery capabilities. */
+#define MCG_CAP_VALUE  (CPU_MODEL_MCA_BANKS | (1ull << 8))
+/* MCG_STATUS: RIPV, EIPV, MCIP; the rest is reserved (9.3.1.2). */
+#define MCG_STATUS_BITS 0x7ull
+/* HWCR (APM vol. 2, 9.3.1; BKDG): TscFreqSel reads 1 (the TSC counts at
+ * the P0 frequency) and ignores writes; McStatusWrEn makes MCi_STATUS
+ * writable with non-zero values. Writes of TlbCacheDis, INVDWBINVD,
+ * bit 6 and IgnneEm are kept but change nothing, as under KVM; other bits
+ * give #GP. */
+#define HWCR_TSC_FREQ_SEL    (1ull << 24)
+#define HWCR_MC_STATUS_WR_EN (1ull << 18)
+#define HWCR_KEPT (HWCR_MC_STATUS_WR_EN | (1ull << 3) | (1ull << 4) | (1ull << 6) | \
+		   (1ull << 8))
+
 
 static bool pat_valid(uint64_t v)
 {
@@ -45,98 +64,180 @@ static int fixed_mtrr_index(uint32_t msr)
 	return -1;
 }
 
-static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
+void vcpu_msr_model_reset(struct vcpu *v)
 {
-	struct vmcb_save *s = &v->vmcb->save;
+	v->mcg_status = 0;
+	v->mcg_ctl = 0;
+	memset(v->mc_bank, 0, sizeof(v->mc_bank));
+	v->hwcr = HWCR_TSC_FREQ_SEL;
+}
+
+static bool read_mtrr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	int fix = fixed_mtrr_index(msr);
+	if (fix >= 0)
+		*val = v->mtrr_fixed[fix];
+	else if (msr >= MSR_MTRR_PHYS_BASE0 && msr < MSR_MTRR_PHYS_BASE0 + 16)
+		*val = v->mtrr_var[msr - MSR_MTRR_PHYS_BASE0];
+	else if (msr == MSR_MTRR_CAP)
+		*val = 0x508;	/* 8 variable ranges, fixed ranges, WC */
+	else
+		*val = v->mtrr_def_type;
+	return true;
+}
+
+static bool write_mtrr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
 	int fix = fixed_mtrr_index(msr);
 	if (fix >= 0) {
-		*val = v->mtrr_fixed[fix];
-		return true;
+		v->mtrr_fixed[fix] = val;
+	} else if (msr >= MSR_MTRR_PHYS_BASE0 && msr < MSR_MTRR_PHYS_BASE0 + 16) {
+		v->mtrr_var[msr - MSR_MTRR_PHYS_BASE0] = val;
+	} else if (msr == MSR_MTRR_DEF_TYPE) {
+		if (val & ~0xcffull)
+			return false;
+		v->mtrr_def_type = val;
+	} else {
+		return false;	/* MTRRcap is read-only */
 	}
-	if (msr >= MSR_MTRR_PHYS_BASE0 && msr < MSR_MTRR_PHYS_BASE0 + 16) {
-		*val = v->mtrr_var[msr - MSR_MTRR_PHYS_BASE0];
-		return true;
-	}
-	switch (msr) {
-	case MSR_EFER:
-		*val = s->efer & ~EFER_SVME;	/* SVM is hidden */
-		return true;
-	case MSR_PAT:
-		*val = s->g_pat;
-		return true;
-	case MSR_TSC:
+	return true;
+}
+
+/* MCi_CTL, _STATUS, _ADDR, _MISC (APM vol. 2, 9.3.2). MISC reads 0 (no
+ * error thresholding block: its Valid bit is clear). A non-zero STATUS
+ * write needs HWCR.McStatusWrEn. */
+static bool write_mc_bank(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	unsigned i = (msr - MSR_MC0_CTL) / 4, reg = (msr - MSR_MC0_CTL) % 4;
+	if (reg == 1 && val && !(v->hwcr & HWCR_MC_STATUS_WR_EN))
+		return false;
+	v->mc_bank[i][reg] = val;
+	return true;
+}
+
+static bool read_msr(struct vcpu *v, const struct cpu_model_msr *row, uint32_t msr,
+		     uint64_t *val)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	*val = 0;
+	switch ((enum msr_kind)row->kind) {
+	case MSRK_PASSTHROUGH:
+		return false;	/* never here: the MSRPM lets the guest reach it */
+	case MSRK_TSC:
 		*val = rdtsc() + v->vmcb->control.tsc_offset;
 		return true;
-	case MSR_APIC_BASE:
+	case MSRK_APIC_BASE:
 		*val = v->apic_base;
 		return true;
-	case MSR_MTRR_CAP:
-		*val = 0x508;	/* 8 variable ranges, fixed ranges, WC */
+	case MSRK_MTRR:
+		return read_mtrr(v, msr, val);
+	case MSRK_PAT:
+		*val = s->g_pat;
 		return true;
-	case MSR_MTRR_DEF_TYPE:
-		*val = v->mtrr_def_type;
+	case MSRK_EFER:
+		*val = s->efer & ~EFER_SVME;	/* SVM is hidden */
 		return true;
-	case MSR_TSC_DEADLINE:
+	case MSRK_TSC_AUX:
+		*val = v->fpu.tsc_aux;
+		return true;
+	case MSRK_TSC_DEADLINE:
 		*val = vlapic_tsc_deadline(v->lapic);
 		return true;
-	case MSR_TSC_AUX:
-		*val = v->fpu.tsc_aux;
-		return fpu_host.tsc_aux;
+	case MSRK_MCG_CAP:
+		*val = MCG_CAP_VALUE;
+		return true;
+	case MSRK_MCG_STATUS:
+		*val = v->mcg_status;
+		return true;
+	case MSRK_MCG_CTL:
+		*val = v->mcg_ctl;
+		return true;
+	case MSRK_MC_BANK:
+		*val = v->mc_bank[(msr - MSR_MC0_CTL) / 4][(msr - MSR_MC0_CTL) % 4];
+		return true;
+	case MSRK_PERF_LEGACY:	/* present, not counting */
+	case MSRK_SYSCFG:	/* no TOM2, no SME, no MTRR DRAM bits */
+	case MSRK_INT_PENDING:	/* no C1E */
+		return true;
+	case MSRK_HWCR:
+		*val = v->hwcr;
+		return true;
+	case MSRK_COUNT:
+		break;
 	}
 	return false;
 }
 
-static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
+static bool write_msr(struct vcpu *v, const struct cpu_model_msr *row, uint32_t msr,
+		      uint64_t val)
 {
 	struct vmcb_save *s = &v->vmcb->save;
-	int fix = fixed_mtrr_index(msr);
-	if (fix >= 0) {
-		v->mtrr_fixed[fix] = val;
+	switch ((enum msr_kind)row->kind) {
+	case MSRK_PASSTHROUGH:
+		return false;	/* never here: the MSRPM lets the guest reach it */
+	case MSRK_TSC:
+		v->vmcb->control.tsc_offset = val - rdtsc();
 		return true;
-	}
-	if (msr >= MSR_MTRR_PHYS_BASE0 && msr < MSR_MTRR_PHYS_BASE0 + 16) {
-		v->mtrr_var[msr - MSR_MTRR_PHYS_BASE0] = val;
-		return true;
-	}
-	switch (msr) {
-	case MSR_EFER:
-		/* #GP for reserved bits and for SVME (SVM is hidden), and for a
-		 * change of LME while paging is on (APM vol. 2, 14.6.1). */
-		if (val & ~EFER_GUEST_BITS)
-			return false;
-		if ((s->cr0 & CR0_PG) && ((val ^ s->efer) & EFER_LME))
-			return false;
-		s->efer = (val & ~EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
-		return true;
-	case MSR_PAT:
+	case MSRK_APIC_BASE:	/* moves the LAPIC (core/lapic_window.c) */
+		return vcpu_set_apic_base(v, val);
+	case MSRK_MTRR:
+		return write_mtrr(v, msr, val);
+	case MSRK_PAT:
 		/* Reserved memory types would make VMRUN fail (15.25.8). */
 		if (!pat_valid(val))
 			return false;
 		s->g_pat = val;
 		return true;
-	case MSR_TSC:
-		v->vmcb->control.tsc_offset = val - rdtsc();
-		return true;
-	case MSR_APIC_BASE:	/* moves the LAPIC (core/lapic_window.c) */
-		return vcpu_set_apic_base(v, val);
-	case MSR_MTRR_DEF_TYPE:
-		if (val & ~0xcffull)
+	case MSRK_EFER:
+		/* #GP for bits the model does not offer (SVME: SVM is hidden),
+		 * and for a change of LME while paging is on (APM vol. 2,
+		 * 14.6.1). */
+		if (val & ~cpu_policy.efer_allowed)
 			return false;
-		v->mtrr_def_type = val;
+		if ((s->cr0 & CR0_PG) && ((val ^ s->efer) & EFER_LME))
+			return false;
+		s->efer = (val & ~EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
 		return true;
-	case MSR_TSC_DEADLINE:
-		vlapic_set_tsc_deadline(v->lapic, val);
-		return true;
-	case MSR_TSC_AUX:
+	case MSRK_TSC_AUX:
 		/* Bits 63:32 are reserved (APM vol. 2, 13.2.4 "TSC_AUX"). The
 		 * vCPU owns this CPU's TSC_AUX while it runs, so RDTSCP and
 		 * RDPID read it natively; core/sched.c loads it with the FPU
 		 * state on a switch (arch/x86/fpu.h). */
-		if (!fpu_host.tsc_aux || (val >> 32))
+		if (val >> 32)
 			return false;
 		v->fpu.tsc_aux = val;
 		wrmsr(MSR_TSC_AUX, val);
 		return true;
+	case MSRK_TSC_DEADLINE:
+		vlapic_set_tsc_deadline(v->lapic, val);
+		return true;
+	case MSRK_MCG_CAP:
+		return false;	/* read-only */
+	case MSRK_MCG_STATUS:
+		if (val & ~MCG_STATUS_BITS)
+			return false;
+		v->mcg_status = val;
+		return true;
+	case MSRK_MCG_CTL:
+		/* All banks on or all off (as KVM; MCG_CAP.MCG_CTL_P is set). */
+		if (val != 0 && val != ~0ull)
+			return false;
+		v->mcg_ctl = val;
+		return true;
+	case MSRK_MC_BANK:
+		return write_mc_bank(v, msr, val);
+	case MSRK_PERF_LEGACY:
+		return true;	/* dropped: the counters do not count */
+	case MSRK_SYSCFG:
+	case MSRK_INT_PENDING:
+		return val == 0;	/* its only value */
+	case MSRK_HWCR:
+		if (val & ~(HWCR_KEPT | HWCR_TSC_FREQ_SEL))
+			return false;
+		v->hwcr = (val & HWCR_KEPT) | HWCR_TSC_FREQ_SEL;
+		return true;
+	case MSRK_COUNT:
+		break;
 	}
 	return false;
 }
@@ -145,13 +246,16 @@ void yakvm_cpu_handle_msr(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->regs.r[GPR_RCX];
 	bool write = v->vmcb->control.exitinfo1 == 1;
-	bool ok;
-	if (write) {
+	const struct cpu_model_msr *row = cpu_policy_msr(&cpu_policy, msr);
+	bool ok = false;
+	if (!row) {
+		ok = false;	/* not in the model: #GP */
+	} else if (write) {
 		uint64_t val = (v->regs.r[GPR_RDX] << 32) | (uint32_t)v->regs.r[GPR_RAX];
-		ok = write_msr(v, msr, val);
+		ok = write_msr(v, row, msr, val);
 	} else {
 		uint64_t val = 0;
-		ok = read_msr(v, msr, &val);
+		ok = read_msr(v, row, msr, &val);
 		if (ok) {
 			v->regs.r[GPR_RAX] = (uint32_t)val;
 			v->regs.r[GPR_RDX] = val >> 32;

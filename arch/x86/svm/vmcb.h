@@ -17,7 +17,9 @@
 #define INTERCEPT_SMI       (1u << 2)
 #define INTERCEPT_INIT      (1u << 3)
 #define INTERCEPT_VINTR     (1u << 4)
+#define INTERCEPT_CR0_SEL   (1u << 5)   /* CR0 writes of bits other than TS, MP */
 #define INTERCEPT_RDTSC     (1u << 14)
+#define INTERCEPT_RDPMC     (1u << 15)
 #define INTERCEPT_CPUID     (1u << 18)
 #define INTERCEPT_IRET      (1u << 20)
 #define INTERCEPT_SWINT     (1u << 21)
@@ -43,6 +45,9 @@
 #define INTERCEPT_MWAIT     (1u << 11)
 #define INTERCEPT_MWAIT_ARMED (1u << 12)
 #define INTERCEPT_XSETBV    (1u << 13)
+#define INTERCEPT_RDPRU     (1u << 14)
+/* intercept_cr: reads of CRn at bit n, writes at bit 16 + n. */
+#define INTERCEPT_CR_WRITE(n) (1u << (16 + (n)))
 
 /* TLB_CONTROL (offset 0x05c), 15.16.1. */
 #define TLB_CONTROL_NOTHING      0
