@@ -16,6 +16,8 @@ import re
 
 from harness import Scenario, Check
 
+CTRL_A = b"\x01"
+
 YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
 CMDLINE = "console=ttyS0 quiet loglevel=3 panic=-1"
 # Unpacked by scripts/fetch-kernel.sh (make env), never installed into /boot.
@@ -128,6 +130,31 @@ if KERNEL:
                      Check("poweroff -f from the shell ends the VM",
                            r"^yakvm: vm linux ended with status 0")]),
         # Bad input: each bad VM gets a clear message, the good one boots.
+        # No initrd, as QEMU's -kernel without -initrd: the kernel boots
+        # until it looks for its root file system, and says so itself.
+        # panic=0 keeps the panicked kernel spinning (panic=-1 would reboot
+        # it for ever); the monitor then destroys the VM, which ends the run
+        # (Ctrl-A three times: to the VM, three more: to the monitor).
+        Scenario(name="linux-no-initrd", mem="1G", timeout=300,
+                 grub=[YAKVM, "module2 /guests/vmlinuz name=noinitrd mem=256M -- "
+                       "console=ttyS0 panic=0"],
+                 input=[(r"Kernel panic - not syncing: VFS: Unable to mount root fs",
+                         CTRL_A * 6),
+                        (r"console input goes to yakvm's monitor", b"destroy noinitrd\r")],
+                 checks=[
+                     Check("a Linux VM without an initrd is loaded, not refused",
+                           r"^yakvm: vm noinitrd: Linux kernel at 0x[0-9a-f]+ \(64-bit entry\)$"),
+                     Check("no initrd refusal", r"needs an initrd", present=False),
+                     Check("the kernel is Debian's, booting",
+                           r"^\[noinitrd\] \[ *[\d.]+\] Linux version " + re.escape(RELEASE) + " "),
+                     Check("it finds no initramfs and looks for a root device",
+                           r"^\[noinitrd\] \[ *[\d.]+\] VFS: Cannot open root device"),
+                     Check("its own VFS panic line: no root file system",
+                           r"^\[noinitrd\] \[ *[\d.]+\] Kernel panic - not syncing: VFS: "
+                           r"Unable to mount root fs on unknown-block\(0,0\)"),
+                     Check("the monitor destroys the VM", r"^  vm noinitrd: destroyed"),
+                     Check("the run ends", r"^yakvm: all VMs have ended"),
+                     Check("no panic of yakvm", r"PANIC|EXCEPTION", present=False)]),
         # The gdb stub on a 64-bit guest: gdb, with no symbols, learns the
         # architecture from the stub (i386:x86-64) and reads the kernel's
         # registers and its memory through its 4-level page tables.
@@ -155,15 +182,15 @@ if KERNEL:
                  grub=[YAKVM,
                        "module2 /guests/vmlinuz-truncated name=trunc mem=256M kind=linux -- console=ttyS0",
                        "module2 /guests/initrd.cpio attach=trunc",
-                       "module2 /guests/vmlinuz name=noinitrd mem=256M -- console=ttyS0",
                        "module2 /guests/vmlinuz name=small mem=32M -- console=ttyS0",
                        "module2 /guests/initrd.cpio attach=small",
                        "module2 /guests/hello.elf name=good mem=16M"],
                  checks=[
                      Check("a truncated bzImage is refused with a clear message",
                            r"^yakvm: error: vm trunc: cannot load its Linux kernel: .*truncated"),
-                     Check("a Linux VM without an initrd is refused",
-                           r"^yakvm: error: vm noinitrd: a Linux VM needs an initrd"),
+                     Check("the truncated one names the field and its value",
+                           r"^yakvm: error: vm trunc: cannot load its Linux kernel: bzImage "
+                           r"truncated: 1048576 bytes, .* syssize \d+ paragraphs"),
                      Check("a VM too small for the kernel is refused, naming the sizes",
                            r"^yakvm: error: vm small: cannot load its Linux kernel: VM memory too small"),
                      Check("the good VM still boots and ends", r"^yakvm: vm good ended with status 0"),
