@@ -425,11 +425,8 @@ static int parse_aout(struct ld *ld, const struct mb1_header *h,
 	k->aout.filesz = load_size;
 	k->aout.memsz = mem_end - h->load_addr;
 	k->e_entry = h->entry_addr;
-	/* entry_addr is physical: it must be in the loaded text/data. */
-	if (h->entry_addr < h->load_addr || h->entry_addr >= load_end)
-		return fail(ld, "a.out kludge: entry_addr 0x%x is outside the "
-			    "loaded image 0x%x-0x%llx", h->entry_addr,
-			    h->load_addr, ull(load_end));
+	/* entry_addr is physical; GRUB and QEMU jump there wherever it is
+	 * (in the bss, in code the kernel's image does not hold): so do we. */
 	k->entry = h->entry_addr;
 	return 0;
 }
