@@ -28,6 +28,24 @@ STD_KERNEL = os.path.realpath(os.path.join(KERNELS, "amd64", "vmlinuz"))
 STD_RELEASE = os.path.basename(STD_KERNEL)[len("vmlinuz-"):]
 
 
+def console_text(vm, text):
+    """A pattern for text a VM printed, wherever yakvm's console broke it
+    into lines ("[vm] " starts each)."""
+    brk = r"(?:\r?\n\[%s\] )?" % re.escape(vm)
+    return brk.join(re.escape(c) for c in text)
+
+
+class MemtestScreen(Check):
+    """A check of what memtest86+ drew: its console lines joined again, each
+    ANSI escape sequence (ESC shown as '.') made a line break."""
+    def evaluate(self, log):
+        text = "".join(line[len("[memtest] "):].rstrip("\r")
+                       for line in log.split("\n") if line.startswith("[memtest] "))
+        screen = re.sub(r"\.\[[0-9;?]*[A-Za-z]", "\n", text)
+        screen = "\n".join(l.strip() for l in screen.split("\n") if l.strip())
+        return Check.evaluate(self, screen)
+
+
 def linux_vm(name, vcpus, mem="256M", extra="", cpus=None):
     return ["module2 /guests/vmlinuz name=%s mem=%s vcpus=%d%s -- %s %s" %
             (name, mem, vcpus, " cpus=" + cpus if cpus else "", CMDLINE, extra),
@@ -153,6 +171,43 @@ if KERNEL:
                            r"^\[noinitrd\] \[ *[\d.]+\] Kernel panic - not syncing: VFS: "
                            r"Unable to mount root fs on unknown-block\(0,0\)"),
                      Check("the monitor destroys the VM", r"^  vm noinitrd: destroyed"),
+                     Check("the run ends", r"^yakvm: all VMs have ended"),
+                     Check("no panic of yakvm", r"PANIC|EXCEPTION", present=False)]),
+        # memtest86+ from Debian (x64.bin, a Linux-protocol image: its last
+        # syssize paragraph is partial, it has no initrd) in a small VM, on
+        # the serial console (console=ttyS0,115200). It draws a screen with
+        # ANSI escapes; the checks read that screen back (MemtestScreen).
+        # Its tests run in a fixed order: once #10 (bit fade, which sleeps
+        # for minutes) starts, #0-#9 have run over all its memory, and the
+        # monitor destroys the VM (memtest runs for ever). The screen is
+        # redrawn every 2 s or so, so a short test may come and go unseen:
+        # only the first and the last are checked by name.
+        Scenario(name="memtest86", mem="512M", timeout=400,
+                 grub=[YAKVM, "module2 /guests/memtest86+x64.bin name=memtest mem=16M -- "
+                       "console=ttyS0,115200"],
+                 input=[(console_text("memtest", "#10 [Bit fade test"), CTRL_A * 6),
+                        (r"console input goes to yakvm's monitor", b"destroy memtest\r")],
+                 checks=[
+                     Check("memtest86+ is loaded as a Linux kernel (no initrd, last "
+                           "paragraph partial)",
+                           r"^yakvm: vm memtest: Linux kernel at 0x100000 \(64-bit entry\)$"),
+                     MemtestScreen("its screen shows its banner", r"Memtest86\+ v\d+\.\d+"),
+                     MemtestScreen("it finds the VM's 16 MiB (the e820 map)",
+                                   r"^Memory  :   16MB"),
+                     MemtestScreen("it runs on the VM's one CPU",
+                                   r"^CPU: 1 Cores 1 Threads"),
+                     MemtestScreen("test #0 runs: the address test, walking ones",
+                                   r"^#0  \[Address test, walking ones, no cache\]"),
+                     MemtestScreen("... over the memory above its own 4 MiB too",
+                                   r"^Testing: 4MB - 16MB \[12MB of 15\.\d+MB\]|"
+                                   r"^ing: 4MB - 16MB \[12MB of 15\.\d+MB\]"),
+                     MemtestScreen("tests #0-#9 are done: #10, the bit fade test, starts",
+                                   r"^#0  \[Address test(?:.*\n)*#10 \[Bit fade test, 2 patterns\]"),
+                     MemtestScreen("the pass is under way (its percentage grows)",
+                                   r"^(?:Pass   )?[1-9]\d?% #+"),
+                     MemtestScreen("it counts no errors", r"\| Pass:  0        Errors: 0$"),
+                     MemtestScreen("... never any", r"Errors: [1-9]", present=False),
+                     Check("the monitor destroys the VM", r"^  vm memtest: destroyed"),
                      Check("the run ends", r"^yakvm: all VMs have ended"),
                      Check("no panic of yakvm", r"PANIC|EXCEPTION", present=False)]),
         # The gdb stub on a 64-bit guest: gdb, with no symbols, learns the
