@@ -181,9 +181,15 @@ if KERNEL:
         # for minutes) starts, #0-#9 have run over all its memory, and the
         # monitor destroys the VM (memtest runs for ever). The screen is
         # redrawn every 2 s or so, so a short test may come and go unseen:
-        # only the first and the last are checked by name.
+        # only the first and the last are checked by name. memtest writes
+        # its screen to the VGA text buffer at 0xb8000 too, where a VM has
+        # nothing: the writes are dropped, and a second copy with
+        # unmapped=stop is stopped there.
         Scenario(name="memtest86", mem="512M", timeout=400,
-                 grub=[YAKVM, "module2 /guests/memtest86+x64.bin name=memtest mem=16M -- "
+                 grub=[YAKVM.replace("loglevel=info", "loglevel=debug"),
+                       "module2 /guests/memtest86+x64.bin name=memtest mem=16M -- "
+                       "console=ttyS0,115200",
+                       "module2 /guests/memtest86+x64.bin name=mtstop mem=16M unmapped=stop -- "
                        "console=ttyS0,115200"],
                  input=[(console_text("memtest", "#10 [Bit fade test"), CTRL_A * 6),
                         (r"console input goes to yakvm's monitor", b"destroy memtest\r")],
@@ -207,6 +213,17 @@ if KERNEL:
                                    r"^(?:Pass   )?[1-9]\d?% #+"),
                      MemtestScreen("it counts no errors", r"\| Pass:  0        Errors: 0$"),
                      MemtestScreen("... never any", r"Errors: [1-9]", present=False),
+                     Check("its writes to the VGA text buffer, where nothing is, are "
+                           "dropped (logged once at loglevel=debug)",
+                           r"^yakvm: vm memtest: write of guest-physical 0xb8000, where "
+                           r"nothing is: dropped", count=1),
+                     Check("... once: not for each of its ~70000 writes there",
+                           r"^yakvm: vm memtest: \w+ of guest-physical 0xb8[0-9a-f]{3},",
+                           present=False,
+                           after=r"^yakvm: vm memtest: write of guest-physical 0xb8000"),
+                     Check("... with unmapped=stop, the copy is stopped at its first",
+                           r"^yakvm: error: vm mtstop/0 stopped at rip=0x[0-9a-f]+: write to "
+                           r"guest-physical 0xb8000, which is outside the VM's memory"),
                      Check("the monitor destroys the VM", r"^  vm memtest: destroyed"),
                      Check("the run ends", r"^yakvm: all VMs have ended"),
                      Check("no panic of yakvm", r"PANIC|EXCEPTION", present=False)]),
