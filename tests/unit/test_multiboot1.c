@@ -806,7 +806,7 @@ static void test_bad_elf(void **state)
 	im.buf[EI_CLASS] = ELFCLASS64;
 	expect_fail(f, &im, "ELF64 header truncated");
 	im.buf[EI_CLASS] = 3;
-	expect_fail(f, &im, "ELF class 3");
+	expect_fail(f, &im, "ELF class (EI_CLASS) 3");
 	im.buf[EI_CLASS] = 1;
 	im.buf[EI_DATA] = 2;
 	expect_fail(f, &im, "little-endian");
