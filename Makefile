@@ -63,6 +63,11 @@ LINUX_STD_KERNEL ?= $(wildcard $(KERNELS)/amd64/vmlinuz)
 LINUX_DIR := $(BUILD)/linux
 LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio \
 	$(LINUX_DIR)/vmlinuz-truncated) $(if $(LINUX_STD_KERNEL),$(LINUX_DIR)/vmlinuz-std)
+# memtest86+ from Debian (a Linux-protocol image), unpacked into build/memtest
+# by scripts/fetch-memtest.sh, booted as a Linux VM.
+MEMTEST := build/memtest
+MEMTEST_BIN ?= $(wildcard $(MEMTEST)/boot/memtest86+x64.bin)
+LINUX_FILES += $(if $(MEMTEST_BIN),$(LINUX_DIR)/memtest86+x64.bin)
 
 .PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux bench bench-quick \
 	soak fuzz-guest fuzz fuzz-smoke fuzz-bins
@@ -73,11 +78,13 @@ env:
 	@./scripts/ensure-tools.sh --install
 	@./scripts/fetch-kernel.sh cloud-amd64 $(KERNELS)/cloud-amd64
 	@./scripts/fetch-kernel.sh amd64 $(KERNELS)/amd64
+	@./scripts/fetch-memtest.sh $(MEMTEST)
 
 tools:
 	@./scripts/ensure-tools.sh
 	@./scripts/fetch-kernel.sh cloud-amd64 $(KERNELS)/cloud-amd64
 	@./scripts/fetch-kernel.sh amd64 $(KERNELS)/amd64
+	@./scripts/fetch-memtest.sh $(MEMTEST)
 
 $(BUILD)/hv/%.c.o: %.c | tools
 	@mkdir -p $(dir $@)
@@ -131,6 +138,10 @@ $(LINUX_DIR)/vmlinuz: $(LINUX_KERNEL)
 	cp -L $< $@
 
 $(LINUX_DIR)/vmlinuz-std: $(LINUX_STD_KERNEL)
+	@mkdir -p $(dir $@)
+	cp -L $< $@
+
+$(LINUX_DIR)/memtest86+x64.bin: $(MEMTEST_BIN)
 	@mkdir -p $(dir $@)
 	cp -L $< $@
 

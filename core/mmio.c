@@ -3,14 +3,16 @@
  * that belongs to a device, which the nested page tables leave not-present.
  * Fetch its bytes (vcpu_get_inst_bytes), decode them, and emulate the whole
  * instruction: every memory access it makes is translated through the guest's
- * page tables and goes to guest RAM or to the device that owns the address.
- * Then RIP moves past it.
+ * page tables and goes to guest RAM, to the device that owns the address, or,
+ * where nothing is, reads all ones and drops writes (core/unmapped.h; with
+ * unmapped=stop the VM stops instead). Then RIP moves past it.
  */
 #include "core/mmio.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "core/trace.h"
 #include "core/lapic_window.h"
+#include "core/unmapped.h"
 #include "arch/x86/insn/decode.h"
 #include "arch/x86/insn/emulate.h"
 #include "arch/x86/insn/fetch.h"
@@ -47,10 +49,15 @@ static int access_page(struct vcpu *v, uint64_t la, unsigned size, uint8_t *buf,
 		return EMU_OK;
 	if (!d)
 		d = bus_find_mmio(v->vm, gpa);
-	if (!d) {
+	if (!d && v->vm->desc.unmapped_stop) {
 		vm_stop(v->vm, v, "emulating an MMIO instruction: %s of guest-physical "
-			"0x%lx, which is outside the VM's memory", write ? "write" : "read", gpa);
+			"0x%lx, which is outside the VM's memory (unmapped=stop)",
+			write ? "write" : "read", gpa);
 		return EMU_ERROR;
+	}
+	if (!d) {	/* nothing there: all ones, or dropped */
+		unmapped_access(v->vm, gpa, size, buf, write);
+		return EMU_OK;
 	}
 	const struct device_model *m = d->decl->model;
 	uint64_t val = 0;
@@ -133,7 +140,8 @@ void yakvm_vcpu_handle_mmio(struct vcpu *v, struct device *d, uint64_t gpa)
 			for (unsigned i = 0; i < in.len; i++)
 				snprintf(hex + 3 * i, 4, " %02x", bytes[i]);
 			vm_stop(v->vm, v, "cannot emulate the instruction at MMIO 0x%lx (%s):%s",
-				gpa, d ? d->decl->name : "RAM under a LAPIC", hex);
+				gpa, d ? d->decl->name : lapic_window_is_ram(v->vm, gpa) ?
+				"RAM under a LAPIC" : "where nothing is", hex);
 		}
 		break;
 	default:

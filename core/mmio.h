@@ -11,7 +11,7 @@ struct vcpu;
 struct device;
 
 /* d: the device at gpa (for messages), NULL for RAM under another vCPU's
- * LAPIC page (core/lapic_window.h). */
+ * LAPIC page (core/lapic_window.h) or where nothing is (core/unmapped.h). */
 void yakvm_vcpu_handle_mmio(struct vcpu *v, struct device *d, uint64_t gpa);
 
 #endif

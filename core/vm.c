@@ -295,12 +295,8 @@ static void set_linux_state(struct vcpu *v, const struct linux_entry *e)
 
 static bool load_linux(struct vm *vm, struct vcpu *bsp)
 {
-	if (!vm->nattached) {
-		log_error("vm %s: a Linux VM needs an initrd (a module line with "
-			  "attach=%s): without one the kernel finds no root file system",
-			  vm->name, vm->name);
-		return false;
-	}
+	/* An initrd is optional, as with QEMU's -kernel without -initrd: the
+	 * root file system may be on a disk, or not needed at all. */
 	struct guest_mem gm = { vm, gm_write, gm_zero, vm->map, vm->map_count };
 	/* The guest's e820: its memory map, plus the IOAPIC and LAPIC pages. */
 	struct mem_range e820[10];

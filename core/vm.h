@@ -86,6 +86,9 @@ struct vm {
 	unsigned npt_2m, npt_4k;    /* RAM's nested pages, by size */
 	uint64_t host_bytes;        /* host memory for its state, beyond its RAM */
 	uint8_t *pio_unowned_logged; /* one bit per port: logged once */
+	/* Pages where nothing is that were touched (page + 1; core/unmapped.c). */
+	uint64_t unmapped_logged[16];
+	uint32_t unmapped_log_full;
 
 	struct vcpu *vcpus[VM_VCPUS_MAX];
 	unsigned nvcpus;

@@ -31,6 +31,7 @@ enum vm_option {
 	OPT_TESTDEV,
 	OPT_NPT,
 	OPT_GDB,
+	OPT_UNMAPPED,
 	OPT_COUNT,
 };
 
@@ -46,6 +47,7 @@ static const char *const option_names[OPT_COUNT] = {
 	[OPT_TESTDEV] = "testdev",
 	[OPT_NPT] = "npt",
 	[OPT_GDB] = "gdb",
+	[OPT_UNMAPPED] = "unmapped",
 };
 
 
@@ -312,6 +314,14 @@ static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 		return NULL;
 	case OPT_GDB:
 		return parse_gdb(v, len, vm);
+	case OPT_UNMAPPED:
+		if (token_is(v, len, "ones"))
+			vm->unmapped_stop = false;
+		else if (token_is(v, len, "stop"))
+			vm->unmapped_stop = true;
+		else
+			return "must be ones or stop";
+		return NULL;
 	default:
 		return "unknown option";
 	}

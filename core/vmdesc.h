@@ -40,6 +40,8 @@ struct vm_desc {
 	bool trace;                 /* trace=1|0 (default 0) */
 	bool testdev;               /* testdev=1|0: the MMIO test device (default 0) */
 	bool npt_4k;                /* npt=4k|2m: nested page size for RAM (default 2m) */
+	bool unmapped_stop;         /* unmapped=ones|stop: a touch where nothing is
+				     * reads all ones (default) or stops the VM */
 	uint16_t gdb_port;          /* gdb=com2|0x2f8[,nowait]: the gdb stub's UART, or 0 */
 	bool gdb_nowait;            /* ",nowait": run before gdb attaches */
 };

@@ -7,7 +7,16 @@
  * "THE KERNEL COMMAND LINE", "32-bit BOOT PROTOCOL" and "64-bit BOOT
  * PROTOCOL" (the zero page built from zero with the setup header copied in,
  * and the entry state). Zero-page offsets are those of zero-page.rst.
- * Protocol 2.06 and later only (cmdline_size is needed).
+ * Protocol 2.03 and later, as GRUB's `linux` command takes (before 2.03 a
+ * kernel needs its real-mode setup code run; GRUB says "try linux16").
+ *
+ * What is refused: only what both GRUB's `linux` and QEMU's `-kernel` refuse
+ * (no HdrS/boot flag, a header past the end of the file, a file shorter than
+ * its setup sectors, a VM too small), plus a file shorter than syssize says,
+ * each message naming the field and its value. The rest follows GRUB: a bad
+ * kernel_alignment makes the kernel non-relocatable, code32_start is taken
+ * as it is, a command line longer than cmdline_size is cut there, the setup
+ * header is copied up to 0x290 whatever the jump at 0x200 says.
  *
  * Placement policy:
  *  - the zero page, the GDT, the identity page tables (64-bit entry only)
@@ -78,12 +87,19 @@
 #define HDR_INIT_SIZE      0x260u  /* 2.10+ */
 
 /* The header must reach at least the end of the last field we read. */
+/* The end of the last field read, by protocol (fixed offsets, as GRUB and
+ * QEMU read them, whatever the jump at 0x200 says). */
+#define HDR_END_2_03       (HDR_INITRD_ADDR_MAX + 4)
+#define HDR_END_2_05       (HDR_RELOCATABLE + 1)
 #define HDR_END_2_06       (HDR_CMDLINE_SIZE + 4)
 #define HDR_END_2_10       (HDR_INIT_SIZE + 4)
 
 #define BOOT_FLAG          0xaa55u
 #define HDRS_MAGIC         0x53726448u       /* "HdrS" */
-#define PROTO_MIN          0x0206u
+#define PROTO_MIN          0x0203u           /* initrd_addr_max */
+#define PROTO_RELOCATABLE  0x0205u           /* kernel_alignment, relocatable */
+#define PROTO_CMDLINE_SIZE 0x0206u
+#define CMDLINE_SIZE_OLD   255u              /* before 2.06 */
 #define PROTO_PREF_INIT    0x020au           /* pref_address, init_size */
 #define PROTO_XLOADFLAGS   0x020cu
 
@@ -274,6 +290,18 @@ bool linux_probe(const void *image, size_t len)
 	return (img[HDR_LOADFLAGS] & LF_LOADED_HIGH) != 0;
 }
 
+/* The end of the header fields protocol version v has (and we read). */
+static unsigned header_fields_end(unsigned v)
+{
+	if (v >= PROTO_PREF_INIT)
+		return HDR_END_2_10;
+	if (v >= PROTO_CMDLINE_SIZE)
+		return HDR_END_2_06;
+	if (v >= PROTO_RELOCATABLE)
+		return HDR_END_2_05;
+	return HDR_END_2_03;
+}
+
 static int parse_image(struct ld *ld, const void *image, size_t len,
 		       struct bzimage *bz)
 {
@@ -293,60 +321,74 @@ static int parse_image(struct ld *ld, const void *image, size_t len,
 				    "for the setup header (ends past 0x%x)",
 				    len, HDR_VERSION + 2);
 		if (why[0] == 'h')
-			return fail(ld, "not a bzImage: no HdrS signature at "
-				    "0x%x", HDR_HEADER);
-		return fail(ld, "not a bzImage: no boot flag 0xAA55 at 0x%x",
-			    HDR_BOOT_FLAG);
+			return fail(ld, "not a bzImage: header 0x%x at 0x%x, "
+				    "not \"HdrS\" (0x%x)", rd32(img + HDR_HEADER),
+				    HDR_HEADER, HDRS_MAGIC);
+		return fail(ld, "not a bzImage: boot_flag 0x%x at 0x%x, not "
+			    "0xAA55", rd16(img + HDR_BOOT_FLAG), HDR_BOOT_FLAG);
 	}
 	bz->version = rd16(img + HDR_VERSION);
 	if (bz->version < PROTO_MIN)
-		return fail(ld, "Linux boot protocol %u.%02u is too old: yakvm "
-			    "needs 2.06 or later", bz->version >> 8,
-			    bz->version & 0xff);
+		return fail(ld, "Linux boot protocol (version) %u.%02u is too old "
+			    "for a 32-bit entry: yakvm, like GRUB's linux, needs "
+			    "2.03 or later", bz->version >> 8, bz->version & 0xff);
 
 	/* "THE REAL-MODE KERNEL HEADER": setup_sects 0 means 4. */
 	sects = img[HDR_SETUP_SECTS];
 	if (sects == 0)
 		sects = 4;
 	bz->setup_size = (size_t)(sects + 1) * SECTOR;
-	if (bz->setup_size >= len)
-		return fail(ld, "bzImage truncated: %zu bytes, but its %u setup "
-			    "sectors end at 0x%zx and leave no protected-mode "
-			    "kernel", len, sects, bz->setup_size);
+	if (bz->setup_size > len)
+		return fail(ld, "bzImage truncated: %zu bytes, but its setup_sects "
+			    "%u end at 0x%zx", len, sects, bz->setup_size);
 	bz->pm_size = len - bz->setup_size;
 
-	/* The header runs from 0x1f1 to the target of the jump at 0x200. */
+	need_end = header_fields_end(bz->version);
+	if (need_end > bz->setup_size)
+		return fail(ld, "corrupt bzImage: protocol (version) %u.%02u has "
+			    "header fields up to 0x%x, past its setup_sects %u "
+			    "(0x%zx bytes)", bz->version >> 8,
+			    bz->version & 0xff, need_end, sects, bz->setup_size);
+	/* The header runs from 0x1f1 to the target of the jump at 0x200;
+	 * we copy at least the fields we read, at most up to 0x290 (GRUB
+	 * refuses a longer one, QEMU copies the whole setup). */
 	bz->hdr_end = HDR_HEADER + (size_t)img[HDR_JUMP + 1];
-	need_end = bz->version >= PROTO_PREF_INIT ? HDR_END_2_10 : HDR_END_2_06;
 	if (bz->hdr_end < need_end)
-		return fail(ld, "corrupt bzImage: setup header ends at 0x%zx, "
-			    "protocol %u.%02u needs it to reach 0x%x",
-			    bz->hdr_end, bz->version >> 8, bz->version & 0xff,
-			    need_end);
-	if (bz->hdr_end > ZP_HDR_LIMIT || bz->hdr_end > bz->setup_size)
-		return fail(ld, "corrupt bzImage: setup header ends at 0x%zx, "
-			    "past 0x%x or its setup sectors (0x%zx)",
-			    bz->hdr_end, ZP_HDR_LIMIT, bz->setup_size);
+		bz->hdr_end = need_end;
+	if (bz->hdr_end > ZP_HDR_LIMIT)
+		bz->hdr_end = ZP_HDR_LIMIT;
 
 	/* "DETAILS OF HEADER FIELDS": syssize (2.04+: 32 bits) is the
-	 * protected-mode size in 16-byte units; 0 tells us nothing. */
-	syssize = rd32(img + HDR_SYSSIZE);
-	if ((uint64_t)syssize * 16 > bz->pm_size)
+	 * protected-mode size in 16-byte paragraphs, rounded up, so the last
+	 * one may be partial; 0 tells us nothing. */
+	syssize = bz->version >= 0x0204 ? rd32(img + HDR_SYSSIZE) :
+		  rd16(img + HDR_SYSSIZE);
+	if (syssize && (uint64_t)(syssize - 1) * 16 >= bz->pm_size)
 		return fail(ld, "bzImage truncated: %zu bytes, its protected-mode "
-			    "kernel has %llu bytes of the %llu its header "
-			    "(syssize) says", len, ull(bz->pm_size),
-			    ull((uint64_t)syssize * 16));
+			    "kernel has %llu bytes, its header says syssize %u "
+			    "paragraphs (more than %llu bytes)", len,
+			    ull(bz->pm_size), syssize,
+			    ull((uint64_t)(syssize - 1) * 16));
 
 	bz->loadflags = img[HDR_LOADFLAGS];
 	if (!(bz->loadflags & LF_LOADED_HIGH))
-		return fail(ld, "not a bzImage: loadflags LOADED_HIGH clear "
-			    "(a zImage, loaded at 0x10000, is not supported)");
+		return fail(ld, "not a bzImage: loadflags 0x%x has LOADED_HIGH "
+			    "clear (a zImage, loaded at 0x10000 and entered in "
+			    "real mode, is not supported)", bz->loadflags);
 
 	bz->code32_start = rd32(img + HDR_CODE32_START);
 	bz->initrd_addr_max = rd32(img + HDR_INITRD_ADDR_MAX);
-	bz->kernel_alignment = rd32(img + HDR_KERNEL_ALIGN);
-	bz->relocatable = img[HDR_RELOCATABLE] != 0;
-	bz->cmdline_size = rd32(img + HDR_CMDLINE_SIZE);
+	if (bz->version >= PROTO_RELOCATABLE) {
+		bz->kernel_alignment = rd32(img + HDR_KERNEL_ALIGN);
+		/* GRUB: an alignment that is not a power of two makes the
+		 * kernel non-relocatable, loaded at 1 MiB. */
+		bz->relocatable = img[HDR_RELOCATABLE] != 0 &&
+			bz->kernel_alignment != 0 &&
+			!(bz->kernel_alignment & (bz->kernel_alignment - 1)) &&
+			bz->kernel_alignment <= 1024 * MiB;
+	}
+	bz->cmdline_size = bz->version >= PROTO_CMDLINE_SIZE ?
+			   rd32(img + HDR_CMDLINE_SIZE) : CMDLINE_SIZE_OLD;
 	if (bz->version >= PROTO_XLOADFLAGS)
 		bz->xloadflags = rd16(img + HDR_XLOADFLAGS);
 	if (bz->version >= PROTO_PREF_INIT) {
@@ -362,19 +404,6 @@ static int parse_image(struct ld *ld, const void *image, size_t len,
 	 * load address + 0x200; else we use the 32-bit one. */
 	bz->entry64 = bz->version >= PROTO_XLOADFLAGS &&
 		      (bz->xloadflags & XLF_KERNEL_64);
-
-	if (bz->relocatable &&
-	    (bz->kernel_alignment == 0 ||
-	     (bz->kernel_alignment & (bz->kernel_alignment - 1)) ||
-	     bz->kernel_alignment > 1024 * MiB))
-		return fail(ld, "corrupt bzImage: kernel_alignment 0x%x is not "
-			    "a power of two up to 1 GiB", bz->kernel_alignment);
-	if (bz->code32_start < BZIMAGE_ADDR ||
-	    bz->code32_start - BZIMAGE_ADDR >= bz->pm_size)
-		return fail(ld, "corrupt bzImage: code32_start 0x%x is not in "
-			    "the %llu-byte kernel loaded at 0x%llx",
-			    bz->code32_start, ull(bz->pm_size),
-			    ull(BZIMAGE_ADDR));
 	return 0;
 }
 
@@ -403,10 +432,10 @@ static int place_kernel(struct ld *ld, const struct bzimage *bz,
 		 * pref_address (2.10+), which must be usable too. */
 		uint64_t run = bz->pref_address, end;
 
-		if (run < MIN_HIGH)
-			return fail(ld, "corrupt bzImage: a non-relocatable "
-				    "kernel with pref_address 0x%llx, below "
-				    "1 MiB", ull(run));
+		/* GRUB takes only 1 MiB + init_size; a pref_address it
+		 * could not run at counts for nothing. */
+		if (run < MIN_HIGH || run >= FOUR_GIB)
+			run = BZIMAGE_ADDR;
 		pl->load = BZIMAGE_ADDR;
 		pl->kstart = run < BZIMAGE_ADDR ? run : BZIMAGE_ADDR;
 		end = BZIMAGE_ADDR + bz->pm_size;
@@ -523,13 +552,11 @@ static int plan_load(struct ld *ld, const struct bzimage *bz,
 	memset(pl, 0, sizeof(*pl));
 
 	/* "THE KERNEL COMMAND LINE": at most cmdline_size bytes, without the
-	 * terminating NUL. */
-	clen = strnlen(p->cmdline, LOW_CMDLINE_MAX);
-	if (clen > bz->cmdline_size || clen >= LOW_CMDLINE_MAX)
-		return fail(ld, "command line too long: %s%zu bytes, this kernel "
-			    "takes at most %u (cmdline_size)",
-			    clen >= LOW_CMDLINE_MAX ? "over " : "", clen,
-			    bz->cmdline_size);
+	 * terminating NUL; a longer one is cut there (GRUB cuts it too, and
+	 * the kernel would read no further). */
+	clen = strnlen(p->cmdline, LOW_CMDLINE_MAX - 1);
+	if (clen > bz->cmdline_size)
+		clen = bz->cmdline_size;
 	pl->cmdline_len = clen + 1;
 	pl->low_end = LOW_CMDLINE + pl->cmdline_len;
 	if (!usable(ld->gm, LOW_ZERO_PAGE, pl->low_end - LOW_ZERO_PAGE))
@@ -551,12 +578,9 @@ static int plan_load(struct ld *ld, const struct bzimage *bz,
 
 	if (place_kernel(ld, bz, pl) || place_initrd(ld, bz, p, pl))
 		return -1;
-	/* code32_start is relative to the default load address (GRUB does
-	 * the same); parse_image checked it lies in the kernel. */
-	pl->entry32 = pl->load + (bz->code32_start - BZIMAGE_ADDR);
-	if (!bz->entry64 && pl->entry32 >= FOUR_GIB)
-		return fail(ld, "32-bit entry point 0x%llx is above 4 GiB",
-			    ull(pl->entry32));
+	/* code32_start is relative to the default load address, in 32 bits
+	 * (GRUB does the same, whatever its value). */
+	pl->entry32 = (uint32_t)(pl->load + bz->code32_start - BZIMAGE_ADDR);
 	return 0;
 }
 
@@ -696,7 +720,8 @@ int linux_load(const struct guest_mem *gm, const struct linux_params *p,
 
 	/* Everything checked: write. */
 	if (write_zero_page(&ld, &bz, p, &pl) ||
-	    gwrite(&ld, LOW_CMDLINE, p->cmdline, pl.cmdline_len) ||
+	    gwrite(&ld, LOW_CMDLINE, p->cmdline, pl.cmdline_len - 1) ||
+	    gzero(&ld, LOW_CMDLINE + pl.cmdline_len - 1, 1) ||
 	    write_gdt(&ld, bz.entry64) ||
 	    (bz.entry64 && write_page_tables(&ld)) ||
 	    gwrite(&ld, pl.load, bz.img + bz.setup_size, bz.pm_size) ||

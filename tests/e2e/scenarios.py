@@ -46,14 +46,15 @@ DEMO_VMS = [
 
 SCENARIOS = [
     # The foundation in one boot: the demo, CPUID, a VM touching unmapped
-    # memory, a triple fault, a bad module line, and a neighbour that keeps
-    # its heartbeat through all of it.
+    # memory (all ones; stopped with unmapped=stop), a triple fault, a bad
+    # module line, and a neighbour that keeps its heartbeat through all of it.
     Scenario(
         name="qemu-bios-foundation",
         grub=[YAKVM,
               "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- beats=30",
               "module2 /guests/cpuid.elf name=cpuid mem=8M",
-              "module2 /guests/unmapped.elf name=unmapped mem=8M",
+              "module2 /guests/unmapped.elf name=unmapped mem=8M unmapped=stop",
+              "module2 /guests/unmapped.elf name=holes mem=8M",
               "module2 /guests/triple.elf name=triple mem=8M",
               "module2 /guests/hello.elf name=badmem mem=lots",
               "module2 /guests/hello.elf attach=nosuchvm",
@@ -66,11 +67,18 @@ SCENARIOS = [
                   r"^\[cpuid\] cpuid: 0 failures"),
             Check("the CPUID guest reports no failure", r"^\[cpuid\] cpuid: FAIL", present=False),
             Check("VM cpuid ends with status 0", r"^yakvm: vm cpuid ended with status 0"),
-            Check("the VM touching unmapped memory is stopped, with GPA and RIP",
+            Check("with unmapped=stop, the VM touching unmapped memory is stopped, with GPA and RIP",
                   r"^yakvm: error: vm unmapped/0 stopped at rip=0x[0-9a-f]+: read of "
                   r"guest-physical 0x7e000000, which is outside the VM's memory"),
             Check("the unmapped-memory guest never runs past the access",
-                  r"STILL RUNNING", present=False),
+                  r"^\[unmapped\] unmapped: read ", present=False),
+            Check("without it, a read where nothing is gives all ones, as on a PC",
+                  r"^\[holes\] unmapped: read 0xffffffff from 0x7e000000$"),
+            Check("... at every size, and writes there are dropped",
+                  r"^\[holes\] unmapped: ok: reads give all ones, writes are dropped \(0 failures\)$"),
+            Check("... and the VM goes on to its end",
+                  r"^yakvm: vm holes ended with status 0"),
+            Check("... never stopped", r"^yakvm: error: vm holes/", present=False),
             Check("the neighbour's heartbeat goes on after that stop",
                   r"^\[heartbeat\] heartbeat \d+",
                   after=r"vm unmapped/0 stopped"),
@@ -85,7 +93,7 @@ SCENARIOS = [
             Check("attach= to a missing VM gets a clear error",
                   r"^yakvm: error: module \d+: attach=nosuchvm: no VM of that name"),
             Check("the good VMs all start despite the bad lines",
-                  r"^yakvm: 7 of 7 VMs started"),
+                  r"^yakvm: 8 of 8 VMs started"),
             Check("the i8042 reset (0xfe) resets the VM", r"^yakvm: vm reset: reset \(1 so far\)"),
             Check("the VM boots again after its reset",
                   r"^\[reset\] reset: second boot, after the reset", after=r"vm reset: reset"),

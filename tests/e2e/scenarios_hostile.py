@@ -145,7 +145,9 @@ SWEEPS = Scenario(
           before=r"^\[resetloop\] resetloop: boot 21"),
 ])
 
-# One VM per forbidden access: the first one ends the VM.
+# One VM per forbidden access: the first one ends the VM. Reads and writes
+# where nothing is stop it only with unmapped=stop (STOP_OPTION below); a
+# fetch, and the CPU's own accesses while delivering an event, always do.
 STOP_VMS = [
     # (name, image, command line, expected message)
     ("vga", "hostile_mem", "read=0xa0000",
@@ -174,6 +176,9 @@ STOP_VMS = [
 ]
 
 
+STOP_OPTION = {"vga", "hole", "beyond", "far", "nextdev"}
+
+
 def stop_checks(name, msg):
     stopped = r"^yakvm: error: vm %s/0 stopped at rip=0x[0-9a-f]+: " % name
     return [
@@ -185,15 +190,31 @@ def stop_checks(name, msg):
     ]
 
 
+# Without unmapped=stop: reads where nothing is give all ones, writes are
+# dropped, and each page is logged once at loglevel=debug.
+PROBE_HOLE = 0xd0000000
+
 STOPS = Scenario(
     name="qemu-hostile-stops",
-    grub=[YAKVM, HEARTBEAT % 30] + [
-        "module2 /guests/%s.elf name=%s mem=8M -- %s" % (img, name, cmd)
-        for name, img, cmd, _ in STOP_VMS],
+    grub=[YAKVM.replace("loglevel=info", "loglevel=debug"), HEARTBEAT % 30] + [
+        "module2 /guests/%s.elf name=%s mem=8M%s -- %s" % (
+            img, name, " unmapped=stop" if name in STOP_OPTION else "", cmd)
+        for name, img, cmd, _ in STOP_VMS] + [
+        "module2 /guests/hostile_mem.elf name=probe mem=8M -- probe=0x%x" % PROBE_HOLE],
     checks=[
         Check("yakvm prints its banner", r"^yakvm 0\.\d+: a micro-hypervisor for AMD-V"),
         Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
-    ] + alive_checks(len(STOP_VMS) + 1) + [
+        Check("probe: reads where nothing is give all ones, writes are dropped",
+              r"^\[probe\] mem: probe 0xd0000000: read 0xffffffff 0xffffffff, after a "
+              r"write 0xffffffff, next page after a write 0xffffffff$"),
+        Check("probe: the VM goes on to its end", r"^yakvm: vm probe ended with status 0"),
+        Check("probe: the first read of the page is logged (loglevel=debug)",
+              r"^yakvm: vm probe: read of guest-physical 0xd0000000, where nothing is: all ones"),
+        Check("probe: ... once per page: not its second read nor its write",
+              r"^yakvm: vm probe: \w+ of guest-physical 0xd0000", count=1),
+        Check("probe: the next page is logged once too",
+              r"^yakvm: vm probe: \w+ of guest-physical 0xd0001", count=1),
+    ] + alive_checks(len(STOP_VMS) + 2) + [
         c for name, _, _, msg in STOP_VMS for c in stop_checks(name, msg)] + [
         # A triple fault is explained: the guest's state (here the IDT
         # limit of 0 that caused it), then its last exits, oldest first.

@@ -16,6 +16,8 @@ import re
 
 from harness import Scenario, Check
 
+CTRL_A = b"\x01"
+
 YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
 CMDLINE = "console=ttyS0 quiet loglevel=3 panic=-1"
 # Unpacked by scripts/fetch-kernel.sh (make env), never installed into /boot.
@@ -24,6 +26,24 @@ KERNEL = os.path.realpath(os.path.join(KERNELS, "cloud-amd64", "vmlinuz"))
 RELEASE = os.path.basename(KERNEL)[len("vmlinuz-"):]
 STD_KERNEL = os.path.realpath(os.path.join(KERNELS, "amd64", "vmlinuz"))
 STD_RELEASE = os.path.basename(STD_KERNEL)[len("vmlinuz-"):]
+
+
+def console_text(vm, text):
+    """A pattern for text a VM printed, wherever yakvm's console broke it
+    into lines ("[vm] " starts each)."""
+    brk = r"(?:\r?\n\[%s\] )?" % re.escape(vm)
+    return brk.join(re.escape(c) for c in text)
+
+
+class MemtestScreen(Check):
+    """A check of what memtest86+ drew: its console lines joined again, each
+    ANSI escape sequence (ESC shown as '.') made a line break."""
+    def evaluate(self, log):
+        text = "".join(line[len("[memtest] "):].rstrip("\r")
+                       for line in log.split("\n") if line.startswith("[memtest] "))
+        screen = re.sub(r"\.\[[0-9;?]*[A-Za-z]", "\n", text)
+        screen = "\n".join(l.strip() for l in screen.split("\n") if l.strip())
+        return Check.evaluate(self, screen)
 
 
 def linux_vm(name, vcpus, mem="256M", extra="", cpus=None, kernel="vmlinuz"):
@@ -144,6 +164,85 @@ if KERNEL:
                      Check("poweroff -f from the shell ends the VM",
                            r"^yakvm: vm linux ended with status 0")]),
         # Bad input: each bad VM gets a clear message, the good one boots.
+        # No initrd, as QEMU's -kernel without -initrd: the kernel boots
+        # until it looks for its root file system, and says so itself.
+        # panic=0 keeps the panicked kernel spinning (panic=-1 would reboot
+        # it for ever); the monitor then destroys the VM, which ends the run
+        # (Ctrl-A three times: to the VM, three more: to the monitor).
+        Scenario(name="linux-no-initrd", mem="1G", timeout=300,
+                 grub=[YAKVM, "module2 /guests/vmlinuz name=noinitrd mem=256M -- "
+                       "console=ttyS0 panic=0"],
+                 input=[(r"Kernel panic - not syncing: VFS: Unable to mount root fs",
+                         CTRL_A * 6),
+                        (r"console input goes to yakvm's monitor", b"destroy noinitrd\r")],
+                 checks=[
+                     Check("a Linux VM without an initrd is loaded, not refused",
+                           r"^yakvm: vm noinitrd: Linux kernel at 0x[0-9a-f]+ \(64-bit entry\)$"),
+                     Check("no initrd refusal", r"needs an initrd", present=False),
+                     Check("the kernel is Debian's, booting",
+                           r"^\[noinitrd\] \[ *[\d.]+\] Linux version " + re.escape(RELEASE) + " "),
+                     Check("it finds no initramfs and looks for a root device",
+                           r"^\[noinitrd\] \[ *[\d.]+\] VFS: Cannot open root device"),
+                     Check("its own VFS panic line: no root file system",
+                           r"^\[noinitrd\] \[ *[\d.]+\] Kernel panic - not syncing: VFS: "
+                           r"Unable to mount root fs on unknown-block\(0,0\)"),
+                     Check("the monitor destroys the VM", r"^  vm noinitrd: destroyed"),
+                     Check("the run ends", r"^yakvm: all VMs have ended"),
+                     Check("no panic of yakvm", r"PANIC|EXCEPTION", present=False)]),
+        # memtest86+ from Debian (x64.bin, a Linux-protocol image: its last
+        # syssize paragraph is partial, it has no initrd) in a small VM, on
+        # the serial console (console=ttyS0,115200). It draws a screen with
+        # ANSI escapes; the checks read that screen back (MemtestScreen).
+        # Its tests run in a fixed order: once #10 (bit fade, which sleeps
+        # for minutes) starts, #0-#9 have run over all its memory, and the
+        # monitor destroys the VM (memtest runs for ever). The screen is
+        # redrawn every 2 s or so, so a short test may come and go unseen:
+        # only the first and the last are checked by name. memtest writes
+        # its screen to the VGA text buffer at 0xb8000 too, where a VM has
+        # nothing: the writes are dropped, and a second copy with
+        # unmapped=stop is stopped there.
+        Scenario(name="memtest86", mem="512M", timeout=400,
+                 grub=[YAKVM.replace("loglevel=info", "loglevel=debug"),
+                       "module2 /guests/memtest86+x64.bin name=memtest mem=16M -- "
+                       "console=ttyS0,115200",
+                       "module2 /guests/memtest86+x64.bin name=mtstop mem=16M unmapped=stop -- "
+                       "console=ttyS0,115200"],
+                 input=[(console_text("memtest", "#10 [Bit fade test"), CTRL_A * 6),
+                        (r"console input goes to yakvm's monitor", b"destroy memtest\r")],
+                 checks=[
+                     Check("memtest86+ is loaded as a Linux kernel (no initrd, last "
+                           "paragraph partial)",
+                           r"^yakvm: vm memtest: Linux kernel at 0x100000 \(64-bit entry\)$"),
+                     MemtestScreen("its screen shows its banner", r"Memtest86\+ v\d+\.\d+"),
+                     MemtestScreen("it finds the VM's 16 MiB (the e820 map)",
+                                   r"^Memory  :   16MB"),
+                     MemtestScreen("it runs on the VM's one CPU",
+                                   r"^CPU: 1 Cores 1 Threads"),
+                     MemtestScreen("test #0 runs: the address test, walking ones",
+                                   r"^#0  \[Address test, walking ones, no cache\]"),
+                     MemtestScreen("... over the memory above its own 4 MiB too",
+                                   r"^Testing: 4MB - 16MB \[12MB of 15\.\d+MB\]|"
+                                   r"^ing: 4MB - 16MB \[12MB of 15\.\d+MB\]"),
+                     MemtestScreen("tests #0-#9 are done: #10, the bit fade test, starts",
+                                   r"^#0  \[Address test(?:.*\n)*#10 \[Bit fade test, 2 patterns\]"),
+                     MemtestScreen("the pass is under way (its percentage grows)",
+                                   r"^(?:Pass   )?[1-9]\d?% #+"),
+                     MemtestScreen("it counts no errors", r"\| Pass:  0        Errors: 0$"),
+                     MemtestScreen("... never any", r"Errors: [1-9]", present=False),
+                     Check("its writes to the VGA text buffer, where nothing is, are "
+                           "dropped (logged once at loglevel=debug)",
+                           r"^yakvm: vm memtest: write of guest-physical 0xb8000, where "
+                           r"nothing is: dropped", count=1),
+                     Check("... once: not for each of its ~70000 writes there",
+                           r"^yakvm: vm memtest: \w+ of guest-physical 0xb8[0-9a-f]{3},",
+                           present=False,
+                           after=r"^yakvm: vm memtest: write of guest-physical 0xb8000"),
+                     Check("... with unmapped=stop, the copy is stopped at its first",
+                           r"^yakvm: error: vm mtstop/0 stopped at rip=0x[0-9a-f]+: write to "
+                           r"guest-physical 0xb8000, which is outside the VM's memory"),
+                     Check("the monitor destroys the VM", r"^  vm memtest: destroyed"),
+                     Check("the run ends", r"^yakvm: all VMs have ended"),
+                     Check("no panic of yakvm", r"PANIC|EXCEPTION", present=False)]),
         # The gdb stub on a 64-bit guest: gdb, with no symbols, learns the
         # architecture from the stub (i386:x86-64) and reads the kernel's
         # registers and its memory through its 4-level page tables.
@@ -189,15 +288,15 @@ if KERNEL:
                  grub=[YAKVM,
                        "module2 /guests/vmlinuz-truncated name=trunc mem=256M kind=linux -- console=ttyS0",
                        "module2 /guests/initrd.cpio attach=trunc",
-                       "module2 /guests/vmlinuz name=noinitrd mem=256M -- console=ttyS0",
                        "module2 /guests/vmlinuz name=small mem=32M -- console=ttyS0",
                        "module2 /guests/initrd.cpio attach=small",
                        "module2 /guests/hello.elf name=good mem=16M"],
                  checks=[
                      Check("a truncated bzImage is refused with a clear message",
                            r"^yakvm: error: vm trunc: cannot load its Linux kernel: .*truncated"),
-                     Check("a Linux VM without an initrd is refused",
-                           r"^yakvm: error: vm noinitrd: a Linux VM needs an initrd"),
+                     Check("the truncated one names the field and its value",
+                           r"^yakvm: error: vm trunc: cannot load its Linux kernel: bzImage "
+                           r"truncated: 1048576 bytes, .* syssize \d+ paragraphs"),
                      Check("a VM too small for the kernel is refused, naming the sizes",
                            r"^yakvm: error: vm small: cannot load its Linux kernel: VM memory too small"),
                      Check("the good VM still boots and ends", r"^yakvm: vm good ended with status 0"),

@@ -63,7 +63,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(image);
 		return 0;
 	}
-	CHECK(fake_ram_usable(r, e.rip, 1));
+	/* code32_start is the kernel's to choose (GRUB takes any): only the
+	 * 64-bit entry is the loader's */
+	if (e.entry64)
+		CHECK(e.rip == e.load_addr + 0x200 && fake_ram_usable(r, e.rip, 1));
 	CHECK(fake_ram_usable(r, e.rsi, 4096));
 	CHECK(fake_ram_usable(r, e.gdt_base, (uint64_t)e.gdt_limit + 1));
 	CHECK(e.gdt_limit >= 0x1f);

@@ -6,8 +6,11 @@
  * bit 33 (on a guest page-table access). A GPA that belongs to an MMIO device
  * goes to yakvm_vcpu_handle_mmio() (the vCPU's own LAPIC page first, wherever
  * APIC_BASE moved it; core/lapic_window.h); a RAM page another vCPU's LAPIC
- * took out of the nested page tables is emulated as RAM; anything else is
- * outside the VM's memory and stops the VM.
+ * took out of the nested page tables is emulated as RAM. Where nothing is
+ * (no RAM, no device), a data access is emulated as a PC's bus does it:
+ * reads all ones, writes dropped (core/unmapped.h); an instruction fetch,
+ * a guest page-table access, an event delivery, or any access with
+ * unmapped=stop, stops the VM.
  */
 #include "arch/x86/svm/exit.h"
 #include "core/vcpu.h"
@@ -65,8 +68,16 @@ void yakvm_vcpu_handle_npf(struct vcpu *v)
 			d->decl->name, info & 0xff);
 		return;
 	}
-	if (d && !(err & (1ull << 33)) && !(err & (1u << 4))) {
+	bool data = !(err & (1ull << 33)) && !(err & (1u << 4));
+	if (d && data) {
 		yakvm_vcpu_handle_mmio(v, d, gpa);
+		return;
+	}
+	/* Nothing there: emulate the instruction, its accesses of nothing
+	 * read all ones (core/mmio.c, core/unmapped.c). */
+	if (!d && data && !(info & EVENT_VALID) && !v->vm->desc.unmapped_stop &&
+	    !vm_gpa_to_hva(v->vm, gpa, 1)) {
+		yakvm_vcpu_handle_mmio(v, NULL, gpa);
 		return;
 	}
 	const char *what = (err & (1ull << 33)) ? "guest page-table access at" :
