@@ -31,6 +31,7 @@ enum vm_option {
 	OPT_TESTDEV,
 	OPT_NPT,
 	OPT_GDB,
+	OPT_HPET,
 	OPT_COUNT,
 };
 
@@ -46,6 +47,7 @@ static const char *const option_names[OPT_COUNT] = {
 	[OPT_TESTDEV] = "testdev",
 	[OPT_NPT] = "npt",
 	[OPT_GDB] = "gdb",
+	[OPT_HPET] = "hpet",
 };
 
 
@@ -312,6 +314,14 @@ static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 		return NULL;
 	case OPT_GDB:
 		return parse_gdb(v, len, vm);
+	case OPT_HPET:
+		if (token_is(v, len, "on"))
+			vm->hpet = true;
+		else if (token_is(v, len, "off"))
+			vm->hpet = false;
+		else
+			return "must be on or off";
+		return NULL;
 	default:
 		return "unknown option";
 	}
@@ -327,6 +337,7 @@ static void set_defaults(struct mod_line *out)
 	out->vm.cpu_mask = ~0ull;
 	out->vm.on_reset = VM_ON_RESET_STOP;
 	out->vm.trace = false;
+	out->vm.hpet = HPET_DEFAULT;
 }
 
 /* Copies what follows "--" (after its blanks) into out->args. */
