@@ -40,7 +40,32 @@ def hpet_linux_checks(vm, on):
     ]
 
 
-SCENARIOS = []
+HPET_CHECKS = [
+    "acpi-table", "acpi-table-valid", "acpi-id-matches", "capabilities", "period",
+    "timer-capabilities", "counter-halted", "counter-advances", "ioapic-routes",
+    "oneshot-ioapic", "periodic", "oneshot-once", "32bit-comparator",
+    "32bit-match-after-wrap", "level-held", "level-status-cleared", "level-released",
+    "legacy-irq0-is-timer0", "legacy-irq8-is-timer1", "legacy-off-pit-back",
+]
+
+
+def hpet_guest_checks():
+    return [Check("hpet guest: " + name, r"^\[hpet\] hpet: ok %s$" % re.escape(name))
+            for name in HPET_CHECKS] + [
+        Check("hpet guest: no check fails", r"^\[hpet\] hpet: FAIL", present=False),
+        Check("VM hpet ends with status 0", r"^yakvm: vm hpet ended with status 0"),
+    ]
+
+
+# The guest waits for interrupts, never for time: it runs beside others.
+SCENARIOS = [
+    Scenario(name="qemu-hpet", timeout=180,
+             grub=[YAKVM, "module2 /guests/hpet.elf name=hpet mem=16M hpet=on"],
+             checks=hpet_guest_checks()),
+    Scenario(name="bochs-hpet", emulator="bochs", timeout=400,
+             grub=[YAKVM, "module2 /guests/hpet.elf name=hpet mem=16M hpet=on"],
+             checks=hpet_guest_checks()),
+]
 if KERNEL:
     for hpet in ("on", "off"):
         SCENARIOS += [
