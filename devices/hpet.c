@@ -339,7 +339,7 @@ static void write64(struct device *d, unsigned reg, uint64_t val, uint64_t mask,
 	}
 }
 
-static uint64_t size_mask(unsigned size)
+static uint64_t lane_mask(unsigned size)
 {
 	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 }
@@ -354,7 +354,7 @@ static uint64_t hpet_mmio_read(struct device *d, uint64_t gpa, unsigned size)
 		unsigned at = reg + done, lane = at & 7;
 		unsigned n = size - done < 8 - lane ? size - done : 8 - lane;
 		uint64_t part = read64(d->state, at & ~7u, now) >> (8 * lane);
-		val |= (part & size_mask(n)) << (8 * done);
+		val |= (part & lane_mask(n)) << (8 * done);
 		done += n;
 	}
 	return val;
@@ -367,8 +367,8 @@ static void hpet_mmio_write(struct device *d, uint64_t gpa, unsigned size, uint6
 	for (unsigned done = 0; done < size && done < 8;) {
 		unsigned at = reg + done, lane = at & 7;
 		unsigned n = size - done < 8 - lane ? size - done : 8 - lane;
-		uint64_t part = (val >> (8 * done)) & size_mask(n);
-		write64(d, at & ~7u, part << (8 * lane), size_mask(n) << (8 * lane), now);
+		uint64_t part = (val >> (8 * done)) & lane_mask(n);
+		write64(d, at & ~7u, part << (8 * lane), lane_mask(n) << (8 * lane), now);
 		done += n;
 	}
 }
