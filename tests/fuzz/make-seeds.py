@@ -292,7 +292,8 @@ def main():
     put("multiboot1", mb1_seeds(build))
     put("linux", linux_seeds())
     put("tables", [tables_seed(1, 1), tables_seed(4, 1, mem=5 << 30), tables_seed(255, 1, buflen=0x1000),
-                   tables_seed(2, 0, base=0xf0000, buflen=600), tables_seed(16, 2)])
+                   tables_seed(2, 0, base=0xf0000, buflen=600), tables_seed(16, 2),
+                   tables_seed(4, 9)])
 
 
 if __name__ == "__main__":
