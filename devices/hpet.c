@@ -25,6 +25,9 @@
  *   and RTC are then cut off their lines (core/irq.c).
  * - A route outside Tn_INT_ROUTE_CAP is not taken (the field keeps its old
  *   value); FSB delivery is not offered (Tn_FSB_INT_DEL_CAP 0).
+ * - The main counter's own 64-bit wrap (5845 years at 100 MHz, sooner only
+ *   if the guest writes it near 2^64) is not modelled: a match that lies
+ *   beyond it never comes.
  * - Rate clamp: one timer's interrupts never come less than
  *   HPET_MIN_IRQ_NS apart; missed periods are dropped, not delivered in a
  *   burst, and the comparator advances as the hardware's would.
@@ -108,7 +111,7 @@ static void recompute(struct hpet *s, struct hpet_timer *t, uint64_t c)
 	}
 	if (delta == 0)	/* reached already: the next time is after the wrap */
 		delta = m == ~0ull ? NEVER : m + 1;
-	t->due = delta >= FAR_TICKS ? NEVER : c + delta;
+	t->due = delta >= FAR_TICKS || c + delta < c ? NEVER : c + delta;
 }
 
 /* Matches up to counter c happened: a periodic comparator advances past c
@@ -127,7 +130,7 @@ static void sync(struct hpet_timer *t, uint64_t c)
 	uint64_t k = (c - t->due) / step + 1;
 	if (periodic(t))
 		t->cmp = (t->cmp + k * step) & width_mask(t);
-	t->due += k * step;
+	t->due = t->due + k * step < t->due ? NEVER : t->due + k * step;
 }
 
 static void sync_all(struct hpet *s, uint64_t c)
