@@ -30,6 +30,8 @@ def hpet_linux_checks(vm, on):
                   p + r"dmesg hpet: .*hpet0: 3 comparators, 64-bit 100\.000000 MHz counter$"),
             Check("%s: hpet is among its clocksources" % vm,
                   p + r"clocksource \S+ of .*\bhpet\b"),
+            Check("%s: the RTC driver takes its interrupts from the HPET (legacy "
+                  "replacement owns IRQ 8)" % vm, p + r"dmesg hpet: .*rtc_cmos.*hpet irqs"),
         ]
     return [
         Check("%s: with hpet=off there is no HPET table" % vm,
