@@ -307,7 +307,8 @@ uint64_t acpi_build(const struct acpi_config *c, uint8_t *buf, size_t buflen,
 	}
 	if (c->ioapic_id > 0xff || c->ioapic_base >> 32 || c->lapic_base >> 32 ||
 	    c->sci_irq > 15 || c->hpet_base >> 32 || c->hpet_base & 0xfff) {
-		snprintf(err, errlen, "ACPI tables: IOAPIC id/address, LAPIC address, SCI IRQ or HPET address out of range");
+		snprintf(err, errlen, "ACPI tables: IOAPIC id/address, LAPIC address, SCI IRQ "
+			 "or HPET address out of range");
 		return 0;
 	}
 

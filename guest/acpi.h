@@ -35,8 +35,8 @@ void acpi_config_pc(struct acpi_config *c, unsigned ncpus);
 
 /*
  * Writes RSDP (revision 2), FACS, RSDT, XSDT, FADT (revision 6), DSDT,
- * MADT (revision 5) and, with hpet_base set, HPET (revision 1) into buf, which the guest will see at guest-physical
- * address base; every pointer inside is a GPA based at base. The RSDP is at
+ * MADT (revision 5) and, with hpet_base set, HPET (revision 1) into buf,
+ * which the guest will see at guest-physical address base; every pointer inside is a GPA based at base. The RSDP is at
  * buf[0], so base must be 16-byte aligned, and for guests that scan for it
  * (rather than being told, like Linux's boot_params.acpi_rsdp_addr) within
  * 0xe0000-0xfffff. Everything must lie below 4 GiB (the RSDT and the 32-bit

@@ -44,7 +44,10 @@ static int setup(void **unused)
 }
 
 static uint64_t rd(unsigned reg) { return hpet_model.mmio_read(&dev, HPET_BASE + reg, 8); }
-static uint32_t rd32(unsigned reg) { return (uint32_t)hpet_model.mmio_read(&dev, HPET_BASE + reg, 4); }
+static uint32_t rd32(unsigned reg)
+{
+	return (uint32_t)hpet_model.mmio_read(&dev, HPET_BASE + reg, 4);
+}
 static void wr(unsigned reg, uint64_t v) { hpet_model.mmio_write(&dev, HPET_BASE + reg, 8, v); }
 static void wr32(unsigned reg, uint32_t v) { hpet_model.mmio_write(&dev, HPET_BASE + reg, 4, v); }
 
