@@ -11,13 +11,42 @@
 #include "arch/x86/lapic.h"
 #include "arch/x86/interrupt.h"
 
-void vm_irq_set(struct vm *vm, unsigned irq, bool high)
+#define LEGACY_REPLACED_IRQS ((1u << 0) | (1u << 8))
+
+static void line_set(struct vm *vm, unsigned irq, bool high)
 {
 	if (irq < 16 && vm->pic)
 		pic_set_irq(vm->pic, irq, high);
 	unsigned gsi = irq < 16 ? isa_irq_to_gsi(irq) : irq;
 	if (vm->ioapic && gsi < IOAPIC_PINS)
 		ioapic_set_irq(vm->ioapic, gsi, high);
+}
+
+void vm_irq_set(struct vm *vm, unsigned irq, bool high)
+{
+	if (irq < 16 && (LEGACY_REPLACED_IRQS >> irq & 1)) {
+		if (high)
+			__atomic_fetch_or(&vm->legacy_irq_levels, 1u << irq, __ATOMIC_SEQ_CST);
+		else
+			__atomic_fetch_and(&vm->legacy_irq_levels, ~(1u << irq), __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&vm->legacy_replaced, __ATOMIC_SEQ_CST))
+			return;
+	}
+	line_set(vm, irq, high);
+}
+
+void vm_irq_set_replacing(struct vm *vm, unsigned irq, bool high)
+{
+	line_set(vm, irq, high);
+}
+
+void vm_irq_legacy_replace(struct vm *vm, bool on)
+{
+	__atomic_store_n(&vm->legacy_replaced, on, __ATOMIC_SEQ_CST);
+	uint32_t levels = __atomic_load_n(&vm->legacy_irq_levels, __ATOMIC_SEQ_CST);
+	for (unsigned irq = 0; irq < 16; irq++)
+		if (LEGACY_REPLACED_IRQS >> irq & 1)
+			line_set(vm, irq, !on && (levels >> irq & 1));
 }
 
 void vm_irq_pulse(struct vm *vm, unsigned irq)

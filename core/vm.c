@@ -26,6 +26,7 @@
 #include "guest/acpi.h"
 #include "guest/linux.h"
 #include "devices/ioapic.h"
+#include "devices/hpet.h"
 #include "guest/mptable.h"
 #include "arch/x86/svm/vmcb_check.h"
 #include "lib/format.h"
@@ -178,6 +179,7 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 
 	if (!alloc_bitmaps(vm) || !yakvm_vmm_npt_create(vm) || !alloc_ram(vm, &l) ||
 	    !bus_add_devices(vm, machine_pc) ||
+	    (desc->hpet && !bus_add_devices(vm, machine_hpet)) ||
 	    (desc->testdev && !bus_add_devices(vm, machine_testdev))) {
 		log_error("vm %s: out of host memory while building it; not created",
 			  desc->name);
@@ -340,6 +342,8 @@ static bool build_firmware_tables(struct vm *vm)
 	struct acpi_config c;
 	char err[120];
 	acpi_config_pc(&c, vm->nvcpus);
+	if (vm->desc.hpet)
+		c.hpet_base = HPET_BASE;
 	uint8_t *acpi = vm_gpa_to_hva(vm, ACPI_TABLES_GPA, 0x10000);
 	uint8_t *mp = vm_gpa_to_hva(vm, MP_TABLE_GPA, 0x10000);
 	if (!acpi || !mp ||

@@ -76,6 +76,8 @@ struct vm {
 	struct device *devices[VM_MAX_DEVICES];
 	struct device *pic, *ioapic;  /* set by their models' init() */
 	struct device *lapic_mmio;  /* the LAPIC row (devices/lapic.c) */
+	bool legacy_replaced;       /* the HPET owns IRQ 0 and 8 (core/irq.c) */
+	uint32_t legacy_irq_levels; /* what the PIT and RTC last set on them */
 	unsigned ndevices;
 	/* Ports below VM_PIO_FAST_PORTS: the owning device's index + 1, or 0
 	 * (devices/bus.c); the legacy PC's ports all fall in this range. */

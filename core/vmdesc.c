@@ -32,6 +32,7 @@ enum vm_option {
 	OPT_NPT,
 	OPT_GDB,
 	OPT_UNMAPPED,
+	OPT_HPET,
 	OPT_COUNT,
 };
 
@@ -48,6 +49,7 @@ static const char *const option_names[OPT_COUNT] = {
 	[OPT_NPT] = "npt",
 	[OPT_GDB] = "gdb",
 	[OPT_UNMAPPED] = "unmapped",
+	[OPT_HPET] = "hpet",
 };
 
 
@@ -322,6 +324,14 @@ static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 		else
 			return "must be ones or stop";
 		return NULL;
+	case OPT_HPET:
+		if (token_is(v, len, "on"))
+			vm->hpet = true;
+		else if (token_is(v, len, "off"))
+			vm->hpet = false;
+		else
+			return "must be on or off";
+		return NULL;
 	default:
 		return "unknown option";
 	}
@@ -337,6 +347,7 @@ static void set_defaults(struct mod_line *out)
 	out->vm.cpu_mask = ~0ull;
 	out->vm.on_reset = VM_ON_RESET_STOP;
 	out->vm.trace = false;
+	out->vm.hpet = HPET_DEFAULT;
 }
 
 /* Copies what follows "--" (after its blanks) into out->args. */

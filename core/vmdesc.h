@@ -39,12 +39,16 @@ struct vm_desc {
 	enum vm_on_reset on_reset;  /* on_reset=stop|reboot (default stop) */
 	bool trace;                 /* trace=1|0 (default 0) */
 	bool testdev;               /* testdev=1|0: the MMIO test device (default 0) */
+	bool hpet;                  /* hpet=on|off: the HPET at 0xfed00000 (default HPET_DEFAULT) */
 	bool npt_4k;                /* npt=4k|2m: nested page size for RAM (default 2m) */
 	bool unmapped_stop;         /* unmapped=ones|stop: a touch where nothing is
 				     * reads all ones (default) or stops the VM */
 	uint16_t gdb_port;          /* gdb=com2|0x2f8[,nowait]: the gdb stub's UART, or 0 */
 	bool gdb_nowait;            /* ",nowait": run before gdb attaches */
 };
+
+/* hpet= when not given (docs/vm-config.md says why). */
+#define HPET_DEFAULT  true
 
 enum mod_role { MOD_VM, MOD_ATTACH };
 

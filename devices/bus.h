@@ -26,6 +26,8 @@ void device_unlock(struct device *d, uint64_t flags);
 
 /* The PC machine: the devices every VM gets (devices/machine_pc.c). */
 extern const struct device_decl machine_pc[];
+/* The HPET, for VMs with hpet=on. */
+extern const struct device_decl machine_hpet[];
 /* The MMIO test device, for VMs with testdev=1. */
 extern const struct device_decl machine_testdev[];
 

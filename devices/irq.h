@@ -18,6 +18,13 @@ void vm_irq_set(struct vm *vm, unsigned irq, bool high);
 /* A rising then falling edge (edge-triggered devices: the PIT). */
 void vm_irq_pulse(struct vm *vm, unsigned irq);
 
+/* HPET legacy replacement (IA-PC HPET 1.0a, 2.3.9.2.4): while on, what
+ * the PIT and RTC set on IRQ 0 and 8 is remembered but not passed on; the
+ * HPET drives those lines with vm_irq_set_replacing(). Switching it off
+ * gives the lines back at the level the PIT and RTC last set. */
+void vm_irq_legacy_replace(struct vm *vm, bool on);
+void vm_irq_set_replacing(struct vm *vm, unsigned irq, bool high);
+
 /* The state of an interrupt controller changed: the vCPUs of the VM must
  * look again for a pending interrupt (and halted ones may wake). */
 void vm_intr_update(struct vm *vm);

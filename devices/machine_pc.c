@@ -4,6 +4,7 @@
  */
 #include "devices/bus.h"
 #include "devices/acpi_pm.h"
+#include "devices/hpet.h"
 #include "devices/ioapic.h"
 #include "devices/lapic.h"
 #include "devices/pic.h"
@@ -30,6 +31,12 @@ const struct device_decl machine_pc[] = {
 	{ "ioapic", &ioapic_model, .mmio_base = IOAPIC_BASE, .mmio_len = 0x1000 },
 	{ "lapic", &lapic_mmio_model, .mmio_base = LAPIC_DEFAULT_BASE, .mmio_len = 0x1000 },
 	{ "debug-exit", &debug_exit_model, .pio = { { 0xf4, 4 } } },
+	{ 0 },
+};
+
+/* Added to VMs with hpet=on (the default: docs/vm-config.md). */
+const struct device_decl machine_hpet[] = {
+	{ "hpet", &hpet_model, .mmio_base = HPET_BASE, .mmio_len = HPET_LEN },
 	{ 0 },
 };
 

@@ -5,13 +5,14 @@
  * \_S5). The layout in buf, each piece aligned in guest-physical space:
  *
  *   RSDP (36 bytes, at buf[0]) | FACS (64, 64-aligned) | RSDT | XSDT |
- *   FADT (276) | DSDT | MADT
+ *   FADT (276) | DSDT | MADT | HPET (56, if hpet_base)
  *
  * Every field is written byte by byte, little-endian, at the offset the
  * spec gives, so nothing depends on structure packing or alignment.
  */
 #include "guest/acpi.h"
 #include "devices/acpi_pm.h"
+#include "devices/hpet.h"
 #include "devices/ioapic.h"
 #include "devices/lapic.h"
 #include "devices/pm_timer.h"
@@ -26,6 +27,7 @@
 #define MADT_IOAPIC_LEN   12
 #define MADT_ISO_LEN      10
 #define MADT_LAPIC_NMI_LEN 6
+#define HPET_TABLE_LEN    56      /* IA-PC HPET 1.0a, 3.2.4 */
 
 #define OEM_ID        "YAKVM "
 #define OEM_TABLE_ID  "YAKVMVM "
@@ -34,6 +36,7 @@
 #define CREATOR_REV   1
 
 /* Generic Address Structure (5.2.3.2) */
+#define GAS_SYSTEM_MEMORY 0
 #define GAS_SYSTEM_IO 1
 #define GAS_ACCESS_BYTE  1
 #define GAS_ACCESS_WORD  2
@@ -270,6 +273,25 @@ static void build_madt(uint8_t *t, const struct acpi_config *c)
 	finish(t, len);
 }
 
+/* IA-PC HPET 1.0a, 3.2.4: the event timer block, its registers in memory
+ * space, HPET number 0, the minimum periodic tick, 4 KiB page protection. */
+static void build_hpet(uint8_t *t, const struct acpi_config *c)
+{
+	memset(t, 0, HPET_TABLE_LEN);
+	header(t, "HPET", HPET_TABLE_LEN, 1);
+	put32(t + 36, HPET_GCAP_LOW);       /* Event Timer Block ID */
+	put8(t + 40, GAS_SYSTEM_MEMORY);    /* BASE_ADDRESS (GAS) */
+	put8(t + 41, 64);                   /* register bit width */
+	put8(t + 42, 0);                    /* bit offset */
+	put8(t + 43, 0);                    /* access size: undefined (any) */
+	put64(t + 44, c->hpet_base);
+	put8(t + 52, 0);                    /* HPET Number */
+	/* Main Counter Minimum Clock_tick in Periodic Mode: the rate clamp. */
+	put16(t + 53, (uint16_t)(HPET_MIN_IRQ_NS / HPET_NS_PER_TICK));
+	put8(t + 55, 1);                    /* page protection: 4 KiB */
+	finish(t, HPET_TABLE_LEN);
+}
+
 uint64_t acpi_build(const struct acpi_config *c, uint8_t *buf, size_t buflen,
 		    uint64_t base, char *err, size_t errlen)
 {
@@ -284,19 +306,22 @@ uint64_t acpi_build(const struct acpi_config *c, uint8_t *buf, size_t buflen,
 		return 0;
 	}
 	if (c->ioapic_id > 0xff || c->ioapic_base >> 32 || c->lapic_base >> 32 ||
-	    c->sci_irq > 15) {
-		snprintf(err, errlen, "ACPI tables: IOAPIC id/address, LAPIC address or SCI IRQ out of range");
+	    c->sci_irq > 15 || c->hpet_base >> 32 || c->hpet_base & 0xfff) {
+		snprintf(err, errlen, "ACPI tables: IOAPIC id/address, LAPIC address, SCI IRQ "
+			 "or HPET address out of range");
 		return 0;
 	}
 
 	size_t off = 0;
+	unsigned ntables = c->hpet_base ? 3 : 2;    /* FADT, MADT (, HPET) */
 	size_t rsdp = place(base, &off, RSDP_LEN, 16);
 	size_t facs = place(base, &off, FACS_LEN, 64);
-	size_t rsdt = place(base, &off, HDR_LEN + 2 * 4, 16);
-	size_t xsdt = place(base, &off, HDR_LEN + 2 * 8, 16);
+	size_t rsdt = place(base, &off, HDR_LEN + ntables * 4, 16);
+	size_t xsdt = place(base, &off, HDR_LEN + ntables * 8, 16);
 	size_t fadt = place(base, &off, FADT_LEN, 16);
 	size_t dsdt = place(base, &off, HDR_LEN + sizeof(dsdt_aml), 16);
 	size_t madt = place(base, &off, madt_len(c->ncpus), 16);
+	size_t hpet = c->hpet_base ? place(base, &off, HPET_TABLE_LEN, 16) : 0;
 	if (off > buflen) {
 		snprintf(err, errlen, "ACPI tables: need %zu bytes, have %zu", off, buflen);
 		return 0;
@@ -315,18 +340,23 @@ uint64_t acpi_build(const struct acpi_config *c, uint8_t *buf, size_t buflen,
 	finish(buf + dsdt, dsdt_len);
 	build_fadt(buf + fadt, c, base + facs, base + dsdt);
 	build_madt(buf + madt, c);
+	if (c->hpet_base)
+		build_hpet(buf + hpet, c);
+	size_t tables[3] = { fadt, madt, hpet };
 
 	uint8_t *t = buf + rsdt;
-	header(t, "RSDT", HDR_LEN + 2 * 4, 1);
-	put32(t + HDR_LEN, (uint32_t)(base + fadt));
-	put32(t + HDR_LEN + 4, (uint32_t)(base + madt));
-	finish(t, HDR_LEN + 2 * 4);
+	uint32_t len = HDR_LEN + ntables * 4;
+	header(t, "RSDT", len, 1);
+	for (unsigned i = 0; i < ntables; i++)
+		put32(t + HDR_LEN + 4 * i, (uint32_t)(base + tables[i]));
+	finish(t, len);
 
 	t = buf + xsdt;
-	header(t, "XSDT", HDR_LEN + 2 * 8, 1);
-	put64(t + HDR_LEN, base + fadt);
-	put64(t + HDR_LEN + 8, base + madt);
-	finish(t, HDR_LEN + 2 * 8);
+	len = HDR_LEN + ntables * 8;
+	header(t, "XSDT", len, 1);
+	for (unsigned i = 0; i < ntables; i++)
+		put64(t + HDR_LEN + 8 * i, base + tables[i]);
+	finish(t, len);
 
 	build_rsdp(buf + rsdp, (uint32_t)(base + rsdt), base + xsdt);
 	return base + rsdp;

@@ -3,7 +3,8 @@
  * RSDT, 5.2.8 XSDT, 5.2.9 FADT, 5.2.10 FACS, 5.2.11.1 DSDT, 5.2.12 MADT),
  * describing a normal (not hardware-reduced) PC: its CPUs, IOAPIC, the ISA
  * interrupt overrides, the PM timer, the PM1a blocks and the reset register
- * (devices/acpi_pm.h), and \_S5 for power-off (7.4.2).
+ * (devices/acpi_pm.h), and \_S5 for power-off (7.4.2); and, when the VM
+ * has one, the HPET (IA-PC HPET specification 1.0a, 3.2.4).
  */
 #ifndef YAKVM_GUEST_ACPI_H
 #define YAKVM_GUEST_ACPI_H
@@ -25,6 +26,7 @@ struct acpi_config {
 	uint8_t sci_irq;
 	uint16_t reset_port;
 	uint8_t reset_value;
+	uint64_t hpet_base;         /* 0: no HPET table */
 };
 
 /* The configuration of a yakvm PC VM with ncpus vCPUs (devices/ioapic.h,
@@ -32,9 +34,9 @@ struct acpi_config {
 void acpi_config_pc(struct acpi_config *c, unsigned ncpus);
 
 /*
- * Writes RSDP (revision 2), FACS, RSDT, XSDT, FADT (revision 6), DSDT and
- * MADT (revision 5) into buf, which the guest will see at guest-physical
- * address base; every pointer inside is a GPA based at base. The RSDP is at
+ * Writes RSDP (revision 2), FACS, RSDT, XSDT, FADT (revision 6), DSDT,
+ * MADT (revision 5) and, with hpet_base set, HPET (revision 1) into buf,
+ * which the guest will see at guest-physical address base; every pointer inside is a GPA based at base. The RSDP is at
  * buf[0], so base must be 16-byte aligned, and for guests that scan for it
  * (rather than being told, like Linux's boot_params.acpi_rsdp_addr) within
  * 0xe0000-0xfffff. Everything must lie below 4 GiB (the RSDT and the 32-bit

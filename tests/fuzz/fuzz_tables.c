@@ -32,7 +32,8 @@ struct input {
 	uint32_t ioapic_base, lapic_base;
 	uint32_t base;
 	uint16_t buflen;
-	uint8_t flags;          /* bit 0: acpi_config_pc; bit 1: high 32 bits in bases */
+	uint8_t flags;          /* bit 0: acpi_config_pc; bit 1: high 32 bits in bases;
+				   bit 3: an HPET at lapic_base (bit 1: plus 4 GiB) */
 	uint8_t pad;
 	uint64_t mem;
 };
@@ -68,10 +69,13 @@ static void check_acpi(const struct acpi_config *c, const uint8_t *buf, size_t u
 	const uint8_t *xsdt = table(buf, used, base, rd64(buf + 24));
 	unsigned n = (rd32(xsdt + 4) - 36) / 8;
 	CHECK((rd32(rsdt + 4) - 36) / 4 == n);
-	unsigned lapics = 0;
+	unsigned lapics = 0, hpets = 0;
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *t = table(buf, used, base, rd64(xsdt + 36 + 8 * i));
-		if (memcmp(t, "FACP", 4) == 0) {
+		if (memcmp(t, "HPET", 4) == 0) {
+			CHECK(rd32(t + 4) == 56 && rd64(t + 44) == c->hpet_base);
+			hpets++;
+		} else if (memcmp(t, "FACP", 4) == 0) {
 			table(buf, used, base, rd64(t + 140));	/* X_DSDT */
 		} else if (memcmp(t, "APIC", 4) == 0) {
 			for (uint32_t off = 44; off < rd32(t + 4); off += t[off + 1]) {
@@ -81,6 +85,7 @@ static void check_acpi(const struct acpi_config *c, const uint8_t *buf, size_t u
 		}
 	}
 	CHECK(lapics == c->ncpus);
+	CHECK(hpets == (c->hpet_base ? 1u : 0u));
 }
 
 static void check_mp(const struct acpi_config *c, const uint8_t *buf, size_t used,
@@ -138,6 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			.reset_port = in.reset_port, .reset_value = in.reset_value,
 		};
 	}
+	if (in.flags & 8)
+		c.hpet_base = in.lapic_base | ((in.flags & 2) ? 1ull << 32 : 0);
 	uint64_t base = (in.flags & 4) ? in.base : 0xe0000 + (in.base & 0x1fff0);
 	size_t buflen = in.buflen;
 	uint8_t *buf = malloc(buflen ? buflen : 1);

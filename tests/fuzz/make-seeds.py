@@ -136,6 +136,23 @@ def acpi_pm_seeds():
             pio(4, 0x3401, 1), pio(6, 0x01), rec(EXTRA, 0, 0, 0x31)]
 
 
+def hpet_seeds():
+    # MMIO offsets of devices/hpet.h; 8-byte accesses unless said (size code 7)
+    def w(off, val, size=7):
+        return mmio(off, val, size)
+    on = w(0x10, 1)
+    oneshot = on + w(0x100, 0x4 | 20 << 9) + w(0x108, 1000) + rec(TIME, 0, 0, 20000) + \
+        mmio(0xf0) + mmio(0x108)
+    periodic = on + w(0x120, 0x4c | 21 << 9) + w(0x128, 5000, 3) + w(0x128, 5000, 3) + \
+        rec(TIME, 0, 0, 1000000) + mmio(0x128, size=3)
+    level = on + w(0x140, 0x106 | 22 << 9) + w(0x148, 300, 3) + rec(TIME, 0, 0, 10000) + \
+        mmio(0x20) + w(0x20, 4) + w(0x10, 3) + rec(TIME, 0, 0, 200000)
+    legacy = w(0xf0, 0xfffffff0) + w(0x10, 3) + w(0x100, 0x4c) + w(0x108, 10, 3) + \
+        w(0x108, 10, 3) + w(0x120, 0x6) + w(0x128, 2000) + rec(TIME, 0, 0, 3000000) + \
+        w(0x10, 1) + mmio(0x0, size=3) + mmio(0x4, size=3) + w(0x11, 0x02, 0)
+    return [oneshot, periodic, level, legacy]
+
+
 def ioapic_seeds():
     def reg(r, v):
         return mmio(0, r, 2) + mmio(0x10, v, 3)
@@ -263,6 +280,7 @@ def main():
     put("pm_timer", pm_timer_seeds())
     put("acpi_pm", acpi_pm_seeds())
     put("ioapic", ioapic_seeds())
+    put("hpet", hpet_seeds())
     put("lapic", lapic_seeds())
     put("testdev", testdev_seeds())
     put("multiboot2", mb2_seeds())
@@ -274,7 +292,8 @@ def main():
     put("multiboot1", mb1_seeds(build))
     put("linux", linux_seeds())
     put("tables", [tables_seed(1, 1), tables_seed(4, 1, mem=5 << 30), tables_seed(255, 1, buflen=0x1000),
-                   tables_seed(2, 0, base=0xf0000, buflen=600), tables_seed(16, 2)])
+                   tables_seed(2, 0, base=0xf0000, buflen=600), tables_seed(16, 2),
+                   tables_seed(4, 9)])
 
 
 if __name__ == "__main__":

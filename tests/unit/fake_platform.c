@@ -6,6 +6,8 @@ struct fake_irq_event fake_irq_events[FAKE_MAX_EVENTS];
 unsigned fake_irq_count;
 int fake_irq_level[32];
 unsigned fake_irq_pulses[32];
+unsigned fake_irq_rises[32];
+bool fake_legacy_replaced;
 unsigned fake_intr_updates, fake_kicks;
 struct vcpu *fake_current_vcpu;
 uint64_t fake_now_ns;
@@ -19,6 +21,8 @@ void fake_platform_reset(void)
 	fake_irq_count = 0;
 	memset(fake_irq_level, 0, sizeof(fake_irq_level));
 	memset(fake_irq_pulses, 0, sizeof(fake_irq_pulses));
+	memset(fake_irq_rises, 0, sizeof(fake_irq_rises));
+	fake_legacy_replaced = false;
 	fake_intr_updates = fake_kicks = 0;
 	fake_current_vcpu = NULL;
 	fake_now_ns = 0;
@@ -32,6 +36,8 @@ static void record(unsigned irq, int level)
 	if (fake_irq_count < FAKE_MAX_EVENTS)
 		fake_irq_events[fake_irq_count++] = (struct fake_irq_event){ irq, level, fake_now_ns };
 	if (irq < 32) {
+		if (level == 2 || (level == 1 && !fake_irq_level[irq]))
+			fake_irq_rises[irq]++;
 		if (level == 2)
 			fake_irq_pulses[irq]++;
 		else
@@ -41,6 +47,8 @@ static void record(unsigned irq, int level)
 
 void vm_irq_set(struct vm *vm, unsigned irq, bool high) { record(irq, high); }
 void vm_irq_pulse(struct vm *vm, unsigned irq) { record(irq, 2); }
+void vm_irq_set_replacing(struct vm *vm, unsigned irq, bool high) { record(irq, high); }
+void vm_irq_legacy_replace(struct vm *vm, bool on) { fake_legacy_replaced = on; }
 void vm_intr_update(struct vm *vm) { fake_intr_updates++; }
 void vcpu_kick(struct vcpu *v) { fake_kicks++; }
 struct vcpu *vcpu_current(void) { return fake_current_vcpu; }

@@ -24,6 +24,8 @@ extern struct fake_irq_event fake_irq_events[FAKE_MAX_EVENTS];
 extern unsigned fake_irq_count;        /* events recorded */
 extern int fake_irq_level[32];         /* current level of each line */
 extern unsigned fake_irq_pulses[32];   /* pulses per line */
+extern unsigned fake_irq_rises[32];    /* low-to-high changes (and pulses) */
+extern bool fake_legacy_replaced;      /* vm_irq_legacy_replace() state */
 extern unsigned fake_intr_updates;     /* vm_intr_update() calls */
 extern unsigned fake_kicks;            /* vcpu_kick() calls */
 extern struct vcpu *fake_current_vcpu; /* what vcpu_current() returns */

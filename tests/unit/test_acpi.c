@@ -22,6 +22,7 @@
 #include "devices/acpi_pm.h"
 #include "devices/device.h"
 #include "devices/ioapic.h"
+#include "devices/hpet.h"
 #include "devices/lapic.h"
 #include "devices/pm_timer.h"
 #include "core/vm.h"
@@ -61,7 +62,7 @@ static const uint8_t *table(uint64_t gpa, const char *sig)
 }
 
 struct tables {
-	const uint8_t *rsdp, *rsdt, *xsdt, *fadt, *madt, *dsdt, *facs;
+	const uint8_t *rsdp, *rsdt, *xsdt, *fadt, *madt, *dsdt, *facs, *hpet;
 };
 
 static struct tables build_config(const struct acpi_config *cfg, uint64_t base)
@@ -83,17 +84,26 @@ static struct tables build_config(const struct acpi_config *cfg, uint64_t base)
 	assert_memory_equal(t.rsdp + 9, "YAKVM ", 6);
 	t.rsdt = table(rd32(t.rsdp + 16), "RSDT");
 	t.xsdt = table(rd64(t.rsdp + 24), "XSDT");
-	assert_int_equal(rd32(t.rsdt + 4), 36 + 2 * 4);
-	assert_int_equal(rd32(t.xsdt + 4), 36 + 2 * 8);
-	for (int i = 0; i < 2; i++) {
+	int ntables = c.hpet_base ? 3 : 2;	/* FADT, MADT (, HPET) */
+	assert_int_equal(rd32(t.rsdt + 4), 36 + ntables * 4);
+	assert_int_equal(rd32(t.xsdt + 4), 36 + ntables * 8);
+	static const char *const sigs[] = { "FACP", "APIC", "HPET" };
+	for (int i = 0; i < ntables; i++) {
 		uint64_t x = rd64(t.xsdt + 36 + 8 * i);
 		assert_int_equal(rd32(t.rsdt + 36 + 4 * i), x);   /* same list */
-		const uint8_t *e = table(x, memcmp(buf + (x - base), "FACP", 4) ? "APIC" : "FACP");
+		const uint8_t *e = NULL;
+		for (int k = 0; k < 3; k++)
+			if (!memcmp(buf + (x - base), sigs[k], 4))
+				e = table(x, sigs[k]);
+		assert_non_null(e);
 		if (e[0] == 'F')
 			t.fadt = e;
-		else
+		else if (e[0] == 'A')
 			t.madt = e;
+		else
+			t.hpet = e;
 	}
+	assert_true(!c.hpet_base == !t.hpet);
 	assert_non_null(t.fadt);
 	assert_non_null(t.madt);
 	assert_int_equal(rd32(t.fadt + 40), rd64(t.fadt + 140));     /* DSDT == X_DSDT */
@@ -192,6 +202,40 @@ static void test_fadt(void **st)
 		    ACPI_PM1A_CNT_PORT >= PM_TIMER_PORT + PM_TIMER_LEN);
 	assert_true(ACPI_RESET_PORT + ACPI_RESET_LEN <= PM_TIMER_PORT ||
 		    ACPI_RESET_PORT >= PM_TIMER_PORT + PM_TIMER_LEN);
+}
+
+/* IA-PC HPET 1.0a, 3.2.4: the HPET table when the VM has one. */
+static void test_hpet_table(void **st)
+{
+	struct acpi_config c;
+	acpi_config_pc(&c, 3);
+	c.hpet_base = HPET_BASE;
+	struct tables t = build_config(&c, BASE);
+	const uint8_t *h = t.hpet;
+	assert_int_equal(rd32(h + 4), 56);
+	assert_int_equal(h[8], 1);                          /* revision */
+	assert_int_equal(rd32(h + 36), HPET_GCAP_LOW);      /* = GCAP_ID's low half */
+	assert_int_equal((rd32(h + 36) >> 8) & 0x1f, 2);    /* 3 comparators */
+	assert_true(rd32(h + 36) & (1u << 15));             /* legacy replacement */
+	assert_int_equal(h[40], 0);                         /* system memory */
+	assert_int_equal(h[41], 64);
+	assert_int_equal(h[42], 0);
+	assert_int_equal(rd64(h + 44), 0xfed00000);
+	assert_int_equal(h[52], 0);                         /* HPET number */
+	assert_int_equal(rd16(h + 53), HPET_MIN_IRQ_NS / HPET_NS_PER_TICK);
+	assert_int_equal(h[55], 1);                         /* 4 KiB protected */
+	/* A base the table cannot hold, or not page aligned: refused. */
+	char err[128] = "";
+	c.hpet_base = 0x100000000ull;
+	assert_int_equal(acpi_build(&c, buf, sizeof(buf), BASE, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "HPET"));
+	c.hpet_base = HPET_BASE + 0x10;
+	assert_int_equal(acpi_build(&c, buf, sizeof(buf), BASE, err, sizeof(err)), 0);
+	/* With 255 CPUs, everything still within ACPI_BUILD_MAX. */
+	acpi_config_pc(&c, 255);
+	c.hpet_base = HPET_BASE;
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(acpi_build(&c, buf, ACPI_BUILD_MAX(255), BASE, err, sizeof(err)), BASE);
 }
 
 static void test_no_reset_reg(void **st)
@@ -400,6 +444,9 @@ static size_t iasl_cases(struct iasl_case *out, size_t max)
 	c.reset_port = 0xcf9;
 	c.reset_value = 0x06;
 	out[n++] = (struct iasl_case){ c, 0xe0010 };
+	acpi_config_pc(&c, 4);
+	c.hpet_base = HPET_BASE;			/* hpet=on */
+	out[n++] = (struct iasl_case){ c, BASE };
 	acpi_config_pc(&c, 7);
 	c.ioapic_id = 0;
 	c.sci_irq = 0;
@@ -430,11 +477,14 @@ static void test_iasl(void **st)
 			{ "rsdt", t.rsdt, rd32(t.rsdt + 4) }, { "xsdt", t.xsdt, rd32(t.xsdt + 4) },
 			{ "facp", t.fadt, rd32(t.fadt + 4) }, { "apic", t.madt, rd32(t.madt + 4) },
 			{ "dsdt", t.dsdt, rd32(t.dsdt + 4) },
+			{ "hpet", t.hpet, t.hpet ? rd32(t.hpet + 4) : 0 },
 		};
 		/* YAKVM_IASL_VERBOSE=1 shows what iasl says about the 4-CPU tables. */
 		bool show = k == 3 && getenv("YAKVM_IASL_VERBOSE");
 		for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
 			const char *name = tabs[i].name;
+			if (!tabs[i].p)
+				continue;	/* no HPET in this configuration */
 			snprintf(path, sizeof(path), "%s/%s.dat", dir, name);
 			write_file(path, tabs[i].p, tabs[i].len);
 			/* Disassemble: iasl flags a bad checksum in the .dsl only
@@ -649,6 +699,7 @@ int main(void)
 		cmocka_unit_test(test_layout_disjoint),
 		cmocka_unit_test(test_fadt),
 		cmocka_unit_test(test_no_reset_reg),
+		cmocka_unit_test(test_hpet_table),
 		cmocka_unit_test(test_dsdt_s5),
 		cmocka_unit_test(test_madt),
 		cmocka_unit_test(test_errors),

@@ -47,6 +47,7 @@ static void test_defaults(void **state)
 	assert_false(m->vm.testdev);
 	assert_false(m->vm.npt_4k);
 	assert_false(m->vm.unmapped_stop);
+	assert_int_equal(m->vm.hpet, HPET_DEFAULT);
 	assert_int_equal(m->vm.gdb_port, 0);
 	assert_false(m->vm.gdb_nowait);
 	assert_string_equal(m->args, "");
@@ -57,7 +58,8 @@ static void test_full_vm_line(void **state)
 {
 	struct mod_line *m = parse_ok("/guests/hello.elf name=hello mem=16M "
 				      "vcpus=2 cpus=0,2-3 kind=multiboot "
-				      "on_reset=reboot trace=1 testdev=1 npt=4k unmapped=stop -- guest args");
+				      "on_reset=reboot trace=1 testdev=1 npt=4k unmapped=stop hpet=off "
+				      "-- guest args");
 	assert_int_equal(m->role, MOD_VM);
 	assert_string_equal(m->vm.name, "hello");
 	assert_int_equal(m->vm.mem, 16ull << 20);
@@ -69,6 +71,10 @@ static void test_full_vm_line(void **state)
 	assert_true(m->vm.testdev);
 	assert_true(m->vm.npt_4k);
 	assert_true(m->vm.unmapped_stop);
+	assert_false(m->vm.hpet);
+	assert_true(parse_ok("name=h hpet=on")->vm.hpet);
+	m = parse_ok("/guests/hello.elf name=hello mem=16M vcpus=2 cpus=0,2-3 kind=multiboot "
+		     "on_reset=reboot trace=1 testdev=1 npt=4k hpet=off -- guest args");
 	assert_string_equal(m->args, "guest args");
 
 	/* the same without the path, with tabs and extra blanks */
@@ -221,6 +227,9 @@ static void test_errors(void **state)
 		{ "p name=a testdev=2", "testdev=2: must be 0 or 1" },
 		{ "p name=a npt=1g", "npt=1g: must be 2m or 4k" },
 		{ "p name=a unmapped=zero", "unmapped=zero: must be ones or stop" },
+		{ "p name=a hpet=1", "hpet=1: must be on or off" },
+		{ "p name=a hpet=ON", "hpet=ON: must be on or off" },
+		{ "p name=a hpet=on hpet=off", "hpet=off: option given twice" },
 		{ "p name=a gdb=com5", "gdb=com5: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
 		{ "p name=a gdb=0x10000", "gdb=0x10000: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
 		{ "p name=a gdb=0x0", "gdb=0x0: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
