@@ -87,9 +87,13 @@ void yakvm_vcpu_init_vmcb(struct vcpu *v)
 			     INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
 			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
 			     INTERCEPT_MONITOR | INTERCEPT_MWAIT |
-			     INTERCEPT_MWAIT_ARMED | INTERCEPT_XSETBV;
-	/* A machine check belongs to the host even when it strikes the guest. */
-	c->intercept_exceptions = 1u << 18;	/* #MC */
+			     INTERCEPT_MWAIT_ARMED | INTERCEPT_XSETBV |
+			     INTERCEPT_WBINVD;
+	/* A machine check belongs to the host even when it strikes the guest.
+	 * #AC and #DB are reflected (arch/x86/svm/reflect.c): intercepted so
+	 * that one recurring during its own delivery cannot hold the CPU for
+	 * ever (CVE-2015-5307, CVE-2015-8104). WBINVD/WBNOINVD are skipped. */
+	c->intercept_exceptions = (1u << 18) | (1u << 17) | (1u << 1);	/* #MC #AC #DB */
 	c->iopm_base_pa = v->vm->iopm_pa;
 	c->msrpm_base_pa = v->vm->msrpm_pa;
 	/* The guest's IF masks only virtual interrupts; physical ones always
@@ -145,9 +149,9 @@ void yakvm_vcpu_init_debug(struct vcpu *v)
 {
 	if (!v->vm->gdb)
 		return;
-	/* #DB and #BP (15.12), and INTn: QEMU's TCG reports an INT3 as an INTn
-	 * intercept, not as #BP (arch/x86/svm/debug.c). */
-	v->vmcb->control.intercept_exceptions |= (1u << 1) | (1u << 3);
+	/* #BP (15.12; #DB is always intercepted), and INTn: QEMU's TCG reports
+	 * an INT3 as an INTn intercept, not as #BP (arch/x86/svm/debug.c). */
+	v->vmcb->control.intercept_exceptions |= 1u << 3;
 	v->vmcb->control.intercept_misc1 |= INTERCEPT_SWINT;
 	memset(&v->dbg, 0, sizeof(v->dbg));
 	v->dbg.dr_dirty = true;	/* gdb's hardware breakpoints, if any */

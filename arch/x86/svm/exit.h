@@ -5,6 +5,9 @@
 #ifndef YAKVM_ARCH_X86_SVM_EXIT_H
 #define YAKVM_ARCH_X86_SVM_EXIT_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct vcpu;
 
 void svm_handle_exit(struct vcpu *v);
@@ -22,5 +25,8 @@ void svm_handle_db(struct vcpu *v);            /* debug.c */
 void svm_handle_bp(struct vcpu *v);            /* debug.c */
 void svm_handle_swint(struct vcpu *v);         /* debug.c */
 void svm_handle_xsetbv(struct vcpu *v);        /* xsetbv.c */
+void svm_handle_ac(struct vcpu *v);            /* reflect.c */
+void svm_reflect_exception(struct vcpu *v, uint8_t vector, bool has_err,
+			   uint32_t err);       /* reflect.c */
 
 #endif
