@@ -1,0 +1,86 @@
+"""
+tests/e2e/scenarios_hostile3.py - hostile guests, third part (issue 17):
+an exception that recurs during its own delivery (#AC: CVE-2015-5307, #DB:
+CVE-2015-8104), a WBINVD loop and a PIC-port storm, each beside a heartbeat
+neighbour on the same CPU that beats until it is told to stop. The storm
+never ends by itself: after the neighbour has beaten 5 times more, the
+monitor destroys the hostile VM, then the neighbour. Without yakvm's
+intercepts the #AC and #DB storms hold the CPU inside the delivery, the
+neighbour stops beating and the run times out (docs/security.md).
+Imported by scenarios.py; docs/security.md lists each attack and its check.
+"""
+from harness import Scenario, Check
+from scenarios_hostile import YAKVM
+
+CTRL_A = b"\x01"
+NEIGHBOUR = "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- beats=1000000"
+HB = r"^\[heartbeat\] heartbeat \d+$"
+
+
+def storm_scenario(name, emulator, module, begins, extra_checks, timeout, during=()):
+    """The hostile VM 'storm' and the neighbour share the only CPU."""
+    beats_after = [(r"\[heartbeat\] heartbeat \d+\n", b"")] * 5
+    return Scenario(
+        name=name, emulator=emulator, smp=1, timeout=timeout,
+        grub=[YAKVM, module, NEIGHBOUR],
+        input=[(begins, b"")] + beats_after + list(during) +
+              [(r"\[heartbeat\] heartbeat \d+\n", CTRL_A * 9),
+               (r"console input goes to yakvm's monitor", b"destroy storm\r"),
+               (r"vm storm: destroyed", b"destroy heartbeat\r")],
+        checks=[
+            Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+            Check("both VMs start", r"^yakvm: 2 of 2 VMs started"),
+            Check("the storm begins", begins),
+            Check("the neighbour beats at least 5 times during the storm", HB,
+                  after=begins, before=r"vm storm: destroyed", count=5),
+            Check("the monitor destroys the storm VM", r"vm storm: destroyed"),
+            Check("... and then the neighbour", r"vm heartbeat: destroyed"),
+            Check("yakvm sees every VM end", r"^yakvm: all VMs have ended"),
+            Check("the storm VM is never stopped by yakvm", r"^yakvm: error: vm storm/",
+                  present=False),
+        ] + extra_checks)
+
+
+EXC_GUEST_CHECKS = [
+    Check("each delivery attempt of the storm is an exit to yakvm (1000 or more)",
+          r"^yakvm: vm storm stats: DEBUG count=\d{4,} "),
+    Check("the storm VM's own checks pass", r"^\[storm\] excstorm: FAIL", present=False),
+    Check("the storm never ends inside the guest", r"STILL RUNNING", present=False),
+]
+
+AC = storm_scenario(
+    "bochs-hostile-acstorm", "bochs",
+    "module2 /guests/hostile_excstorm.elf name=storm mem=8M -- ac",
+    r"\[storm\] excstorm: #AC storm begins", EXC_GUEST_CHECKS + [
+        Check("the guest's #AC handler runs in ring 3 with error code 0",
+              r"^\[storm\] excstorm: ok a misaligned load in ring 3 gives the guest "
+              r"#AC with error code 0$"),
+    ], timeout=600)
+
+DB = storm_scenario(
+    "bochs-hostile-dbstorm", "bochs",
+    "module2 /guests/hostile_excstorm.elf name=storm mem=8M -- db",
+    r"\[storm\] excstorm: #DB storm begins", EXC_GUEST_CHECKS + [
+        Check("the guest's data breakpoint reaches its #DB handler",
+              r"^\[storm\] excstorm: ok a data breakpoint gives the guest its #DB$"),
+    ], timeout=600)
+
+# The loop's exits are shown by tracing it for a moment from the monitor.
+WBINVD = storm_scenario(
+    "qemu-hostile-wbinvd", "qemu",
+    "module2 /guests/hostile_loop.elf name=storm mem=8M -- wbinvd",
+    r"\[storm\] loop: WBINVD loop begins", [
+        Check("each WBINVD exits to yakvm, which skips it",
+              r"^yakvm: trace storm/0 WBINVD"),
+    ], timeout=120,
+    during=[(r"\[heartbeat\] heartbeat \d+\n", CTRL_A * 9),
+            (r"console input goes to yakvm's monitor", b"trace on storm\r"),
+            (r"yakvm: trace storm/0 WBINVD", b"trace off storm\r"),
+            (r"vm storm: trace off", CTRL_A * 3)])
+
+PIC = storm_scenario(
+    "qemu-hostile-picstorm", "qemu",
+    "module2 /guests/hostile_loop.elf name=storm mem=8M -- pic",
+    r"\[storm\] loop: PIC port storm begins", [], timeout=120)
+
+SCENARIOS = [AC, DB, WBINVD, PIC]
