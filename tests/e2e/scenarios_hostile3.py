@@ -17,16 +17,19 @@ NEIGHBOUR = "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- beats=100000
 HB = r"^\[heartbeat\] heartbeat \d+$"
 
 
-def storm_scenario(name, emulator, module, begins, extra_checks, timeout, during=()):
-    """The hostile VM 'storm' and the neighbour share the only CPU."""
-    beats_after = [(r"\[heartbeat\] heartbeat \d+\n", b"")] * 5
+def storm_scenario(name, emulator, module, begins, extra_checks, timeout, monitor=()):
+    """The hostile VM 'storm' and the neighbour share the only CPU. After 5
+    beats in the storm, the monitor runs its commands (pairs: the answer
+    awaited, the next command), then destroys both VMs."""
+    beat = r"\[heartbeat\] heartbeat \d+\n"
+    cmds = [r"console input goes to yakvm's monitor"] + [m[0] for m in monitor]
+    typed = [m[1] for m in monitor] + [b"destroy storm\r"]
     return Scenario(
         name=name, emulator=emulator, smp=1, timeout=timeout,
         grub=[YAKVM, module, NEIGHBOUR],
-        input=[(begins, b"")] + beats_after + list(during) +
-              [(r"\[heartbeat\] heartbeat \d+\n", CTRL_A * 9),
-               (r"console input goes to yakvm's monitor", b"destroy storm\r"),
-               (r"vm storm: destroyed", b"destroy heartbeat\r")],
+        input=[(begins, b"")] + [(beat, b"")] * 4 + [(beat, CTRL_A * 9)] +
+              list(zip(cmds, typed)) +
+              [(r"vm storm: destroyed", b"destroy heartbeat\r")],
         checks=[
             Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
             Check("both VMs start", r"^yakvm: 2 of 2 VMs started"),
@@ -73,10 +76,8 @@ WBINVD = storm_scenario(
         Check("each WBINVD exits to yakvm, which skips it",
               r"^yakvm: trace storm/0 WBINVD"),
     ], timeout=120,
-    during=[(r"\[heartbeat\] heartbeat \d+\n", CTRL_A * 9),
-            (r"console input goes to yakvm's monitor", b"trace on storm\r"),
-            (r"yakvm: trace storm/0 WBINVD", b"trace off storm\r"),
-            (r"vm storm: trace off", CTRL_A * 3)])
+    monitor=[(r"yakvm: trace storm/0 WBINVD", b"trace on storm\r"),
+             (r"vm storm: trace off", b"trace off storm\r")])
 
 PIC = storm_scenario(
     "qemu-hostile-picstorm", "qemu",
