@@ -135,7 +135,7 @@ void sched_loop(void)
 		p->need_resched = false;
 		p->slice_end_ns = time_ns() + SCHED_SLICE_US * 1000ull;
 		timer_program();
-		p->current = v;
+		__atomic_store_n(&p->current, v, __ATOMIC_SEQ_CST);	/* core/irq.c */
 		/* Only this CPU saves and loads its vCPUs' FPU state, so a reset
 		 * (on any CPU) leaves the re-initialization to it. */
 		if (__atomic_load_n(&v->fpu_reinit, __ATOMIC_ACQUIRE)) {
@@ -151,6 +151,6 @@ void sched_loop(void)
 			p->fpu_owner = v;
 		}
 		yakvm_vcpu_run(v);
-		p->current = NULL;
+		__atomic_store_n(&p->current, NULL, __ATOMIC_SEQ_CST);	/* core/irq.c */
 	}
 }

@@ -215,14 +215,22 @@ bool vcpu_skip_instruction(struct vcpu *v)
 	return true;
 }
 
+/* Whether the loop goes on. Kicks from here on send an IPI again
+ * (core/irq.c): what they change is seen here or before VMRUN. */
+static bool keeps_running(struct vcpu *v, struct pcpu *p)
+{
+	__atomic_store_n(&v->kick_ipi_sent, false, __ATOMIC_SEQ_CST);
+	return v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING &&
+	       !vm_holds(v->vm, v) && !v->vm->resetting && !p->need_resched;
+}
+
 void yakvm_vcpu_run(struct vcpu *v)
 {
 	struct pcpu *p = this_cpu();
 	struct vmcb *vmcb = v->vmcb;
 	bool trace = v->vm->desc.trace;
 	asid_assign(v, p);
-	while (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING &&
-	       !vm_holds(v->vm, v) && !v->vm->resetting && !p->need_resched) {
+	while (keeps_running(v, p)) {
 		if (p->timer_irq) {
 			/* Device timers (and the monitor) may change this VM's
 			 * state: look at the loop's condition again. */
