@@ -98,4 +98,33 @@ PIC = storm_scenario(
     ], timeout=120, smp=3,
     neighbour="module2 /guests/heartbeat.elf name=heartbeat mem=8M cpus=2 -- beats=1000000")
 
-SCENARIOS = [AC, DB, WBINVD, PIC]
+# A VM with its PIT and LAPIC timer at 10 kHz, destroyed: `info vm` twice,
+# 3 heartbeats apart, must show the same count of its timers' fires.
+_FIRED = r"  vm storm: its device timers fired (\d+) times\n"
+TIMERS = Scenario(
+    name="qemu-hostile-timers-stop", smp=1, timeout=120,
+    grub=[YAKVM, "module2 /guests/hostile_loop.elf name=storm mem=8M -- timers", NEIGHBOUR],
+    input=[(r"\[storm\] loop: 10 kHz PIT and LAPIC timers running", b""),
+           (r"\[heartbeat\] heartbeat \d+\n", b""),
+           (r"\[heartbeat\] heartbeat \d+\n", CTRL_A * 9),
+           (r"console input goes to yakvm's monitor", b"destroy storm\r"),
+           (r"vm storm: destroyed", b"info vm storm\r"),
+           (_FIRED, b""),
+           (r"\[heartbeat\] heartbeat \d+\n", b""),
+           (r"\[heartbeat\] heartbeat \d+\n", b""),
+           (r"\[heartbeat\] heartbeat \d+\n", b"info vm storm\r"),
+           (_FIRED, b"destroy heartbeat\r")],
+    checks=[
+        Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+        Check("the timers run", r"^\[storm\] loop: 10 kHz PIT and LAPIC timers running$"),
+        Check("they fired before the destroy (100 times or more)",
+              r"^  vm storm: its device timers fired \d{3,} times$"),
+        Check("no timer of the destroyed VM fires again while the neighbour beats 3 times",
+              r"^  vm storm: its device timers fired (\d+) times$(?:\n.*)*?"
+              r"\n  vm storm: its device timers fired \1 times$"),
+        Check("the neighbour beats between the two looks", HB,
+              after=r"its device timers fired", count=3),
+        Check("yakvm sees every VM end", r"^yakvm: all VMs have ended"),
+    ])
+
+SCENARIOS = [AC, DB, WBINVD, PIC, TIMERS]
