@@ -62,7 +62,6 @@ struct pic_chip {
 
 struct pic {
 	struct pic_chip chip[2];
-	int presented;              /* the vector the vCPUs were told of, or -1 */
 };
 
 static uint8_t level_mask(const struct pic_chip *c)
@@ -323,17 +322,17 @@ static void write_byte(struct pic *p, uint16_t port, uint8_t val)
 }
 
 /* The INT outputs may have changed: propagate the cascade, and tell the
- * vCPUs of a vector they were not told of yet. Nothing else is news to
- * them (a vector gone, or the same one still there): each kick may be an
- * IPI to a CPU that runs another VM (issue 17, item 6). */
+ * vCPUs if the PIC offers a vector. Not when it offers none (a vector
+ * gone is no news: a vCPU that acknowledges late gets the spurious IRQ 7
+ * or 15, as on a PC), so that a guest hammering the PIC's ports with
+ * everything masked sends no kicks (issue 17, item 6). A vector already
+ * offered is told again: a vCPU may have ignored it (LINT0 masked) and
+ * since made itself able to take it. */
 static void update(struct device *d)
 {
-	struct pic *p = d->state;
-	cascade_update(p);
-	int vec = pending_vector(p);
-	if (vec >= 0 && vec != p->presented)
+	cascade_update(d->state);
+	if (pending_vector(d->state) >= 0)
 		vm_intr_update(d->vm);
-	p->presented = vec;
 }
 
 void pic_set_irq(struct device *d, unsigned irq, bool high)
@@ -423,7 +422,6 @@ static void pic_reset(struct device *d)
 	/* ELCR: IRQ 0, 1, 2, 8 and 13 are always edge-triggered. */
 	chip_reset(&p->chip[MASTER], 0x08, 1u << CASCADE_IRQ, 0xf8);
 	chip_reset(&p->chip[SLAVE], 0x70, CASCADE_IRQ, 0xde);
-	p->presented = -1;
 	update(d);
 }
 
