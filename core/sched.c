@@ -4,6 +4,7 @@
  * with on_idle=exit, ends the emulator run (for tests).
  */
 #include "core/sched.h"
+#include "arch/x86/spec.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "core/log.h"
@@ -150,6 +151,7 @@ void sched_loop(void)
 			fpu_load(&v->fpu);
 			p->fpu_owner = v;
 		}
+		spec_switch_vm(p, v->vm);	/* IBPB between VMs */
 		yakvm_vcpu_run(v);
 		__atomic_store_n(&p->current, NULL, __ATOMIC_SEQ_CST);	/* core/irq.c */
 	}
