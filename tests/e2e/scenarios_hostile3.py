@@ -46,6 +46,8 @@ def storm_scenario(name, emulator, module, begins, extra_checks, timeout, monito
 
 
 EXC_GUEST_CHECKS = [
+    Check("the canary comes from RDSEED or RDRAND (Bochs' ryzen offers them)",
+          r"^yakvm: speculation: stack-protector canary from (RDSEED|RDRAND);"),
     Check("each delivery attempt of the storm is an exit to yakvm (1000 or more)",
           r"^yakvm: vm storm stats: DEBUG count=\d{4,} "),
     Check("the storm VM's own checks pass", r"^\[storm\] excstorm: FAIL", present=False),
@@ -91,6 +93,11 @@ PIC = storm_scenario(
     "module2 /guests/hostile_loop.elf name=storm mem=8M vcpus=2 cpus=1-2 -- pic",
     r"\[storm\] loop: PIC port storm begins", [
         Check("the storm's vCPUs are on CPUs 1 and 2", r"^yakvm: 3 CPUs up"),
+        Check("every IST stack of the 3 CPUs has its guard page unmapped",
+              r"^yakvm: IST stacks \(NMI, #DF, #MC\): 9 of 9 guard pages unmapped$"),
+        Check("the canary comes from the TSC (qemu64 offers no RDRAND), IBPB is not offered",
+              r"^yakvm: speculation: stack-protector canary from the TSC; IBPB between VMs "
+              r"not offered by this CPU; return stack refilled and guest registers cleared"),
         Check("the storm's PIC port accesses exit 1000 times or more",
               r"^yakvm: vm storm stats: IOIO count=\d{4,} "),
         Check("... but cost fewer than 10 IPIs",
