@@ -69,6 +69,8 @@ DB = storm_scenario(
     r"\[storm\] excstorm: #DB storm begins", EXC_GUEST_CHECKS + [
         Check("the guest's data breakpoint reaches its #DB handler",
               r"^\[storm\] excstorm: ok a data breakpoint gives the guest its #DB$"),
+        Check("ICEBP (INT1) gives the guest one #DB, EIP past it",
+              r"^\[storm\] excstorm: ok ICEBP gives the guest one #DB with EIP past it$"),
     ], timeout=600)
 
 # The loop's exits are shown by tracing it for a moment from the monitor.

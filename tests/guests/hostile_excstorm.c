@@ -117,17 +117,30 @@ __asm__(".text\n.code64\n.globl long_entry\nlong_entry:\n"
 	"2: jmp 2b\n"
 	".code32\n");
 
+static volatile uint32_t db_eip;
+
 static void on_db(struct rt_frame *f)
 {
 	uint32_t dr6;
 	__asm__ volatile("mov %%dr6, %0" : "=r"(dr6));
 	db_dr6 = dr6;
+	db_eip = f->eip;
 }
+
+void icebp_at(void);
+void icebp_after(void);
 
 static void db_storm(void)
 {
-	/* The guest's own data breakpoint reaches its handler. */
+	/* ICEBP (INT1): one #DB, a trap: the frame's EIP is past it. */
 	rt_set_irq_handler(1, on_db);
+	__asm__ volatile(".globl icebp_at, icebp_after\n"
+			 "icebp_at: .byte 0xf1\nicebp_after:" ::: "memory");
+	rt_check("excstorm", rt_irq_count[1] == 1 && db_eip == (uint32_t)icebp_after,
+		 "ICEBP gives the guest one #DB with EIP past it", "%u #DB, EIP 0x%x "
+		 "(ICEBP at 0x%x)", rt_irq_count[1], db_eip, (uint32_t)icebp_at);
+	rt_irq_count[1] = 0;
+	/* The guest's own data breakpoint reaches its handler. */
 	__asm__ volatile("mov %0, %%dr0\n\tmov %1, %%dr7"
 			 :: "r"(&db_watch), "r"(0xd0001u));
 	db_watch = 1;
