@@ -68,8 +68,21 @@ void vcpu_kick(struct vcpu *v)
 	 * in the guest or that CPU asleep in HLT: an IPI makes it look. */
 	__atomic_store_n(&v->events_pending, true, __ATOMIC_SEQ_CST);
 	struct pcpu *home = v->home;
-	if (home && home != this_cpu())
-		lapic_send_ipi(home->apic_id, VEC_RESCHED);
+	if (!home || home == this_cpu())
+		return;
+	/* Not while its CPU runs another vCPU: the IPI would only make that
+	 * one exit; the scheduler sees the flag when it picks this vCPU. The
+	 * SEQ_CST pair with sched_loop()'s store of current: either it sees
+	 * events_pending or this sees it current. Once per pass of its loop
+	 * (which clears kick_ipi_sent before it looks at events_pending), so
+	 * a storm of kicks costs the guest one exit. */
+	struct vcpu *cur = __atomic_load_n(&home->current, __ATOMIC_SEQ_CST);
+	if (cur && cur != v)
+		return;
+	if (cur == v && __atomic_exchange_n(&v->kick_ipi_sent, true, __ATOMIC_SEQ_CST))
+		return;
+	__atomic_fetch_add(&v->kick_ipis, 1, __ATOMIC_RELAXED);
+	lapic_send_ipi(home->apic_id, VEC_RESCHED);
 }
 
 struct vcpu *vcpu_current(void)

@@ -9,6 +9,7 @@
  *   5. the scheduler runs the vCPUs: yakvm_vcpu_run() → _yakvm_vcpu_run()
  */
 #include "core/main.h"
+#include "arch/x86/spec.h"
 #include "core/log.h"
 #include "core/console.h"
 #include "arch/x86/mce.h"
@@ -78,6 +79,11 @@ static void check_wx(void)
 		panic("W^X: %lu of %lu host mappings are writable and executable", bad, leaves);
 	log_info("W^X: %lu host page mappings checked, none writable and executable",
 		 leaves);
+	unsigned guards = 0;
+	for (unsigned i = 0; i < pcpu_count; i++)
+		guards += pcpus[i] ? pcpu_ist_guards_unmapped(pcpus[i]) : 0;
+	log_info("IST stacks (NMI, #DF, #MC): %u of %u guard pages unmapped", guards,
+		 3 * pcpu_count);
 }
 
 static void create_vms(const struct boot_info *bi)
@@ -119,7 +125,9 @@ extern uint64_t boot_entry_tsc;	/* boot/entry.S */
 
 void yakvm_main(uint32_t magic, uint64_t info_pa)
 {
-	/* 1. The Multiboot2 block first: nothing is allocated yet. */
+	/* 1. A random stack-protector canary, before any function that checks
+	 * it can return; then the Multiboot2 block: nothing is allocated yet. */
+	stack_canary_init();
 	serial_init(0x3f8);
 	char err[160] = "";
 	int parsed = -1;
@@ -178,6 +186,7 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 		 svm.revision, svm.nasid, svm.nrips ? ", nRIP-save" : "",
 		 svm.decode_assists ? ", decode assists" : "",
 		 svm.flush_by_asid ? ", flush-by-ASID" : "", svm.vgif ? ", vGIF" : "");
+	spec_init();
 	irq_register(VEC_TIMER, timer_irq);
 	irq_register(VEC_RESCHED, sched_ipi);
 	smp_start_aps(&boot_info);

@@ -129,6 +129,8 @@ static void cmd_info(struct vm *vm)
 {
 	kprintf("  vm %s: %s, %u vCPUs, %lu MiB, %u resets\n", vm->name, state_name(vm),
 		vm->nvcpus, vm->desc.mem >> 20, vm->resets);
+	kprintf("  vm %s: its device timers fired %lu times\n", vm->name,
+		__atomic_load_n(&vm->timer_fires, __ATOMIC_RELAXED));
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		const struct vmcb_save *s = &v->vmcb->save;

@@ -4,6 +4,7 @@
  * with on_idle=exit, ends the emulator run (for tests).
  */
 #include "core/sched.h"
+#include "arch/x86/spec.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "core/log.h"
@@ -135,7 +136,7 @@ void sched_loop(void)
 		p->need_resched = false;
 		p->slice_end_ns = time_ns() + SCHED_SLICE_US * 1000ull;
 		timer_program();
-		p->current = v;
+		__atomic_store_n(&p->current, v, __ATOMIC_SEQ_CST);	/* core/irq.c */
 		/* Only this CPU saves and loads its vCPUs' FPU state, so a reset
 		 * (on any CPU) leaves the re-initialization to it. */
 		if (__atomic_load_n(&v->fpu_reinit, __ATOMIC_ACQUIRE)) {
@@ -150,7 +151,8 @@ void sched_loop(void)
 			fpu_load(&v->fpu);
 			p->fpu_owner = v;
 		}
+		spec_switch_vm(p, v->vm);	/* IBPB between VMs */
 		yakvm_vcpu_run(v);
-		p->current = NULL;
+		__atomic_store_n(&p->current, NULL, __ATOMIC_SEQ_CST);	/* core/irq.c */
 	}
 }

@@ -66,6 +66,10 @@ void stats_print_vm(struct vm *vm)
 		exits += sum[c].count;
 	log_info("vm %s stats: %lu exits on %u vCPU%s (cycles: handler, round trip)",
 		 vm->name, exits, vm->nvcpus, vm->nvcpus == 1 ? "" : "s");
+	uint64_t ipis = 0;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		ipis += vm->vcpus[i]->kick_ipis;
+	log_info("vm %s stats: %lu IPIs to make its vCPUs look for events", vm->name, ipis);
 	if (vm->npt_gen)	/* core/npt_shootdown.c */
 		log_info("vm %s stats: %u nested page table changes, %u of them waited "
 			 "for a vCPU on another CPU to leave the guest", vm->name,

@@ -20,7 +20,7 @@ enum stat_class {
 	STAT_CPUID, STAT_HLT, STAT_IOIO, STAT_MSR, STAT_NPF, STAT_INTR,
 	STAT_VINTR, STAT_IRET, STAT_SHUTDOWN, STAT_VMMCALL,
 	STAT_SVM,       /* VMRUN, VMLOAD, ... MWAIT (#UD for the guest), XSETBV */
-	STAT_DEBUG,     /* #DB, #BP and INTn, intercepted with gdb= */
+	STAT_DEBUG,     /* exceptions (#DB, #AC always; #BP, INTn with gdb=) */
 	STAT_NCLASSES
 };
 

@@ -68,9 +68,17 @@ void vtimer_cancel(struct vtimer *t)
 	detach(t);
 }
 
+void vtimer_freeze(struct vtimer *t)
+{
+	__atomic_store_n(&t->frozen, true, __ATOMIC_SEQ_CST);
+	detach(t);
+}
+
 void vtimer_arm(struct vtimer *t, uint64_t deadline_ns)
 {
 	struct pcpu *p = this_cpu();
+	if (__atomic_load_n(&t->frozen, __ATOMIC_SEQ_CST))
+		return;
 	detach(t);
 	uint64_t f = spin_lock(&p->timer_lock);
 	t->deadline_ns = deadline_ns;
@@ -110,6 +118,8 @@ void timers_run(void)
 		}
 		unlink(p, t);
 		spin_unlock(&p->timer_lock, f);
+		if (t->fire_count)
+			__atomic_fetch_add(t->fire_count, 1, __ATOMIC_RELAXED);
 		t->fire(t);	/* may re-arm t */
 	}
 	timer_program();

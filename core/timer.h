@@ -18,6 +18,8 @@ struct vtimer {
 	void (*fire)(struct vtimer *t);
 	void *data;                 /* for fire(): usually the device */
 	bool armed;
+	bool frozen;                /* its VM has stopped: never armed again */
+	uint64_t *fire_count;       /* if set, counts fire() calls (its VM's) */
 	struct pcpu *cpu;           /* the CPU whose list holds it (timer.c) */
 	struct vtimer *next;
 };
@@ -26,6 +28,10 @@ uint64_t time_ns(void);
 /* Arms (or re-arms) t to fire at deadline_ns (time_ns() scale). */
 void vtimer_arm(struct vtimer *t, uint64_t deadline_ns);
 void vtimer_cancel(struct vtimer *t);
+/* Cancels t for good: a stopped VM's device timers must not go on
+ * interrupting its CPUs (issue 17). Call it under the lock its device
+ * arms it under, so that no arm can slip in between. */
+void vtimer_freeze(struct vtimer *t);
 /* Runs every expired timer; called by the vCPU loop and the idle loop. */
 void timers_run(void);
 /* The earliest armed deadline, or UINT64_MAX. */

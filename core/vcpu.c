@@ -87,7 +87,8 @@ void yakvm_vcpu_init_vmcb(struct vcpu *v)
 			     INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
 			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
 			     INTERCEPT_MONITOR | INTERCEPT_MWAIT |
-			     INTERCEPT_MWAIT_ARMED | INTERCEPT_XSETBV;
+			     INTERCEPT_MWAIT_ARMED | INTERCEPT_XSETBV |
+			     INTERCEPT_WBINVD;
 	/* The CPU model (arch/x86/cpu_model.c): CR4 and CR0 writes are checked
 	 * against it (arch/x86/svm/cr.c); RDPMC reads its counters, RDPRU is
 	 * not in it (arch/x86/svm/rdpmc.c). RDPRU's intercept bit is set only
@@ -96,8 +97,11 @@ void yakvm_vcpu_init_vmcb(struct vcpu *v)
 	c->intercept_misc1 |= INTERCEPT_CR0_SEL | INTERCEPT_RDPMC;
 	if (cpuid(0x80000000, 0).eax >= 0x80000008 && (cpuid(0x80000008, 0).ebx & (1u << 4)))
 		c->intercept_misc2 |= INTERCEPT_RDPRU;
-	/* A machine check belongs to the host even when it strikes the guest. */
-	c->intercept_exceptions = 1u << 18;	/* #MC */
+	/* A machine check belongs to the host even when it strikes the guest.
+	 * #AC and #DB are reflected (arch/x86/svm/reflect.c): intercepted so
+	 * that one recurring during its own delivery cannot hold the CPU for
+	 * ever (CVE-2015-5307, CVE-2015-8104). WBINVD/WBNOINVD are skipped. */
+	c->intercept_exceptions = (1u << 18) | (1u << 17) | (1u << 1);	/* #MC #AC #DB */
 	c->iopm_base_pa = v->vm->iopm_pa;
 	c->msrpm_base_pa = v->vm->msrpm_pa;
 	/* The guest's IF masks only virtual interrupts; physical ones always
@@ -154,9 +158,9 @@ void yakvm_vcpu_init_debug(struct vcpu *v)
 {
 	if (!v->vm->gdb)
 		return;
-	/* #DB and #BP (15.12), and INTn: QEMU's TCG reports an INT3 as an INTn
-	 * intercept, not as #BP (arch/x86/svm/debug.c). */
-	v->vmcb->control.intercept_exceptions |= (1u << 1) | (1u << 3);
+	/* #BP (15.12; #DB is always intercepted), and INTn: QEMU's TCG reports
+	 * an INT3 as an INTn intercept, not as #BP (arch/x86/svm/debug.c). */
+	v->vmcb->control.intercept_exceptions |= 1u << 3;
 	v->vmcb->control.intercept_misc1 |= INTERCEPT_SWINT;
 	memset(&v->dbg, 0, sizeof(v->dbg));
 	v->dbg.dr_dirty = true;	/* gdb's hardware breakpoints, if any */
@@ -220,14 +224,22 @@ bool vcpu_skip_instruction(struct vcpu *v)
 	return true;
 }
 
+/* Whether the loop goes on. Kicks from here on send an IPI again
+ * (core/irq.c): what they change is seen here or before VMRUN. */
+static bool keeps_running(struct vcpu *v, struct pcpu *p)
+{
+	__atomic_store_n(&v->kick_ipi_sent, false, __ATOMIC_SEQ_CST);
+	return v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING &&
+	       !vm_holds(v->vm, v) && !v->vm->resetting && !p->need_resched;
+}
+
 void yakvm_vcpu_run(struct vcpu *v)
 {
 	struct pcpu *p = this_cpu();
 	struct vmcb *vmcb = v->vmcb;
 	bool trace = v->vm->desc.trace;
 	asid_assign(v, p);
-	while (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING &&
-	       !vm_holds(v->vm, v) && !v->vm->resetting && !p->need_resched) {
+	while (keeps_running(v, p)) {
 		if (p->timer_irq) {
 			/* Device timers (and the monitor) may change this VM's
 			 * state: look at the loop's condition again. */

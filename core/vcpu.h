@@ -65,6 +65,8 @@ struct vcpu {
 	struct fpu_state fpu;
 	volatile bool fpu_reinit;   /* reset: power-on FPU state before it runs */
 	volatile bool events_pending; /* look for events before VMRUN */
+	volatile bool kick_ipi_sent;  /* since its loop last looked (core/irq.c) */
+	uint64_t kick_ipis;         /* IPIs sent to make it look (stats) */
 	bool poll_window;           /* an event waits for the guest's IF or TPR:
 				     * exit again soon (core/intr.c, TCG) */
 	bool pic_turn;              /* the PIC's vector goes before the LAPIC's

@@ -486,6 +486,7 @@ static bool claim_end(struct vm *vm)
 static void done(struct vm *vm)
 {
 	vm->end_us = time_us();
+	bus_stop_devices(vm);	/* no timer of it interrupts a CPU again */
 	if (vm->gdb)
 		gdbstub_vm_ended(vm);	/* gdb hears of it before yakvm may exit */
 	__atomic_store_n(&vm->state, VM_STOPPED, __ATOMIC_RELEASE);

@@ -104,6 +104,7 @@ struct vm {
 	volatile bool reset_requested;
 	volatile bool resetting;    /* vm_reset is rebuilding it */
 	unsigned resets;
+	uint64_t timer_fires;       /* its device timers' (core/timer.c) */
 
 	struct gdbstub *gdb;        /* with gdb=: its stub (core/gdbstub.c) */
 

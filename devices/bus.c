@@ -1,6 +1,8 @@
 /* devices/bus.c - PIO and MMIO dispatch (see bus.h). */
 #include "devices/bus.h"
 #include "core/vm.h"
+#include "core/vcpu.h"
+#include "devices/lapic.h"
 #include "core/log.h"
 #include "mm/pmm.h"
 
@@ -44,6 +46,20 @@ void bus_reset_devices(struct vm *vm)
 			device_unlock(d, f);
 		}
 	}
+}
+
+void bus_stop_devices(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->ndevices; i++) {
+		struct device *d = vm->devices[i];
+		if (d->decl->model->stop) {
+			uint64_t f = device_lock(d);
+			d->decl->model->stop(d);
+			device_unlock(d, f);
+		}
+	}
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vlapic_stop(vm->vcpus[i]->lapic);
 }
 
 static struct device *find_pio(struct vm *vm, uint16_t port)

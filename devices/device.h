@@ -26,6 +26,9 @@ struct device_model {
 	void (*init)(struct device *d);
 	/* To the power-on state; called after init and on a VM reset. */
 	void (*reset)(struct device *d);
+	/* The VM has stopped for good: cancel its timers (vtimer_freeze).
+	 * Called with the device's lock held. Optional. */
+	void (*stop)(struct device *d);
 	/* Port I/O: size is 1, 2 or 4; port is absolute. Called with the
 	 * device's lock held; vcpu_current() (devices/irq.h) is the vCPU that
 	 * does the access. */

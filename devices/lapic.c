@@ -741,8 +741,16 @@ struct vlapic *vlapic_create(struct vcpu *v)
 	l->vcpu = v;
 	l->timer.fire = timer_fire;
 	l->timer.data = l;
+	l->timer.fire_count = &v->vm->timer_fires;
 	vlapic_reset(l);
 	return l;
+}
+
+void vlapic_stop(struct vlapic *l)
+{
+	uint64_t f = lock(l);
+	vtimer_freeze(&l->timer);
+	unlock(l, f);
 }
 
 /* ---- MMIO at the accessing vCPU's LAPIC page ---------------------------------------- */

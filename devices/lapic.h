@@ -52,6 +52,8 @@ enum apic_delivery {
 /* Allocates and resets the LAPIC of v (APIC ID = v->id). NULL if out of memory. */
 struct vlapic *vlapic_create(struct vcpu *v);
 void vlapic_reset(struct vlapic *l);
+/* Its VM has stopped: its timer never fires again (core/timer.h). */
+void vlapic_stop(struct vlapic *l);
 
 /* Register access at offset (0..0xff0) within the 4 KiB page. */
 uint32_t vlapic_read(struct vlapic *l, uint32_t offset);

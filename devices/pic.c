@@ -321,11 +321,18 @@ static void write_byte(struct pic *p, uint16_t port, uint8_t val)
 	}
 }
 
-/* The INT outputs may have changed: propagate the cascade, tell the vCPUs. */
+/* The INT outputs may have changed: propagate the cascade, and tell the
+ * vCPUs if the PIC offers a vector. Not when it offers none (a vector
+ * gone is no news: a vCPU that acknowledges late gets the spurious IRQ 7
+ * or 15, as on a PC), so that a guest hammering the PIC's ports with
+ * everything masked sends no kicks (issue 17, item 6). A vector already
+ * offered is told again: a vCPU may have ignored it (LINT0 masked) and
+ * since made itself able to take it. */
 static void update(struct device *d)
 {
 	cascade_update(d->state);
-	vm_intr_update(d->vm);
+	if (pending_vector(d->state) >= 0)
+		vm_intr_update(d->vm);
 }
 
 void pic_set_irq(struct device *d, unsigned irq, bool high)

@@ -31,6 +31,7 @@
 #include "devices/bus.h"
 #include "devices/irq.h"
 #include "core/timer.h"
+#include "core/vm.h"
 
 #define NS_PER_S      1000000000ull
 #define PORT_CTRL     0x43
@@ -464,6 +465,13 @@ static void pit_init(struct device *d)
 	struct pit *s = d->state;
 	s->timer.fire = pit_fire;
 	s->timer.data = d;
+	s->timer.fire_count = &d->vm->timer_fires;
+}
+
+static void pit_stop(struct device *d)
+{
+	struct pit *s = d->state;
+	vtimer_freeze(&s->timer);
 }
 
 static void pit_reset(struct device *d)
@@ -483,6 +491,7 @@ const struct device_model pit_model = {
 	.name = "pit8254",
 	.state_size = sizeof(struct pit),
 	.init = pit_init,
+	.stop = pit_stop,
 	.reset = pit_reset,
 	.pio_read = pit_pio_read,
 	.pio_write = pit_pio_write,

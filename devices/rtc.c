@@ -419,13 +419,22 @@ static void fill_memory_sizes(struct rtc *r, uint64_t mem)
 	r->cmos[REG_CSUM_LO] = (uint8_t)sum;
 }
 
+static void rtc_stop(struct device *d)
+{
+	struct rtc *r = d->state;
+	vtimer_freeze(&r->periodic);
+	vtimer_freeze(&r->update);
+}
+
 /* Power-on: the clock and the battery-backed memory (kept across resets). */
 static void rtc_init(struct device *d)
 {
 	struct rtc *r = d->state;
 	uint64_t now = time_ns();
-	r->periodic = (struct vtimer){ .fire = periodic_fire, .data = d };
-	r->update = (struct vtimer){ .fire = update_fire, .data = d };
+	r->periodic = (struct vtimer){ .fire = periodic_fire, .data = d,
+				       .fire_count = &d->vm->timer_fires };
+	r->update = (struct vtimer){ .fire = update_fire, .data = d,
+				     .fire_count = &d->vm->timer_fires };
 	r->cmos[REG_A] = 0x26;          /* 32.768 kHz divider, 1024 Hz */
 	r->cmos[REG_B] = B_24H;         /* BCD, 24-hour, as PC firmware sets it */
 	r->cmos[REG_DIAG] = 0;
@@ -457,6 +466,7 @@ const struct device_model rtc_model = {
 	.name = "rtc",
 	.state_size = sizeof(struct rtc),
 	.init = rtc_init,
+	.stop = rtc_stop,
 	.reset = rtc_reset,
 	.pio_read = rtc_read,
 	.pio_write = rtc_write,

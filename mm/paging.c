@@ -4,6 +4,7 @@
 #include "mm/pmm.h"
 #include "arch/x86/cpu.h"
 #include "core/log.h"
+#include "lib/spinlock.h"
 
 extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[];
 extern char _kernel_start[], _end[], boot_stack[];
@@ -107,13 +108,33 @@ void paging_make_exec(uint64_t va)
 	}
 }
 
+bool paging_is_mapped(uint64_t va)
+{
+	const uint64_t *t = phys_to_virt(pml4_pa);
+	for (int shift = 39; shift >= 12; shift -= 9) {
+		uint64_t e = t[(va >> shift) & 511];
+		if (!(e & PTE_P))
+			return false;
+		if (shift == 12 || (shift <= 30 && (e & PTE_PS)))
+			return true;
+		t = table(e);
+	}
+	return true;
+}
+
+/* CPUs coming up unmap their IST guard pages (arch/x86/desc.c) while the
+ * boot CPU may unmap the next one's stack guard: one at a time. */
+static struct spinlock unmap_lock;
+
 void paging_unmap_page(uint64_t va)
 {
+	uint64_t f = spin_lock(&unmap_lock);
 	uint64_t *e = pte_4k(va);
 	if (e) {
 		*e = 0;
 		invlpg(va);
 	}
+	spin_unlock(&unmap_lock, f);
 }
 
 static uint64_t count_wx(uint64_t *t, int level, uint64_t *leaves)

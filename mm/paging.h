@@ -7,6 +7,7 @@
 #ifndef YAKVM_MM_PAGING_H
 #define YAKVM_MM_PAGING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define PTE_P   (1ull << 0)
@@ -29,6 +30,8 @@ void paging_init(void);
 void paging_make_exec(uint64_t va);
 /* Removes the 4 KiB page at va from the map (a guard page). */
 void paging_unmap_page(uint64_t va);
+/* Whether va is mapped (a walk of the live tables; nothing changes). */
+bool paging_is_mapped(uint64_t va);
 /* Walks the live tables: counts mappings that are writable and executable.
  * Also returns the number of leaf entries visited. */
 uint64_t paging_count_wx(uint64_t *leaves);

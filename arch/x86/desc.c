@@ -6,6 +6,7 @@
 #include "arch/x86/pcpu.h"
 #include "arch/x86/cpu.h"
 #include "mm/pmm.h"
+#include "mm/paging.h"
 #include "lib/string.h"
 
 #define SEL_CODE 0x08
@@ -41,14 +42,27 @@ static void idt_build(void)
 	idt[18].ist = IST_MC;
 }
 
+/* An IST stack with an unmapped guard page under it: an #NMI, #DF or #MC
+ * handler that overflows its stack faults (#PF, then #DF on its own
+ * stack) instead of overwriting whatever lies below. The page is only
+ * flushed from this CPU's TLB, the one that uses the stack. */
 static uint64_t ist_stack(void)
 {
-	/* The page below each IST stack stays allocated but is not a stack:
-	 * mm/paging.c unmaps such guard pages when it knows them. */
 	uint64_t pa = pmm_alloc_pages(IST_STACK_PAGES);
 	if (!pa)
 		return 0;
+	paging_unmap_page(pa);
 	return pa + IST_STACK_PAGES * 4096;
+}
+
+unsigned pcpu_ist_guards_unmapped(const struct pcpu *p)
+{
+	unsigned n = 0;
+	for (unsigned i = IST_NMI; i <= IST_MC; i++)
+		if (p->tss.ist[i - 1] &&
+		    !paging_is_mapped(p->tss.ist[i - 1] - IST_STACK_PAGES * 4096))
+			n++;
+	return n;
 }
 
 void pcpu_init_tables(struct pcpu *p)

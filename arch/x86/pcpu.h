@@ -15,6 +15,7 @@
 #define MCE_LOG_LEN 8
 
 struct vcpu;
+struct vm;
 struct vmcb;
 struct vtimer;
 
@@ -48,6 +49,7 @@ struct pcpu {
 	uint64_t host_vmcb_pa;
 
 	struct vcpu *current;
+	struct vm *last_vm;         /* whose vCPU ran here last (arch/x86/spec.c) */
 	struct vcpu *fpu_owner;     /* whose x87/SSE state the CPU holds */
 	struct vcpu *runq[MAX_RUNQ];
 	unsigned nrunq, rr_next;
@@ -82,5 +84,7 @@ extern unsigned pcpu_count;
 /* Builds and loads this CPU's GDT, TSS (with IST stacks) and IDT, and
  * points GS.base at p. */
 void pcpu_init_tables(struct pcpu *p);
+/* How many of its 3 IST stacks have their guard page unmapped. */
+unsigned pcpu_ist_guards_unmapped(const struct pcpu *p);
 
 #endif

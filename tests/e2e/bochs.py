@@ -40,9 +40,10 @@ VGABIOS = "/usr/share/vgabios/vgabios.bin"
 BOCHS = "bochs"
 
 
-def bochsrc_text(iso_path, serial_log_path, cpus, bochs_log, com2=None):
+def bochsrc_text(iso_path, serial_log_path, cpus, bochs_log, com2=None, com1=None):
     """The bochsrc for one run; every path is absolute. com2: "host:port"
-    of a TCP server Bochs' COM2 connects to (a gdb stub's line), or None."""
+    of a TCP server Bochs' COM2 connects to (a gdb stub's line), or None;
+    com1 likewise for the console (then the server writes the log)."""
     cpu_reports = ", ".join("cpu%d=report" % i for i in range(cpus))
     lines = [
         "# written by tests/e2e/bochs.py",
@@ -56,7 +57,8 @@ def bochsrc_text(iso_path, serial_log_path, cpus, bochs_log, com2=None):
         "megs: 512",
         "ata0-master: type=cdrom, path=\"%s\", status=inserted" % iso_path,
         "boot: cdrom",
-        "com1: enabled=1, mode=file, dev=\"%s\"" % serial_log_path,
+        ("com1: enabled=1, mode=socket-client, dev=%s" % com1 if com1 else
+         "com1: enabled=1, mode=file, dev=\"%s\"" % serial_log_path),
     ] + (["com2: enabled=1, mode=socket-client, dev=%s" % com2] if com2 else []) + [
         "clock: sync=none",
         "display_library: term",
@@ -72,7 +74,8 @@ def bochsrc_text(iso_path, serial_log_path, cpus, bochs_log, com2=None):
     return "\n".join(lines)
 
 
-def run_bochs(iso_path, serial_log_path, timeout_s, cpus=1, workdir=None, com2=None):
+def run_bochs(iso_path, serial_log_path, timeout_s, cpus=1, workdir=None, com2=None,
+              com1=None):
     iso_path = os.path.abspath(iso_path)
     serial_log_path = os.path.abspath(serial_log_path)
     if not os.path.isfile(iso_path):
@@ -89,7 +92,7 @@ def run_bochs(iso_path, serial_log_path, timeout_s, cpus=1, workdir=None, com2=N
         if os.path.exists(p):
             os.unlink(p)
     with open(rc_path, "w") as f:
-        f.write(bochsrc_text(iso_path, serial_log_path, cpus, bochs_log, com2))
+        f.write(bochsrc_text(iso_path, serial_log_path, cpus, bochs_log, com2, com1))
     with open(cmds_path, "w") as f:
         # The debugger reads its commands from here; "c" continues. A few
         # spares in case a breakpoint-like stop drops back to the prompt.

@@ -70,7 +70,7 @@ class Scenario:
     timeout: int = 120
     extra_args: list = field(default_factory=list)
     # Console input: (pattern, bytes) pairs, in order; each is typed into the
-    # serial port once the pattern has appeared in the output (QEMU only).
+    # serial port once the pattern has appeared in the output.
     input: list = field(default_factory=list)
     exclusive: bool = False    # runs with no other emulator beside it (timing)
     # gdb commands run in batch against yakvm.elf through QEMU's gdb stub
@@ -166,12 +166,13 @@ def qemu_command(sc, iso, serial_log, workdir):
     return cmd + sc.extra_args
 
 
-def console_typist(sock_path, serial_log, inputs, stop):
-    """Connects to QEMU's serial socket, copies the output to serial_log,
-    and types each input once its pattern has appeared."""
+def console_typist(sock_path, serial_log, inputs, stop, sock=None):
+    """Connects to QEMU's serial socket (or takes sock, already connected),
+    copies the output to serial_log, and types each input once its pattern
+    has appeared."""
     deadline = time.time() + 30
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    while True:
+    s = sock or socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    while sock is None:
         try:
             s.connect(sock_path)
             break
@@ -355,6 +356,38 @@ def run_bochs_with_gdb(sc, iso, serial_log, workdir):
     return info
 
 
+def run_bochs_with_input(sc, iso, serial_log, workdir):
+    """Bochs with COM1 connected to a TCP server here, which writes the
+    serial log and types sc.input into the console."""
+    from bochs import run_bochs
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def serve():
+        listener.settimeout(1)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            console_typist(None, serial_log, sc.input, stop, sock=conn)
+            return
+
+    typist = threading.Thread(target=serve, daemon=True)
+    typist.start()
+    info = run_bochs(iso, serial_log, sc.timeout, cpus=sc.smp, workdir=workdir,
+                     com1="127.0.0.1:%d" % listener.getsockname()[1])
+    stop.set()
+    typist.join()
+    listener.close()
+    return info
+
+
 def run_qemu(sc, iso, serial_log, workdir):
     cmd = qemu_command(sc, iso, serial_log, workdir)
     t0 = time.time()
@@ -412,6 +445,8 @@ def run_scenario(sc, build_dir, out_dir):
         sc.build_dir = build_dir
     if sc.emulator == "bochs" and sc.guest_gdb:
         info = run_bochs_with_gdb(sc, iso, serial_log, workdir)
+    elif sc.emulator == "bochs" and sc.input:
+        info = run_bochs_with_input(sc, iso, serial_log, workdir)
     elif sc.emulator == "bochs":
         from bochs import run_bochs
         info = run_bochs(iso, serial_log, sc.timeout, cpus=sc.smp, workdir=workdir)

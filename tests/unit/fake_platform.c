@@ -68,8 +68,16 @@ void vtimer_cancel(struct vtimer *t)
 	t->next = NULL;
 }
 
+void vtimer_freeze(struct vtimer *t)
+{
+	t->frozen = true;
+	vtimer_cancel(t);
+}
+
 void vtimer_arm(struct vtimer *t, uint64_t deadline_ns)
 {
+	if (t->frozen)
+		return;
 	vtimer_cancel(t);
 	t->deadline_ns = deadline_ns;
 	t->armed = true;
@@ -97,6 +105,8 @@ void fake_advance_to(uint64_t target)
 		if (first->deadline_ns > fake_now_ns)
 			fake_now_ns = first->deadline_ns;
 		vtimer_cancel(first);
+		if (first->fire_count)
+			(*first->fire_count)++;
 		first->fire(first);
 	}
 	if (target > fake_now_ns)

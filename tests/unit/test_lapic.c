@@ -434,6 +434,27 @@ static void test_timer_oneshot(void **state)
 	assert_false(irr(l, 0x40));
 }
 
+/* A stopped VM's LAPIC timer at 10 kHz (issue 17): cancelled for good. */
+static void test_timer_stop(void **state)
+{
+	struct vlapic *l = L[1];
+	enable(l);
+	vlapic_write(l, 0x3e0, 0xb);			/* divide by 1 */
+	vlapic_write(l, 0x320, 0x20000 | 0x52);		/* periodic */
+	vlapic_write(l, 0x380, 100000);			/* 100 us at 1 GHz */
+	assert_int_equal(fake_armed_timers(), 1);
+	fake_advance(250000);
+	assert_true(irr(l, 0x52));
+	vlapic_ack(l, 0x52);
+	vlapic_write(l, 0xb0, 0);
+	vlapic_stop(l);
+	assert_int_equal(fake_armed_timers(), 0);
+	fake_advance(1000000);
+	assert_false(irr(l, 0x52));
+	vlapic_write(l, 0x380, 100000);			/* no vCPU would; still none */
+	assert_int_equal(fake_armed_timers(), 0);
+}
+
 static unsigned count_timer_irqs(struct vlapic *l, uint8_t vec, uint64_t until, uint64_t step)
 {
 	unsigned n = 0;
@@ -877,6 +898,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wait_for_sipi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_illegal_vectors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accepts_pic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timer_stop, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,6 +84,26 @@ static uint8_t status_at(unsigned ch, uint64_t ticks)
 
 static bool out_at(unsigned ch, uint64_t ticks) { return status_at(ch, ticks) & 0x80; }
 
+/* A stopped VM's PIT at 10 kHz (issue 17): no timer left, no interrupt,
+ * and the guest's writes (had it a vCPU left) arm none either. */
+static void test_stop(void **unused)
+{
+	uint64_t fires = vm.timer_fires;
+	program(0, 2, 119);
+	fake_advance(1000000);
+	unsigned pulses = fake_irq_pulses[0];
+	assert_true(pulses >= 5);
+	assert_int_equal(fake_armed_timers(), 1);
+	assert_true(vm.timer_fires - fires >= pulses);
+	pit_model.stop(&dev);
+	assert_int_equal(fake_armed_timers(), 0);
+	fake_advance(1000000);
+	program(0, 2, 119);
+	fake_advance(1000000);
+	assert_int_equal(fake_armed_timers(), 0);
+	assert_int_equal(fake_irq_pulses[0], pulses);
+}
+
 static void test_mode0(void **unused)
 {
 	program(0, 0, 1000);
@@ -540,6 +560,7 @@ int main(void)
 		cmocka_unit_test_setup(test_reprogram_mid_count, setup),
 		cmocka_unit_test_setup(test_reset, setup),
 		cmocka_unit_test_setup(test_garbage, setup),
+		cmocka_unit_test_setup(test_stop, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /*
- * arch/x86/svm/debug.c - the exits of a VM with gdb= (core/gdbstub.h):
- * #DB and #BP exception intercepts (APM vol. 2, 15.12) and the INTn
- * intercept (15.9). What is gdb's stops the VM for gdb; anything else is
+ * arch/x86/svm/debug.c - the #DB exception intercept (always on, see
+ * reflect.c), and the exits of a VM with gdb= (core/gdbstub.h): #BP
+ * (APM vol. 2, 15.12) and the INTn intercept (15.9). What is gdb's stops the VM for gdb; anything else is
  * given to the guest as the CPU would have: its own INT3, INTn, single
  * steps and debug-register breakpoints work as without gdb.
  *
@@ -105,6 +105,12 @@ void svm_handle_swint(struct vcpu *v)
 
 void svm_handle_db(struct vcpu *v)
 {
+	/* Without gdb, every #DB is the guest's: intercepted only so that one
+	 * cannot recur in microcode for ever (arch/x86/svm/reflect.c). */
+	if (!v->vm->gdb) {
+		svm_reflect_exception(v, 1, false, 0);
+		return;
+	}
 	struct vmcb_save *s = &v->vmcb->save;
 	uint64_t dr6 = s->dr6;
 	/* gdb's slots count only while its DR7 is loaded (core/gdb_break.c). */
@@ -114,7 +120,7 @@ void svm_handle_db(struct vcpu *v)
 	 * so a #DB with no B0-B3 either, during our step, is the step too. */
 	bool step = v->dbg.step && ((dr6 & DR6_BS) || !(dr6 & 0xf));
 	if (!hit && !step) {
-		vcpu_inject_exception(v, 1, false, 0);	/* the guest's own */
+		svm_reflect_exception(v, 1, false, 0);	/* the guest's own */
 		return;
 	}
 	/* The guest does not see what was gdb's, unless it single-steps

@@ -35,9 +35,17 @@ static void handle_mc(struct vcpu *v)
  * which the hardware keeps coherent anyway, so just skip it. */
 static void handle_invd(struct vcpu *v) { vcpu_skip_instruction(v); }
 
+/* WBINVD and WBNOINVD (one intercept bit, one exit code, APM vol. 2,
+ * table B-1): a guest looping on them would flush the caches shared with
+ * other VMs' CPUs. Guest memory is write-back and coherent (DMA is not
+ * passed through), so there is nothing to write back for it: skip. A CPL
+ * above 0 got #GP before the intercept (15.9). */
+static void handle_wbinvd(struct vcpu *v) { vcpu_skip_instruction(v); }
+
 static const exit_handler_t exit_handlers[VMEXIT_NPF + 1] = {
 	[VMEXIT_EXCP_BASE + 1] = svm_handle_db,
 	[VMEXIT_EXCP_BASE + 3] = svm_handle_bp,
+	[VMEXIT_EXCP_BASE + 17] = svm_handle_ac,
 	[VMEXIT_INTR]     = handle_intr,
 	[VMEXIT_NMI]      = handle_nmi,
 	[VMEXIT_EXCP_BASE + 18] = handle_mc,
@@ -47,6 +55,7 @@ static const exit_handler_t exit_handlers[VMEXIT_NPF + 1] = {
 	[VMEXIT_SWINT]    = svm_handle_swint,
 	[VMEXIT_HLT]      = svm_handle_hlt,
 	[VMEXIT_INVD]     = handle_invd,
+	[VMEXIT_WBINVD]   = handle_wbinvd,
 	[VMEXIT_IOIO]     = yakvm_cpu_handle_ioio,
 	[VMEXIT_MSR]      = yakvm_cpu_handle_msr,
 	[VMEXIT_SHUTDOWN] = svm_handle_shutdown,

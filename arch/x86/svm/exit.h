@@ -5,6 +5,9 @@
 #ifndef YAKVM_ARCH_X86_SVM_EXIT_H
 #define YAKVM_ARCH_X86_SVM_EXIT_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct vcpu;
 
 void svm_handle_exit(struct vcpu *v);
@@ -26,5 +29,8 @@ void svm_handle_cr4_write(struct vcpu *v);     /* cr.c */
 void svm_handle_cr0_sel_write(struct vcpu *v); /* cr.c */
 void svm_handle_rdpmc(struct vcpu *v);         /* rdpmc.c */
 void svm_handle_rdpru(struct vcpu *v);         /* rdpmc.c */
+void svm_handle_ac(struct vcpu *v);            /* reflect.c */
+void svm_reflect_exception(struct vcpu *v, uint8_t vector, bool has_err,
+			   uint32_t err);       /* reflect.c */
 
 #endif

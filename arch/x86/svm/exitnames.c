@@ -3,6 +3,7 @@
 
 static const char *const names[] = {
 	[VMEXIT_EXCP_BASE + 1] = "#DB", [VMEXIT_EXCP_BASE + 3] = "#BP",
+	[VMEXIT_EXCP_BASE + 17] = "#AC",
 	[VMEXIT_INTR] = "INTR", [VMEXIT_NMI] = "NMI", [VMEXIT_SMI] = "SMI",
 	[VMEXIT_INIT] = "INIT", [VMEXIT_VINTR] = "VINTR",
 	[VMEXIT_CR0_SEL_WRITE] = "CR0_SEL_WRITE", [VMEXIT_RDTSC] = "RDTSC",

@@ -39,6 +39,14 @@
  * legal): yakvm would go on with the guest's CR0, paging off. Until the next
  * instructions fix it, only identity-mapped memory (all of yakvm's) is used.
  *
+ * Speculation (docs/security.md): right after the guest's registers are
+ * saved, the return stack buffer is overwritten with 32 entries that lead
+ * to a speculation trap, so that no RET in yakvm is predicted to a target
+ * the guest planted (SpectreRSB; what KVM and Xen do on every #VMEXIT), and
+ * every register that held a guest value (RCX RDX RSI RDI R8-R11; RBX RBP
+ * R12-R15 get the host's back from the stack before the RET) is zeroed,
+ * so that no guest value reaches C code to steer its speculation.
+ *
  * GIF is cleared (CLGI) from before VMLOAD until the host's own state is back,
  * so no interrupt or NMI can run host code with guest FS/GS/TR loaded. A
  * physical interrupt that made the guest exit (INTR intercept) stays pending
@@ -117,6 +125,31 @@ _yakvm_vcpu_run:
 	mov	%r14, REG(14)(%rdi)
 	mov	%r15, REG(15)(%rdi)
 	popq	REG(7)(%rdi)
+
+	/* 16 rounds of two CALLs: 32 RSB entries, each predicting a return
+	 * into the PAUSE/LFENCE trap after its CALL; the real returns never
+	 * happen (RSP is moved back past the return addresses). */
+	mov	$16, %ecx
+3:	call	4f
+5:	pause
+	lfence
+	jmp	5b
+4:	call	6f
+7:	pause
+	lfence
+	jmp	7b
+6:	add	$16, %rsp
+	dec	%ecx
+	jnz	3b
+	lfence				/* no speculation past a mispredicted JNZ */
+	xor	%ecx, %ecx
+	xor	%edx, %edx
+	xor	%esi, %esi
+	xor	%edi, %edi
+	xor	%r8d, %r8d
+	xor	%r9d, %r9d
+	xor	%r10d, %r10d
+	xor	%r11d, %r11d
 
 	add	$8, %rsp		/* struct gprs * */
 	pop	%rbx			/* host VMCB */
