@@ -112,6 +112,7 @@ struct vm {
 	 * work, then frees all but this struct (static: vm_create). */
 	volatile bool destroying;
 	volatile bool destroyed;
+	bool destroy_saw_reset;     /* it found a reset of it in progress */
 	struct vtimer destroy_timer;
 	uint64_t pages;             /* host pages it holds (logged by vm_start) */
 	/* A reset or destroy waiting for a vCPU: since when, and logged. */

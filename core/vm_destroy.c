@@ -29,6 +29,7 @@
 static const char *waits_for(struct vm *vm, char *buf, size_t len)
 {
 	if (__atomic_load_n(&vm->resetting, __ATOMIC_ACQUIRE)) {
+		vm->destroy_saw_reset = true;
 		snprintf(buf, len, "its reset on CPU %u", vm->reset_cpu->id);
 		return buf;
 	}
@@ -98,8 +99,9 @@ static void poll(struct vtimer *t)
 	__atomic_store_n(&vm->destroyed, true, __ATOMIC_RELEASE);
 	__atomic_store_n(&vm->destroying, false, __ATOMIC_RELEASE);
 	kprintf("  vm %s: destroyed, %lu MiB freed\n", vm->name, freed >> 20);
-	log_info("vm %s: destroyed: %lu pages freed, %lu pages free now", vm->name,
-		 freed / PAGE_SIZE, pmm_free_bytes() / PAGE_SIZE);
+	log_info("vm %s: destroyed: %lu pages freed, %lu pages free now%s", vm->name,
+		 freed / PAGE_SIZE, pmm_free_bytes() / PAGE_SIZE,
+		 vm->destroy_saw_reset ? " (it waited for a reset of it to stop)" : "");
 }
 
 bool vm_destroy(struct vm *vm)
