@@ -133,8 +133,9 @@ static void cmd_top(void)
 
 static void cmd_info(struct vm *vm)
 {
-	kprintf("  vm %s: %s, %u vCPUs, %lu MiB, %u resets\n", vm->name, state_name(vm),
-		vm->nvcpus, vm->desc.mem >> 20, vm->resets);
+	kprintf("  vm %s: %s, %u vCPUs, %lu MiB, %u resets; console: %lu lines, %lu dropped\n",
+		vm->name, state_name(vm), vm->nvcpus, vm->desc.mem >> 20, vm->resets,
+		vm->console.ring.written, vm->console.ring.dropped);
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		const struct vmcb_save *s = &v->vmcb->save;

@@ -160,6 +160,7 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 	vm->id = vm_count;
 	vm->desc = *desc;
 	strlcpy(vm->name, desc->name, sizeof(vm->name));
+	console_vm_register(&vm->console, vm->name);
 	vm->kernel = *kernel;
 	vm->exit_status = -1;
 	vm->state = VM_CREATED;
@@ -416,6 +417,17 @@ bool vm_start(struct vm *vm)
 /* The first caller claims the VM's end and stops its vCPUs; it then says
  * why and calls done(), which marks the VM stopped. In that order, so CPU 0
  * cannot see every VM ended (and end the run) before the last line is out. */
+/* Lines printed + lines dropped = lines written (core/console_ring.h). */
+static void console_report_drops(struct vm *vm)
+{
+	uint64_t f = spin_lock(&vm->console.lock);
+	uint64_t written = vm->console.ring.written, dropped = vm->console.ring.dropped;
+	spin_unlock(&vm->console.lock, f);
+	if (dropped)
+		log_info("vm %s: console: %lu lines written, %lu dropped (its queue was full)",
+			 vm->name, written, dropped);
+}
+
 static bool claim_end(struct vm *vm)
 {
 	uint64_t f = spin_lock(&vm->lock);
@@ -426,8 +438,10 @@ static bool claim_end(struct vm *vm)
 	spin_unlock(&vm->lock, f);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vcpu_kick(vm->vcpus[i]);	/* out of the guest, wherever it runs */
-	if (first)
+	if (first) {
 		console_vm_flush(&vm->console, vm->name);
+		console_report_drops(vm);
+	}
 	return first;
 }
 
