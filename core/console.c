@@ -18,7 +18,7 @@
 #include "lib/string.h"
 
 #define MAX_QUEUES 16
-#define DRAIN_BATCH 8
+#define DRAIN_BATCH 16
 
 static struct console_line *queues[MAX_QUEUES];
 static unsigned nqueues;

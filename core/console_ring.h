@@ -14,7 +14,7 @@
 #include <stdbool.h>
 
 #define CONSOLE_LINE_MAX 256
-#define CONSOLE_RING_LINES 16
+#define CONSOLE_RING_LINES 64
 
 struct console_ring {
 	struct {

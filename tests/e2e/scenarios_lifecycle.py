@@ -129,4 +129,52 @@ DESTROY = Scenario(
               % (NLOOPS, NLOOPS - 1), verify=_memory_adds_up),
     ])
 
-SCENARIOS = [RESETLOOP, DESTROY]
+
+# Four vCPUs printing whole lines as fast as they can (one `rep outsb` each)
+# beside the heartbeat, on the same two CPUs, until a 'q' is typed to the
+# flood: the heartbeat's lines still come (the 'q' is typed only once three
+# of them have come during the flood), and every line the flood wrote was
+# either printed or counted as dropped. The flood's exit status is its own
+# count of lines written, which does not go through the console.
+def _flood_adds_up(m):
+    log = m.string
+    status = int(m.group(1))
+    printed = len(re.findall(r"^\[flood\] ", log, re.M))
+    d = re.search(r"^yakvm: vm flood: console: (\d+) lines written, (\d+) dropped", log, re.M)
+    dropped = int(d.group(2)) if d else 0
+    # Its lines beyond the flood: "N vCPUs flooding" and one count per vCPU.
+    written = status + 1 + 4
+    return printed + dropped == written, (
+        "%d printed + %d dropped = %d; written: %d flood lines + 5 others = %d%s" % (
+            printed, dropped, printed + dropped, status, written,
+            "; yakvm says %s written" % d.group(1) if d else ""))
+
+
+FLOOD = Scenario(
+    name="qemu-hostile-console-flood",
+    smp=3,
+    timeout=300,
+    grub=[YAKVM, HB_FOREVER,
+          "module2 /guests/hostile_flood.elf name=flood mem=16M vcpus=4"],
+    input=[(r"\[flood\] flood: 4 vCPUs flooding", b""),
+           (r"\[hb\] heartbeat \d+\n", b""), (r"\[hb\] heartbeat \d+\n", b""),
+           (r"\[hb\] heartbeat \d+\n", CTRL_A * 6),
+           (r"console input goes to vm flood", b"q"),
+           (r"vm flood ended with status", CTRL_A * 6),
+           (r"console input goes to vm hb", b"q")],
+    checks=stop_hb_checks() + [
+        Check("the flood runs on 4 vCPUs", r"^\[flood\] flood: 4 vCPUs flooding"),
+        Check("the heartbeat's lines still come during the flood", HB,
+              after=r"^\[flood\] flood: 4 vCPUs flooding",
+              before=r"^yakvm: vm flood ended", count=3),
+        Check("each of the 4 vCPUs flooded",
+              r"^\[flood\] flood: vcpu [0-3] line [1-9]\d*$", count=4),
+        Check("every flood line is whole", r"^\[flood\] (?!flood: (vcpu \d line \d+|"
+              r"vcpu \d wrote \d+ lines|4 vCPUs flooding until told to stop)$)",
+              present=False),
+        Check("the flood is never stopped by yakvm", r"^yakvm: error: vm flood", present=False),
+        Check("lines printed + lines reported dropped = lines written",
+              r"^yakvm: vm flood ended with status (\d+) ", verify=_flood_adds_up),
+    ])
+
+SCENARIOS = [RESETLOOP, DESTROY, FLOOD]
