@@ -35,7 +35,8 @@ static const char *waits_for(struct vm *vm, char *buf, size_t len)
 	}
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
-		if (!__atomic_load_n(&v->dropped, __ATOMIC_ACQUIRE)) {
+		/* Never placed on a CPU (a start that failed): nothing to wait for. */
+		if (v->home && !__atomic_load_n(&v->dropped, __ATOMIC_ACQUIRE)) {
 			snprintf(buf, len, "vCPU %u on CPU %u", v->id, v->home ? v->home->id : 0);
 			vcpu_kick(v);	/* its CPU looks at its run queue again */
 			return buf;
