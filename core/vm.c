@@ -557,10 +557,12 @@ bool vm_write_gpa(struct vm *vm, uint64_t gpa, const void *src, uint64_t len)
 
 void vm_pause_bit(struct vm *vm, unsigned bit, bool on)
 {
+	uint64_t f = spin_lock(&vm->lock);	/* a life-cycle change like the others */
 	if (on)
 		__atomic_or_fetch(&vm->paused, (uint8_t)bit, __ATOMIC_SEQ_CST);
 	else
 		__atomic_and_fetch(&vm->paused, (uint8_t)~bit, __ATOMIC_SEQ_CST);
+	spin_unlock(&vm->lock, f);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vcpu_kick(vm->vcpus[i]);	/* out of the guest now (pause) or */
 }					/* looked at again (resume) */
