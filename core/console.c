@@ -166,7 +166,11 @@ void console_vm_putc(struct console_line *line, const char *vm_name, char c)
 		}
 	}
 	spin_unlock(&line->lock, f);
-	if (full)
+	/* Printed after the exit, out of the device's lock and with
+	 * interrupts on (core/vcpu.c); at once if there is no vCPU loop. */
+	if (full && pcpus[0] && this_cpu()->current)
+		this_cpu()->console_due = true;
+	else if (full)
 		console_drain();
 }
 

@@ -13,6 +13,7 @@
 #include "core/gdbstub.h"
 #include "devices/lapic.h"
 #include "core/log.h"
+#include "core/console.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pcpu.h"
 #include "arch/x86/svm/svm.h"
@@ -343,6 +344,10 @@ void yakvm_vcpu_run(struct vcpu *v)
 			vmcb->control.interrupt_shadow &= ~1ull;
 		if (v->dbg.step)
 			gdbstub_step_check(v);	/* an emulated instruction ends a step */
+		if (p->console_due) {	/* a line of the guest's was queued */
+			p->console_due = false;
+			console_drain();
+		}
 		uint64_t t2 = rdtsc();
 		st->handler_cycles += t2 - t1;
 		st->total_cycles += t2 - t0;
