@@ -157,6 +157,7 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 	}
 	uint64_t free_before = pmm_free_bytes();
 	struct vm *vm = &vm_pool[vm_count];
+	memset(vm, 0, sizeof(*vm));	/* a failed create may have used it */
 	vm->id = vm_count;
 	vm->desc = *desc;
 	strlcpy(vm->name, desc->name, sizeof(vm->name));
