@@ -161,7 +161,6 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 	vm->id = vm_count;
 	vm->desc = *desc;
 	strlcpy(vm->name, desc->name, sizeof(vm->name));
-	console_vm_register(&vm->console, vm->name);
 	vm->kernel = *kernel;
 	vm->exit_status = -1;
 	vm->state = VM_CREATED;
@@ -190,6 +189,7 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 	if (high)
 		log_info("vm %s: %lu MiB of its RAM is host memory above 4 GiB",
 			 vm->name, high >> 20);
+	console_vm_register(&vm->console, vm->name);
 	vms[vm_count++] = vm;
 	return vm;
 }
