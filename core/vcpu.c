@@ -80,7 +80,13 @@ uint64_t vcpu_free(struct vcpu *v)
 	return pages * PAGE_SIZE;
 }
 
-static void debug_intercepts(struct vmcb *vmcb);
+/* #DB and #BP (15.12), and INTn: QEMU's TCG reports an INT3 as an INTn
+ * intercept, not as #BP (arch/x86/svm/debug.c). */
+static void debug_intercepts(struct vmcb *vmcb)
+{
+	vmcb->control.intercept_exceptions |= (1u << 1) | (1u << 3);
+	vmcb->control.intercept_misc1 |= INTERCEPT_SWINT;
+}
 
 static void set_seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib,
 		    uint32_t limit, uint64_t base)
@@ -179,19 +185,10 @@ void vcpu_power_on(struct vcpu *v)
 	v->regs.r[GPR_RDX] = cpuid(1, 0).eax;	/* processor signature */
 }
 
-
 void yakvm_vcpu_init_vmcb(struct vcpu *v)
 {
 	vcpu_build_vmcb(v, v->vmcb);
 	vcpu_power_on(v);
-}
-
-/* #DB and #BP (15.12), and INTn: QEMU's TCG reports an INT3 as an INTn
- * intercept, not as #BP (arch/x86/svm/debug.c). */
-static void debug_intercepts(struct vmcb *vmcb)
-{
-	vmcb->control.intercept_exceptions |= (1u << 1) | (1u << 3);
-	vmcb->control.intercept_misc1 |= INTERCEPT_SWINT;
 }
 
 void yakvm_vcpu_init_debug(struct vcpu *v)
