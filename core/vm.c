@@ -487,8 +487,10 @@ void vm_end(struct vm *vm, int status, const char *why)
 
 bool vm_any_running(void)
 {
+	/* A VM being destroyed still has work: the run does not end before
+	 * its "destroyed" line. */
 	for (unsigned i = 0; i < vm_count; i++)
-		if (vms[i]->state == VM_RUNNING)
+		if (vms[i]->state == VM_RUNNING || vms[i]->destroying)
 			return true;
 	return false;
 }

@@ -161,6 +161,7 @@ void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 /* Copy to/from guest RAM; false (and nothing copied) unless all of it is RAM. */
 bool vm_read_gpa(struct vm *vm, uint64_t gpa, void *dst, uint64_t len);
 bool vm_write_gpa(struct vm *vm, uint64_t gpa, const void *src, uint64_t len);
+/* True while a VM runs or is being destroyed. */
 bool vm_any_running(void);
 /* The monitor's pause and resume: the VM's vCPUs leave their CPUs and are
  * not scheduled until resumed. */
