@@ -1,5 +1,6 @@
 /* core/input.c - console input and focus (see input.h). */
 #include "core/input.h"
+#include "core/console.h"
 #include "core/timer.h"
 #include "core/vm.h"
 #include "core/log.h"
@@ -104,6 +105,7 @@ static void handle(char c)
 
 static void poll(struct vtimer *t)
 {
+	console_drain();	/* lines queued while another CPU held the port */
 	for (int c, n = 0; n < 256 && (c = serial_getc()) >= 0; n++)
 		handle((char)c);
 	vtimer_arm(t, time_ns() + POLL_NS);

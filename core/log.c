@@ -45,6 +45,7 @@ void kprintf(const char *fmt, ...)
 void panic(const char *fmt, ...)
 {
 	irq_disable();
+	console_set_urgent();
 	va_list ap;
 	va_start(ap, fmt);
 	vlog("yakvm: PANIC: ", fmt, ap);

@@ -90,6 +90,9 @@ static void create_vms(const struct boot_info *bi)
 {
 	static struct mod_line ml;	/* large: keep it off the stack */
 	char err[160];
+	/* Each VM's footprint is logged by vm_start; destroys give it all back
+	 * (core/vm_destroy.c): the monitor's `mem` shows the difference. */
+	log_info("%lu pages free before the VMs", pmm_free_bytes() / PAGE_SIZE);
 	for (unsigned i = 0; i < bi->module_count; i++) {
 		const struct boot_module *m = &bi->modules[i];
 		if (vmdesc_parse(m->cmdline, &ml, err, sizeof(err)) != 0) {

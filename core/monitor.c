@@ -30,10 +30,16 @@ static uint64_t top_last[STAT_NCLASSES], top_last_ns;
 
 static const char *state_name(const struct vm *vm)
 {
+	if (vm->destroyed)
+		return "destroyed";
+	if (vm->destroying)
+		return "destroying";
 	if (vm->state == VM_STOPPED)
-		return vm->destroyed ? "destroyed" : vm->exit_status >= 0 ? "ended" : "stopped";
+		return vm->exit_status >= 0 ? "ended" : "stopped";
 	if (vm->state != VM_RUNNING)
 		return "starting";
+	if (vm->resetting || vm->reset_requested)
+		return "resetting";
 	if (vm->paused & VM_PAUSE_MONITOR)
 		return "paused";
 	return vm->paused ? "stopped for gdb" : "running";
@@ -72,15 +78,15 @@ static uint64_t total_exits(struct vm *vm)
 
 static void cmd_list(void)
 {
-	kprintf("  #  name             state     vcpus  memory  uptime  exits/s\n");
+	kprintf("  #  name             state      vcpus  memory  uptime  exits/s\n");
 	for (unsigned i = 0; i < vm_count; i++) {
 		struct vm *vm = vms[i];
 		uint64_t up_ms = vm->start_us ? (time_us() - vm->start_us) / 1000 : 0;
 		if (vm->state == VM_STOPPED)
 			up_ms = vm->end_us > vm->start_us ? (vm->end_us - vm->start_us) / 1000 : 0;
 		uint64_t rate = up_ms ? total_exits(vm) * 1000 / up_ms : 0;
-		kprintf("  %-2u %-16s %-9s %5u %6luM %6lus %8lu\n", i, vm->name,
-			state_name(vm), vm->nvcpus, vm->desc.mem >> 20, up_ms / 1000, rate);
+		kprintf("  %-2u %-16s %-10s %5u %6luM %6lus %8lu\n", i, vm->name,
+			state_name(vm), vm->desc.vcpus, vm->desc.mem >> 20, up_ms / 1000, rate);
 	}
 }
 
@@ -127,8 +133,9 @@ static void cmd_top(void)
 
 static void cmd_info(struct vm *vm)
 {
-	kprintf("  vm %s: %s, %u vCPUs, %lu MiB, %u resets\n", vm->name, state_name(vm),
-		vm->nvcpus, vm->desc.mem >> 20, vm->resets);
+	kprintf("  vm %s: %s, %u vCPUs, %lu MiB, %u resets; console: %lu lines, %lu dropped\n",
+		vm->name, state_name(vm), vm->nvcpus, vm->desc.mem >> 20, vm->resets,
+		vm->console.ring.written, vm->console.ring.dropped);
 	kprintf("  vm %s: its device timers fired %lu times\n", vm->name,
 		__atomic_load_n(&vm->timer_fires, __ATOMIC_RELAXED));
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
@@ -162,8 +169,8 @@ static void cmd_info(struct vm *vm)
 static void cmd_mem(void)
 {
 	uint64_t total = pmm_total_bytes(), free_b = pmm_free_bytes();
-	kprintf("  host memory: %lu MiB used, %lu MiB free, %lu MiB in all\n",
-		(total - free_b) >> 20, free_b >> 20, total >> 20);
+	kprintf("  host memory: %lu MiB used, %lu MiB free, %lu MiB in all; %lu pages free\n",
+		(total - free_b) >> 20, free_b >> 20, total >> 20, free_b / PAGE_SIZE);
 }
 
 static void help(void)
@@ -171,7 +178,8 @@ static void help(void)
 	kprintf("  list              the VMs: state, vCPUs, memory, uptime, exits/s\n"
 		"  top               exits per second by reason, every second (a key stops it)\n"
 		"  info vm N         registers, VMCB fields and events of VM N (number or name)\n"
-		"  pause N | resume N | reset N | destroy N\n"
+		"  pause N | resume N | reset N | destroy N (destroy answers \"destroying\",\n"
+		"                    then \"destroyed\" once all of the VM's work is over)\n"
 		"  trace on|off N    print every exit of VM N\n"
 		"  mem               host memory\n"
 		"  help              this list\n");
@@ -220,18 +228,21 @@ static void run(void)
 			kprintf("error: usage: %.*s N\n", (int)cmd.len, cmd.s);
 		else if (!vm)
 			kprintf("error: no VM %.*s\n", (int)a1.len, a1.s);
-		else if (vm->state != VM_RUNNING)
+		else if (cmd.s[0] == 'd') {
+			/* A stopped VM too: its memory comes back. */
+			if (vm_destroy(vm))
+				kprintf("  vm %s: destroying\n", vm->name);
+			else
+				kprintf("error: vm %s is %s\n", vm->name, state_name(vm));
+		} else if (vm->state != VM_RUNNING || vm->destroying)
 			kprintf("error: vm %s is %s\n", vm->name, state_name(vm));
 		else if (cmd.s[0] == 'p' || (cmd.s[0] == 'r' && cmd.s[2] == 's' && cmd.s[3] == 'u')) {
 			bool pause = cmd.s[0] == 'p';
 			vm_set_paused(vm, pause);
 			kprintf("  vm %s: %s\n", vm->name, pause ? "paused" : "resumed");
-		} else if (cmd.s[0] == 'r') {
+		} else {
 			vm_request_reset(vm);
 			kprintf("  vm %s: reset requested\n", vm->name);
-		} else {
-			uint64_t freed = vm_destroy(vm);
-			kprintf("  vm %s: destroyed, %lu MiB freed\n", vm->name, freed >> 20);
 		}
 	} else {
 		kprintf("error: unknown command \"%.*s\" (help lists them)\n", (int)cmd.len, cmd.s);

@@ -12,6 +12,7 @@
 #include "core/intr.h"
 #include "core/startup.h"
 #include "core/timer.h"
+#include "devices/lapic.h"
 #include "arch/x86/pcpu.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/serial.h"
@@ -54,8 +55,10 @@ bool sched_add(struct vcpu *v)
 	if (!best)
 		return false;
 	v->home = best;
+	uint64_t f = spin_lock(&best->runq_lock);
 	best->runq[best->nrunq] = v;
 	__atomic_store_n(&best->nrunq, best->nrunq + 1, __ATOMIC_RELEASE);
+	spin_unlock(&best->runq_lock, f);
 	if (best != this_cpu())
 		lapic_send_ipi(best->apic_id, VEC_RESCHED);
 	return true;
@@ -70,12 +73,42 @@ void sched_ipi(struct intr_frame *f)
 	this_cpu()->timer_irq = true;
 }
 
-static struct vcpu *pick_next(struct pcpu *p)
+/* A destroyed VM's vCPUs leave the run queue of their CPU, here, where
+ * their LAPIC timer lives and whose FPU may hold their state; then the
+ * destroy may free them (core/vm_destroy.c). */
+static void drop_destroyed(struct pcpu *p)
 {
+	uint64_t f = spin_lock(&p->runq_lock);
+	unsigned n = p->nrunq, kept = 0;
+	for (unsigned k = 0; k < n; k++) {
+		struct vcpu *v = p->runq[k];
+		struct vm *vm = v->vm;
+		if (!(vm->destroying && vm->state == VM_STOPPED)) {
+			p->runq[kept++] = v;
+			continue;
+		}
+		vlapic_reset(v->lapic);	/* its timer off this CPU's list */
+		if (p->fpu_owner == v)
+			p->fpu_owner = NULL;
+		__atomic_store_n(&v->dropped, true, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&p->nrunq, kept, __ATOMIC_RELEASE);
+	if (p->rr_next >= kept)
+		p->rr_next = 0;
+	spin_unlock(&p->runq_lock, f);
+}
+
+static struct vcpu *pick_next(struct pcpu *p, bool *reset_work)
+{
+	drop_destroyed(p);
+	/* A step of each reset this CPU does, between two time slices. */
+	*reset_work = vm_reset_steps(p);
 	unsigned n = __atomic_load_n(&p->nrunq, __ATOMIC_ACQUIRE);
 	for (unsigned i = 0; i < n; i++) {
 		unsigned k = (p->rr_next + i) % n;
 		struct vcpu *v = p->runq[k];
+		if (v->vm->resetting)
+			continue;	/* its state is being rebuilt */
 		if (v->state != VCPU_RUNNABLE && v->state != VCPU_STOPPED &&
 		    v->events_pending) {
 			v->events_pending = false;
@@ -86,9 +119,11 @@ static struct vcpu *pick_next(struct pcpu *p)
 				v->events_pending = true;
 		}
 		/* A reset asked for while none of the VM's vCPUs was running
-		 * (the monitor, a device timer): the first CPU to look does it. */
-		if (v->vm->reset_requested && v->vm->state == VM_RUNNING)
+		 * (the monitor, a device timer): the first CPU to look claims it. */
+		if (v->vm->reset_requested && v->vm->state == VM_RUNNING) {
 			vm_reset(v->vm);
+			*reset_work = true;
+		}
 		if (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING &&
 		    !vm_holds(v->vm, v) && !v->vm->resetting) {
 			p->rr_next = (k + 1) % n;
@@ -118,7 +153,10 @@ void sched_loop(void)
 		mce_report();
 		if (p->timer_irq)
 			timers_run();
-		struct vcpu *v = pick_next(p);
+		bool reset_work;
+		struct vcpu *v = pick_next(p, &reset_work);
+		if (!v && reset_work)
+			continue;	/* the next step at once */
 		if (!v) {
 			if (p->id == 0 && !vm_any_running() && !announced) {
 				announced = true;
@@ -137,6 +175,9 @@ void sched_loop(void)
 		p->slice_end_ns = time_ns() + SCHED_SLICE_US * 1000ull;
 		timer_program();
 		__atomic_store_n(&p->current, v, __ATOMIC_SEQ_CST);	/* core/irq.c */
+		/* Before the vCPU loop looks at the VM's state: a reset or
+		 * destroy that changed it then sees `current` (vm_vcpu_on_cpu). */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		/* Only this CPU saves and loads its vCPUs' FPU state, so a reset
 		 * (on any CPU) leaves the re-initialization to it. */
 		if (__atomic_load_n(&v->fpu_reinit, __ATOMIC_ACQUIRE)) {

@@ -13,6 +13,7 @@
 #include "core/gdbstub.h"
 #include "devices/lapic.h"
 #include "core/log.h"
+#include "core/console.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pcpu.h"
 #include "arch/x86/svm/svm.h"
@@ -32,17 +33,22 @@ void _yakvm_vcpu_run(struct gprs *regs, uint64_t vmcb_pa, uint64_t host_vmcb_pa,
 struct vcpu *yakvm_create_vcpu(struct vm *vm, unsigned id)
 {
 	uint64_t pa = pmm_alloc_page();
-	uint64_t vpa = pmm_alloc_pages(1 + sizeof(struct vcpu) / PAGE_SIZE);
-	if (!pa || !vpa) {
+	uint64_t aside_pa = pmm_alloc_page();
+	uint64_t vpa = pmm_alloc_pages(VCPU_PAGES);
+	if (!pa || !aside_pa || !vpa) {
 		if (pa)
 			pmm_free_pages(pa, 1);
+		if (aside_pa)
+			pmm_free_pages(aside_pa, 1);
 		if (vpa)
-			pmm_free_pages(vpa, 1 + sizeof(struct vcpu) / PAGE_SIZE);
+			pmm_free_pages(vpa, VCPU_PAGES);
 		return NULL;
 	}
 	struct vcpu *v = phys_to_virt(vpa);
 	v->vmcb = phys_to_virt(pa);
 	v->vmcb_pa = pa;
+	v->vmcb_aside = phys_to_virt(aside_pa);
+	v->vmcb_aside_pa = aside_pa;
 	v->vm = vm;
 	v->id = id;
 	v->code_page_hva = NULL;
@@ -51,7 +57,8 @@ struct vcpu *yakvm_create_vcpu(struct vm *vm, unsigned id)
 		if (v->fpu.area)
 			fpu_state_free(&v->fpu);
 		pmm_free_pages(pa, 1);
-		pmm_free_pages(vpa, 1 + sizeof(struct vcpu) / PAGE_SIZE);
+		pmm_free_pages(aside_pa, 1);
+		pmm_free_pages(vpa, VCPU_PAGES);
 		return NULL;
 	}
 	yakvm_vcpu_init_vmcb(v);
@@ -59,6 +66,26 @@ struct vcpu *yakvm_create_vcpu(struct vm *vm, unsigned id)
 	vlapic_set_wait_sipi(v->lapic, id != 0);
 	v->state = id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 	return v;
+}
+
+uint64_t vcpu_free(struct vcpu *v)
+{
+	uint64_t pages = 2 + VCPU_PAGES + 1;	/* two VMCBs, itself, its LAPIC */
+	pages += (fpu_host.size + PAGE_SIZE - 1) / PAGE_SIZE;
+	fpu_state_free(&v->fpu);
+	pmm_free_pages(virt_to_phys(v->lapic), 1);
+	pmm_free_pages(v->vmcb_pa, 1);
+	pmm_free_pages(v->vmcb_aside_pa, 1);
+	pmm_free_pages(virt_to_phys(v), VCPU_PAGES);
+	return pages * PAGE_SIZE;
+}
+
+/* With gdb=: #BP (15.12; #DB is always intercepted), and INTn: QEMU's TCG
+ * reports an INT3 as an INTn intercept, not as #BP (arch/x86/svm/debug.c). */
+static void debug_intercepts(struct vmcb *vmcb)
+{
+	vmcb->control.intercept_exceptions |= 1u << 3;
+	vmcb->control.intercept_misc1 |= INTERCEPT_SWINT;
 }
 
 static void set_seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib,
@@ -70,9 +97,8 @@ static void set_seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib,
 	s->base = base;
 }
 
-void yakvm_vcpu_init_vmcb(struct vcpu *v)
+void vcpu_build_vmcb(struct vcpu *v, struct vmcb *vmcb)
 {
-	struct vmcb *vmcb = v->vmcb;
 	struct vmcb_control *c = &vmcb->control;
 	struct vmcb_save *s = &vmcb->save;
 	memset(vmcb, 0, sizeof(*vmcb));
@@ -135,7 +161,22 @@ void yakvm_vcpu_init_vmcb(struct vcpu *v)
 	s->dr6 = 0xffff0ff0;
 	s->dr7 = 0x400;
 	s->g_pat = PAT_POWER_ON;
+	if (v->vm->gdb)
+		debug_intercepts(vmcb);
+}
 
+void vcpu_switch_vmcb(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+	uint64_t pa = v->vmcb_pa;
+	v->vmcb_pa = v->vmcb_aside_pa;
+	__atomic_store_n(&v->vmcb, v->vmcb_aside, __ATOMIC_RELEASE);
+	v->vmcb_aside = vmcb;
+	v->vmcb_aside_pa = pa;
+}
+
+void vcpu_power_on(struct vcpu *v)
+{
 	/* x87/SSE/AVX and XCR0 at their power-on values too. A vCPU that has
 	 * run may still have its state in its home CPU, which may be saving it
 	 * right now (a reset runs on any CPU): that CPU re-initializes it
@@ -145,7 +186,10 @@ void yakvm_vcpu_init_vmcb(struct vcpu *v)
 	else
 		fpu_state_init(&v->fpu);
 
-	yakvm_vcpu_init_debug(v);
+	if (v->vm->gdb) {
+		memset(&v->dbg, 0, sizeof(v->dbg));
+		v->dbg.dr_dirty = true;	/* gdb's hardware breakpoints, if any */
+	}
 
 	v->apic_base = 0xfee00000ull | (1ull << 11) | (v->id == 0 ? 1ull << 8 : 0);
 	v->mtrr_def_type = 0;
@@ -154,14 +198,17 @@ void yakvm_vcpu_init_vmcb(struct vcpu *v)
 	v->regs.r[GPR_RDX] = cpuid(1, 0).eax;	/* processor signature */
 }
 
+void yakvm_vcpu_init_vmcb(struct vcpu *v)
+{
+	vcpu_build_vmcb(v, v->vmcb);
+	vcpu_power_on(v);
+}
+
 void yakvm_vcpu_init_debug(struct vcpu *v)
 {
 	if (!v->vm->gdb)
 		return;
-	/* #BP (15.12; #DB is always intercepted), and INTn: QEMU's TCG reports
-	 * an INT3 as an INTn intercept, not as #BP (arch/x86/svm/debug.c). */
-	v->vmcb->control.intercept_exceptions |= 1u << 3;
-	v->vmcb->control.intercept_misc1 |= INTERCEPT_SWINT;
+	debug_intercepts(v->vmcb);
 	memset(&v->dbg, 0, sizeof(v->dbg));
 	v->dbg.dr_dirty = true;	/* gdb's hardware breakpoints, if any */
 }
@@ -315,6 +362,10 @@ void yakvm_vcpu_run(struct vcpu *v)
 			vmcb->control.interrupt_shadow &= ~1ull;
 		if (v->dbg.step)
 			gdbstub_step_check(v);	/* an emulated instruction ends a step */
+		if (p->console_due) {	/* a line of the guest's was queued */
+			p->console_due = false;
+			console_drain();
+		}
 		uint64_t t2 = rdtsc();
 		st->handler_cycles += t2 - t1;
 		st->total_cycles += t2 - t0;

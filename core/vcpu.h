@@ -39,12 +39,17 @@ struct vcpu_debug {
 struct vcpu {
 	struct vmcb *vmcb;          /* one page, 4 KiB aligned */
 	uint64_t vmcb_pa;
+	/* A second one: a reset builds the next VMCB here, then switches
+	 * (core/vm_reset.c), so no vCPU can run a half-built one. */
+	struct vmcb *vmcb_aside;
+	uint64_t vmcb_aside_pa;
 	struct gprs regs;           /* RAX and RSP mirrored from the VMCB */
 	struct vm *vm;
 	unsigned id;                /* index in the VM; also its APIC ID */
 	volatile enum vcpu_state state;
 
 	struct pcpu *home;          /* the CPU it runs on (core/sched.c) */
+	volatile bool dropped;      /* off its CPU's run queue for good (destroy) */
 
 	/* ASID bookkeeping (core/asid.c). */
 	struct pcpu *last_pcpu;
@@ -92,8 +97,19 @@ struct vcpu {
 
 /* Allocates and initializes vCPU `id` of the VM (wait-for-SIPI unless 0). */
 struct vcpu *yakvm_create_vcpu(struct vm *vm, unsigned id);
-/* Puts the VMCB in its power-on state for this VM (15.5-15.6 rules). */
+/* The pages of a struct vcpu. */
+#define VCPU_PAGES (1 + sizeof(struct vcpu) / PAGE_SIZE)
+/* Puts the VMCB in its power-on state for this VM (15.5-15.6 rules), and
+ * the vCPU's registers, FPU and MSRs outside it too. */
 void yakvm_vcpu_init_vmcb(struct vcpu *v);
+/* The power-on VMCB for this vCPU, built in `vmcb` (its own or aside). */
+void vcpu_build_vmcb(struct vcpu *v, struct vmcb *vmcb);
+/* The power-on state of what is not in the VMCB: registers, FPU, MSRs. */
+void vcpu_power_on(struct vcpu *v);
+/* The VMCB built aside becomes the one it runs; the old one goes aside. */
+void vcpu_switch_vmcb(struct vcpu *v);
+/* Gives all of the vCPU's memory back; returns the bytes freed. */
+uint64_t vcpu_free(struct vcpu *v);
 /* With gdb= on the VM: the #DB, #BP and INTn intercepts, no debug state. */
 void yakvm_vcpu_init_debug(struct vcpu *v);
 /* Runs the vCPU on this CPU until it blocks, stops or must yield. */

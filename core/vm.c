@@ -34,6 +34,9 @@
 
 struct vm *vms[MAX_VMS];
 unsigned vm_count;
+/* The VMs themselves are not host pages: what stays of a destroyed VM (its
+ * name and state, for `list`) holds none (core/vm_destroy.c). */
+static struct vm vm_pool[MAX_VMS];
 
 /* The MSR permission map: 2 bits per MSR (read, write) in three 2 KiB
  * blocks for 0000_0000h, C000_0000h and C001_0000h (15.11, figure 15-4). */
@@ -157,12 +160,8 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 		return NULL;
 	}
 	uint64_t free_before = pmm_free_bytes();
-	uint64_t pa = pmm_alloc_pages((sizeof(struct vm) + PAGE_SIZE - 1) / PAGE_SIZE);
-	if (!pa) {
-		log_error("vm %s: out of host memory; not created", desc->name);
-		return NULL;
-	}
-	struct vm *vm = phys_to_virt(pa);
+	struct vm *vm = &vm_pool[vm_count];
+	memset(vm, 0, sizeof(*vm));	/* a failed create may have used it */
 	vm->id = vm_count;
 	vm->desc = *desc;
 	strlcpy(vm->name, desc->name, sizeof(vm->name));
@@ -186,6 +185,7 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 		return NULL;	/* what was allocated stays allocated: boot-time only */
 	}
 	/* Measured, not estimated: boot is single-threaded here. */
+	vm->pages = (free_before - pmm_free_bytes()) / PAGE_SIZE;
 	vm->host_bytes = free_before - pmm_free_bytes() - (uint64_t)vm->nchunks * LARGE_PAGE_SIZE;
 	uint64_t high = 0;
 	for (unsigned i = 0; i < vm->nchunks; i++)
@@ -194,6 +194,7 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 	if (high)
 		log_info("vm %s: %lu MiB of its RAM is host memory above 4 GiB",
 			 vm->name, high >> 20);
+	console_vm_register(&vm->console, vm->name);
 	vms[vm_count++] = vm;
 	return vm;
 }
@@ -233,9 +234,10 @@ static int gm_zero(void *ctx, uint64_t gpa, size_t len)
 
 /* Multiboot1 entry state (Multiboot spec 0.6.96, 3.2): 32-bit protected mode,
  * paging off, flat 4 GiB code and data segments, EAX = magic, EBX = info. */
-static void set_multiboot1_state(struct vcpu *v, const struct mb1_entry *e)
+static void set_multiboot1_state(struct vmcb *vmcb, struct gprs *regs,
+				 const struct mb1_entry *e)
 {
-	struct vmcb_save *s = &v->vmcb->save;
+	struct vmcb_save *s = &vmcb->save;
 	uint16_t code = SEG_ATTR_TYPE(0xb) | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G;
 	uint16_t data = SEG_ATTR_TYPE(0x3) | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G;
 	s->cs = (struct vmcb_seg){ 0x08, code, 0xffffffff, 0 };
@@ -244,11 +246,11 @@ static void set_multiboot1_state(struct vcpu *v, const struct mb1_entry *e)
 	s->cr0 = CR0_PE | CR0_ET;
 	s->rip = e->eip;
 	s->rflags = 0x2;
-	v->regs.r[GPR_RAX] = e->eax;
-	v->regs.r[GPR_RBX] = e->ebx;
+	regs->r[GPR_RAX] = e->eax;
+	regs->r[GPR_RBX] = e->ebx;
 }
 
-static bool load_multiboot(struct vm *vm, struct vcpu *bsp)
+static bool load_multiboot(struct vm *vm, struct vmcb *vmcb, struct gprs *regs)
 {
 	struct guest_mem gm = { vm, gm_write, gm_zero, vm->map, vm->map_count };
 	struct mb1_module_src mods[VM_MAX_ATTACHED];
@@ -263,7 +265,7 @@ static bool load_multiboot(struct vm *vm, struct vcpu *bsp)
 		log_error("vm %s: cannot load its Multiboot1 image: %s", vm->name, err);
 		return false;
 	}
-	set_multiboot1_state(bsp, &e);
+	set_multiboot1_state(vmcb, regs, &e);
 	return true;
 }
 
@@ -271,9 +273,10 @@ static bool load_multiboot(struct vm *vm, struct vcpu *bsp)
  * "64-bit BOOT PROTOCOL" / "32-bit BOOT PROTOCOL"; guest/linux.h): flat
  * segments 0x10 (code) and 0x18 (data) from the loader's GDT, interrupts
  * off, RSI = the zero page; for 64-bit, long mode on its identity tables. */
-static void set_linux_state(struct vcpu *v, const struct linux_entry *e)
+static void set_linux_state(struct vmcb *vmcb, struct gprs *regs,
+			    const struct linux_entry *e)
 {
-	struct vmcb_save *s = &v->vmcb->save;
+	struct vmcb_save *s = &vmcb->save;
 	uint16_t data = SEG_ATTR_TYPE(0x3) | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G;
 	uint16_t code = SEG_ATTR_TYPE(0xb) | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_G |
 			(e->entry64 ? SEG_ATTR_L : SEG_ATTR_DB);
@@ -284,7 +287,7 @@ static void set_linux_state(struct vcpu *v, const struct linux_entry *e)
 	s->gdtr = (struct vmcb_seg){ 0, 0, e->gdt_limit, e->gdt_base };
 	s->rflags = 0x2;
 	s->rip = e->rip;
-	v->regs.r[GPR_RSI] = e->rsi;
+	regs->r[GPR_RSI] = e->rsi;
 	if (e->entry64) {
 		s->cr3 = e->cr3;
 		s->cr4 = CR4_PAE;
@@ -295,7 +298,7 @@ static void set_linux_state(struct vcpu *v, const struct linux_entry *e)
 	}
 }
 
-static bool load_linux(struct vm *vm, struct vcpu *bsp)
+static bool load_linux(struct vm *vm, struct vmcb *vmcb, struct gprs *regs)
 {
 	/* An initrd is optional, as with QEMU's -kernel without -initrd: the
 	 * root file system may be on a disk, or not needed at all. */
@@ -320,7 +323,7 @@ static bool load_linux(struct vm *vm, struct vcpu *bsp)
 		log_error("vm %s: cannot load its Linux kernel: %s", vm->name, err);
 		return false;
 	}
-	set_linux_state(bsp, &e);
+	set_linux_state(vmcb, regs, &e);
 	log_info("vm %s: Linux kernel at 0x%lx (%s entry)%s", vm->name, e.load_addr,
 		 e.entry64 ? "64-bit" : "32-bit", p.initrd ? ", with an initrd" : "");
 	return true;
@@ -356,13 +359,12 @@ static bool build_firmware_tables(struct vm *vm)
 	return true;
 }
 
-/* Loads the guest image and sets the boot vCPU's entry state. */
-static bool load_guest(struct vm *vm)
+bool vm_load_guest(struct vm *vm, struct vmcb *vmcb, struct gprs *regs)
 {
 	if (!build_firmware_tables(vm))
 		return false;
-	return vm->kind == VM_KIND_LINUX ? load_linux(vm, vm->vcpus[0])
-					 : load_multiboot(vm, vm->vcpus[0]);
+	return vm->kind == VM_KIND_LINUX ? load_linux(vm, vmcb, regs)
+					 : load_multiboot(vm, vmcb, regs);
 }
 
 bool vm_start(struct vm *vm)
@@ -388,8 +390,9 @@ bool vm_start(struct vm *vm)
 		vm->vcpus[vm->nvcpus++] = v;
 	}
 	uint64_t vcpu_bytes = (free_before - pmm_free_bytes()) / vm->nvcpus;
-	if (!load_guest(vm))
+	if (!vm_load_guest(vm, vm->vcpus[0]->vmcb, &vm->vcpus[0]->regs))
 		return false;
+	vm->pages += (free_before - pmm_free_bytes()) / PAGE_SIZE;
 	char why[160];
 	if (!vmcb_check_guest_state(vm->vcpus[0]->vmcb, why, sizeof(why))) {
 		log_error("vm %s: its initial state would fail VMRUN: %s", vm->name, why);
@@ -411,63 +414,24 @@ bool vm_start(struct vm *vm)
 	log_info("vm %s: RAM in %u 2 MiB and %u 4 KiB nested pages; host memory beyond "
 		 "its RAM: %lu KiB for the VM, %lu KiB per vCPU", vm->name, vm->npt_2m,
 		 vm->npt_4k, vm->host_bytes >> 10, vcpu_bytes >> 10);
+	log_info("vm %s: footprint %lu pages", vm->name, vm->pages);
 	return true;
-}
-
-void vm_request_reset(struct vm *vm)
-{
-	vm->reset_requested = true;
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		vcpu_kick(vm->vcpus[i]);
-}
-
-
-void vm_reset(struct vm *vm)
-{
-	uint64_t f = spin_lock(&vm->lock);
-	bool go = vm->reset_requested && vm->state == VM_RUNNING && !vm->ending &&
-		  !vm->resetting;
-	if (go) {
-		vm->resetting = true;	/* no vCPU of it is scheduled meanwhile */
-		vm->reset_requested = false;
-	}
-	spin_unlock(&vm->lock, f);
-	if (!go)
-		return;
-	/* Its other vCPUs leave their CPUs at their next exit (they were kicked
-	 * with the request) before their state is rebuilt under them. */
-	for (uint64_t end = time_us() + 1000000; !vm_vcpus_off_cpu(vm) && time_us() < end;)
-		cpu_relax();
-	vm->resets++;
-	console_vm_flush(&vm->console, vm->name);
-	if (vm->resets <= 10 || vm->resets % 1000 == 0)
-		log_info("vm %s: reset (%u so far)", vm->name, vm->resets);
-	for (unsigned i = 0; i < vm->nchunks; i++)
-		memset(phys_to_virt(vm->chunks[i].hpa), 0, vm->chunks[i].size);
-	bus_reset_devices(vm);
-	for (unsigned i = 0; i < vm->nvcpus; i++) {
-		struct vcpu *v = vm->vcpus[i];
-		yakvm_vcpu_init_vmcb(v);
-		vlapic_reset(v->lapic);
-		vlapic_set_wait_sipi(v->lapic, i != 0);
-		v->last_pcpu = NULL;	/* a fresh ASID: no stale translations */
-		v->nmi_masked = false;
-		v->nmi_iret_seen = false;
-		v->halted_reported = false;
-		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
-	}
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		lapic_window_sync(vm->vcpus[i]);	/* RAM under a moved LAPIC comes back */
-	if (!load_guest(vm))
-		vm_stop(vm, NULL, "its image could not be loaded again after a reset");
-	__atomic_store_n(&vm->resetting, false, __ATOMIC_RELEASE);
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		vcpu_kick(vm->vcpus[i]);
 }
 
 /* The first caller claims the VM's end and stops its vCPUs; it then says
  * why and calls done(), which marks the VM stopped. In that order, so CPU 0
  * cannot see every VM ended (and end the run) before the last line is out. */
+/* Lines printed + lines dropped = lines written (core/console_ring.h). */
+static void console_report_drops(struct vm *vm)
+{
+	uint64_t f = spin_lock(&vm->console.lock);
+	uint64_t written = vm->console.ring.written, dropped = vm->console.ring.dropped;
+	spin_unlock(&vm->console.lock, f);
+	if (dropped)
+		log_info("vm %s: console: %lu lines written, %lu dropped (its queue was full)",
+			 vm->name, written, dropped);
+}
+
 static bool claim_end(struct vm *vm)
 {
 	uint64_t f = spin_lock(&vm->lock);
@@ -478,8 +442,10 @@ static bool claim_end(struct vm *vm)
 	spin_unlock(&vm->lock, f);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vcpu_kick(vm->vcpus[i]);	/* out of the guest, wherever it runs */
-	if (first)
+	if (first) {
 		console_vm_flush(&vm->console, vm->name);
+		console_report_drops(vm);
+	}
 	return first;
 }
 
@@ -525,8 +491,10 @@ void vm_end(struct vm *vm, int status, const char *why)
 
 bool vm_any_running(void)
 {
+	/* A VM being destroyed still has work: the run does not end before
+	 * its "destroyed" line. */
 	for (unsigned i = 0; i < vm_count; i++)
-		if (vms[i]->state == VM_RUNNING)
+		if (vms[i]->state == VM_RUNNING || vms[i]->destroying)
 			return true;
 	return false;
 }
@@ -596,10 +564,12 @@ bool vm_write_gpa(struct vm *vm, uint64_t gpa, const void *src, uint64_t len)
 
 void vm_pause_bit(struct vm *vm, unsigned bit, bool on)
 {
+	uint64_t f = spin_lock(&vm->lock);	/* a life-cycle change like the others */
 	if (on)
 		__atomic_or_fetch(&vm->paused, (uint8_t)bit, __ATOMIC_SEQ_CST);
 	else
 		__atomic_and_fetch(&vm->paused, (uint8_t)~bit, __ATOMIC_SEQ_CST);
+	spin_unlock(&vm->lock, f);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vcpu_kick(vm->vcpus[i]);	/* out of the guest now (pause) or */
 }					/* looked at again (resume) */
@@ -628,33 +598,16 @@ bool vm_vcpus_off_cpu(struct vm *vm)
 	return true;
 }
 
-uint64_t vm_destroy(struct vm *vm)
+struct vcpu *vm_vcpu_on_cpu(struct vm *vm, unsigned *cpu)
 {
-	vm_stop(vm, NULL, "destroyed from the monitor");
-	/* Its vCPUs leave their CPUs at their next exit (vm_stop kicked them). */
-	for (uint64_t end = time_us() + 1000000; !vm_vcpus_off_cpu(vm) && time_us() < end;)
-		cpu_relax();
-	if (!vm_vcpus_off_cpu(vm) || vm->destroyed)
-		return 0;
-	vm->destroyed = true;
-	/* No more guest-physical lookups, then the memory goes back. The vCPU,
-	 * VMCB and device state (a few pages) stay, for `info` and `list`. */
-	unsigned nchunks = vm->nchunks;
-	vm->ram_count = 0;
-	vm->nchunks = 0;
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		vm->vcpus[i]->code_page_hva = NULL;	/* arch/x86/insn/fetch.c */
-	uint64_t freed = 0;
-	for (unsigned i = 0; i < nchunks; i++) {
-		pmm_free_pages(vm->chunks[i].hpa, vm->chunks[i].size / PAGE_SIZE);
-		freed += vm->chunks[i].size;
-	}
-	size_t arr = (nchunks * sizeof(struct ram_chunk) + PAGE_SIZE - 1) / PAGE_SIZE;
-	if (arr) {
-		pmm_free_pages(virt_to_phys(vm->chunks), arr);
-		freed += arr * PAGE_SIZE;
-	}
-	freed += (uint64_t)vm->npt.tables * PAGE_SIZE;
-	npt_destroy(&vm->npt);
-	return freed;
+	/* Pairs with the fence in sched_loop between setting `current` and
+	 * the vCPU loop's look at the VM's state. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned c = 0; c < pcpu_count; c++)
+		for (unsigned i = 0; pcpus[c] && i < vm->nvcpus; i++)
+			if (__atomic_load_n(&pcpus[c]->current, __ATOMIC_ACQUIRE) == vm->vcpus[i]) {
+				*cpu = c;
+				return vm->vcpus[i];
+			}
+	return NULL;
 }

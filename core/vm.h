@@ -13,6 +13,7 @@
 #include "boot/bootinfo.h"
 #include "lib/spinlock.h"
 #include "mm/npt/npt.h"
+#include "core/timer.h"
 
 #define MAX_VMS         16
 #define VM_MAX_RAM_CHUNKS 4096
@@ -21,6 +22,9 @@
 #define VM_MAX_ATTACHED 8
 
 struct vcpu;
+struct vmcb;
+struct gprs;
+struct pcpu;
 struct device;
 struct vm_mmio_region;
 struct gdbstub;
@@ -54,8 +58,8 @@ struct vm {
 	volatile enum vm_state state;
 	bool ending;                /* vm_stop/vm_end has claimed it (vm.c) */
 	volatile uint8_t paused;    /* VM_PAUSE_* bits: no vCPU runs */
-	bool destroyed;             /* the monitor's destroy: memory freed */
-	struct spinlock lock;
+	struct spinlock lock;       /* its life cycle: state, ending, resetting,
+				     * destroying change under it */
 
 	/* Memory: what the guest sees (map) and what backs it (chunks). */
 	struct mem_range map[8];
@@ -101,10 +105,25 @@ struct vm {
 
 	uint64_t acpi_rsdp;         /* GPA of its RSDP (guest/acpi.c) */
 	enum vm_kind kind;          /* what its image turned out to be */
+	/* A reset (core/vm_reset.c): claimed by one CPU, done there in steps
+	 * between its other vCPUs' time slices; no vCPU of the VM runs. */
 	volatile bool reset_requested;
-	volatile bool resetting;    /* vm_reset is rebuilding it */
+	volatile bool resetting;
+	struct pcpu *reset_cpu;     /* the CPU doing it */
+	unsigned reset_phase;       /* RESET_WAIT, RESET_CLEAR, RESET_REBUILD */
+	unsigned reset_chunk;       /* the next RAM chunk to clear */
 	unsigned resets;
 	uint64_t timer_fires;       /* its device timers' (core/timer.c) */
+	/* The monitor's destroy (core/vm_destroy.c): waits for all of the VM's
+	 * work, then frees all but this struct (static: vm_create). */
+	volatile bool destroying;
+	volatile bool destroyed;
+	bool destroy_saw_reset;     /* it found a reset of it in progress */
+	struct vtimer destroy_timer;
+	uint64_t pages;             /* host pages it holds (logged by vm_start) */
+	/* A reset or destroy waiting for a vCPU: since when, and logged. */
+	uint64_t wait_since_us;
+	bool wait_logged;
 
 	struct gdbstub *gdb;        /* with gdb=: its stub (core/gdbstub.c) */
 
@@ -127,11 +146,18 @@ bool vm_start(struct vm *vm);
 void vm_stop(struct vm *vm, struct vcpu *by, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Asks for a reset of the whole VM (i8042 0xFE, port 0x92, a triple fault
- * with on_reset=reboot): done by vm_reset() from the vCPU loop. */
+ * with on_reset=reboot, the monitor): vm_reset() claims it. */
 void vm_request_reset(struct vm *vm);
-/* Back to the boot state: RAM cleared, devices and vCPUs reset, the guest
- * image loaded again. Called on one of the VM's vCPUs. */
+/* Claims a requested reset for this CPU: from now on no vCPU of the VM
+ * runs, and vm_reset_steps() on this CPU does it (core/vm_reset.c). */
 void vm_reset(struct vm *vm);
+/* A bounded piece of each reset this CPU owns: wait for the VM's vCPUs to
+ * leave their CPUs, clear some of its RAM, or rebuild it. Called by the
+ * scheduler between time slices; true while work remains. */
+bool vm_reset_steps(struct pcpu *p);
+/* Loads the guest image(s) and sets the boot vCPU's entry state in `vmcb`
+ * and `regs` (its own, or the ones a reset builds aside). */
+bool vm_load_guest(struct vm *vm, struct vmcb *vmcb, struct gprs *regs);
 /* Ends the VM normally (the guest asked: debug-exit port, power-off). */
 void vm_end(struct vm *vm, int status, const char *why);
 
@@ -141,6 +167,7 @@ void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 /* Copy to/from guest RAM; false (and nothing copied) unless all of it is RAM. */
 bool vm_read_gpa(struct vm *vm, uint64_t gpa, void *dst, uint64_t len);
 bool vm_write_gpa(struct vm *vm, uint64_t gpa, const void *src, uint64_t len);
+/* True while a VM runs or is being destroyed. */
 bool vm_any_running(void);
 /* The monitor's pause and resume: the VM's vCPUs leave their CPUs and are
  * not scheduled until resumed. */
@@ -151,10 +178,15 @@ void vm_pause_bit(struct vm *vm, unsigned bit, bool on);
  * gdb single-steps (that one runs alone). */
 bool vm_holds(const struct vm *vm, const struct vcpu *v);
 /* True once none of the VM's vCPUs is on a CPU other than this one (this
- * CPU's own, if it is one of them, is between two exits). */
+ * CPU's own, if it is one of them, is between two exits): gdb's stop. */
 bool vm_vcpus_off_cpu(struct vm *vm);
-/* Stops the VM and gives its guest RAM, nested page tables and intercept
- * bitmaps back to the page allocator. Returns the bytes freed. */
-uint64_t vm_destroy(struct vm *vm);
+/* The first of the VM's vCPUs that is some CPU's current vCPU (a full
+ * fence first), or NULL; *cpu says which CPU. */
+struct vcpu *vm_vcpu_on_cpu(struct vm *vm, unsigned *cpu);
+/* The monitor's destroy: stops the VM and returns at once; a timer frees
+ * its memory once none of its vCPUs is on a CPU or a run queue and no reset
+ * of it runs, and prints "vm NAME: destroyed". False if it is already
+ * destroying or destroyed. */
+bool vm_destroy(struct vm *vm);
 
 #endif

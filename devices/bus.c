@@ -5,6 +5,7 @@
 #include "devices/lapic.h"
 #include "core/log.h"
 #include "mm/pmm.h"
+#include "lib/string.h"
 
 bool bus_add_devices(struct vm *vm, const struct device_decl *table)
 {
@@ -60,6 +61,24 @@ void bus_stop_devices(struct vm *vm)
 	}
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vlapic_stop(vm->vcpus[i]->lapic);
+}
+
+uint64_t bus_free_devices(struct vm *vm)
+{
+	uint64_t freed = 0;
+	unsigned n = vm->ndevices;
+	vm->ndevices = vm->nmmio = 0;
+	vm->pic = vm->ioapic = vm->lapic_mmio = NULL;
+	memset(vm->pio_owner, 0, sizeof(vm->pio_owner));
+	for (unsigned i = 0; i < n; i++) {
+		struct device *d = vm->devices[i];
+		size_t bytes = sizeof(struct device) + d->decl->model->state_size;
+		size_t pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+		vm->devices[i] = NULL;
+		pmm_free_pages(virt_to_phys(d), pages);
+		freed += pages * PAGE_SIZE;
+	}
+	return freed;
 }
 
 static struct device *find_pio(struct vm *vm, uint16_t port)

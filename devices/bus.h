@@ -15,6 +15,9 @@ bool bus_add_devices(struct vm *vm, const struct device_decl *table);
 void bus_reset_devices(struct vm *vm);
 /* The VM has stopped: each device's stop(), then its LAPICs' timers. */
 void bus_stop_devices(struct vm *vm);
+/* Gives the VM's device state back to the page allocator (destroy: no
+ * vCPU of it runs); returns the bytes freed. */
+uint64_t bus_free_devices(struct vm *vm);
 
 uint32_t bus_pio_read(struct vm *vm, uint16_t port, unsigned size);
 void bus_pio_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val);

@@ -37,6 +37,7 @@
 #include "devices/bus.h"
 #include "devices/irq.h"
 #include "core/timer.h"
+#include "core/vm.h"
 
 #define NEVER     UINT64_MAX
 #define NO_LINE   0xffu
@@ -382,7 +383,16 @@ static void hpet_init(struct device *d)
 	for (unsigned n = 0; n < HPET_TIMERS; n++) {
 		s->vt[n].fire = hpet_fire;
 		s->vt[n].data = d;
+		s->vt[n].fire_count = &d->vm->timer_fires;
 	}
+}
+
+/* The VM has stopped: its timers never fire again (devices/device.h). */
+static void hpet_stop(struct device *d)
+{
+	struct hpet *s = d->state;
+	for (unsigned n = 0; n < HPET_TIMERS; n++)
+		vtimer_freeze(&s->vt[n]);
 }
 
 /* 2.3: everything 0 (counter halted, timers off, routes 0). */
@@ -401,6 +411,7 @@ const struct device_model hpet_model = {
 	.name = "hpet",
 	.state_size = sizeof(struct hpet),
 	.init = hpet_init,
+	.stop = hpet_stop,
 	.reset = hpet_reset,
 	.mmio_read = hpet_mmio_read,
 	.mmio_write = hpet_mmio_write,

@@ -53,8 +53,10 @@ struct pcpu {
 	struct vcpu *fpu_owner;     /* whose x87/SSE state the CPU holds */
 	struct vcpu *runq[MAX_RUNQ];
 	unsigned nrunq, rr_next;
+	struct spinlock runq_lock;  /* sched_add (any CPU) vs. a destroy's drop */
 	volatile bool need_resched;
 	volatile bool timer_irq;    /* the host LAPIC timer fired */
+	bool console_due;           /* a VM line was queued during this exit */
 	uint64_t slice_end_ns;
 	struct vtimer *timers;      /* armed device timers (core/timer.c) */
 	struct spinlock timer_lock;

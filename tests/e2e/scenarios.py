@@ -150,6 +150,8 @@ from scenarios_hostile2 import SCENARIOS as HOSTILE2_SCENARIOS  # noqa: E402
 SCENARIOS += HOSTILE2_SCENARIOS
 from scenarios_hostile3 import SCENARIOS as HOSTILE3_SCENARIOS  # noqa: E402
 SCENARIOS += HOSTILE3_SCENARIOS
+from scenarios_lifecycle import SCENARIOS as LIFECYCLE_SCENARIOS  # noqa: E402
+SCENARIOS += LIFECYCLE_SCENARIOS
 from scenarios_stats import SCENARIOS as STATS_SCENARIOS  # noqa: E402
 SCENARIOS += STATS_SCENARIOS
 from scenarios_fb import SCENARIOS as FB_SCENARIOS  # noqa: E402

@@ -24,7 +24,7 @@ SCENARIOS = [Scenario(
     timeout=150,
     grub=[YAKVM,
           "module2 /guests/gdbtarget.elf name=gdbt mem=8M vcpus=2 gdb=com2",
-          "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- beats=300",
+          "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- beats=2000",
           "module2 /guests/hello.elf name=second mem=8M gdb=com2 -- I want gdb too"],
     guest_gdb=[
         "info threads",

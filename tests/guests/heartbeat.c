@@ -4,7 +4,8 @@
  * The command line gives the count ("beats=N", default 20) and, with
  * "sleep=MS", a pause between beats spent halted (PIT at 100 Hz, HLT), so
  * that its CPU is idle in yakvm nearly all the time; without it, the pause
- * is a busy loop.
+ * is a busy loop. With "beats=0" it beats until told to stop: a 'q' typed
+ * on its serial port (the console's input focus on it, core/input.c).
  */
 #include "rt.h"
 #include "hw.h"
@@ -45,7 +46,11 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 		pit_set_rate(100);
 		pic_mask(0xfffe);
 	}
-	for (int i = 1; i <= beats; i++) {
+	for (int i = 1; !beats || i <= beats; i++) {
+		if (!beats && (inb(0x3fd) & 0x01) && inb(0x3f8) == 'q') {
+			printf("heartbeat: told to stop after %d beats\n", i - 1);
+			break;
+		}
 		printf("heartbeat %d\n", i);
 		if (sleep)
 			sleep_ms(sleep);
