@@ -174,6 +174,14 @@ void console_vm_putc(struct console_line *line, const char *vm_name, char c)
 		console_drain();
 }
 
+bool console_vm_room(struct console_line *line)
+{
+	uint64_t f = spin_lock(&line->lock);
+	bool room = line->ring.head - line->ring.tail < CONSOLE_RING_LINES;
+	spin_unlock(&line->lock, f);
+	return room;
+}
+
 void console_vm_flush(struct console_line *line, const char *vm_name)
 {
 	uint64_t f = spin_lock(&line->lock);

@@ -33,6 +33,10 @@ void console_set_urgent(void);
 void console_vm_register(struct console_line *line, const char *vm_name);
 /* One byte of a VM's output: buffered until '\n' or a full line. */
 void console_vm_putc(struct console_line *line, const char *vm_name, char c);
+/* Whether the VM's queue has room for another line. The UART's transmitter
+ * is busy while it has none (devices/uart16550.c), as a real one is busy
+ * while its line is slower than the writer: flow control, not loss. */
+bool console_vm_room(struct console_line *line);
 /* Queues a partial line (a VM that stops mid-line). */
 void console_vm_flush(struct console_line *line, const char *vm_name);
 /* Prints some queued lines if the port is free; called regularly, so that

@@ -362,6 +362,14 @@ void yakvm_vcpu_run(struct vcpu *v)
 			vmcb->control.interrupt_shadow &= ~1ull;
 		if (v->dbg.step)
 			gdbstub_step_check(v);	/* an emulated instruction ends a step */
+		if (p->io_retry) {
+			/* A busy device (the UART while the VM's console queue
+			 * is full): RIP stayed on the IN/OUT; drain, and let
+			 * the CPU's other vCPUs run before it is tried again. */
+			p->io_retry = false;
+			p->console_due = true;
+			p->need_resched = true;
+		}
 		if (p->console_due) {	/* a line of the guest's was queued */
 			p->console_due = false;
 			console_drain();

@@ -4,6 +4,7 @@
 #include "core/vcpu.h"
 #include "devices/lapic.h"
 #include "core/log.h"
+#include "arch/x86/pcpu.h"
 #include "mm/pmm.h"
 #include "lib/string.h"
 
@@ -146,4 +147,13 @@ struct device *bus_find_mmio(struct vm *vm, uint64_t gpa)
 		if (gpa >= vm->mmio[i].base && gpa - vm->mmio[i].base < vm->mmio[i].len)
 			return vm->mmio[i].dev;
 	return NULL;
+}
+
+bool bus_io_retry(void)
+{
+	struct pcpu *p = pcpus[0] ? this_cpu() : NULL;
+	if (!p || !p->current)
+		return false;
+	p->io_retry = true;
+	return true;
 }

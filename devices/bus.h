@@ -19,6 +19,11 @@ void bus_stop_devices(struct vm *vm);
  * vCPU of it runs); returns the bytes freed. */
 uint64_t bus_free_devices(struct vm *vm);
 
+/* Called by a device that cannot take a port access now (busy): the vCPU
+ * executing it runs the instruction again later, after giving its CPU
+ * away. False where no vCPU executes it (then the device must not wait). */
+bool bus_io_retry(void);
+
 uint32_t bus_pio_read(struct vm *vm, uint16_t port, unsigned size);
 void bus_pio_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val);
 

@@ -182,7 +182,7 @@ void uart_receive(struct device *d, const char *bytes, size_t n)
 	device_unlock(d, f);
 }
 
-static uint8_t read_reg(struct uart *u, unsigned reg)
+static uint8_t read_reg(struct device *d, struct uart *u, unsigned reg)
 {
 	uint8_t v;
 	switch (reg) {
@@ -208,7 +208,10 @@ static uint8_t read_reg(struct uart *u, unsigned reg)
 	case MCR:
 		return u->mcr;
 	case LSR:
-		v = LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0) | (u->overrun ? LSR_OE : 0);
+		/* The transmitter is busy while the VM's console queue is full
+		 * (flow control a polling writer obeys; core/console.h). */
+		v = (console_vm_room(&d->vm->console) ? LSR_THRE | LSR_TEMT : 0) |
+		    (u->rx_count ? LSR_DR : 0) | (u->overrun ? LSR_OE : 0);
 		u->overrun = false;
 		return v;
 	case MSR:
@@ -230,6 +233,8 @@ static void write_reg(struct device *d, struct uart *u, unsigned reg, uint8_t b)
 		}
 		if (u->mcr & MCR_LOOP)
 			rx_push(u, b);
+		else if (!console_vm_room(&d->vm->console) && bus_io_retry())
+			break;	/* THR busy: the VM's console queue is full */
 		else
 			console_vm_putc(&d->vm->console, d->vm->name, (char)b);
 		u->thre_pending = true;   /* sent at once: THR is empty again */
@@ -267,7 +272,7 @@ static void write_reg(struct device *d, struct uart *u, unsigned reg, uint8_t b)
 
 static uint32_t uart_read(struct device *d, uint16_t port, unsigned size)
 {
-	uint8_t v = read_reg(d->state, (unsigned)(port - d->decl->pio[0].base));
+	uint8_t v = read_reg(d, d->state, (unsigned)(port - d->decl->pio[0].base));
 	update_irq(d);
 	return v;
 }

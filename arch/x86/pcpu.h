@@ -57,6 +57,7 @@ struct pcpu {
 	volatile bool need_resched;
 	volatile bool timer_irq;    /* the host LAPIC timer fired */
 	bool console_due;           /* a VM line was queued during this exit */
+	bool io_retry;              /* a device was busy: the IN/OUT runs again */
 	uint64_t slice_end_ns;
 	struct vtimer *timers;      /* armed device timers (core/timer.c) */
 	struct spinlock timer_lock;

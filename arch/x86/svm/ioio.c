@@ -10,6 +10,7 @@
 #include "arch/x86/svm/exit.h"
 #include "arch/x86/svm/ioio.h"
 #include "core/vcpu.h"
+#include "arch/x86/pcpu.h"
 #include "core/vm.h"
 #include "devices/bus.h"
 
@@ -39,5 +40,6 @@ void yakvm_cpu_handle_ioio(struct vcpu *v)
 		uint32_t mask = io.size == 4 ? 0xffffffffu : io.size == 2 ? 0xffff : 0xff;
 		bus_pio_write(v->vm, io.port, io.size, (uint32_t)*rax & mask);
 	}
-	v->vmcb->save.rip = c->exitinfo2;
+	if (!this_cpu()->io_retry)	/* a busy device: the OUT runs again */
+		v->vmcb->save.rip = c->exitinfo2;
 }

@@ -15,6 +15,7 @@
 #include "arch/x86/insn/fetch.h"
 #include "arch/x86/cpu.h"
 #include "core/vcpu.h"
+#include "arch/x86/pcpu.h"
 #include "core/vm.h"
 #include "devices/bus.h"
 
@@ -74,6 +75,8 @@ void ioio_string(struct vcpu *v, const struct ioio *io)
 			r = guest_read_linear(v, la, &val, io->size, access, &fault_la, &err);
 			if (r == WALK_OK)
 				bus_pio_write(v->vm, io->port, io->size, val);
+			if (this_cpu()->io_retry)
+				return;	/* a busy device: this element again later */
 		}
 		if (r == WALK_PAGE_FAULT) {
 			vcpu_inject_pf(v, fault_la, err);
