@@ -392,8 +392,13 @@ def run_qemu(sc, iso, serial_log, workdir):
     return {"status": status, "seconds": time.time() - t0}
 
 
-def run_scenario(sc, build_dir, out_dir):
-    """Returns (results, info): results is a list of (ok, desc, detail)."""
+def run_scenario(sc, build_dir, out_dir, tag=None):
+    """Returns (results, info): results is a list of (ok, desc, detail).
+    tag names the work directory of one of several runs (--repeat)."""
+    import copy
+    sc = copy.copy(sc)   # ports and paths are per run
+    if tag:
+        sc.name = "%s.%s" % (sc.name, tag)
     workdir = os.path.join(out_dir, sc.name)
     os.makedirs(workdir, exist_ok=True)
     serial_log = os.path.join(workdir, "serial.log")
