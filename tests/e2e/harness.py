@@ -363,10 +363,8 @@ def run_qemu(sc, iso, serial_log, workdir):
                              stdin=subprocess.DEVNULL, start_new_session=True)
         typist = None
         stop = threading.Event()
-        if sc.gdb:
-            run_gdb(sc, workdir)
-        if sc.guest_gdb:
-            run_guest_gdb(sc, serial_log, workdir, t0 + sc.timeout)
+        # The typist first: with input, QEMU waits for it to connect, and
+        # a guest gdb session waits for the log it writes.
         if sc.input:
             typist = threading.Thread(target=console_typist, args=(
                 os.path.join(workdir, "serial.sock"), serial_log, sc.input, stop))
@@ -376,6 +374,10 @@ def run_qemu(sc, iso, serial_log, workdir):
             monitor = threading.Thread(target=monitor_driver, args=(
                 os.path.join(workdir, "monitor.sock"), serial_log, sc.qemu_monitor, stop))
             monitor.start()
+        if sc.gdb:
+            run_gdb(sc, workdir)
+        if sc.guest_gdb:
+            run_guest_gdb(sc, serial_log, workdir, t0 + sc.timeout)
         try:
             p.wait(timeout=max(1, t0 + sc.timeout - time.time()))
             status = "exited"

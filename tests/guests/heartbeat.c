@@ -4,7 +4,11 @@
  * The command line gives the count ("beats=N", default 20) and, with
  * "sleep=MS", a pause between beats spent halted (PIT at 100 Hz, HLT), so
  * that its CPU is idle in yakvm nearly all the time; without it, the pause
- * is a busy loop.
+ * is a busy loop. With "until=key" it beats, however many beats that takes,
+ * until a byte arrives on its serial port (the harness types it once what
+ * the heartbeat must outlast has happened): a neighbour that runs "while"
+ * something happens is told when to stop, never given a count that a fast
+ * host finishes early.
  */
 #include "rt.h"
 #include "hw.h"
@@ -20,6 +24,15 @@ static int option(const char *c, const char *key, int def)
 			return v;
 		}
 	return def;
+}
+
+static bool has_word(const char *c, const char *word)
+{
+	size_t n = strlen(word);
+	for (; *c; c++)
+		if (memcmp(c, word, n) == 0)
+			return true;
+	return false;
 }
 
 static void tick(struct rt_frame *f)
@@ -39,19 +52,22 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	const char *c = (info->flags & 4) ? (const char *)info->cmdline : "";
 	int beats = option(c, "beats=", 20);
 	int sleep = option(c, "sleep=", 0);
+	bool until_key = has_word(c, "until=key");
 	if (sleep) {
 		pic_init();
 		rt_set_irq_handler(PIC_VECTOR_BASE, tick);
 		pit_set_rate(100);
 		pic_mask(0xfffe);
 	}
-	for (int i = 1; i <= beats; i++) {
+	for (int i = 1; until_key ? !(inb(0x3fd) & 0x01) : i <= beats; i++) {
 		printf("heartbeat %d\n", i);
 		if (sleep)
 			sleep_ms(sleep);
 		else
 			rt_delay(1000000);
 	}
+	if (until_key)
+		printf("heartbeat: told to stop\n");
 	printf("heartbeat: done\n");
 	return 0;
 }
