@@ -161,3 +161,24 @@ SCENARIOS.append(Scenario(
               r"^\[fair\] smp: ok fairness: %d vCPUs" % FAIR_VCPUS),
     ]))
 
+
+# on_idle=exit on 3 host CPUs (issue 15): four VMs end at about the same time
+# on CPUs 1 and 2 (CPU 0 takes no vCPU under TCG); CPU 0 must see the last
+# end, say so, and end the emulator run ("the run ends by itself").
+SCENARIOS.append(Scenario(
+    name="qemu-smp3-idle-exit",
+    smp=3,
+    timeout=180,
+    grub=[YAKVM] + ["module2 /guests/hello.elf name=h%d mem=8M -- I am h%d" % (i, i)
+                    for i in range(4)] + [
+        "module2 /guests/smp.elf name=s3 mem=8M vcpus=3 -- ipis=10",
+        "module2 /guests/triple.elf name=triple mem=8M",
+        "module2 /guests/unmapped.elf name=unmapped mem=8M"],
+    checks=boot_checks(3) + [
+        Check("VM h%d ends with status 0" % i, r"^yakvm: vm h%d ended with status 0" % i)
+        for i in range(4)] + [
+        Check("yakvm sees every VM end", r"^yakvm: all VMs have ended"),
+        Check("then ends the emulator run (on_idle=exit)",
+              r"^yakvm: on_idle=exit: ending the emulator run",
+              after=r"^yakvm: all VMs have ended"),
+    ]))
