@@ -208,9 +208,21 @@ def console_typist(sock_path, serial_log, inputs, stop):
     s.close()
 
 
-def monitor_driver(sock_path, serial_log, commands, stop):
+def screen_text(workdir, build_dir):
+    from screen import read_screen
+    try:
+        return "\n".join(read_screen(os.path.join(workdir, "screen.ppm"),
+                                     os.path.join(build_dir, "gen", "font.c")))
+    except (OSError, AttributeError, ValueError, TypeError, IndexError):
+        return ""
+
+
+def monitor_driver(sock_path, serial_log, commands, stop, build_dir=None):
     """Sends each QEMU monitor command once its pattern has appeared in the
-    serial log (a file QEMU writes); the answers go to qemu-monitor.log."""
+    serial log (a file QEMU writes); the answers go to qemu-monitor.log.
+    A command with a third element (a screendump and a pattern) is sent
+    again until the screen read back from screen.ppm shows the pattern:
+    a screen check waits for its line instead of sampling once."""
     pending = list(commands)
     pos = 0
     s = None
@@ -234,14 +246,19 @@ def monitor_driver(sock_path, serial_log, commands, stop):
             except OSError as e:
                 out.write("cannot connect: %s\n" % e)
                 return
-        cmd = pending.pop(0)[1].replace("{workdir}", os.path.dirname(sock_path))
-        s.sendall((cmd + "\n").encode())
-        time.sleep(0.2)
-        try:
-            out.write(s.recv(65536).decode(errors="replace"))
-            out.flush()
-        except (socket.timeout, OSError):
-            pass
+        entry = pending.pop(0)
+        cmd = entry[1].replace("{workdir}", os.path.dirname(sock_path))
+        while True:
+            s.sendall((cmd + "\n").encode())
+            time.sleep(0.2)
+            try:
+                out.write(s.recv(65536).decode(errors="replace"))
+                out.flush()
+            except (socket.timeout, OSError):
+                pass
+            if len(entry) < 3 or stop.is_set() or re.search(
+                    entry[2], screen_text(os.path.dirname(sock_path), build_dir), re.M):
+                break
     if s:
         s.close()
     out.close()
@@ -372,7 +389,8 @@ def run_qemu(sc, iso, serial_log, workdir):
         monitor = None
         if sc.qemu_monitor:
             monitor = threading.Thread(target=monitor_driver, args=(
-                os.path.join(workdir, "monitor.sock"), serial_log, sc.qemu_monitor, stop))
+                os.path.join(workdir, "monitor.sock"), serial_log, sc.qemu_monitor, stop,
+                getattr(sc, "build_dir", None)))
             monitor.start()
         if sc.gdb:
             run_gdb(sc, workdir)
@@ -411,9 +429,9 @@ def run_scenario(sc, build_dir, out_dir, tag=None):
         iso = build_iso(sc, build_dir, out_dir)
     except RuntimeError as e:
         return [(False, "build the ISO", str(e))], {"status": "error", "seconds": 0}
+    sc.build_dir = build_dir
     if sc.gdb:
         sc.gdb_port = free_port()
-        sc.build_dir = build_dir
     if sc.guest_gdb:
         sc.guest_gdb_port = free_port()
         sc.build_dir = build_dir
