@@ -144,7 +144,8 @@ def qemu_command(sc, iso, serial_log, workdir):
     if sc.guest_gdb:
         serial += ["-chardev", "socket,id=gdb0,host=127.0.0.1,port=%d,server=on,wait=off"
                    % sc.guest_gdb_port, "-serial", "chardev:gdb0"]
-    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", sc.cpu,
+    # make test ACCEL=kvm sets YAKVM_ACCEL (untested here: no KVM).
+    cmd = ["qemu-system-x86_64", "-accel", os.environ.get("YAKVM_ACCEL", "tcg"), "-cpu", sc.cpu,
            "-smp", str(sc.smp), "-m", sc.mem, "-display", "none",
            "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=4"] + serial
     if sc.com2:
