@@ -7,6 +7,7 @@ A scenario is data (tests/e2e/scenarios.py); each check is a regular
 expression that must (or must not) match the serial log, optionally only
 after another pattern's first match. Every check is one test.
 """
+import datetime
 import os
 import re
 import shutil
@@ -436,6 +437,7 @@ def run_scenario(sc, build_dir, out_dir, tag=None):
     if sc.guest_gdb:
         sc.guest_gdb_port = free_port()
         sc.build_dir = build_dir
+    started = datetime.datetime.utcnow()
     if sc.emulator == "bochs" and sc.guest_gdb:
         info = run_bochs_with_gdb(sc, iso, serial_log, workdir)
     elif sc.emulator == "bochs":
@@ -465,6 +467,10 @@ def run_scenario(sc, build_dir, out_dir, tag=None):
     if sc.guest_gdb and os.path.exists(guest_gdb_log):
         with open(guest_gdb_log, errors="replace") as f:
             log += "".join("guest-gdb: " + line for line in f)
+    # When the emulator ran, by the host's clock (the RTC check's window).
+    log += "harness: run from %s to %s UTC\n" % (
+        started.strftime("%Y-%m-%d %H:%M:%S"),
+        datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M:%S"))
     results = [(info["status"] == "exited", "the run ends by itself",
                 "timed out after %ds" % sc.timeout if info["status"] != "exited" else "")]
     for c in sc.checks:
