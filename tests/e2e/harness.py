@@ -168,6 +168,45 @@ def qemu_command(sc, iso, serial_log, workdir):
     return cmd + sc.extra_args
 
 
+CTRL_A3 = b"\x01" * 3
+FOCUS_LINE = r"^yakvm: console input goes to (vm \S+|yakvm's monitor)"
+
+
+@dataclass
+class ToVM:
+    """An input's keys for one VM: Ctrl-A three times until yakvm says the
+    input goes to that VM, then the keys (a heartbeat's "stop")."""
+    vm: str
+    keys: bytes = b"q"
+    tries: int = 16
+
+
+def stop_heartbeat(pattern, vm="heartbeat"):
+    """The input that stops a heartbeat (until=key) once pattern appeared
+    (a regular expression, or a function of the whole log so far)."""
+    return (pattern, ToVM(vm))
+
+
+def others_ended(names, vm="heartbeat"):
+    """A condition on the log: every VM in names has ended or been stopped,
+    and the heartbeat vm has beaten once after the last of them."""
+    def cond(log):
+        last = 0
+        for n in names:
+            m = re.search(r"^yakvm: (error: )?vm %s(/\d+)? (ended|stopped)" % re.escape(n),
+                          log, re.M)
+            if not m:
+                return False
+            last = max(last, m.end())
+        return re.search(r"^\[%s\] heartbeat \d+$" % re.escape(vm), log[last:], re.M) is not None
+    return cond
+
+
+def stop_when_others_end(names, vm="heartbeat"):
+    """The input that stops heartbeat vm once every VM in names has ended."""
+    return stop_heartbeat(others_ended(names, vm), vm)
+
+
 def console_typist(sock_path, serial_log, inputs, stop):
     """Connects to QEMU's serial socket, copies the output to serial_log,
     and types each input once its pattern has appeared."""
@@ -183,7 +222,18 @@ def console_typist(sock_path, serial_log, inputs, stop):
             time.sleep(0.05)
     s.settimeout(0.1)
     seen = ""
+    full = []            # the whole log, for conditions (functions)
     pending = list(inputs)
+
+    def ready():
+        if not pending:
+            return None
+        pattern = pending[0][0]
+        if callable(pattern):
+            return "" if pattern("".join(full)) else None
+        m = re.search(pattern, seen, re.M)
+        return m
+
     with open(serial_log, "w") as log:
         while not stop.is_set():
             try:
@@ -194,15 +244,25 @@ def console_typist(sock_path, serial_log, inputs, stop):
                 log.write(text)
                 log.flush()
                 seen += text.replace("\r", "")
+                full.append(text.replace("\r", ""))
             except socket.timeout:
                 pass
             except OSError:
                 break
-            while pending and re.search(pending[0][0], seen, re.M):
+            while ready() is not None:
+                m = ready()
                 pattern, keys = pending.pop(0)
                 # Cut what was matched so the next pattern looks further on.
-                seen = seen[re.search(pattern, seen, re.M).end():]
+                seen = seen[m.end():] if m else ""
                 time.sleep(0.2)
+                if isinstance(keys, ToVM):
+                    if pattern == FOCUS_LINE and m.group(1) == "vm " + keys.vm:
+                        s.sendall(keys.keys)
+                    elif keys.tries > 0:
+                        s.sendall(CTRL_A3)
+                        pending.insert(0, (FOCUS_LINE, ToVM(keys.vm, keys.keys,
+                                                            keys.tries - 1)))
+                    continue
                 s.sendall(keys)
             # Every chunk was searched on arrival: only a tail can still be
             # part of a match (this keeps long runs such as the soak linear).
