@@ -202,6 +202,16 @@ def others_ended(names, vm="heartbeat"):
     return cond
 
 
+def beats_after(anchor, n, vm="heartbeat"):
+    """A condition on the log: the heartbeat vm has beaten n times after
+    the first match of anchor."""
+    def cond(log):
+        m = re.search(anchor, log, re.M)
+        return bool(m) and len(re.findall(r"^\[%s\] heartbeat \d+$" % re.escape(vm),
+                                          log[m.end():], re.M)) >= n
+    return cond
+
+
 def stop_when_others_end(names, vm="heartbeat"):
     """The input that stops heartbeat vm once every VM in names has ended."""
     return stop_heartbeat(others_ended(names, vm), vm)
