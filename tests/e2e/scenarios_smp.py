@@ -6,7 +6,7 @@ with IF=0 next to a neighbour that must not starve, two VMs looking for each
 other's memory, and four vCPUs time-sliced fairly on one host CPU.
 Imported by scenarios.py.
 """
-from harness import Scenario, Check
+from harness import Scenario, Check, stop_when_others_end
 
 YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
 
@@ -102,18 +102,19 @@ SCENARIOS = [
         timeout=180,
         grub=[YAKVM,
               "module2 /guests/spin.elf name=spin mem=8M cpus=0 -- ms=2000",
-              "module2 /guests/heartbeat.elf name=heartbeat mem=8M cpus=0 -- beats=150",
+              "module2 /guests/heartbeat.elf name=heartbeat mem=8M cpus=0 -- until=key",
               "module2 /guests/memfill.elf name=write mem=16M cpus=1 -- write ms=3000",
               "module2 /guests/memfill.elf name=scan mem=16M cpus=1 -- scan ms=3000",
               ],
+        input=[stop_when_others_end(["spin", "write", "scan"])],
         checks=boot_checks(2) + [
             Check("the spinner starts spinning with IF=0", SPIN_START),
             Check("the heartbeat neighbour on the same host CPU keeps beating while "
                   "the spinner spins with IF=0", r"^\[heartbeat\] heartbeat \d+$",
                   after=SPIN_START, before=SPIN_DONE, count=5),
             Check("the spinner is not stopped: it finishes its 2 s spin", SPIN_DONE),
-            Check("the heartbeat neighbour finishes all its beats",
-                  r"^\[heartbeat\] heartbeat: done"),
+            Check("the heartbeat neighbour beats until the others have ended",
+                  r"^\[heartbeat\] heartbeat: told to stop", after=r"^\[spin\] spin: done"),
             Check("VM spin ends with status 0", r"^yakvm: vm spin ended with status 0"),
             Check("VM heartbeat ends with status 0", r"^yakvm: vm heartbeat ended with status 0"),
 
