@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """
-tests/stress.py --build DIR [--only NAME ...] - `make test-stress`: the
+tests/stress.py --build DIR [--only NAME ...] [--repeat N] - `make test-stress`: the
 end-to-end suite with twice as many emulators at a time as the machine has
 cores, and beside it a CPU hog (one busy process per core), so that every
 check that still depends on the host's speed shows itself. Nothing is
@@ -27,6 +27,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--only", action="append", default=[])
+    ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     cores = os.cpu_count() or 1
     jobs = 2 * cores
@@ -39,7 +40,7 @@ def main():
     t0 = time.time()
     try:
         cmd = [sys.executable, os.path.join(HERE, "e2e", "run.py"), "--build", args.build,
-               "--jobs", str(jobs)]
+               "--jobs", str(jobs), "--repeat", str(args.repeat)]
         for n in args.only:
             cmd += ["--only", n]
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
