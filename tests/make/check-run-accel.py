@@ -20,7 +20,10 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 def make_n(target, **var):
     args = ["make", "-n", "--no-print-directory", "-C", ROOT, target]
     args += ["%s=%s" % kv for kv in var.items()]
-    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # Not the flags of a make this runs under (make test): a make of its own.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     return r.stdout.decode(errors="replace")
 
 
