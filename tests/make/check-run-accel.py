@@ -22,7 +22,8 @@ def make_n(target, **var):
     args += ["%s=%s" % kv for kv in var.items()]
     # Not the flags of a make this runs under (make test): a make of its own.
     env = {k: v for k, v in os.environ.items()
-           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "ACCEL",
+                        "KVM_DEV", "CPUINFO", "QEMU_CPU", "YAKVM_ACCEL")}
     r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     return r.stdout.decode(errors="replace")
 
