@@ -169,10 +169,16 @@ static void test_pic_priority(void)
 	outb(0x43, 0x30);		/* PIT channel 0, mode 0: one IRQ 0 ... */
 	outb(0x40, 0xa9);
 	outb(0x40, 0x04);		/* ... after 1193 clocks (1 ms) */
-	/* Until both are pending (the PIT's 1 ms as the guest's TSC counts). */
-	uint16_t irr = 0;
-	for (uint64_t t0 = rdtsc(); (irr & 0x11) != 0x11 && rdtsc() - t0 < per_ms * WAIT_MS;)
-		irr = pic_read_reg(0x0a);
+	/* Until the one-shot has fired: its OUT (bit 7 of the status the
+	 * read-back command 0xe2 latches) goes high. Not until IRR bit 0 is
+	 * set: a tick of the 1000 Hz rate before may already have set it, and
+	 * the one-shot would then come again after the unmasking. */
+	uint8_t status = 0;
+	for (uint64_t t0 = rdtsc(); !(status & 0x80) && rdtsc() - t0 < per_ms * WAIT_MS;) {
+		outb(0x43, 0xe2);	/* read-back: status of channel 0 */
+		status = inb(0x40);
+	}
+	uint16_t irr = pic_read_reg(0x0a);
 	norder = 0;
 	pic_mask(0xffee);		/* IRQ 0 and 4 */
 	/* Both arrive within microseconds on a quiet machine; wait for them. */
