@@ -120,7 +120,7 @@ static void test_pit_pic(void)
 	uint32_t got25 = await_irqs(0x20, 25, WAIT_MS);
 	/* 32-bit division (no __udivdi3): both in units of 1024 TSC ticks. */
 	uint32_t ms25 = (uint32_t)((rdtsc() - t0) >> 10) / (uint32_t)(per_ms >> 10);
-	check(got25 == 25 && n100 <= 7, "pit-rate-ratio",
+	check(got25 >= 25 && n100 <= 7, "pit-rate-ratio",
 	      "25 ticks at 1000 Hz took %u ms; 100 Hz gave %u in 50 ms", ms25, n100);
 
 	pic_mask(0xffff);
@@ -178,7 +178,12 @@ static void test_pic_priority(void)
 		outb(0x43, 0xe2);	/* read-back: status of channel 0 */
 		status = inb(0x40);
 	}
-	uint16_t irr = pic_read_reg(0x0a);
+	/* yakvm raises IRQ 0 when its host timer for the PIT fires, which a
+	 * busy host may deliver after a status read already shows OUT high
+	 * (seen: IRR=0x10): wait for the edge in IRR too. */
+	uint16_t irr = 0;
+	for (uint64_t t0 = rdtsc(); (irr & 0x11) != 0x11 && rdtsc() - t0 < per_ms * WAIT_MS;)
+		irr = pic_read_reg(0x0a);
 	norder = 0;
 	pic_mask(0xffee);		/* IRQ 0 and 4 */
 	/* Both arrive within microseconds on a quiet machine; wait for them. */
