@@ -163,9 +163,12 @@ SCENARIOS.append(Scenario(
     ]))
 
 
-# on_idle=exit on 3 host CPUs (issue 15): four VMs end at about the same time
-# on CPUs 1 and 2 (CPU 0 takes no vCPU under TCG); CPU 0 must see the last
-# end, say so, and end the emulator run ("the run ends by itself").
+# on_idle=exit on 3 host CPUs (issue 15: once QEMU ran on after "all VMs
+# have ended", without "ending the emulator run"): seven VMs (four that end
+# at about the same time, a 3-vCPU one, two that yakvm stops) on CPUs 1 and
+# 2 (CPU 0 takes no vCPU under TCG); CPU 0 must see the last end, say so,
+# and end the emulator run ("the run ends by itself"). The hang has not
+# been reproduced here: 0 failures in 98 runs, 30 of them beside a CPU hog.
 SCENARIOS.append(Scenario(
     name="qemu-smp3-idle-exit",
     smp=3,
