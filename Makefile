@@ -69,7 +69,7 @@ MEMTEST := build/memtest
 MEMTEST_BIN ?= $(wildcard $(MEMTEST)/boot/memtest86+x64.bin)
 LINUX_FILES += $(if $(MEMTEST_BIN),$(LINUX_DIR)/memtest86+x64.bin)
 
-.PHONY: usb all iso run run-now test test-now unit e2e debug env tools clean linux bench bench-quick \
+.PHONY: usb all iso run run-now test test-now test-stress unit e2e debug env tools clean linux bench bench-quick \
 	soak fuzz-guest fuzz fuzz-smoke fuzz-bins
 .SECONDARY:
 all: $(BUILD)/yakvm.elf $(GUEST_ELFS) $(LINUX_FILES)
@@ -187,10 +187,24 @@ usb: iso
 	@./scripts/usb.sh $(ISO) "$(DEV)"
 
 QEMU      := qemu-system-x86_64
-QEMU_CPU  ?= qemu64,+svm,+npt,+vgif
 QEMU_SMP  ?= 1
 QEMU_MEM  ?= 1G
-QEMU_BASE := -accel tcg -cpu $(QEMU_CPU) -smp $(QEMU_SMP) -m $(QEMU_MEM) \
+# make run: QEMU with KVM (yakvm in nested SVM, -cpu host) when /dev/kvm is
+# usable and the CPU is AMD, TCG otherwise; ACCEL=kvm|tcg chooses. The tests
+# stay on TCG unless ACCEL=kvm (untested here: no machine here has KVM).
+KVM_DEV   ?= /dev/kvm
+CPUINFO   ?= /proc/cpuinfo
+KVM_OK    := $(shell [ -r $(KVM_DEV) ] && [ -w $(KVM_DEV) ] && \
+	grep -qm1 'vendor_id.*AuthenticAMD' $(CPUINFO) 2>/dev/null && echo yes)
+RUN_ACCEL := $(or $(ACCEL),$(if $(KVM_OK),kvm,tcg))
+RUN_WHY   := $(strip $(if $(ACCEL),ACCEL=$(ACCEL),$(if $(KVM_OK),$(KVM_DEV) is usable and \
+	the CPU is AMD,no usable $(KVM_DEV) on an AMD CPU)))
+ifeq ($(RUN_ACCEL),kvm)
+QEMU_CPU  ?= host,+svm
+else
+QEMU_CPU  ?= qemu64,+svm,+npt,+vgif
+endif
+QEMU_BASE := -accel $(RUN_ACCEL) -cpu $(QEMU_CPU) -smp $(QEMU_SMP) -m $(QEMU_MEM) \
 	-no-reboot -display none -device isa-debug-exit,iobase=0xf4,iosize=4
 
 run: tools
@@ -205,6 +219,7 @@ RUN_COM2 := -chardev socket,id=gdbguest,host=127.0.0.1,port=$(GDB_GUEST_PORT),se
 endif
 
 run-now: iso
+	@echo "yakvm: QEMU accelerator: $(RUN_ACCEL) ($(RUN_WHY)); ACCEL=kvm|tcg chooses"
 	@echo "yakvm: booting $(ISO) in QEMU. Leave with Ctrl-] x."
 	@echo "       Ctrl-A three times moves the console between the VMs."
 	@$(if $(RUN_COM2),echo "       COM2 (gdb=com2) is 127.0.0.1:$(GDB_GUEST_PORT): gdb FILE.elf -ex 'target remote 127.0.0.1:$(GDB_GUEST_PORT)'")
@@ -244,8 +259,23 @@ unit: $(UNIT_BINS)
 
 include tests/fuzz/fuzz.mk
 
+# make e2e [ONLY="name ..."] [REPEAT=N] [JOBS=N]: every scenario, or the named
+# ones N times each (a failed run is reported, never retried).
+REPEAT ?= 1
+JOBS   ?= 2
+TEST_ACCEL := $(or $(ACCEL),tcg)
+TEST_ACCEL_NOTE = $(if $(filter kvm,$(TEST_ACCEL)),@echo "yakvm: ACCEL=kvm: the tests run \
+	under KVM's nested SVM; this configuration is untested here (no machine here has KVM)")
 e2e: all
-	@python3 tests/e2e/run.py --build $(BUILD)
+	$(TEST_ACCEL_NOTE)
+	@YAKVM_ACCEL=$(TEST_ACCEL) python3 tests/e2e/run.py --build $(BUILD) --jobs $(JOBS) \
+		--repeat $(REPEAT) $(foreach n,$(ONLY),--only $(n))
+
+# The end-to-end suite with twice as many emulators as cores and a CPU hog
+# (one busy process per core) beside it; not part of .ci/run. Prints its time.
+test-stress: tools
+	@$(MAKE) --no-print-directory all
+	@python3 tests/stress.py --build $(BUILD)
 
 bench: all
 	@python3 scripts/bench.py --build $(BUILD)
@@ -271,7 +301,8 @@ test: tools
 	@$(MAKE) --no-print-directory test-now
 
 test-now: all $(UNIT_BINS) $(FUZZ_BINS)
-	@python3 tests/run-all.py --build $(BUILD) --fuzz $(FUZZ_BINS) -- $(UNIT_BINS)
+	$(TEST_ACCEL_NOTE)
+	@YAKVM_ACCEL=$(TEST_ACCEL) python3 tests/run-all.py --build $(BUILD) --fuzz $(FUZZ_BINS) -- $(UNIT_BINS)
 
 clean:
 	rm -rf build yakvm.iso

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """
 tests/run-all.py --build DIR [--fuzz FUZZBIN...] -- BIN... - what `make test`
-runs: the unit tests, the fuzz harnesses' smoke runs (each one test), then
-the end-to-end boots. The last line is "N passed, N failed".
+runs: the unit tests, the fuzz harnesses' smoke runs (each one test), the
+make-level checks (tests/make/), then the end-to-end boots. The ten slowest
+scenarios come just before the last line, "N passed, N failed".
 """
 import argparse
 import os
@@ -41,20 +42,33 @@ def main():
         fp, ff, _, _ = fmod.run_fuzz(args.fuzz, args.build, fmod.SMOKE_SECONDS, True)
         sys.stdout.flush()
 
+    print("== make-level checks (make -n run: the QEMU accelerator)")
+    sys.stdout.flush()
+    r = subprocess.run([sys.executable, os.path.join(HERE, "make", "check-run-accel.py")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = r.stdout.decode(errors="replace")
+    print(out, end="")
+    m = re.search(r"^make-run: (\d+) passed, (\d+) failed", out, re.M)
+    mp, mf = (int(m.group(1)), int(m.group(2))) if m else (0, 1)
+
     print("== end-to-end tests (QEMU TCG and Bochs)")
     sys.stdout.flush()
     r = subprocess.run([sys.executable, os.path.join(HERE, "e2e", "run.py"),
                         "--build", args.build], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT)
     out = r.stdout.decode(errors="replace")
-    print(out, end="")
+    slowest = [l for l in out.splitlines() if l.startswith("slowest: ")]
+    print("".join(l + "\n" for l in out.splitlines() if not l.startswith("slowest: ")), end="")
     m = re.search(r"^e2e: (\d+) passed, (\d+) failed", out, re.M)
     ep, ef = (int(m.group(1)), int(m.group(2))) if m else (0, 1)
 
-    print("unit: %d passed, %d failed; fuzz: %d passed, %d failed; e2e: %d passed, %d failed"
-          % (up, uf, fp, ff, ep, ef))
-    print("%d passed, %d failed" % (up + fp + ep, uf + ff + ef))
-    return 1 if uf + ff + ef else 0
+    print("unit: %d passed, %d failed; fuzz: %d passed, %d failed; make: %d passed, %d failed; "
+          "e2e: %d passed, %d failed" % (up, uf, fp, ff, mp, mf, ep, ef))
+    print("the ten slowest scenarios:")
+    for line in slowest:
+        print("  " + line[len("slowest: "):].strip())
+    print("%d passed, %d failed" % (up + fp + mp + ep, uf + ff + mf + ef))
+    return 1 if uf + ff + mf + ef else 0
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ A scenario is data (tests/e2e/scenarios.py); each check is a regular
 expression that must (or must not) match the serial log, optionally only
 after another pattern's first match. Every check is one test.
 """
+import datetime
 import os
 import re
 import shutil
@@ -144,7 +145,8 @@ def qemu_command(sc, iso, serial_log, workdir):
     if sc.guest_gdb:
         serial += ["-chardev", "socket,id=gdb0,host=127.0.0.1,port=%d,server=on,wait=off"
                    % sc.guest_gdb_port, "-serial", "chardev:gdb0"]
-    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", sc.cpu,
+    # make test ACCEL=kvm sets YAKVM_ACCEL (untested here: no KVM).
+    cmd = ["qemu-system-x86_64", "-accel", os.environ.get("YAKVM_ACCEL", "tcg"), "-cpu", sc.cpu,
            "-smp", str(sc.smp), "-m", sc.mem, "-display", "none",
            "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=4"] + serial
     if sc.com2:
@@ -166,6 +168,55 @@ def qemu_command(sc, iso, serial_log, workdir):
     return cmd + sc.extra_args
 
 
+CTRL_A3 = b"\x01" * 3
+FOCUS_LINE = r"^yakvm: console input goes to (vm \S+|yakvm's monitor)"
+
+
+@dataclass
+class ToVM:
+    """An input's keys for one VM: Ctrl-A three times until yakvm says the
+    input goes to that VM, then the keys (a heartbeat's "stop")."""
+    vm: str
+    keys: bytes = b"q"
+    tries: int = 16
+
+
+def stop_heartbeat(pattern, vm="heartbeat"):
+    """The input that stops a heartbeat (until=key) once pattern appeared
+    (a regular expression, or a function of the whole log so far)."""
+    return (pattern, ToVM(vm))
+
+
+def others_ended(names, vm="heartbeat"):
+    """A condition on the log: every VM in names has ended or been stopped,
+    and the heartbeat vm has beaten once after the last of them."""
+    def cond(log):
+        last = 0
+        for n in names:
+            m = re.search(r"^yakvm: (error: )?vm %s(/\d+)? (ended|stopped)" % re.escape(n),
+                          log, re.M)
+            if not m:
+                return False
+            last = max(last, m.end())
+        return re.search(r"^\[%s\] heartbeat \d+$" % re.escape(vm), log[last:], re.M) is not None
+    return cond
+
+
+def beats_after(anchor, n, vm="heartbeat"):
+    """A condition on the log: the heartbeat vm has beaten n times after
+    the first match of anchor."""
+    def cond(log):
+        m = re.search(anchor, log, re.M)
+        return bool(m) and len(re.findall(r"^\[%s\] heartbeat \d+$" % re.escape(vm),
+                                          log[m.end():], re.M)) >= n
+    return cond
+
+
+def stop_when_others_end(names, vm="heartbeat"):
+    """The input that stops heartbeat vm once every VM in names has ended."""
+    return stop_heartbeat(others_ended(names, vm), vm)
+
+
 def console_typist(sock_path, serial_log, inputs, stop, sock=None):
     """Connects to QEMU's serial socket (or takes sock, already connected),
     copies the output to serial_log, and types each input once its pattern
@@ -182,7 +233,18 @@ def console_typist(sock_path, serial_log, inputs, stop, sock=None):
             time.sleep(0.05)
     s.settimeout(0.1)
     seen = ""
+    full = []            # the whole log, for conditions (functions)
     pending = list(inputs)
+
+    def ready():
+        if not pending:
+            return None
+        pattern = pending[0][0]
+        if callable(pattern):
+            return "" if pattern("".join(full)) else None
+        m = re.search(pattern, seen, re.M)
+        return m
+
     with open(serial_log, "w") as log:
         while not stop.is_set():
             try:
@@ -193,15 +255,25 @@ def console_typist(sock_path, serial_log, inputs, stop, sock=None):
                 log.write(text)
                 log.flush()
                 seen += text.replace("\r", "")
+                full.append(text.replace("\r", ""))
             except socket.timeout:
                 pass
             except OSError:
                 break
-            while pending and re.search(pending[0][0], seen, re.M):
+            while ready() is not None:
+                m = ready()
                 pattern, keys = pending.pop(0)
                 # Cut what was matched so the next pattern looks further on.
-                seen = seen[re.search(pattern, seen, re.M).end():]
+                seen = seen[m.end():] if m else ""
                 time.sleep(0.2)
+                if isinstance(keys, ToVM):
+                    if pattern == FOCUS_LINE and m.group(1) == "vm " + keys.vm:
+                        s.sendall(keys.keys)
+                    elif keys.tries > 0:
+                        s.sendall(CTRL_A3)
+                        pending.insert(0, (FOCUS_LINE, ToVM(keys.vm, keys.keys,
+                                                            keys.tries - 1)))
+                    continue
                 s.sendall(keys)
             # Every chunk was searched on arrival: only a tail can still be
             # part of a match (this keeps long runs such as the soak linear).
@@ -209,9 +281,21 @@ def console_typist(sock_path, serial_log, inputs, stop, sock=None):
     s.close()
 
 
-def monitor_driver(sock_path, serial_log, commands, stop):
+def screen_text(workdir, build_dir):
+    from screen import read_screen
+    try:
+        return "\n".join(read_screen(os.path.join(workdir, "screen.ppm"),
+                                     os.path.join(build_dir, "gen", "font.c")))
+    except (OSError, AttributeError, ValueError, TypeError, IndexError):
+        return ""
+
+
+def monitor_driver(sock_path, serial_log, commands, stop, build_dir=None):
     """Sends each QEMU monitor command once its pattern has appeared in the
-    serial log (a file QEMU writes); the answers go to qemu-monitor.log."""
+    serial log (a file QEMU writes); the answers go to qemu-monitor.log.
+    A command with a third element (a screendump and a pattern) is sent
+    again until the screen read back from screen.ppm shows the pattern:
+    a screen check waits for its line instead of sampling once."""
     pending = list(commands)
     pos = 0
     s = None
@@ -235,14 +319,19 @@ def monitor_driver(sock_path, serial_log, commands, stop):
             except OSError as e:
                 out.write("cannot connect: %s\n" % e)
                 return
-        cmd = pending.pop(0)[1].replace("{workdir}", os.path.dirname(sock_path))
-        s.sendall((cmd + "\n").encode())
-        time.sleep(0.2)
-        try:
-            out.write(s.recv(65536).decode(errors="replace"))
-            out.flush()
-        except (socket.timeout, OSError):
-            pass
+        entry = pending.pop(0)
+        cmd = entry[1].replace("{workdir}", os.path.dirname(sock_path))
+        while True:
+            s.sendall((cmd + "\n").encode())
+            time.sleep(0.2)
+            try:
+                out.write(s.recv(65536).decode(errors="replace"))
+                out.flush()
+            except (socket.timeout, OSError):
+                pass
+            if len(entry) < 3 or stop.is_set() or re.search(
+                    entry[2], screen_text(os.path.dirname(sock_path), build_dir), re.M):
+                break
     if s:
         s.close()
     out.close()
@@ -396,10 +485,8 @@ def run_qemu(sc, iso, serial_log, workdir):
                              stdin=subprocess.DEVNULL, start_new_session=True)
         typist = None
         stop = threading.Event()
-        if sc.gdb:
-            run_gdb(sc, workdir)
-        if sc.guest_gdb:
-            run_guest_gdb(sc, serial_log, workdir, t0 + sc.timeout)
+        # The typist first: with input, QEMU waits for it to connect, and
+        # a guest gdb session waits for the log it writes.
         if sc.input:
             typist = threading.Thread(target=console_typist, args=(
                 os.path.join(workdir, "serial.sock"), serial_log, sc.input, stop))
@@ -407,8 +494,13 @@ def run_qemu(sc, iso, serial_log, workdir):
         monitor = None
         if sc.qemu_monitor:
             monitor = threading.Thread(target=monitor_driver, args=(
-                os.path.join(workdir, "monitor.sock"), serial_log, sc.qemu_monitor, stop))
+                os.path.join(workdir, "monitor.sock"), serial_log, sc.qemu_monitor, stop,
+                getattr(sc, "build_dir", None)))
             monitor.start()
+        if sc.gdb:
+            run_gdb(sc, workdir)
+        if sc.guest_gdb:
+            run_guest_gdb(sc, serial_log, workdir, t0 + sc.timeout)
         try:
             p.wait(timeout=max(1, t0 + sc.timeout - time.time()))
             status = "exited"
@@ -425,8 +517,13 @@ def run_qemu(sc, iso, serial_log, workdir):
     return {"status": status, "seconds": time.time() - t0}
 
 
-def run_scenario(sc, build_dir, out_dir):
-    """Returns (results, info): results is a list of (ok, desc, detail)."""
+def run_scenario(sc, build_dir, out_dir, tag=None):
+    """Returns (results, info): results is a list of (ok, desc, detail).
+    tag names the work directory of one of several runs (--repeat)."""
+    import copy
+    sc = copy.copy(sc)   # ports and paths are per run
+    if tag:
+        sc.name = "%s.%s" % (sc.name, tag)
     workdir = os.path.join(out_dir, sc.name)
     os.makedirs(workdir, exist_ok=True)
     serial_log = os.path.join(workdir, "serial.log")
@@ -437,12 +534,13 @@ def run_scenario(sc, build_dir, out_dir):
         iso = build_iso(sc, build_dir, out_dir)
     except RuntimeError as e:
         return [(False, "build the ISO", str(e))], {"status": "error", "seconds": 0}
+    sc.build_dir = build_dir
     if sc.gdb:
         sc.gdb_port = free_port()
-        sc.build_dir = build_dir
     if sc.guest_gdb:
         sc.guest_gdb_port = free_port()
         sc.build_dir = build_dir
+    started = datetime.datetime.utcnow()
     if sc.emulator == "bochs" and sc.guest_gdb:
         info = run_bochs_with_gdb(sc, iso, serial_log, workdir)
     elif sc.emulator == "bochs" and sc.input:
@@ -474,6 +572,10 @@ def run_scenario(sc, build_dir, out_dir):
     if sc.guest_gdb and os.path.exists(guest_gdb_log):
         with open(guest_gdb_log, errors="replace") as f:
             log += "".join("guest-gdb: " + line for line in f)
+    # When the emulator ran, by the host's clock (the RTC check's window).
+    log += "harness: run from %s to %s UTC\n" % (
+        started.strftime("%Y-%m-%d %H:%M:%S"),
+        datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M:%S"))
     results = [(info["status"] == "exited", "the run ends by itself",
                 "timed out after %ds" % sc.timeout if info["status"] != "exited" else "")]
     for c in sc.checks:

@@ -4,9 +4,12 @@ tests/e2e/run.py - boot every scenario of tests/e2e/scenarios.py and check
 its serial log. Two emulators run at a time (one per core).
 
   python3 tests/e2e/run.py --build build/release [--only NAME ...] [--list]
+                           [--jobs N] [--repeat N]
 
-Prints one line per check, the scenarios that were skipped and why, and
-finally "N passed, N failed".
+Prints one line per check, the scenarios that were skipped and why, the ten
+slowest runs ("slowest: ..."), and finally "N passed, N failed". --repeat N
+boots each chosen scenario N times (each run its own work directory NAME.rK)
+and counts every run's checks: a run that fails is reported, never retried.
 """
 import argparse
 import os
@@ -38,6 +41,7 @@ def main():
     ap.add_argument("--only", action="append", default=[])
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
 
     chosen = [s for s in SCENARIOS if not args.only or s.name in args.only]
@@ -54,8 +58,15 @@ def main():
         why = skip_reason(s)
         (skipped if why else runnable).append((s, why))
 
+    chosen_runnable = list(runnable)
+    if args.repeat > 1:
+        runnable = [(s, (k + 1, args.repeat)) for s, _ in runnable
+                    for k in range(args.repeat)]
+
     def one(item):
-        return item[0], run_scenario(item[0], build, out_dir)
+        sc, run = item
+        tag = "r%d" % run[0] if run else None
+        return item, run_scenario(sc, build, out_dir, tag)
 
     passed = failed = 0
     # Exclusive scenarios (timing checks) run alone first; then slow ones
@@ -70,18 +81,30 @@ def main():
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             yield from pool.map(one, shared)
 
-    for sc, (results, info) in all_results():
+    times = []
+    failed_runs = {}
+    for (sc, run), (results, info) in all_results():
+        name = sc.name + (" (run %d of %d)" % run if run else "")
         print("== %s (%s, %.1fs, serial log %s)" %
-              (sc.name, info["status"], info["seconds"],
+              (name, info["status"], info["seconds"],
                os.path.relpath(info.get("log", "-"), ROOT)))
+        times.append((info["seconds"], name))
         for ok, desc, detail in results:
             print("  %s  %s%s" % ("ok  " if ok else "FAIL", desc,
                                   (": " + detail) if detail and not ok else ""))
             passed += ok
             failed += not ok
+        if not all(ok for ok, _, _ in results):
+            failed_runs[sc.name] = failed_runs.get(sc.name, 0) + 1
         sys.stdout.flush()
     for sc, why in skipped:
         print("== %s: SKIPPED: %s" % (sc.name, why))
+    if args.repeat > 1:
+        for s, _ in chosen_runnable:
+            print("repeat: %s: %d of %d runs failed" %
+                  (s.name, failed_runs.get(s.name, 0), args.repeat))
+    for seconds, name in sorted(times, reverse=True)[:10]:
+        print("slowest: %6.1fs  %s" % (seconds, name))
     print("e2e: %d passed, %d failed, %d scenarios skipped" % (passed, failed, len(skipped)))
     return 1 if failed else 0
 

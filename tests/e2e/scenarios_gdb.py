@@ -23,9 +23,12 @@ SCENARIOS = [Scenario(
     smp=2,
     timeout=150,
     grub=[YAKVM,
+          "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- until=key",
           "module2 /guests/gdbtarget.elf name=gdbt mem=8M vcpus=2 gdb=com2",
-          "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- beats=2000",
           "module2 /guests/hello.elf name=second mem=8M gdb=com2 -- I want gdb too"],
+    # The heartbeat (first VM: console input goes to it) beats until the
+    # guest gdb debugged has ended.
+    input=[(r"^yakvm: vm gdbt ended", b"q")],
     guest_gdb=[
         "info threads",
         "break gdb_marker",
@@ -102,6 +105,8 @@ SCENARIOS = [Scenario(
         Check("the neighbour's heartbeat goes on while the guest is stopped",
               r"^\[heartbeat\] heartbeat \d+", after=r"^\[gdbt\] gdbtarget: own int3",
               before=r"^\[gdbt\] gdbtarget: spinning", count=2),
+        Check("the heartbeat stops when told, after the guest ended",
+              r"^\[heartbeat\] heartbeat: told to stop", after=r"^yakvm: vm gdbt ended"),
         Check("the stub's exits are counted", r"^yakvm: vm gdbt stats: DEBUG count=[1-9]"),
         Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
     ]),

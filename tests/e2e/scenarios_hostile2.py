@@ -7,7 +7,7 @@ checks as scenarios_hostile.py: yakvm alive, the neighbour's heartbeat goes
 on, and the hostile VM got the architectural result or a clean stop.
 Imported by scenarios.py; docs/security.md lists each attack and its check.
 """
-from harness import Scenario, Check
+from harness import Scenario, Check, stop_heartbeat, stop_when_others_end
 from scenarios_hostile import YAKVM, HB, alive_checks, guest_checks
 
 APICBASE_CHECKS = [
@@ -56,7 +56,8 @@ APICBASE = Scenario(
     timeout=150,
     grub=[YAKVM,
           "module2 /guests/hostile_apicbase.elf name=apicbase mem=8M vcpus=2 hpet=off",
-          "module2 /guests/heartbeat.elf name=heartbeat mem=8M cpus=1 -- beats=40"],
+          "module2 /guests/heartbeat.elf name=heartbeat mem=8M cpus=1 -- until=key"],
+    input=[stop_when_others_end(["apicbase"])],
     checks=[
         Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
         Check("the two vCPUs of apicbase are on different CPUs (the shootdown must "
@@ -78,7 +79,14 @@ APICBASE = Scenario(
 
 # The same under Bochs' stricter SVM (nRIP-save, flush-by-ASID).
 import dataclasses  # noqa: E402
-SCENARIOS = [APICBASE, dataclasses.replace(APICBASE, name="bochs-hostile-apicbase",
+# Bochs takes no input from the harness: its heartbeat counts.
+def counted_heartbeat(sc, beats=40):
+    return dataclasses.replace(sc, input=[], grub=[
+        line.replace("until=key", "beats=%d" % beats) for line in sc.grub])
+
+
+SCENARIOS = [APICBASE, dataclasses.replace(counted_heartbeat(APICBASE),
+                                           name="bochs-hostile-apicbase",
                                            emulator="bochs", timeout=600)]
 
 NMI_CHECKS = [
@@ -104,8 +112,9 @@ def nmi_scenario(name, smp, cpus):
         smp=smp,
         timeout=200,
         grub=[YAKVM,
-              "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- beats=40",
+              "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- until=key",
               "module2 /guests/hostile_nmi.elf name=nmi mem=8M vcpus=3 cpus=%s" % cpus],
+        input=[stop_when_others_end(["nmi"])],
         checks=[
             Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
             Check("%d CPU(s) up" % smp, r"^yakvm: %d CPUs? up" % smp),
@@ -123,20 +132,20 @@ def nmi_scenario(name, smp, cpus):
 
 SCENARIOS.append(nmi_scenario("qemu-hostile-nmi", 2, "0-1"))
 SCENARIOS.append(nmi_scenario("qemu-hostile-nmi-1cpu", 2, "0"))
-SCENARIOS.append(dataclasses.replace(nmi_scenario("bochs-hostile-nmi", 2, "0-1"),
+SCENARIOS.append(dataclasses.replace(counted_heartbeat(nmi_scenario("bochs-hostile-nmi", 2, "0-1")),
                                      emulator="bochs", timeout=900))
 
 # A VM halted with IF=0 forever and one spinning with IF=0 forever, on the
 # one CPU of a heartbeat. Neither ends on its own: the monitor (Ctrl-A three
 # times per running VM, then the monitor) looks at the halted one twice and
-# destroys both; then the heartbeat completes and the run ends.
+# destroys both; then the heartbeat is told to stop and the run ends.
 CTRL_A = b"\x01"
 HALT_EXITS = r"^  vcpu 0: halted, on CPU 0, ASID \d+, (\d{1,3}) exits\n"
 HALT = Scenario(
     name="qemu-hostile-halt",
     timeout=200,
     grub=[YAKVM,
-          "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- beats=300",
+          "module2 /guests/heartbeat.elf name=heartbeat mem=8M -- until=key",
           "module2 /guests/hostile_halt.elf name=halter mem=8M",
           "module2 /guests/hostile_halt.elf name=spinner mem=8M -- spin"],
     input=[(r"^yakvm: vm halter/0 halted with interrupts disabled", b""),
@@ -149,7 +158,9 @@ HALT = Scenario(
            (r"    last exit", b"info vm spinner\r"),
            (r"    last exit", b"destroy halter\r"),
            (r"vm halter: destroyed", b"destroy spinner\r"),
-           (r"vm spinner: destroyed", b"list\r")],
+           (r"vm spinner: destroyed", b"list\r"),
+           (r"  2  spinner +destroyed", b""),
+           stop_heartbeat(r"\[heartbeat\] heartbeat \d+\n")],
     checks=[
         Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
     ] + alive_checks(3) + [

@@ -7,8 +7,8 @@ each check spans many switches between them, beside a heartbeat neighbour.
 The FXSAVE path (a CPU without XSAVE) stays covered by qemu-fpu-isolation.
 Imported by scenarios.py; docs/security.md lists each attack and its check.
 """
-from harness import Scenario, Check
-from scenarios_hostile import YAKVM, HEARTBEAT, HB, alive_checks, guest_checks
+from harness import Scenario, Check, stop_when_others_end
+from scenarios_hostile import YAKVM, HEARTBEAT, HEARTBEAT_BEATS, HB, alive_checks, guest_checks
 from scenarios_linux import KERNEL, linux_vm, linux_checks
 
 # QEMU 7.2 TCG has XSAVE, AVX and RDTSCP, but qemu64 does not list them.
@@ -51,9 +51,10 @@ XSAVE_SCENARIO = Scenario(
     name="qemu-isolation-xsave",
     cpu=XSAVE_CPU,
     timeout=150,
-    grub=[YAKVM, HEARTBEAT % 30] + [
+    grub=[YAKVM, HEARTBEAT] + [
         "module2 /guests/xsave.elf name=%s mem=8M cpus=0 -- %d xcr0=%d%s" % (
             n, s, x, " attack" if a else "") for n, s, x, a in XSAVE_VMS],
+    input=[stop_when_others_end([vm[0] for vm in XSAVE_VMS])],
     checks=alive_checks(4) + [
         Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
         Check("the attacks start", r"^\[xsave0\] xsave: ok CPUID.1:ECX.XSAVE is set$"),
@@ -69,9 +70,10 @@ MSR_SCENARIO = Scenario(
     name="qemu-isolation-msrs",
     cpu=XSAVE_CPU,
     timeout=120,
-    grub=[YAKVM, HEARTBEAT % 20] + [
+    grub=[YAKVM, HEARTBEAT] + [
         "module2 /guests/msr_isolation.elf name=%s mem=8M cpus=0 -- %d" % (n, s)
         for n, s in MSR_VMS],
+    input=[stop_when_others_end([n for n, _ in MSR_VMS])],
     checks=alive_checks(3) + [
         Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
         Check("the neighbour's heartbeat goes on while the MSRs are checked", HB,
@@ -94,7 +96,7 @@ SCENARIOS = [XSAVE_SCENARIO, MSR_SCENARIO]
 # runs the attacks and a short register check only.
 SCENARIOS.append(Scenario(
     name="bochs-xsave-xsetbv", emulator="bochs", timeout=600,
-    grub=[YAKVM, HEARTBEAT % 2,
+    grub=[YAKVM, HEARTBEAT_BEATS % 2,
           "module2 /guests/xsave.elf name=xsave0 mem=8M -- 2001 xcr0=7 attack ms=5"],
     checks=alive_checks(2) + [
         Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
