@@ -11,6 +11,7 @@
 #include "core/startup.h"
 #include "core/timer.h"
 #include "core/gdbstub.h"
+#include "core/single_step.h"
 #include "devices/lapic.h"
 #include "core/log.h"
 #include "arch/x86/cpu.h"
@@ -285,6 +286,7 @@ void yakvm_vcpu_run(struct vcpu *v)
 		struct trace_exit te;
 		if (trace)
 			trace_begin(v, rec, &te);
+		bool guest_tf = vcpu_guest_tf(v);
 		svm_handle_exit(v);
 		/* An instruction yakvm completed for the guest (RIP moved on)
 		 * ends the interrupt shadow of an STI or MOV SS just before it
@@ -292,6 +294,7 @@ void yakvm_vcpu_run(struct vcpu *v)
 		 * loop could never take the interrupt that woke it. */
 		if (vmcb->save.rip != rec->rip)
 			vmcb->control.interrupt_shadow &= ~1ull;
+		vcpu_single_step_trap(v, guest_tf, rec->rip);
 		if (v->dbg.step)
 			gdbstub_step_check(v);	/* an emulated instruction ends a step */
 		uint64_t t2 = rdtsc();
