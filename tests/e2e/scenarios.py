@@ -150,6 +150,8 @@ from scenarios_isolation import SCENARIOS as ISOLATION_SCENARIOS  # noqa: E402
 SCENARIOS += ISOLATION_SCENARIOS
 from scenarios_random import SCENARIOS as RANDOM_SCENARIOS  # noqa: E402
 SCENARIOS += RANDOM_SCENARIOS
+from scenarios_singlestep import SCENARIOS as SINGLESTEP_SCENARIOS  # noqa: E402
+SCENARIOS += SINGLESTEP_SCENARIOS
 
 PLATFORM_CHECKS = [
     "pit-100hz", "pit-1000hz", "pit-rate-ratio", "pic-mask", "pic-no-eoi-blocks",

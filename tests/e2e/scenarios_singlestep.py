@@ -1,0 +1,54 @@
+"""
+tests/e2e/scenarios_singlestep.py - the guest's own single-step trap after
+every kind of instruction yakvm completes for it, in ring 0 and ring 3, and
+exact interrupt windows (issue 14, items 4 and 5; tests/guests/singlestep.c).
+Under QEMU and under Bochs (nRIP-save, XSAVE, V_IRQ as the APM says).
+Imported by scenarios.py.
+"""
+import dataclasses
+from harness import Scenario, Check
+from scenarios_hostile import guest_checks
+
+YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
+
+COMMON = [
+    "CPUID traps after it", "IN traps after it", "OUT traps after it",
+    "INSB traps after it", "OUTSB traps after it",
+    "an MMIO read (LAPIC) traps after it", "an MMIO write (LAPIC TPR) traps after it",
+    "VMMCALL traps after it", "CPUID after MOV SS: one trap, after the CPUID",
+    "CPUID in the STI's shadow traps after it",
+]
+RING0 = ["RDMSR traps after it", "WRMSR traps after it",
+         "HLT with IF=0 ends at once with the trap after it",
+         "RDMSR that gets #GP raises no trap", "... and the #GP came"]
+WINDOW = [
+    "window: both pending self-IPIs come in STI; NOP; CLI",
+    "window: the first (0x41) after the NOP, at the CLI",
+    "window: the second (0x40) after the first handler's IRET, at the CLI",
+    "window: each self-IPI comes once",
+]
+NAMES = (["ring 0: " + n for n in COMMON + RING0] + ["ring 3: " + n for n in COMMON] +
+         WINDOW)
+
+
+def scenario(name, names, extra_checks=(), **kw):
+    return Scenario(
+        name=name,
+        grub=[YAKVM, "module2 /guests/singlestep.elf name=step mem=8M"],
+        checks=[
+            Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+            Check("ring 3 was entered and left", r"^\[step\] step: back in ring 0$"),
+        ] + guest_checks("step", "step", names) + list(extra_checks),
+        **dict(dict(timeout=120), **kw))
+
+
+SCENARIOS = [
+    scenario("qemu-singlestep", NAMES),
+    # Bochs, like the CPUs, does not hold back the trap after an STI (QEMU's
+    # TCG does): the CPUID in its shadow is then the second step.
+    scenario("bochs-singlestep", NAMES + ["ring 0: XSETBV traps after it"],
+             [Check("%s: the CPU's own trap after the STI came too" % r,
+                    r"^\[step\] step: %s: a trap after the STI itself: yes$" % r)
+              for r in ("ring 0", "ring 3")],
+             emulator="bochs", timeout=600),
+]
