@@ -258,10 +258,13 @@ void yakvm_vcpu_run(struct vcpu *v)
 		npt_enter_guest(v, p);
 		/* XCR0 is not switched by VMRUN: vmrun.S loads the guest's and
 		 * the host's back after #VMEXIT (arch/x86/fpu.h). */
+		bool virq_race = svm.virq_racy && (vmcb->control.v_intr & V_IRQ);
 		uint64_t t0 = rdtsc();	/* stats: round trip from here */
 		_yakvm_vcpu_run(&v->regs, v->vmcb_pa, p->host_vmcb_pa,
 				fpu_host.xsave ? &v->fpu.xcr0 : NULL);
 		uint64_t t1 = rdtsc();	/* stats: handler from here */
+		if (virq_race)
+			svm_virq_race_recover();	/* core/intr.c, tcg_virq=1 */
 		npt_leave_guest(v);
 		if (dr7_mov)
 			write_dr7(0x400);
