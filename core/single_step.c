@@ -12,7 +12,9 @@
  * after the next instruction; the emulated instruction is that next one,
  * so its trap is due as usual, one #DB for both (Intel SDM vol. 3,
  * 6.8.3). After an STI the trap is not held back (only interrupts are).
- * As KVM does, a HLT with TF=1 is ended at once by the trap.
+ * As KVM does, a HLT with TF=1 is ended at once by the trap. A REP INS or
+ * OUTS traps after each iteration, RIP still on it until the last
+ * (arch/x86/svm/ioio_string.c does one per exit then).
  */
 #include "core/single_step.h"
 #include "core/vcpu.h"
@@ -31,7 +33,9 @@ bool vcpu_guest_tf(const struct vcpu *v)
 void vcpu_single_step_trap(struct vcpu *v, bool guest_tf, uint64_t rip_before)
 {
 	struct vmcb *vmcb = v->vmcb;
-	if (!guest_tf || vmcb->save.rip == rip_before ||
+	bool in_place = v->step_in_place;	/* a REP iteration */
+	v->step_in_place = false;
+	if (!guest_tf || (vmcb->save.rip == rip_before && !in_place) ||
 	    (vmcb->control.eventinj & EVENT_VALID) || v->vm->state != VM_RUNNING ||
 	    v->state == VCPU_WAIT_SIPI || v->state == VCPU_STOPPED)
 		return;

@@ -68,6 +68,13 @@ STEP(st_in, "mov $0x3fd, %dx", "inb %dx, %al")
 STEP(st_out, "mov $0x3ff, %dx\n\tmov $0xa5, %al", "outb %al, %dx")
 STEP(st_ins, "mov $0x3ff, %dx\n\tlea io_buf+1, %edi\n\tcld", "insb")
 STEP(st_outs, "mov $0x3ff, %dx\n\tlea io_buf, %esi\n\tcld", "outsb")
+/* REP INSB/OUTSB, 3 iterations: a trap after each, RIP on the
+ * instruction until the last. */
+STEP(st_rep_ins, "mov $0x3ff, %dx\n\tlea io_buf, %edi\n\tmov $3, %ecx\n\tcld",
+     ".globl st_rep_ins_mid\nst_rep_ins_mid:\n\trep insb")
+STEP(st_rep_outs, "mov $0x3ff, %dx\n\tlea io_buf, %esi\n\tmov $3, %ecx\n\tcld",
+     ".globl st_rep_outs_mid\nst_rep_outs_mid:\n\trep outsb")
+extern const char st_rep_ins_mid[], st_rep_outs_mid[];
 STEP(st_mmio_read, "mov $0xfee00030, %ebx", "mov (%ebx), %eax")
 STEP(st_mmio_write, "mov $0xfee00080, %ebx\n\txor %eax, %eax", "mov %eax, (%ebx)")
 STEP(st_vmmcall, "xor %eax, %eax", "vmmcall")
@@ -164,6 +171,14 @@ static void common_steps(const char *ring)
 	ONE(ring, "OUT traps after it", st_out);
 	ONE(ring, "INSB traps after it", st_ins);
 	ONE(ring, "OUTSB traps after it", st_outs);
+	uint32_t wi[3] = { (uint32_t)st_rep_ins_mid, (uint32_t)st_rep_ins_mid,
+			   (uint32_t)st_rep_ins_end };
+	step_check(ring, "REP INSB (3) traps after each iteration", st_rep_ins, wi, 3,
+		   (uint32_t)st_rep_ins_end);
+	uint32_t wo[3] = { (uint32_t)st_rep_outs_mid, (uint32_t)st_rep_outs_mid,
+			   (uint32_t)st_rep_outs_end };
+	step_check(ring, "REP OUTSB (3) traps after each iteration", st_rep_outs, wo, 3,
+		   (uint32_t)st_rep_outs_end);
 	ONE(ring, "an MMIO read (LAPIC) traps after it", st_mmio_read);
 	ONE(ring, "an MMIO write (LAPIC TPR) traps after it", st_mmio_write);
 	ONE(ring, "VMMCALL traps after it", st_vmmcall);
