@@ -12,6 +12,7 @@
 #include "core/intr.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
+#include "core/main.h"
 #include "devices/lapic.h"
 #include "devices/pic.h"
 #include "arch/x86/svm/exitcodes.h"
@@ -56,7 +57,8 @@ static int ack_vector(struct vcpu *v)
 /* Under QEMU's TCG (svm.virq_racy) VMRUN with V_IRQ set may lose an
  * interrupt the host's LAPIC raises at that moment (arch/x86/svm/svm.c):
  * instead of V_IRQ, the vCPU loop makes the guest exit again soon through
- * a short host timer (poll_window), and the events are looked at then. */
+ * a short host timer (poll_window), and the events are looked at then.
+ * The price: a window shorter than the poll (STI; NOP; CLI) is missed. */
 static void poll_window(struct vcpu *v)
 {
 	v->poll_window = true;
@@ -66,10 +68,15 @@ static void poll_window(struct vcpu *v)
 static void open_window(struct vcpu *v)
 {
 	struct vmcb_control *c = &v->vmcb->control;
-	if (svm.virq_racy) {
+	if (svm.virq_racy && !yakvm_opts.tcg_virq) {
 		poll_window(v);
 		return;
 	}
+	/* With tcg_virq=1 under TCG: V_IRQ for the exact window, the poll as
+	 * a backstop, and the loop makes the host's LAPIC look at its IRR
+	 * again after the exit (svm_virq_race_recover). */
+	if (svm.virq_racy)
+		poll_window(v);
 	c->v_intr |= V_IRQ | V_IGN_TPR | (0xfull << V_INTR_PRIO_SHIFT);
 	c->intercept_misc1 |= INTERCEPT_VINTR;
 }

@@ -109,7 +109,8 @@ static bool known_option(const char *key, size_t key_len)
 	return token_is(key, key_len, "loglevel") ||
 	       token_is(key, key_len, "console") ||
 	       token_is(key, key_len, "on_idle") ||
-	       token_is(key, key_len, "x2apic");
+	       token_is(key, key_len, "x2apic") ||
+	       token_is(key, key_len, "tcg_virq");
 }
 
 /* Applies key=value; returns why it is bad, or NULL. */
@@ -154,6 +155,15 @@ static const char *apply_option(const char *key, size_t key_len,
 			return "must be 0 or 1";
 		return NULL;
 	}
+	if (token_is(key, key_len, "tcg_virq")) {
+		if (token_is(v, len, "0"))
+			opts->tcg_virq = false;
+		else if (token_is(v, len, "1"))
+			opts->tcg_virq = true;
+		else
+			return "must be 0 or 1";
+		return NULL;
+	}
 	return "unknown option";
 }
 
@@ -163,6 +173,7 @@ void options_defaults(struct yakvm_options *opts)
 	opts->console_port = 0x3f8;
 	opts->on_idle = ON_IDLE_HALT;
 	opts->x2apic = false;
+	opts->tcg_virq = false;
 }
 
 int options_parse(const char *cmdline, struct yakvm_options *opts,

@@ -26,6 +26,11 @@ struct yakvm_options {
 	/* x2apic=1: switch the host LAPICs to x2APIC mode where the CPU has it
 	 * (it is used anyway when the firmware left it on). */
 	bool x2apic;
+	/* tcg_virq=1: under QEMU's TCG, interrupt windows through V_IRQ as on
+	 * hardware (exact), with a recovery from TCG's VMRUN race after each
+	 * exit and the 100 us poll kept as a backstop (core/intr.c). Default 0:
+	 * no V_IRQ there, the poll alone (docs/status.md). */
+	bool tcg_virq;
 };
 
 /*

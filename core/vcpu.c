@@ -11,6 +11,7 @@
 #include "core/startup.h"
 #include "core/timer.h"
 #include "core/gdbstub.h"
+#include "core/single_step.h"
 #include "devices/lapic.h"
 #include "core/log.h"
 #include "core/console.h"
@@ -325,10 +326,13 @@ void yakvm_vcpu_run(struct vcpu *v)
 		npt_enter_guest(v, p);
 		/* XCR0 is not switched by VMRUN: vmrun.S loads the guest's and
 		 * the host's back after #VMEXIT (arch/x86/fpu.h). */
+		bool virq_race = svm.virq_racy && (vmcb->control.v_intr & V_IRQ);
 		uint64_t t0 = rdtsc();	/* stats: round trip from here */
 		_yakvm_vcpu_run(&v->regs, v->vmcb_pa, p->host_vmcb_pa,
 				fpu_host.xsave ? &v->fpu.xcr0 : NULL);
 		uint64_t t1 = rdtsc();	/* stats: handler from here */
+		if (virq_race)
+			svm_virq_race_recover();	/* core/intr.c, tcg_virq=1 */
 		npt_leave_guest(v);
 		if (dr7_mov)
 			write_dr7(0x400);
@@ -353,6 +357,7 @@ void yakvm_vcpu_run(struct vcpu *v)
 		struct trace_exit te;
 		if (trace)
 			trace_begin(v, rec, &te);
+		bool guest_tf = vcpu_guest_tf(v);
 		svm_handle_exit(v);
 		/* An instruction yakvm completed for the guest (RIP moved on)
 		 * ends the interrupt shadow of an STI or MOV SS just before it
@@ -360,6 +365,7 @@ void yakvm_vcpu_run(struct vcpu *v)
 		 * loop could never take the interrupt that woke it. */
 		if (vmcb->save.rip != rec->rip)
 			vmcb->control.interrupt_shadow &= ~1ull;
+		vcpu_single_step_trap(v, guest_tf, rec->rip);
 		if (v->dbg.step)
 			gdbstub_step_check(v);	/* an emulated instruction ends a step */
 		if (p->io_retry) {

@@ -82,6 +82,9 @@ struct vcpu {
 
 	uint64_t exits;
 	bool halted_reported;
+	/* One iteration of a REP string instruction done, RIP still on it:
+	 * the guest's single-step trap is due (core/single_step.c). */
+	bool step_in_place;
 
 	/* The last guest-physical code page the exit path read instructions
 	 * from, and where it is in host memory: a VM's RAM never moves, so

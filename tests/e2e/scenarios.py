@@ -176,6 +176,8 @@ from scenarios_cpumodel import SCENARIOS as CPUMODEL_SCENARIOS  # noqa: E402
 SCENARIOS += CPUMODEL_SCENARIOS
 from scenarios_hpet import SCENARIOS as HPET_SCENARIOS  # noqa: E402
 SCENARIOS += HPET_SCENARIOS
+from scenarios_singlestep import SCENARIOS as SINGLESTEP_SCENARIOS  # noqa: E402
+SCENARIOS += SINGLESTEP_SCENARIOS
 
 PLATFORM_CHECKS = [
     "pit-100hz", "pit-1000hz", "pit-rate-ratio", "pic-mask", "pic-no-eoi-blocks",

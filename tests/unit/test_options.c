@@ -67,6 +67,9 @@ static void test_full_line(void **state)
 	assert_true(opts.x2apic);
 	opts = parse_clean("x2apic=0");
 	assert_false(opts.x2apic);
+	assert_false(opts.tcg_virq);
+	opts = parse_clean("tcg_virq=1");
+	assert_true(opts.tcg_virq);
 
 	opts = parse_clean("loglevel=warn on_idle=halt");
 	assert_int_equal(opts.loglevel, LOG_WARN);

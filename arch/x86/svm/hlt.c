@@ -8,6 +8,7 @@
 #include "core/vm.h"
 #include "core/log.h"
 #include "core/intr.h"
+#include "core/single_step.h"
 
 void svm_handle_hlt(struct vcpu *v)
 {
@@ -17,6 +18,8 @@ void svm_handle_hlt(struct vcpu *v)
 		v->events_pending = true;
 		return;	/* an interrupt is already waiting: HLT ends at once */
 	}
+	if (vcpu_guest_tf(v))
+		return;	/* the single-step trap ends it (core/single_step.c) */
 	v->state = VCPU_HALTED;
 	if (!(v->vmcb->save.rflags & RFLAGS_IF) && !v->halted_reported) {
 		v->halted_reported = true;

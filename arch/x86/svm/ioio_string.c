@@ -17,6 +17,7 @@
 #include "core/vcpu.h"
 #include "arch/x86/pcpu.h"
 #include "core/vm.h"
+#include "core/single_step.h"
 #include "devices/bus.h"
 
 #define MAX_ELEMENTS_PER_EXIT 4096
@@ -58,8 +59,11 @@ void ioio_string(struct vcpu *v, const struct ioio *io)
 	uint64_t base = seg_base(v, seg);
 	bool lin32 = vcpu_code_bits(v) != 64;
 
+	/* Single-stepped by the guest (its TF): one iteration per trap, as a
+	 * CPU raises #DB after each (core/single_step.c). */
+	unsigned max = io->rep && vcpu_guest_tf(v) ? 1 : MAX_ELEMENTS_PER_EXIT;
 	unsigned done = 0;
-	while (count && done < MAX_ELEMENTS_PER_EXIT) {
+	while (count && done < max) {
 		uint64_t la = base + (*ptr & amask);
 		if (lin32)
 			la &= 0xffffffffull;
@@ -98,4 +102,6 @@ void ioio_string(struct vcpu *v, const struct ioio *io)
 	}
 	if (count == 0 || !io->rep)
 		s->rip = v->vmcb->control.exitinfo2;
+	else if (done)
+		v->step_in_place = true;
 }

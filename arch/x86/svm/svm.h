@@ -39,4 +39,15 @@ struct pcpu;
  * host VMCB holding the state VMRUN does not restore (saved by VMSAVE). */
 bool svm_cpu_init(struct pcpu *p, char *why, size_t whylen);
 
+/* After a VMRUN with V_IRQ under TCG (tcg_virq=1, core/intr.c): an
+ * interrupt request that VMRUN's race lost stays in the host LAPIC's IRR
+ * unseen. A write of the TPR (CR8, same value) makes QEMU's LAPIC look at
+ * its IRR again and raise the request; on hardware it changes nothing. */
+static inline void svm_virq_race_recover(void)
+{
+	uint64_t tpr;
+	__asm__ volatile("mov %%cr8, %0" : "=r"(tpr));
+	__asm__ volatile("mov %0, %%cr8" ::"r"(tpr) : "memory");
+}
+
 #endif

@@ -103,6 +103,8 @@ _yakvm_vcpu_run:
 	sti				/* called with IF=0; GIF=0 holds interrupts off */
 	vmload	%rax
 	vmrun	%rax			/* the guest runs until #VMEXIT */
+	.global vmrun_host_resume
+vmrun_host_resume:			/* see db_entry, arch/x86/isr.S */
 	push	%rax
 	mov	32(%rsp), %rax		/* host CR0 (see above) */
 	mov	%rax, %cr0
@@ -171,6 +173,8 @@ _yakvm_vcpu_run:
 2:
 	mov	%rbx, %rax
 	vmload	%rax			/* host FS, GS, TR, ... back */
+	.global vmrun_host_state_back
+vmrun_host_state_back:
 	stgi
 	add	$8, %rsp		/* host CR0 */
 
