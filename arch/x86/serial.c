@@ -29,9 +29,18 @@ void uart_putc(uint16_t port, char c)
 {
 	if (!port)
 		return;
-	/* A port with nothing behind it reads 0xff: do not wait forever. */
-	for (int i = 0; i < 100000 && !(inb(port + LSR) & LSR_THRE); i++)
+	/* Wait for THRE: a byte written before it would overwrite one not yet
+	 * sent (an emulator's UART stays busy while its host is loaded; seen
+	 * under QEMU as lost characters). A port with nothing behind it reads
+	 * 0xff (THRE set); one that stays busy for ~10^8 polls is taken as
+	 * stuck, and from then on is waited for only briefly. */
+	static bool stuck;
+	long limit = stuck ? 100000 : 100000000;
+	long i = 0;
+	while (!(inb(port + LSR) & LSR_THRE) && ++i < limit)
 		cpu_relax();
+	if (i == limit)
+		stuck = true;
 	outb(port + THR, (uint8_t)c);
 }
 
