@@ -67,6 +67,28 @@ QEMU_DEFAULT = ([Check("step: ring %s: %s" % (r, n),
                  Check("VM step is never stopped by yakvm", r"^yakvm: error: vm step/",
                        present=False)])
 
+# Bochs 2.7 keeps the guest's pending single-step trap of an instruction
+# that exits (docs/status.md, emulator quirks): for an RDMSR that yakvm
+# answers with #GP it raises that trap later, and with #DB always
+# intercepted (issue 17: CVE-2015-8104) it comes as a #DB exit, which
+# yakvm gives back to the guest. Natively it reached the host's #DB entry,
+# which drops it. Expected to fail under Bochs only; CPUs raise no trap
+# for a faulting instruction (QEMU passes it).
+BOCHS_XFAIL = ["ring 0: RDMSR that gets #GP raises no trap"]
+BOCHS_NAMES = [n for n in NAMES + ["ring 0: XSETBV traps after it"] if n not in BOCHS_XFAIL]
+BOCHS_CHECKS = ([Check("step: " + n, r"^\[step\] step: ok %s$" % re.escape(n))
+                 for n in BOCHS_NAMES] +
+                [Check("expected failure under Bochs 2.7 (its stale pending single-step "
+                       "trap, reflected as the guest's #DB): " + n,
+                       r"^\[step\] step: FAIL %s \(" % re.escape(n)) for n in BOCHS_XFAIL] +
+                [Check("no other check fails",
+                       r"^\[step\] step: FAIL (?!%s)" % "|".join(re.escape(n) for n in BOCHS_XFAIL),
+                       present=False),
+                 Check("the guest counts exactly the 1 expected failure",
+                       r"^\[step\] step: 1 failures?$"),
+                 Check("VM step is never stopped by yakvm", r"^yakvm: error: vm step/",
+                       present=False)])
+
 SCENARIOS = [
     scenario("qemu-singlestep", NAMES, guest=QEMU_DEFAULT),
     # tcg_virq=1: V_IRQ windows under TCG too, with the race's recovery
@@ -81,7 +103,7 @@ SCENARIOS = [
              [Check("%s: the CPU's own trap after the STI came too" % r,
                     r"^\[step\] step: %s: a trap after the STI itself: yes$" % r)
               for r in ("ring 0", "ring 3")],
-             emulator="bochs", timeout=600),
+             guest=BOCHS_CHECKS, emulator="bochs", timeout=600),
 ]
 
 # Debian's kernel on 2 vCPUs with tcg_virq=1: V_IRQ windows under TCG do not
