@@ -38,6 +38,15 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
+bool str_contains(const char *text, const char *word)
+{
+	size_t n = strlen(word), len = strlen(text);
+	for (size_t i = 0; i + n <= len; i++)
+		if (memcmp(text + i, word, n) == 0)
+			return true;
+	return false;
+}
+
 void *memset(void *d, int c, size_t n)
 {
 	unsigned char *p = d;

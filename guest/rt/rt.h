@@ -64,6 +64,8 @@ size_t strlen(const char *s);
 int memcmp(const void *a, const void *b, size_t n);
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
+/* Whether text (a command line) contains word anywhere. */
+bool str_contains(const char *text, const char *word);
 
 /* A vendor or hypervisor signature: EBX, ECX, EDX of `leaf` as 12
  * characters (leaf 0x40000000: the hypervisor's). Returns EAX. */

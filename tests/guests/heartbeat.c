@@ -26,15 +26,6 @@ static int option(const char *c, const char *key, int def)
 	return def;
 }
 
-static bool has_word(const char *c, const char *word)
-{
-	size_t n = strlen(word);
-	for (; *c; c++)
-		if (memcmp(c, word, n) == 0)
-			return true;
-	return false;
-}
-
 static void tick(struct rt_frame *f)
 {
 	pic_eoi(0);
@@ -53,7 +44,7 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	int beats = option(c, "beats=", 20);
 	int sleep = option(c, "sleep=", 0);
 	/* beats=0 is until=key too */
-	bool until_key = has_word(c, "until=key") || beats == 0;
+	bool until_key = str_contains(c, "until=key") || beats == 0;
 	if (sleep) {
 		pic_init();
 		rt_set_irq_handler(PIC_VECTOR_BASE, tick);

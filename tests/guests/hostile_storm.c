@@ -18,15 +18,6 @@ static void eoi_lapic(struct rt_frame *f) { lapic_write(0xb0, 0); }
 static void eoi_pit(struct rt_frame *f) { pic_eoi(0); }
 static void eoi_rtc(struct rt_frame *f) { cmos_read(0x0c); pic_eoi(8); }
 
-static bool has_word(const char *c, const char *word)
-{
-	size_t n = strlen(word);
-	for (; *c; c++)
-		if (memcmp(c, word, n) == 0)
-			return true;
-	return false;
-}
-
 static bool all_sources_seen(void)
 {
 	return rt_irq_count[0x40] && rt_irq_count[0x41] && rt_irq_count[0x20] &&
@@ -36,7 +27,7 @@ static bool all_sources_seen(void)
 int guest_main(uint32_t magic, struct mb1_info *info)
 {
 	const char *c = (info->flags & 4) ? (const char *)info->cmdline : "";
-	bool until_key = has_word(c, "until=key");
+	bool until_key = str_contains(c, "until=key");
 	uint64_t per_ms = tsc_per_ms();
 	pic_init();
 	rt_set_irq_handler(0x20, eoi_pit);
