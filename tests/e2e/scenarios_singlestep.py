@@ -52,20 +52,24 @@ def scenario(name, names, extra_checks=(), yakvm=YAKVM, guest=None, **kw):
 XFAIL = WINDOW[:3]
 XFAIL_WHY = ("expected failure under QEMU's TCG without tcg_virq=1 (no V_IRQ: "
              "TCG's VMRUN race; the 100 us poll misses a one-instruction window): ")
-QEMU_DEFAULT = ([Check("step: ring %s: %s" % (r, n),
-                       r"^\[step\] step: ok %s$" % re.escape("ring %s: %s" % (r, n)))
-                 for r, names in (("0", COMMON + RING0), ("3", COMMON)) for n in names] +
-                [Check("step: " + WINDOW[3],
-                       r"^\[step\] step: ok %s$" % re.escape(WINDOW[3]))] +
-                [Check(XFAIL_WHY + n, r"^\[step\] step: FAIL %s \(" % re.escape(n))
-                 for n in XFAIL] +
-                [Check("no other check fails",
-                       r"^\[step\] step: FAIL (?!%s)" % "|".join(re.escape(n) for n in XFAIL),
-                       present=False),
-                 Check("the guest counts exactly the 3 expected failures",
-                       r"^\[step\] step: 3 failures$"),
-                 Check("VM step is never stopped by yakvm", r"^yakvm: error: vm step/",
-                       present=False)])
+
+
+def checks_with_xfail(names, xfail, why):
+    """The guest's checks where those in xfail must report FAIL, and no
+    other may; the guest's own failure count is exactly len(xfail)."""
+    return ([Check("step: " + n, r"^\[step\] step: ok %s$" % re.escape(n))
+             for n in names if n not in xfail] +
+            [Check(why + n, r"^\[step\] step: FAIL %s \(" % re.escape(n)) for n in xfail] +
+            [Check("no other check fails",
+                   r"^\[step\] step: FAIL (?!%s)" % "|".join(re.escape(n) for n in xfail),
+                   present=False),
+             Check("the guest counts exactly the %d expected failure(s)" % len(xfail),
+                   r"^\[step\] step: %d failures?$" % len(xfail)),
+             Check("VM step is never stopped by yakvm", r"^yakvm: error: vm step/",
+                   present=False)])
+
+
+QEMU_DEFAULT = checks_with_xfail(NAMES, XFAIL, XFAIL_WHY)
 
 # Bochs 2.7 keeps the guest's pending single-step trap of an instruction
 # that exits (docs/status.md, emulator quirks): for an RDMSR that yakvm
@@ -75,19 +79,10 @@ QEMU_DEFAULT = ([Check("step: ring %s: %s" % (r, n),
 # which drops it. Expected to fail under Bochs only; CPUs raise no trap
 # for a faulting instruction (QEMU passes it).
 BOCHS_XFAIL = ["ring 0: RDMSR that gets #GP raises no trap"]
-BOCHS_NAMES = [n for n in NAMES + ["ring 0: XSETBV traps after it"] if n not in BOCHS_XFAIL]
-BOCHS_CHECKS = ([Check("step: " + n, r"^\[step\] step: ok %s$" % re.escape(n))
-                 for n in BOCHS_NAMES] +
-                [Check("expected failure under Bochs 2.7 (its stale pending single-step "
-                       "trap, reflected as the guest's #DB): " + n,
-                       r"^\[step\] step: FAIL %s \(" % re.escape(n)) for n in BOCHS_XFAIL] +
-                [Check("no other check fails",
-                       r"^\[step\] step: FAIL (?!%s)" % "|".join(re.escape(n) for n in BOCHS_XFAIL),
-                       present=False),
-                 Check("the guest counts exactly the 1 expected failure",
-                       r"^\[step\] step: 1 failures?$"),
-                 Check("VM step is never stopped by yakvm", r"^yakvm: error: vm step/",
-                       present=False)])
+BOCHS_CHECKS = checks_with_xfail(
+    NAMES + ["ring 0: XSETBV traps after it"], BOCHS_XFAIL,
+    "expected failure under Bochs 2.7 (its stale pending single-step trap, "
+    "reflected as the guest's #DB): ")
 
 SCENARIOS = [
     scenario("qemu-singlestep", NAMES, guest=QEMU_DEFAULT),
