@@ -169,7 +169,7 @@ def qemu_command(sc, iso, serial_log, workdir):
 
 
 CTRL_A3 = b"\x01" * 3
-FOCUS_LINE = r"^yakvm: console input goes to (vm \S+|yakvm's monitor)"
+FOCUS_LINE = r"^yakvm: console input goes to (vm \S+|yakvm's monitor) \(Ctrl-A"  # a whole name, not one cut by a read
 
 
 @dataclass
