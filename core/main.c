@@ -10,15 +10,15 @@
  */
 #include "core/main.h"
 #include "arch/x86/spec.h"
-#include "core/log.h"
-#include "core/console.h"
+#include "lib/log.h"
+#include "core/console/console.h"
 #include "arch/x86/mce.h"
 #include "arch/x86/fbcon.h"
-#include "core/vm.h"
-#include "core/vmdesc.h"
-#include "core/sched.h"
-#include "core/timer.h"
-#include "core/input.h"
+#include "core/vm/vm.h"
+#include "core/vm/vmdesc.h"
+#include "core/run/sched.h"
+#include "core/run/timer.h"
+#include "core/console/input.h"
 #include "boot/multiboot2.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pcpu.h"
@@ -91,7 +91,7 @@ static void create_vms(const struct boot_info *bi)
 	static struct mod_line ml;	/* large: keep it off the stack */
 	char err[160];
 	/* Each VM's footprint is logged by vm_start; destroys give it all back
-	 * (core/vm_destroy.c): the monitor's `mem` shows the difference. */
+	 * (core/vm/vm_destroy.c): the monitor's `mem` shows the difference. */
 	log_info("%lu pages free before the VMs", pmm_free_bytes() / PAGE_SIZE);
 	for (unsigned i = 0; i < bi->module_count; i++) {
 		const struct boot_module *m = &bi->modules[i];

@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
+#include "lib/log.h"
 
-enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 enum on_idle { ON_IDLE_HALT, ON_IDLE_EXIT };
 
 struct yakvm_options {
@@ -28,7 +28,7 @@ struct yakvm_options {
 	bool x2apic;
 	/* tcg_virq=1: under QEMU's TCG, interrupt windows through V_IRQ as on
 	 * hardware (exact), with a recovery from TCG's VMRUN race after each
-	 * exit and the 100 us poll kept as a backstop (core/intr.c). Default 0:
+	 * exit and the 100 us poll kept as a backstop (core/run/intr.c). Default 0:
 	 * no V_IRQ there, the poll alone (docs/status.md). */
 	bool tcg_virq;
 };

@@ -28,7 +28,7 @@
 #include <stdbool.h>
 #include "devices/device.h"
 #include "devices/acpi_pm.h"
-#include "core/vm.h"
+#include "core/vm/vm.h"
 
 /* PM1_EN bits that exist (4.8.3.1.2) */
 #define PM1_EN_MASK  ((1u << 0) | (1u << 5) | (1u << 8) | (1u << 9) | (1u << 10) | (1u << 14))

@@ -1,9 +1,9 @@
 /* devices/bus.c - PIO and MMIO dispatch (see bus.h). */
 #include "devices/bus.h"
-#include "core/vm.h"
-#include "core/vcpu.h"
-#include "devices/lapic.h"
-#include "core/log.h"
+#include "core/vm/vm.h"
+#include "core/run/vcpu.h"
+#include "devices/vlapic.h"
+#include "lib/log.h"
 #include "arch/x86/pcpu.h"
 #include "mm/pmm.h"
 #include "lib/string.h"

@@ -4,7 +4,7 @@
  * report their result with it. It ends only the guest's own VM.
  */
 #include "devices/device.h"
-#include "core/vm.h"
+#include "core/vm/vm.h"
 
 static void debug_exit_write(struct device *d, uint16_t port, unsigned size, uint32_t val)
 {

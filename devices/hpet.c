@@ -22,7 +22,7 @@
  *   timers pulse their line and leave it clear.
  * - Legacy replacement routes timer 0 to IRQ 0 (IOAPIC pin 2) and timer 1
  *   to IRQ 8 while ENABLE_CNF and LEG_RT_CNF are both set (2.3.5); the PIT
- *   and RTC are then cut off their lines (core/irq.c).
+ *   and RTC are then cut off their lines (core/run/irq.c).
  * - A route outside Tn_INT_ROUTE_CAP is not taken (the field keeps its old
  *   value); FSB delivery is not offered (Tn_FSB_INT_DEL_CAP 0).
  * - The main counter's own 64-bit wrap (5845 years at 100 MHz, sooner only
@@ -36,8 +36,8 @@
 #include "devices/device.h"
 #include "devices/bus.h"
 #include "devices/irq.h"
-#include "core/timer.h"
-#include "core/vm.h"
+#include "core/run/timer.h"
+#include "core/vm/vm.h"
 
 #define NEVER     UINT64_MAX
 #define NO_LINE   0xffu

@@ -13,8 +13,8 @@ struct vm;
 struct device;
 
 /* Asks for a reset of the whole VM; called with the device's lock held, so
- * it only records the request. Implemented by core/vm.c (the same
- * declaration is in core/vm.h). */
+ * it only records the request. Implemented by core/vm/vm.c (the same
+ * declaration is in core/vm/vm.h). */
 void vm_request_reset(struct vm *vm);
 
 /* The A20 gate as last set through this controller (output port bit 1). */

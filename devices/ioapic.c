@@ -13,9 +13,9 @@
  * called with the IOAPIC lock held; the LAPIC never calls back holding its).
  */
 #include "devices/ioapic.h"
-#include "devices/lapic.h"
+#include "devices/vlapic.h"
 #include "devices/bus.h"
-#include "core/vm.h"
+#include "core/vm/vm.h"
 
 #define IOREGSEL 0x00
 #define IOWIN    0x10

@@ -2,7 +2,7 @@
  * devices/irq.h - a VM's interrupt lines, as on a PC: ISA IRQs 0-15 reach both
  * the 8259A PIC pair and the IOAPIC (ISA IRQ 0 is IOAPIC pin 2, the override
  * every PC's ACPI MADT declares; the others map 1:1); IOAPIC pins 16-23 have
- * no PIC input. Device models call these; core/irq.c routes them.
+ * no PIC input. Device models call these; core/run/irq.c routes them.
  */
 #ifndef YAKVM_DEVICES_IRQ_H
 #define YAKVM_DEVICES_IRQ_H

@@ -6,7 +6,7 @@
 #include "devices/acpi_pm.h"
 #include "devices/hpet.h"
 #include "devices/ioapic.h"
-#include "devices/lapic.h"
+#include "devices/vlapic.h"
 #include "devices/pic.h"
 #include "devices/pit.h"
 #include "devices/pm_timer.h"

@@ -26,7 +26,7 @@
 #include "devices/device.h"
 #include "devices/bus.h"
 #include "devices/irq.h"
-#include "core/vm.h"
+#include "core/vm/vm.h"
 
 #define MASTER 0
 #define SLAVE  1

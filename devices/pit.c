@@ -30,8 +30,8 @@
 #include "devices/device.h"
 #include "devices/bus.h"
 #include "devices/irq.h"
-#include "core/timer.h"
-#include "core/vm.h"
+#include "core/run/timer.h"
+#include "core/vm/vm.h"
 
 #define NS_PER_S      1000000000ull
 #define PORT_CTRL     0x43

@@ -7,7 +7,7 @@
  */
 #include "devices/device.h"
 #include "devices/pm_timer.h"
-#include "core/timer.h"
+#include "core/run/timer.h"
 
 #define NS_PER_S 1000000000u
 

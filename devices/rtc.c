@@ -27,9 +27,9 @@
 #include "devices/rtc.h"
 #include "devices/irq.h"
 #include "devices/bus.h"
-#include "core/timer.h"
-#include "core/civil_time.h"
-#include "core/vm.h"
+#include "core/run/timer.h"
+#include "lib/civil_time.h"
+#include "core/vm/vm.h"
 #include "guest/layout.h"
 
 #define PORT_INDEX   0x70

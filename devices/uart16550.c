@@ -23,8 +23,8 @@
 #include "devices/uart16550.h"
 #include "devices/irq.h"
 #include "devices/bus.h"
-#include "core/vm.h"
-#include "core/console.h"
+#include "core/vm/vm.h"
+#include "core/console/console.h"
 
 enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
 
@@ -209,7 +209,7 @@ static uint8_t read_reg(struct device *d, struct uart *u, unsigned reg)
 		return u->mcr;
 	case LSR:
 		/* The transmitter is busy while the VM's console queue is full
-		 * (flow control a polling writer obeys; core/console.h). */
+		 * (flow control a polling writer obeys; core/console/console.h). */
 		v = (console_vm_room(&d->vm->console) ? LSR_THRE | LSR_TEMT : 0) |
 		    (u->rx_count ? LSR_DR : 0) | (u->overrun ? LSR_OE : 0);
 		u->overrun = false;

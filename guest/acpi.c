@@ -14,7 +14,7 @@
 #include "devices/acpi_pm.h"
 #include "devices/hpet.h"
 #include "devices/ioapic.h"
-#include "devices/lapic.h"
+#include "devices/vlapic.h"
 #include "devices/pm_timer.h"
 #include "lib/format.h"
 #include "lib/string.h"

@@ -30,7 +30,7 @@ struct acpi_config {
 };
 
 /* The configuration of a yakvm PC VM with ncpus vCPUs (devices/ioapic.h,
- * devices/lapic.h, devices/pm_timer.h, devices/acpi_pm.h). */
+ * devices/vlapic.h, devices/pm_timer.h, devices/acpi_pm.h). */
 void acpi_config_pc(struct acpi_config *c, unsigned ncpus);
 
 /*

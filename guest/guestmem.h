@@ -3,7 +3,7 @@
  *
  * The loaders (Multiboot1, Linux) are pure logic: they never see host
  * addresses, only this interface, so host-side unit tests can give them a
- * plain buffer. core/vm.c implements it over the VM's RAM regions.
+ * plain buffer. core/vm/vm.c implements it over the VM's RAM regions.
  */
 #ifndef YAKVM_GUEST_GUESTMEM_H
 #define YAKVM_GUEST_GUESTMEM_H

@@ -30,7 +30,7 @@ enum { INT_INT = 0, INT_NMI = 1, INT_SMI = 2, INT_EXTINT = 3 };
 #define CPU_BP          0x02
 #define IOAPIC_EN       0x01
 #define IOAPIC_VERSION  0x11
-#define LAPIC_VERSION   0x14    /* devices/lapic.c */
+#define LAPIC_VERSION   0x14    /* devices/vlapic.c */
 #define CPU_SIGNATURE   0x00000600  /* family 6, model 0, stepping 0 */
 #define CPU_FEATURES    0x00000201  /* CPUID.1:EDX FPU, APIC */
 /* I/O interrupt flags (table 4-10): PO bits 1:0, EL bits 3:2 */

@@ -1,7 +1,7 @@
 /*
  * lib/token.h - splitting a command line into blank-separated words, for
  * yakvm's own options (core/options.c) and the VM description lines
- * (core/vmdesc.c).
+ * (core/vm/vmdesc.c).
  */
 #ifndef YAKVM_LIB_TOKEN_H
 #define YAKVM_LIB_TOKEN_H

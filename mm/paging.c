@@ -3,7 +3,7 @@
 #include "mm/paging.h"
 #include "mm/pmm.h"
 #include "arch/x86/cpu.h"
-#include "core/log.h"
+#include "lib/log.h"
 #include "lib/spinlock.h"
 
 extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[];

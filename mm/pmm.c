@@ -2,7 +2,7 @@
  * 1 = used. Frames below 1 MiB are never handed out: they stay free for the
  * AP start-up trampoline and the firmware. */
 #include "mm/pmm.h"
-#include "core/log.h"
+#include "lib/log.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
 

@@ -41,7 +41,7 @@ document yakvm-vmcb
 yakvm-vmcb VM VCPU: print the decoded VMCB of a vCPU (VM is its number in vms[]).
 end
 
-# yakvm-exits: exits by reason for every VM (core/stats.h).
+# yakvm-exits: exits by reason for every VM (core/diag/stats.h).
 define yakvm-exits
   set $i = 0
   while $i < vm_count

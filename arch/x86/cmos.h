@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "core/civil_time.h"
+#include "lib/civil_time.h"
 
 /* The raw time registers, as the RTC holds them. */
 struct cmos_regs {

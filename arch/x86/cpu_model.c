@@ -88,7 +88,7 @@ const struct cpu_feature cpu_model[] = {
 	  .cr4 = B(6), .what = "CR4.MCE; real #MC stay the host's (never injected)" },
 	ROW("CX8", 1, EDX, 8, OFFER_HOST, "instruction"),
 	{ .name = "APIC", .leaf = 1, .reg = EDX, .bit = 9, .offer = OFFER_HOST,
-	  .msrs = { MSR_APIC_ROW }, .what = "the virtual LAPIC (devices/lapic.c)" },
+	  .msrs = { MSR_APIC_ROW }, .what = "the virtual LAPIC (devices/vlapic.c)" },
 	{ .name = "SEP", .leaf = 1, .reg = EDX, .bit = 11, .offer = OFFER_HOST,
 	  .msrs = { MSR_SYSENTER_ROW }, .what = "SYSENTER/SYSEXIT" },
 	{ .name = "MTRR", .leaf = 1, .reg = EDX, .bit = 12, .offer = OFFER_HOST,

@@ -1,6 +1,6 @@
 /* arch/x86/fbcon.c - a text console on the framebuffer (see fbcon.h). */
 #include "arch/x86/fbcon.h"
-#include "core/log.h"
+#include "lib/log.h"
 
 #define GLYPH_W 8
 #define GLYPH_H 16

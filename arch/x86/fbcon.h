@@ -24,7 +24,7 @@ bool fbcon_init(const struct boot_framebuffer *fb);
 
 /* Draws one byte ('\n', '\r' and '\t' move the cursor; other control bytes
  * are dropped). Does nothing before fbcon_init. The caller serializes
- * (core/console.c calls it under the console lock). */
+ * (core/console/console.c calls it under the console lock). */
 void fbcon_putc(char c);
 
 /* The font: one glyph per byte value (Latin-1), 16 rows of 8 pixels, the

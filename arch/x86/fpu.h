@@ -4,7 +4,7 @@
  * 15.5.1: it is not in the VMCB), and yakvm itself never touches it (it is
  * built with -mgeneral-regs-only), so a CPU's FPU holds the state of the last
  * vCPU that ran there. When a CPU switches to another vCPU, the old one's
- * state is saved and the new one's loaded (core/sched.c):
+ * state is saved and the new one's loaded (core/run/sched.c):
  *  - with XSAVE (CPUID Fn0000_0001 ECX[26]): XSAVE/XRSTOR with the host's
  *    XCR0 as the mask. The host's XCR0 enables every component guests may
  *    enable, so it covers any guest XCR0 (APM vol. 2, 11.5; SDM vol. 1, 13.7);

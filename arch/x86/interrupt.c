@@ -4,10 +4,10 @@
  * CPU. An NMI is reported and the interrupted code goes on (APM vol. 2, 8.2).
  */
 #include "arch/x86/interrupt.h"
-#include "core/console.h"
+#include "core/console/console.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pcpu.h"
-#include "core/log.h"
+#include "lib/log.h"
 
 static irq_handler_t handlers[256];
 

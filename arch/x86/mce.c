@@ -9,7 +9,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/interrupt.h"
 #include "arch/x86/pcpu.h"
-#include "core/log.h"
+#include "lib/log.h"
 
 #define MSR_MCG_CAP     0x179
 #define MSR_MCG_STATUS  0x17a

@@ -59,7 +59,7 @@ struct pcpu {
 	bool console_due;           /* a VM line was queued during this exit */
 	bool io_retry;              /* a device was busy: the IN/OUT runs again */
 	uint64_t slice_end_ns;
-	struct vtimer *timers;      /* armed device timers (core/timer.c) */
+	struct vtimer *timers;      /* armed device timers (core/run/timer.c) */
 	struct spinlock timer_lock;
 
 	/* Machine checks (arch/x86/mce.c), recorded in #MC context. */
@@ -70,7 +70,7 @@ struct pcpu {
 	uint8_t nmi_lint;
 	uint64_t nmi_count, nmi_reported, nmi_last_rip;
 
-	/* ASIDs handed out on this CPU (see core/asid.c). */
+	/* ASIDs handed out on this CPU (see core/run/asid.c). */
 	uint32_t next_asid, asid_generation;
 };
 

@@ -1,7 +1,7 @@
 /*
  * arch/x86/serial.c - the host's 16550 UARTs at 115200 8N1, polled (no
  * interrupts): the console's port, and any other port by its base (the gdb
- * stub's, core/gdbstub.c). Register offsets per the 16550A data sheet.
+ * stub's, core/gdb/gdbstub.c). Register offsets per the 16550A data sheet.
  */
 #include "arch/x86/serial.h"
 #include "arch/x86/cpu.h"

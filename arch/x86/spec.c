@@ -3,7 +3,7 @@
 #include "arch/x86/spec_gate.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pcpu.h"
-#include "core/log.h"
+#include "lib/log.h"
 
 #define MSR_PRED_CMD 0x49
 #define PRED_CMD_IBPB 1
@@ -11,7 +11,7 @@
 bool spec_ibpb;
 static enum canary_source canary_from;
 
-extern uintptr_t __stack_chk_guard;	/* core/log.c */
+extern uintptr_t __stack_chk_guard;	/* lib/log.c */
 
 /* RDRAND and RDSEED may fail (CF=0) when their entropy is drained:
  * retried a few times, as Intel and AMD advise, then the TSC. */

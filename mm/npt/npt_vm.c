@@ -5,7 +5,7 @@
  */
 #include "mm/npt/npt_vm.h"
 #include "mm/pmm.h"
-#include "core/vm.h"
+#include "core/vm/vm.h"
 
 static uint64_t alloc_table(void *ctx) { return pmm_alloc_page(); }
 static void free_table(void *ctx, uint64_t pa) { pmm_free_pages(pa, 1); }

@@ -127,7 +127,7 @@ SCENARIOS = [
                  Check("yakvm reports 3 NMIs on CPU 1",
                        r"^yakvm: warning: NMI on CPU 1 \(3 so far"),
              ]),
-    # Under QEMU's TCG, CPU 0 takes only vCPUs pinned to it (core/sched.c:
+    # Under QEMU's TCG, CPU 0 takes only vCPUs pinned to it (core/run/sched.c:
     # TCG updates CPU 0's nested-paging flag from other CPUs without a
     # lock). A 2-vCPU VM free to run anywhere lands on CPU 1 only; a VM
     # pinned to CPU 0 still runs there. The monitor's "info vm" says where.

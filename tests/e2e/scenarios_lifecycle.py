@@ -30,7 +30,7 @@ def stop_hb_checks():
 # A 512 MiB VM that resets itself 20 times (through the i8042, port 0x92 and
 # ACPI in turn), on the one CPU it shares with a busy heartbeat. Each reset
 # clears the RAM a slice at a time between the heartbeat's time slices
-# (core/vm_reset.c): the heartbeat beats between any two consecutive resets.
+# (core/vm/vm_reset.c): the heartbeat beats between any two consecutive resets.
 RESETS = 20
 RESETLOOP = Scenario(
     name="qemu-hostile-resetloop-big",

@@ -87,7 +87,7 @@ BOCHS_CHECKS = checks_with_xfail(
 SCENARIOS = [
     scenario("qemu-singlestep", NAMES, guest=QEMU_DEFAULT),
     # tcg_virq=1: V_IRQ windows under TCG too, with the race's recovery
-    # (core/intr.c): the window is exact.
+    # (core/run/intr.c): the window is exact.
     scenario("qemu-singlestep-tcg-virq", NAMES,
              [Check("yakvm took tcg_virq=1 without complaint",
                     r"^yakvm: .*(unknown option|must be 0 or 1)", present=False)],

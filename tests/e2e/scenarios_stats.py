@@ -1,6 +1,6 @@
 """
 tests/e2e/scenarios_stats.py - exit statistics and the exit trace
-(core/stats.c, core/trace.c, docs/exits.md). VM "stats" makes a known number
+(core/diag/stats.c, core/diag/trace.c, docs/exits.md). VM "stats" makes a known number
 of exits and prints nothing, so its per-reason counts are exact; VM "tracer"
 (trace=1) runs a short script whose exits must appear decoded, in order.
 Imported by scenarios.py.

@@ -2,7 +2,7 @@
  * tests/fuzz/device_fuzz.h - the common driver of the device-model
  * harnesses (tests/fuzz/fuzz_<device>.c). The input is a sequence of
  * 8-byte records, each one guest (or platform) action on the model through
- * its device_model interface, as devices/bus.c and core/mmio.c make them:
+ * its device_model interface, as devices/bus.c and core/run/mmio.c make them:
  *
  *   byte 0    bits 0-2: 0, 1, 7 read; 2, 3 write; 4 advance time;
  *             5 the model's own extra action (an IRQ line, host input...);
@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "devices/device.h"
-#include "core/vm.h"
+#include "core/vm/vm.h"
 #include "tests/unit/fake_platform.h"
 
 #define CHECK(c) do { if (!(c)) { \

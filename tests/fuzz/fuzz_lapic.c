@@ -1,5 +1,5 @@
 /*
- * tests/fuzz/fuzz_lapic.c - the local APICs (devices/lapic.c) of a 2-vCPU
+ * tests/fuzz/fuzz_lapic.c - the local APICs (devices/vlapic.c) of a 2-vCPU
  * VM under any sequence of MMIO accesses to 0xfee00000 by either vCPU (any
  * size 1-8 and alignment), interrupts arriving, acknowledges, TPR and
  * TSC-deadline writes, latched messages taken, and time steps
@@ -12,7 +12,7 @@
  * and a running one-shot or periodic timer has its vtimer armed.
  */
 #include "tests/fuzz/device_fuzz.h"
-#include "devices/lapic.c"
+#include "devices/vlapic.c"
 
 #define NV 2
 

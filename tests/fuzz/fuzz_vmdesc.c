@@ -1,5 +1,5 @@
 /*
- * tests/fuzz/fuzz_vmdesc.c - the module-line parser (core/vmdesc.c) on any
+ * tests/fuzz/fuzz_vmdesc.c - the module-line parser (core/vm/vmdesc.c) on any
  * text, and vmdesc_parse_size() on any bytes (a heap copy of exactly their
  * size, no NUL: it must read only s[0..len)).
  * Properties: a line is accepted with every field in range (name
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/vmdesc.h"
+#include "core/vm/vmdesc.h"
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz_vmdesc: %s:%d: %s\n", __FILE__, __LINE__, #c); \

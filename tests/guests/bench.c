@@ -96,7 +96,7 @@ static void timer_handler(struct rt_frame *f)
  * shadow covers the HLT, so the interrupt wakes it) - or, with spin, arm it
  * with IF=1 and wait for the interrupt while running. (Armed with IF=0, the
  * spin would also time how soon yakvm sees the STI: at once with V_IRQ, at
- * its next poll under QEMU's TCG, core/intr.c.) */
+ * its next poll under QEMU's TCG, core/run/intr.c.) */
 static uint64_t loop_timer(bool halt)
 {
 	uint64_t t0 = rdtsc();

@@ -7,7 +7,7 @@
  * boot vCPU's LAPIC covers that, and spins in the guest on another CPU
  * while the boot vCPU moves its LAPIC back and forth (yakvm's nested-TLB
  * shootdown). Last it resets the VM with its LAPIC over RAM, and the second
- * boot checks the LAPIC and the RAM page are back. What yakvm defines (core/lapic_window.h): a page the vCPU's
+ * boot checks the LAPIC and the RAM page are back. What yakvm defines (core/run/lapic_window.h): a page the vCPU's
  * LAPIC left reads all ones and ignores writes unless RAM or a device is
  * there.
  *

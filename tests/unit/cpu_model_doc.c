@@ -53,7 +53,7 @@ size_t cpu_model_render_doc(char *buf, size_t len)
 		"whatever the host, because yakvm implements it; *synthetic* is\n"
 		"computed per vCPU; *hidden* is never shown. CPUID\n"
 		"(`arch/x86/svm/cpuid.c`), the MSR exits (`arch/x86/svm/msr.c`, the\n"
-		"MSR permission map in `core/vm.c`) and the CR0/CR4/EFER write checks\n"
+		"MSR permission map in `core/vm/vm.c`) and the CR0/CR4/EFER write checks\n"
 		"(`arch/x86/svm/cr.c`) all follow the result: an MSR exists only as a\n"
 		"row of an offered feature (any other gives #GP), and a CR4 or EFER\n"
 		"bit is writable only when a feature that offers it is shown (else\n"

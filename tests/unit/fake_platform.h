@@ -1,6 +1,6 @@
 /*
  * tests/unit/fake_platform.h - a fake of what device models call into
- * (devices/irq.h, core/timer.h, the TSC frequency) for host unit tests:
+ * (devices/irq.h, core/run/timer.h, the TSC frequency) for host unit tests:
  * IRQ line changes are recorded, time is set by the test, and armed timers
  * fire when the test advances time.
  */
@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "core/timer.h"
+#include "core/run/timer.h"
 #include "devices/irq.h"
 
 #define FAKE_MAX_EVENTS 4096

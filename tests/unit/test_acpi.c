@@ -23,9 +23,9 @@
 #include "devices/device.h"
 #include "devices/ioapic.h"
 #include "devices/hpet.h"
-#include "devices/lapic.h"
+#include "devices/vlapic.h"
 #include "devices/pm_timer.h"
-#include "core/vm.h"
+#include "core/vm/vm.h"
 
 #define BASE 0xe0000ull
 #define BUFSZ 0x10000

@@ -1,7 +1,7 @@
 /*
- * tests/unit/test_civil_time.c - the calendar arithmetic of core/civil_time.c
+ * tests/unit/test_civil_time.c - the calendar arithmetic of lib/civil_time.c
  * and the host RTC register decoding of arch/x86/cmos.c (BCD, binary, 12h)
- * that core/wallclock.c feeds into it.
+ * that core/run/wallclock.c feeds into it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "core/civil_time.h"
+#include "lib/civil_time.h"
 #include "arch/x86/cmos.h"
 
 static int64_t secs(int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s)

@@ -1,1 +1,1 @@
-test_civil_time_SRCS := core/civil_time.c arch/x86/cmos.c
+test_civil_time_SRCS := lib/civil_time.c arch/x86/cmos.c

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_console_ring.c - a VM's console queue (core/console_ring.c):
+ * tests/unit/test_console_ring.c - a VM's console queue (core/console/console_ring.c):
  * lines come out in order with their numbers, a full queue drops and counts
  * (printed + dropped = written), and the indices wrap.
  */
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/console_ring.h"
+#include "core/console/console_ring.h"
 
 static struct console_ring ring;
 

@@ -1,1 +1,1 @@
-test_console_ring_SRCS := core/console_ring.c lib/string.c
+test_console_ring_SRCS := core/console/console_ring.c lib/string.c

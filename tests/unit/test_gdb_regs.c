@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_gdb_regs.c - core/gdb_regs.c: the i386 and x86-64
+ * tests/unit/test_gdb_regs.c - core/gdb/gdb_regs.c: the i386 and x86-64
  * register layouts gdb expects, and what a register write may change.
  */
 #include <stdarg.h>
@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "core/gdb_regs.h"
-#include "core/vcpu.h"
+#include "core/gdb/gdb_regs.h"
+#include "core/run/vcpu.h"
 
 static struct vmcb vmcb;
 static struct vcpu v = { .vmcb = &vmcb };

@@ -1,1 +1,1 @@
-test_gdb_regs_SRCS := core/gdb_regs.c lib/string.c
+test_gdb_regs_SRCS := core/gdb/gdb_regs.c lib/string.c

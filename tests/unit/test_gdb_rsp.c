@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_gdb_rsp.c - the GDB remote protocol framing of
- * core/gdb_rsp.c: packets, checksums, Ctrl-C, escapes, hex.
+ * core/gdb/gdb_rsp.c: packets, checksums, Ctrl-C, escapes, hex.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "core/gdb_rsp.h"
+#include "core/gdb/gdb_rsp.h"
 
 static enum rsp_event feed(struct rsp_rx *rx, const char *s)
 {

@@ -13,7 +13,7 @@
 #include "tests/unit/fake_platform.h"
 #include "devices/device.h"
 #include "devices/i8042.h"
-#include "core/vm.h"
+#include "core/vm/vm.h"
 
 extern const struct device_model i8042_model, sysctl_model;
 

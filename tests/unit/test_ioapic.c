@@ -12,10 +12,10 @@
 #include <string.h>
 #include "tests/unit/fake_platform.h"
 #include "devices/ioapic.h"
-#include "devices/lapic.h"
+#include "devices/vlapic.h"
 #include "devices/device.h"
 #include "devices/bus.h"
-#include "core/vm.h"
+#include "core/vm/vm.h"
 
 static struct vm vm;
 static const struct device_decl decl = {

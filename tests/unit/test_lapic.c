@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_lapic.c - the virtual local APIC (devices/lapic.c) in a
+ * tests/unit/test_lapic.c - the virtual local APIC (devices/vlapic.c) in a
  * fake 4-vCPU VM: registers, priorities, EOI, the timer in its three modes
  * on fake time, IPIs and their destinations, latched messages, errors.
  */
@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tests/unit/fake_platform.h"
-#include "devices/lapic.h"
+#include "devices/vlapic.h"
 #include "devices/device.h"
-#include "core/vcpu.h"
-#include "core/vm.h"
+#include "core/run/vcpu.h"
+#include "core/vm/vm.h"
 
 #define NV 4
 

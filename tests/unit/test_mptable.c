@@ -16,7 +16,7 @@
 
 #include "guest/mptable.h"
 #include "devices/ioapic.h"
-#include "devices/lapic.h"
+#include "devices/vlapic.h"
 
 #define BASE 0xf0000ull
 #define BUFSZ 0x10000

@@ -13,7 +13,7 @@
 
 #include "devices/pit.h"
 #include "devices/device.h"
-#include "core/vm.h"
+#include "core/vm/vm.h"
 #include "tests/unit/fake_platform.h"
 
 /* The bus's lock helpers (devices/bus.c), not linked here. */

@@ -15,7 +15,7 @@
 #include "devices/device.h"
 #include "devices/bus.h"
 #include "devices/rtc.h"
-#include "core/vm.h"
+#include "core/vm/vm.h"
 
 extern const struct device_model rtc_model;
 

@@ -15,8 +15,8 @@
 #include "devices/device.h"
 #include "devices/bus.h"
 #include "devices/uart16550.h"
-#include "core/vm.h"
-#include "core/console.h"
+#include "core/vm/vm.h"
+#include "core/console/console.h"
 
 extern const struct device_model uart16550_model;
 

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_vmdesc.c - vmdesc_parse() and vmdesc_parse_size(): the
- * module line syntax of core/vmdesc.h, its defaults, and every error.
+ * module line syntax of core/vm/vmdesc.h, its defaults, and every error.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/vmdesc.h"
+#include "core/vm/vmdesc.h"
 
 static struct mod_line *parse_ok(const char *line)
 {

@@ -10,8 +10,8 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/svm/exitcodes.h"
-#include "core/vcpu.h"
-#include "core/vm.h"
+#include "core/run/vcpu.h"
+#include "core/vm/vm.h"
 #include "lib/string.h"
 
 #define PF_P    (1u << 0)

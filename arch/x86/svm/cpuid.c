@@ -12,8 +12,8 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_model.h"
 #include "arch/x86/fpu.h"
-#include "core/vcpu.h"
-#include "core/vm.h"
+#include "core/run/vcpu.h"
+#include "core/vm/vm.h"
 #include "lib/string.h"
 
 #define BIT(n) (1u << (n))

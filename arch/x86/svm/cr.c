@@ -18,8 +18,8 @@
 #include "arch/x86/cpu_model.h"
 #include "arch/x86/insn/decode.h"
 #include "arch/x86/insn/fetch.h"
-#include "core/vcpu.h"
-#include "core/vm.h"
+#include "core/run/vcpu.h"
+#include "core/vm/vm.h"
 
 /* CR0 bits 31:0 that are not defined read as 0 and ignore writes (as KVM);
  * ET reads 1 (APM vol. 2, 3.1.1). Bits 63:32 must be zero. */

@@ -1,6 +1,6 @@
 /*
  * arch/x86/svm/debug.c - the #DB exception intercept (always on, see
- * reflect.c), and the exits of a VM with gdb= (core/gdbstub.h): #BP
+ * reflect.c), and the exits of a VM with gdb= (core/gdb/gdbstub.h): #BP
  * (APM vol. 2, 15.12) and the INTn intercept (15.9). What is gdb's stops the VM for gdb; anything else is
  * given to the guest as the CPU would have: its own INT3, INTn, single
  * steps and debug-register breakpoints work as without gdb.
@@ -19,10 +19,10 @@
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/insn/decode.h"
 #include "arch/x86/insn/fetch.h"
-#include "core/gdbstub.h"
-#include "core/gdb_break.h"
-#include "core/vcpu.h"
-#include "core/vm.h"
+#include "core/gdb/gdbstub.h"
+#include "core/gdb/gdb_break.h"
+#include "core/run/vcpu.h"
+#include "core/vm/vm.h"
 #include "lib/format.h"
 
 #define SIGTRAP 5
@@ -113,7 +113,7 @@ void svm_handle_db(struct vcpu *v)
 	}
 	struct vmcb_save *s = &v->vmcb->save;
 	uint64_t dr6 = s->dr6;
-	/* gdb's slots count only while its DR7 is loaded (core/gdb_break.c). */
+	/* gdb's slots count only while its DR7 is loaded (core/gdb/gdb_break.c). */
 	unsigned slots = v->dbg.dr_owned ? gdbstub_hw_slots(v->vm) : 0;
 	unsigned hit = (unsigned)dr6 & slots;
 	/* Our step: DR6.BS. Bochs 2.7 leaves DR6 as it was at the intercept,

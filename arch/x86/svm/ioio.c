@@ -9,9 +9,9 @@
  */
 #include "arch/x86/svm/exit.h"
 #include "arch/x86/svm/ioio.h"
-#include "core/vcpu.h"
+#include "core/run/vcpu.h"
 #include "arch/x86/pcpu.h"
-#include "core/vm.h"
+#include "core/vm/vm.h"
 #include "devices/bus.h"
 
 void yakvm_cpu_handle_ioio(struct vcpu *v)

@@ -14,10 +14,10 @@
 #include "arch/x86/insn/decode.h"
 #include "arch/x86/insn/fetch.h"
 #include "arch/x86/cpu.h"
-#include "core/vcpu.h"
+#include "core/run/vcpu.h"
 #include "arch/x86/pcpu.h"
-#include "core/vm.h"
-#include "core/single_step.h"
+#include "core/vm/vm.h"
+#include "core/run/single_step.h"
 #include "devices/bus.h"
 
 #define MAX_ELEMENTS_PER_EXIT 4096
@@ -60,7 +60,7 @@ void ioio_string(struct vcpu *v, const struct ioio *io)
 	bool lin32 = vcpu_code_bits(v) != 64;
 
 	/* Single-stepped by the guest (its TF): one iteration per trap, as a
-	 * CPU raises #DB after each (core/single_step.c). */
+	 * CPU raises #DB after each (core/run/single_step.c). */
 	unsigned max = io->rep && vcpu_guest_tf(v) ? 1 : MAX_ELEMENTS_PER_EXIT;
 	unsigned done = 0;
 	while (count && done < max) {

@@ -1,6 +1,6 @@
 /*
  * arch/x86/svm/msr.c - RDMSR/WRMSR exits (EXITINFO1 = 0 read, 1 write;
- * APM vol. 2, 15.11). The MSR permission map (core/vm.c) lets the guest reach
+ * APM vol. 2, 15.11). The MSR permission map (core/vm/vm.c) lets the guest reach
  * only the MSRs that VMRUN/VMLOAD/VMSAVE switch; every other access lands
  * here. Which MSRs exist is the CPU model's (arch/x86/cpu_model.c): an MSR
  * of an offered feature is answered by the code of its row's kind, per
@@ -11,10 +11,10 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_model.h"
 #include "arch/x86/fpu.h"
-#include "core/vcpu.h"
-#include "core/vm.h"
-#include "devices/lapic.h"
-#include "core/lapic_window.h"
+#include "core/run/vcpu.h"
+#include "core/vm/vm.h"
+#include "devices/vlapic.h"
+#include "core/run/lapic_window.h"
 #include "lib/string.h"
 
 #define MSR_MTRR_PHYS_BASE0 0x200
@@ -178,7 +178,7 @@ static bool write_msr(struct vcpu *v, const struct cpu_model_msr *row, uint32_t 
 	case MSRK_TSC:
 		v->vmcb->control.tsc_offset = val - rdtsc();
 		return true;
-	case MSRK_APIC_BASE:	/* moves the LAPIC (core/lapic_window.c) */
+	case MSRK_APIC_BASE:	/* moves the LAPIC (core/run/lapic_window.c) */
 		return vcpu_set_apic_base(v, val);
 	case MSRK_MTRR:
 		return write_mtrr(v, msr, val);
@@ -201,7 +201,7 @@ static bool write_msr(struct vcpu *v, const struct cpu_model_msr *row, uint32_t 
 	case MSRK_TSC_AUX:
 		/* Bits 63:32 are reserved (APM vol. 2, 13.2.4 "TSC_AUX"). The
 		 * vCPU owns this CPU's TSC_AUX while it runs, so RDTSCP and
-		 * RDPID read it natively; core/sched.c loads it with the FPU
+		 * RDPID read it natively; core/run/sched.c loads it with the FPU
 		 * state on a switch (arch/x86/fpu.h). */
 		if (val >> 32)
 			return false;

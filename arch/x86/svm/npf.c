@@ -5,18 +5,18 @@
  * instruction fetch) plus bit 32 (the fault was on the final translation) and
  * bit 33 (on a guest page-table access). A GPA that belongs to an MMIO device
  * goes to yakvm_vcpu_handle_mmio() (the vCPU's own LAPIC page first, wherever
- * APIC_BASE moved it; core/lapic_window.h); a RAM page another vCPU's LAPIC
+ * APIC_BASE moved it; core/run/lapic_window.h); a RAM page another vCPU's LAPIC
  * took out of the nested page tables is emulated as RAM. Where nothing is
  * (no RAM, no device), a data access is emulated as a PC's bus does it:
- * reads all ones, writes dropped (core/unmapped.h); an instruction fetch,
+ * reads all ones, writes dropped (core/run/unmapped.h); an instruction fetch,
  * a guest page-table access, an event delivery, or any access with
  * unmapped=stop, stops the VM.
  */
 #include "arch/x86/svm/exit.h"
-#include "core/vcpu.h"
-#include "core/vm.h"
-#include "core/mmio.h"
-#include "core/lapic_window.h"
+#include "core/run/vcpu.h"
+#include "core/vm/vm.h"
+#include "core/run/mmio.h"
+#include "core/run/lapic_window.h"
 #include "devices/bus.h"
 #include "devices/device.h"
 #include "arch/x86/svm/vmcb.h"
@@ -31,7 +31,7 @@ static struct device *device_for(struct vcpu *v, uint64_t gpa)
 }
 
 /* A RAM page that is not mapped: another vCPU's LAPIC covers it (or just
- * did; core/lapic_window.h). Data accesses are emulated against RAM. */
+ * did; core/run/lapic_window.h). Data accesses are emulated against RAM. */
 static void ram_under_lapic(struct vcpu *v, uint64_t gpa, uint64_t err)
 {
 	uint64_t hpa, size, flags;
@@ -74,7 +74,7 @@ void yakvm_vcpu_handle_npf(struct vcpu *v)
 		return;
 	}
 	/* Nothing there: emulate the instruction, its accesses of nothing
-	 * read all ones (core/mmio.c, core/unmapped.c). */
+	 * read all ones (core/run/mmio.c, core/run/unmapped.c). */
 	if (!d && data && !(info & EVENT_VALID) && !v->vm->desc.unmapped_stop &&
 	    !vm_gpa_to_hva(v->vm, gpa, 1)) {
 		yakvm_vcpu_handle_mmio(v, NULL, gpa);

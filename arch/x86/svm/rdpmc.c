@@ -8,7 +8,7 @@
  */
 #include "arch/x86/svm/exit.h"
 #include "arch/x86/cpu.h"
-#include "core/vcpu.h"
+#include "core/run/vcpu.h"
 
 #define CR4_PCE (1ull << 8)
 #define LEGACY_COUNTERS 4

@@ -14,11 +14,11 @@
  */
 #include "arch/x86/svm/exit.h"
 #include "arch/x86/svm/vmcb.h"
-#include "core/vcpu.h"
+#include "core/run/vcpu.h"
 
 /* The exception as the CPU would have delivered it. An event whose
  * delivery raised it (EXITINTINFO, now in EVENTINJ for re-injection,
- * core/vcpu.c) is dropped: #AC and #DB are benign exceptions, handled
+ * core/run/vcpu.c) is dropped: #AC and #DB are benign exceptions, handled
  * serially (no #DF, Intel SDM vol. 3, table 6-5; APM vol. 2, 8.2.8): the
  * CPU abandons the first delivery and delivers the second. */
 void svm_reflect_exception(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err)

@@ -6,10 +6,10 @@
 #include "arch/x86/svm/exit.h"
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/svm/vmcb_check.h"
-#include "core/vcpu.h"
-#include "core/vm.h"
-#include "core/log.h"
-#include "core/exit_ring.h"
+#include "core/run/vcpu.h"
+#include "core/vm/vm.h"
+#include "lib/log.h"
+#include "core/diag/exit_ring.h"
 
 void svm_handle_shutdown(struct vcpu *v)
 {

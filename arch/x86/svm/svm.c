@@ -57,12 +57,12 @@ static void read_features(void)
 	svm.phys_bits = cpuid(0x80000008, 0).eax & 0xff;
 	svm.tcg = is_tcg();
 	/* QEMU 7.2's TCG arms DR0-DR3 breakpoints only on a MOV to DR7,
-	 * never from the DR7 that VMRUN loads (core/vcpu.c works round it). */
+	 * never from the DR7 that VMRUN loads (core/run/vcpu.c works round it). */
 	svm.dr7_by_mov = svm.tcg;
 	/* TCG's FXRSTOR, XRSTOR, FRSTOR and FLDENV, on any CPU, clear a bit
 	 * of CPU 0's hidden flags (IGNNE# in its hflags2) without a lock,
 	 * and nested paging and GIF are bits of the same word: now and then
-	 * one of CPU 0's own VMRUN or #VMEXIT updates is undone (core/sched.c
+	 * one of CPU 0's own VMRUN or #VMEXIT updates is undone (core/run/sched.c
 	 * keeps vCPUs off CPU 0). */
 	svm.cpu0_racy = svm.tcg;
 	/* TCG's VMRUN sets its CPU's VIRQ request bit (for a VMCB with
@@ -70,7 +70,7 @@ static void read_features(void)
 	 * thread, sets the bit that says an interrupt is pending: when they
 	 * meet, the host's timer interrupt stays in the LAPIC's IRR, the CPU
 	 * never looks, and a guest that never exits runs on for ever
-	 * (core/intr.c does without V_IRQ). */
+	 * (core/run/intr.c does without V_IRQ). */
 	svm.virq_racy = svm.tcg;
 	if (!svm.phys_bits)
 		svm.phys_bits = 36;

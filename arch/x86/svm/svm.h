@@ -20,9 +20,9 @@ struct svm_features {
 				   * "TCGTCGTCGTCG"): the quirks below */
 	bool dr7_by_mov;          /* TCG: guest DR7 works only if MOVed too */
 	bool cpu0_racy;           /* TCG: CPU 0 is unsafe for vCPUs beside
-				   * other CPUs (core/sched.c) */
+				   * other CPUs (core/run/sched.c) */
 	bool virq_racy;           /* TCG: VMRUN with V_IRQ may lose a host
-				   * interrupt (core/intr.c) */
+				   * interrupt (core/run/intr.c) */
 	bool vmcb_clean;
 	uint32_t phys_bits;       /* host physical address width */
 };
@@ -39,7 +39,7 @@ struct pcpu;
  * host VMCB holding the state VMRUN does not restore (saved by VMSAVE). */
 bool svm_cpu_init(struct pcpu *p, char *why, size_t whylen);
 
-/* After a VMRUN with V_IRQ under TCG (tcg_virq=1, core/intr.c): an
+/* After a VMRUN with V_IRQ under TCG (tcg_virq=1, core/run/intr.c): an
  * interrupt request that VMRUN's race lost stays in the host LAPIC's IRR
  * unseen. A write of the TPR (CR8, same value) makes QEMU's LAPIC look at
  * its IRR again and raise the request; on hardware it changes nothing. */

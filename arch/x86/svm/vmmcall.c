@@ -11,7 +11,7 @@
  * too: #UD. (XSETBV has its own handler, xsetbv.c.)
  */
 #include "arch/x86/svm/exit.h"
-#include "core/vcpu.h"
+#include "core/run/vcpu.h"
 
 void svm_handle_vmmcall(struct vcpu *v)
 {

@@ -28,7 +28,7 @@
  *                           *guest_xcr0 after every #VMEXIT; on hardware
  *                           that is the value loaded before VMRUN.
  *   x87/SSE/AVX, DR0-DR3,   NOT switched: they stay in the CPU while the
- *   TSC_AUX                 vCPU owns it; core/sched.c saves and loads them
+ *   TSC_AUX                 vCPU owns it; core/run/sched.c saves and loads them
  *                           when another vCPU takes the CPU (fpu.h)
  *
  * The host's CR0 is written again right after VMRUN returns. #VMEXIT loads
@@ -52,7 +52,7 @@
  * physical interrupt that made the guest exit (INTR intercept) stays pending
  * and is taken by the host's IDT right after STGI, since the host runs with
  * RFLAGS.IF=1 here. The caller enters with IF=0, after its last look at the
- * flags interrupts set (core/vcpu.c), and IF is set only after CLGI: an
+ * flags interrupts set (core/run/vcpu.c), and IF is set only after CLGI: an
  * interrupt from then on is not lost but makes the guest exit at once
  * (VMRUN saves the host's IF=1, which masks physical interrupts in the
  * guest, APM 15.21.1).

@@ -17,7 +17,7 @@
 #include "arch/x86/svm/exit.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/fpu.h"
-#include "core/vcpu.h"
+#include "core/run/vcpu.h"
 
 void svm_handle_xsetbv(struct vcpu *v)
 {

@@ -1,0 +1,276 @@
+/*
+ * core/console/monitor.c - yakvm's own console: commands typed when the console's
+ * focus is on "yakvm" (Ctrl-A three times, core/console/input.c). Each command and
+ * its answer are printed as whole lines; a bad command or argument gets one
+ * line starting "error:".
+ */
+#include "core/console/monitor.h"
+#include "core/vm/vm.h"
+#include "core/run/vcpu.h"
+#include "core/diag/stats.h"
+#include "lib/log.h"
+#include "core/run/timer.h"
+#include "arch/x86/pcpu.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/svm/exitcodes.h"
+#include "arch/x86/tsc.h"
+#include "mm/pmm.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "lib/token.h"
+
+#define LINE_MAX 80
+#define TOP_PERIOD_NS 1000000000ull
+
+static char line[LINE_MAX];
+static unsigned len;
+static struct vtimer top_timer;
+static bool top_on;
+static uint64_t top_last[STAT_NCLASSES], top_last_ns;
+
+static const char *state_name(const struct vm *vm)
+{
+	if (vm->destroyed)
+		return "destroyed";
+	if (vm->destroying)
+		return "destroying";
+	if (vm->state == VM_STOPPED)
+		return vm->exit_status >= 0 ? "ended" : "stopped";
+	if (vm->state != VM_RUNNING)
+		return "starting";
+	if (vm->resetting || vm->reset_requested)
+		return "resetting";
+	if (vm->paused & VM_PAUSE_MONITOR)
+		return "paused";
+	return vm->paused ? "stopped for gdb" : "running";
+}
+
+/* A VM by name or by its number in `list`. */
+static struct vm *find(const struct token *t)
+{
+	if (!t->len)
+		return NULL;
+	unsigned n = 0;
+	bool number = true;
+	for (size_t i = 0; i < t->len; i++) {
+		if (t->s[i] < '0' || t->s[i] > '9')
+			number = false;
+		else
+			n = n * 10 + (unsigned)(t->s[i] - '0');
+	}
+	if (number && t->len < 4)
+		return n < vm_count ? vms[n] : NULL;
+	for (unsigned i = 0; i < vm_count; i++)
+		if (token_is(t->s, t->len, vms[i]->name))
+			return vms[i];
+	return NULL;
+}
+
+static uint64_t total_exits(struct vm *vm)
+{
+	struct exit_stat sum[STAT_NCLASSES];
+	stats_sum_vm(vm, sum);
+	uint64_t n = 0;
+	for (unsigned c = 0; c < STAT_NCLASSES; c++)
+		n += sum[c].count;
+	return n;
+}
+
+static void cmd_list(void)
+{
+	kprintf("  #  name             state      vcpus  memory  uptime  exits/s\n");
+	for (unsigned i = 0; i < vm_count; i++) {
+		struct vm *vm = vms[i];
+		uint64_t up_ms = vm->start_us ? (time_us() - vm->start_us) / 1000 : 0;
+		if (vm->state == VM_STOPPED)
+			up_ms = vm->end_us > vm->start_us ? (vm->end_us - vm->start_us) / 1000 : 0;
+		uint64_t rate = up_ms ? total_exits(vm) * 1000 / up_ms : 0;
+		kprintf("  %-2u %-16s %-10s %5u %6luM %6lus %8lu\n", i, vm->name,
+			state_name(vm), vm->desc.vcpus, vm->desc.mem >> 20, up_ms / 1000, rate);
+	}
+}
+
+static void top_sample(uint64_t cur[STAT_NCLASSES])
+{
+	memset(cur, 0, STAT_NCLASSES * sizeof(cur[0]));
+	for (unsigned i = 0; i < vm_count; i++) {
+		struct exit_stat sum[STAT_NCLASSES];
+		stats_sum_vm(vms[i], sum);
+		for (unsigned c = 0; c < STAT_NCLASSES; c++)
+			cur[c] += sum[c].count;
+	}
+}
+
+/* Once a second: the exits of the last second, by reason. */
+static void top_print(struct vtimer *t)
+{
+	uint64_t now = time_ns(), cur[STAT_NCLASSES];
+	top_sample(cur);
+	uint64_t dt_ms = (now - top_last_ns) / 1000000;
+	char buf[256];
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "top:");
+	for (unsigned c = 0; c < STAT_NCLASSES && n < sizeof(buf); c++)
+		if (cur[c] != top_last[c])
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, " %s=%lu/s",
+					      stat_class_names[c],
+					      dt_ms ? (cur[c] - top_last[c]) * 1000 / dt_ms : 0);
+	kprintf("%s\n", buf);
+	memcpy(top_last, cur, sizeof(top_last));
+	top_last_ns = now;
+	if (top_on)
+		vtimer_arm(t, now + TOP_PERIOD_NS);
+}
+
+static void cmd_top(void)
+{
+	kprintf("top: exits per second, all VMs, every second (any key stops)\n");
+	top_sample(top_last);
+	top_last_ns = time_ns();
+	top_on = true;
+	top_timer.fire = top_print;
+	vtimer_arm(&top_timer, top_last_ns + TOP_PERIOD_NS);
+}
+
+static void cmd_info(struct vm *vm)
+{
+	kprintf("  vm %s: %s, %u vCPUs, %lu MiB, %u resets; console: %lu lines, %lu dropped\n",
+		vm->name, state_name(vm), vm->nvcpus, vm->desc.mem >> 20, vm->resets,
+		vm->console.ring.written, vm->console.ring.dropped);
+	kprintf("  vm %s: its device timers fired %lu times\n", vm->name,
+		__atomic_load_n(&vm->timer_fires, __ATOMIC_RELAXED));
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		const struct vmcb_save *s = &v->vmcb->save;
+		const struct vmcb_control *c = &v->vmcb->control;
+		const uint64_t *r = v->regs.r;
+		kprintf("  vcpu %u: %s, on CPU %u, ASID %u, %lu exits\n", i,
+			v->state == VCPU_RUNNABLE ? "runnable" : v->state == VCPU_HALTED ? "halted" :
+			v->state == VCPU_WAIT_SIPI ? "waiting for SIPI" : "stopped",
+			v->home ? v->home->id : 0, c->guest_asid, v->exits);
+		kprintf("    rip=%016lx rsp=%016lx rflags=%08lx cpl=%u\n",
+			s->rip, s->rsp, s->rflags, s->cpl);
+		kprintf("    rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx\n",
+			r[GPR_RAX], r[GPR_RBX], r[GPR_RCX], r[GPR_RDX]);
+		kprintf("    rsi=%016lx rdi=%016lx rbp=%016lx r8 =%016lx\n",
+			r[GPR_RSI], r[GPR_RDI], r[GPR_RBP], r[GPR_R8]);
+		kprintf("    cr0=%08lx cr3=%016lx cr4=%08lx efer=%lx (guest sees %lx)\n",
+			s->cr0, s->cr3, s->cr4, s->efer, s->efer & ~(uint64_t)EFER_SVME);
+		kprintf("    cs=%04x base=%lx attr=%03x  %s mode\n", s->cs.selector, s->cs.base,
+			s->cs.attrib, (s->efer & (1ull << 10)) ?
+			((s->cs.attrib & SEG_ATTR_L) ? "64-bit" : "compatibility") :
+			(s->cr0 & 1) ? "protected" : "real");
+		kprintf("    last exit %s (0x%lx) info1=%lx info2=%lx; v_intr=%lx%s%s\n",
+			svm_exit_name(c->exitcode), c->exitcode, c->exitinfo1, c->exitinfo2,
+			c->v_intr, (c->eventinj & EVENT_VALID) ? ", event pending" : "",
+			v->events_pending ? ", events to look at" : "");
+	}
+}
+
+static void cmd_mem(void)
+{
+	uint64_t total = pmm_total_bytes(), free_b = pmm_free_bytes();
+	kprintf("  host memory: %lu MiB used, %lu MiB free, %lu MiB in all; %lu pages free\n",
+		(total - free_b) >> 20, free_b >> 20, total >> 20, free_b / PAGE_SIZE);
+}
+
+static void help(void)
+{
+	kprintf("  list              the VMs: state, vCPUs, memory, uptime, exits/s\n"
+		"  top               exits per second by reason, every second (a key stops it)\n"
+		"  info vm N         registers, VMCB fields and events of VM N (number or name)\n"
+		"  pause N | resume N | reset N | destroy N (destroy answers \"destroying\",\n"
+		"                    then \"destroyed\" once all of the VM's work is over)\n"
+		"  trace on|off N    print every exit of VM N\n"
+		"  mem               host memory\n"
+		"  help              this list\n");
+}
+
+static void run(void)
+{
+	const char *p = line;
+	struct token cmd, a1 = { 0 }, a2 = { 0 }, extra = { 0 };
+	if (!next_token(&p, &cmd))
+		return;
+	next_token(&p, &a1);
+	next_token(&p, &a2);
+	next_token(&p, &extra);
+	if (token_is(cmd.s, cmd.len, "help") || token_is(cmd.s, cmd.len, "?")) {
+		help();
+	} else if (token_is(cmd.s, cmd.len, "list") && !a1.len) {
+		cmd_list();
+	} else if (token_is(cmd.s, cmd.len, "top") && !a1.len) {
+		cmd_top();
+	} else if (token_is(cmd.s, cmd.len, "mem") && !a1.len) {
+		cmd_mem();
+	} else if (token_is(cmd.s, cmd.len, "info")) {
+		struct vm *vm = find(&a2);
+		if (!token_is(a1.s, a1.len, "vm") || extra.len)
+			kprintf("error: usage: info vm N\n");
+		else if (!vm)
+			kprintf("error: no VM %.*s\n", (int)a2.len, a2.s);
+		else
+			cmd_info(vm);
+	} else if (token_is(cmd.s, cmd.len, "trace")) {
+		struct vm *vm = find(&a2);
+		bool on = token_is(a1.s, a1.len, "on");
+		if ((!on && !token_is(a1.s, a1.len, "off")) || extra.len)
+			kprintf("error: usage: trace on|off N\n");
+		else if (!vm)
+			kprintf("error: no VM %.*s\n", (int)a2.len, a2.s);
+		else {
+			vm->desc.trace = on;
+			kprintf("  vm %s: trace %s\n", vm->name, on ? "on" : "off");
+		}
+	} else if (token_is(cmd.s, cmd.len, "pause") || token_is(cmd.s, cmd.len, "resume") ||
+		   token_is(cmd.s, cmd.len, "reset") || token_is(cmd.s, cmd.len, "destroy")) {
+		struct vm *vm = find(&a1);
+		if (a2.len)
+			kprintf("error: usage: %.*s N\n", (int)cmd.len, cmd.s);
+		else if (!vm)
+			kprintf("error: no VM %.*s\n", (int)a1.len, a1.s);
+		else if (cmd.s[0] == 'd') {
+			/* A stopped VM too: its memory comes back. */
+			if (vm_destroy(vm))
+				kprintf("  vm %s: destroying\n", vm->name);
+			else
+				kprintf("error: vm %s is %s\n", vm->name, state_name(vm));
+		} else if (vm->state != VM_RUNNING || vm->destroying)
+			kprintf("error: vm %s is %s\n", vm->name, state_name(vm));
+		else if (cmd.s[0] == 'p' || (cmd.s[0] == 'r' && cmd.s[2] == 's' && cmd.s[3] == 'u')) {
+			bool pause = cmd.s[0] == 'p';
+			vm_set_paused(vm, pause);
+			kprintf("  vm %s: %s\n", vm->name, pause ? "paused" : "resumed");
+		} else {
+			vm_request_reset(vm);
+			kprintf("  vm %s: reset requested\n", vm->name);
+		}
+	} else {
+		kprintf("error: unknown command \"%.*s\" (help lists them)\n", (int)cmd.len, cmd.s);
+	}
+}
+
+void monitor_enter(void)
+{
+	kprintf("yakvm monitor (help lists the commands; Ctrl-A three times leaves)\n");
+	len = 0;
+}
+
+void monitor_input(char c)
+{
+	if (top_on) {	/* any key stops `top` */
+		top_on = false;
+		vtimer_cancel(&top_timer);
+		kprintf("top: stopped\n");
+		return;
+	}
+	if (c == '\r' || c == '\n') {
+		line[len] = 0;
+		kprintf("yakvm> %s\n", line);
+		run();
+		len = 0;
+	} else if ((c == 0x7f || c == '\b') && len) {
+		len--;
+	} else if (c >= 0x20 && c < 0x7f && len < LINE_MAX - 1) {
+		line[len++] = c;
+	}
+}

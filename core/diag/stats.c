@@ -1,0 +1,87 @@
+/*
+ * core/diag/stats.c - exit statistics (core/diag/stats.h): the exit code → class
+ * table, and the per-VM report printed when a VM ends or stops.
+ */
+#include "core/diag/stats.h"
+#include "core/vm/vm.h"
+#include "core/run/vcpu.h"
+#include "lib/log.h"
+
+const uint8_t stat_class_table[STAT_TABLE_LEN] = {
+#define C(code, cls) [(code) - STAT_TABLE_FIRST] = (cls)
+	C(VMEXIT_INTR, STAT_INTR),
+	C(VMEXIT_VINTR, STAT_VINTR),
+	C(VMEXIT_CPUID, STAT_CPUID),
+	C(VMEXIT_IRET, STAT_IRET),
+	C(VMEXIT_HLT, STAT_HLT),
+	C(VMEXIT_INVLPGA, STAT_SVM),
+	C(VMEXIT_IOIO, STAT_IOIO),
+	C(VMEXIT_MSR, STAT_MSR),
+	C(VMEXIT_SHUTDOWN, STAT_SHUTDOWN),
+	C(VMEXIT_VMRUN, STAT_SVM),
+	C(VMEXIT_VMMCALL, STAT_VMMCALL),
+	C(VMEXIT_VMLOAD, STAT_SVM),
+	C(VMEXIT_VMSAVE, STAT_SVM),
+	C(VMEXIT_STGI, STAT_SVM),
+	C(VMEXIT_CLGI, STAT_SVM),
+	C(VMEXIT_SKINIT, STAT_SVM),
+	C(VMEXIT_MONITOR, STAT_SVM),
+	C(VMEXIT_MWAIT, STAT_SVM),
+	C(VMEXIT_MWAIT_CONDITIONAL, STAT_SVM),
+	C(VMEXIT_XSETBV, STAT_SVM),
+	C(VMEXIT_SWINT, STAT_DEBUG),
+#undef C
+};
+
+const char *const stat_class_names[STAT_NCLASSES] = {
+	[STAT_OTHER] = "OTHER", [STAT_CPUID] = "CPUID", [STAT_HLT] = "HLT",
+	[STAT_IOIO] = "IOIO", [STAT_MSR] = "MSR", [STAT_NPF] = "NPF",
+	[STAT_INTR] = "INTR", [STAT_VINTR] = "VINTR", [STAT_IRET] = "IRET",
+	[STAT_SHUTDOWN] = "SHUTDOWN", [STAT_VMMCALL] = "VMMCALL",
+	[STAT_SVM] = "SVM", [STAT_DEBUG] = "DEBUG",
+};
+
+/* Other vCPUs of the VM may still be leaving the guest: their last exit may
+ * or may not be in the sums (aligned 64-bit reads, no tearing). */
+void stats_sum_vm(struct vm *vm, struct exit_stat sum[STAT_NCLASSES])
+{
+	for (unsigned c = 0; c < STAT_NCLASSES; c++)
+		sum[c] = (struct exit_stat){ 0, 0, 0 };
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		const struct vcpu_stats *st = &vm->vcpus[i]->stats;
+		for (unsigned c = 0; c < STAT_NCLASSES; c++) {
+			sum[c].count += st->c[c].count;
+			sum[c].handler_cycles += st->c[c].handler_cycles;
+			sum[c].total_cycles += st->c[c].total_cycles;
+		}
+	}
+}
+
+void stats_print_vm(struct vm *vm)
+{
+	struct exit_stat sum[STAT_NCLASSES];
+	uint64_t exits = 0;
+	stats_sum_vm(vm, sum);
+	for (unsigned c = 0; c < STAT_NCLASSES; c++)
+		exits += sum[c].count;
+	log_info("vm %s stats: %lu exits on %u vCPU%s (cycles: handler, round trip)",
+		 vm->name, exits, vm->nvcpus, vm->nvcpus == 1 ? "" : "s");
+	uint64_t ipis = 0;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		ipis += vm->vcpus[i]->kick_ipis;
+	log_info("vm %s stats: %lu IPIs to make its vCPUs look for events", vm->name, ipis);
+	if (vm->npt_gen)	/* core/run/npt_shootdown.c */
+		log_info("vm %s stats: %u nested page table changes, %u of them waited "
+			 "for a vCPU on another CPU to leave the guest", vm->name,
+			 vm->npt_gen, vm->npt_shootdowns);
+	for (unsigned k = 1; k <= STAT_NCLASSES; k++) {
+		unsigned c = k % STAT_NCLASSES;	/* OTHER (0) last */
+		const struct exit_stat *s = &sum[c];
+		if (!s->count)
+			continue;
+		log_info("vm %s stats: %s count=%lu handler_cycles=%lu handler_avg=%lu "
+			 "total_cycles=%lu total_avg=%lu", vm->name, stat_class_names[c],
+			 s->count, s->handler_cycles, s->handler_cycles / s->count,
+			 s->total_cycles, s->total_cycles / s->count);
+	}
+}

@@ -1,0 +1,442 @@
+/*
+ * core/vm/vmdesc.c - parse one VM description line, the string of a Multiboot2
+ * module (core/vm/vmdesc.h has the syntax), into struct mod_line. Pure: reads
+ * only the line, writes only *out and err.
+ */
+#include "core/vm/vmdesc.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "lib/token.h"
+
+/* How much of an offending token an error message quotes. */
+#define TOKEN_QUOTE_MAX 60
+
+/* The error messages below spell these limits out. */
+_Static_assert(VM_NAME_MAX == 15, "update the name= message");
+_Static_assert(VM_VCPUS_MAX == 16, "update the vcpus= message");
+_Static_assert(VM_MEM_MIN == 1ull << 20, "update the mem= messages");
+_Static_assert(VM_MEM_MAX == 64ull << 30, "update the mem= messages");
+_Static_assert(VM_ARGS_MAX == 2048, "update the -- message");
+
+
+enum vm_option {
+	OPT_NAME,
+	OPT_ATTACH,
+	OPT_MEM,
+	OPT_VCPUS,
+	OPT_CPUS,
+	OPT_KIND,
+	OPT_ON_RESET,
+	OPT_TRACE,
+	OPT_TESTDEV,
+	OPT_NPT,
+	OPT_GDB,
+	OPT_UNMAPPED,
+	OPT_HPET,
+	OPT_COUNT,
+};
+
+static const char *const option_names[OPT_COUNT] = {
+	[OPT_NAME] = "name",
+	[OPT_ATTACH] = "attach",
+	[OPT_MEM] = "mem",
+	[OPT_VCPUS] = "vcpus",
+	[OPT_CPUS] = "cpus",
+	[OPT_KIND] = "kind",
+	[OPT_ON_RESET] = "on_reset",
+	[OPT_TRACE] = "trace",
+	[OPT_TESTDEV] = "testdev",
+	[OPT_NPT] = "npt",
+	[OPT_GDB] = "gdb",
+	[OPT_UNMAPPED] = "unmapped",
+	[OPT_HPET] = "hpet",
+};
+
+
+static char to_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+
+
+static int quote_len(struct token t)
+{
+	return (int)(t.len < TOKEN_QUOTE_MAX ? t.len : TOKEN_QUOTE_MAX);
+}
+
+/* Writes "<token>: <why>" into err and returns -1. */
+static int fail(char *err, size_t errlen, struct token t, const char *why)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%.*s: %s", quote_len(t), t.s, why);
+	return -1;
+}
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = to_lower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * Reads a number from the start of s[0..len): decimal, or hex after "0x".
+ * Returns how many characters it used, or 0 if there are no digits or the
+ * value does not fit in 64 bits.
+ */
+static size_t parse_number(const char *s, size_t len, uint64_t *out)
+{
+	unsigned base = 10;
+	size_t i = 0;
+	if (len > 2 && s[0] == '0' && to_lower(s[1]) == 'x') {
+		base = 16;
+		i = 2;
+	}
+	size_t first = i;
+	uint64_t value = 0;
+	for (; i < len; i++) {
+		int d = digit_value(s[i]);
+		if (d < 0 || (unsigned)d >= base)
+			break;
+		if (value > (UINT64_MAX - (unsigned)d) / base)
+			return 0;
+		value = value * base + (unsigned)d;
+	}
+	if (i == first)
+		return 0;
+	*out = value;
+	return i;
+}
+
+static bool parse_whole_number(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t value;
+	size_t used = parse_number(s, len, &value);
+	if (used == 0 || used != len)
+		return false;
+	*out = value;
+	return true;
+}
+
+bool vmdesc_parse_size(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t value;
+	size_t used = parse_number(s, len, &value);
+	if (used == 0)
+		return false;
+	s += used;
+	len -= used;
+
+	unsigned shift = 0;
+	if (len > 0) {
+		switch (to_lower(s[0])) {
+		case 'k': shift = 10; break;
+		case 'm': shift = 20; break;
+		case 'g': shift = 30; break;
+		case 't': shift = 40; break;
+		default: return false;
+		}
+		s++;
+		len--;
+		/* An optional "B" or "iB" after the unit. */
+		if (len == 2 && to_lower(s[0]) == 'i' && to_lower(s[1]) == 'b')
+			len = 0;
+		else if (len == 1 && to_lower(s[0]) == 'b')
+			len = 0;
+		if (len > 0)
+			return false;
+	}
+	if (value > UINT64_MAX >> shift)
+		return false;
+	*out = value << shift;
+	return true;
+}
+
+/* [a-z][a-z0-9_-]{0,14} */
+static bool valid_name(const char *s, size_t len)
+{
+	if (len == 0 || len > VM_NAME_MAX || !(s[0] >= 'a' && s[0] <= 'z'))
+		return false;
+	for (size_t i = 1; i < len; i++) {
+		char c = s[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			  c == '_' || c == '-';
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* Parses a CPU list such as "0,2-3"; returns why it is bad, or NULL. */
+static const char *parse_cpu_list(const char *s, size_t len, uint64_t *mask)
+{
+	const char *garbage = "not a CPU list (use e.g. 0,2-3)";
+	uint64_t bits = 0;
+	size_t i = 0;
+	for (;;) {
+		uint64_t lo, hi;
+		size_t used = parse_number(s + i, len - i, &lo);
+		if (used == 0)
+			return garbage;
+		i += used;
+		hi = lo;
+		if (i < len && s[i] == '-') {
+			i++;
+			used = parse_number(s + i, len - i, &hi);
+			if (used == 0)
+				return garbage;
+			i += used;
+		}
+		if (lo > hi)
+			return "reversed CPU range (write low-high)";
+		if (hi >= 64)
+			return "CPU numbers go from 0 to 63";
+		for (uint64_t cpu = lo; cpu <= hi; cpu++)
+			bits |= 1ull << cpu;
+		if (i == len)
+			break;
+		if (s[i] != ',')
+			return garbage;
+		i++;
+	}
+	*mask = bits;
+	return NULL;
+}
+
+/* gdb=com1..com4 or gdb=0xPORT, optionally followed by ",nowait". */
+static const char *parse_gdb(const char *s, size_t len, struct vm_desc *vm)
+{
+	static const uint16_t com_ports[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+	const char *bad = "must be com1-com4 or a port 0x1-0xffff, optionally "
+			  "followed by ,nowait";
+	size_t port_len = 0;
+	while (port_len < len && s[port_len] != ',')
+		port_len++;
+	if (port_len < len) {
+		if (!token_is(s + port_len + 1, len - port_len - 1, "nowait"))
+			return bad;
+		vm->gdb_nowait = true;
+	}
+	uint64_t port;
+	if (port_len == 4 && s[0] == 'c' && s[1] == 'o' && s[2] == 'm' &&
+	    s[3] >= '1' && s[3] <= '4')
+		port = com_ports[s[3] - '1'];
+	else if (port_len < 3 || s[0] != '0' || to_lower(s[1]) != 'x' ||
+		 !parse_whole_number(s, port_len, &port) || port == 0 || port > 0xffff)
+		return bad;
+	vm->gdb_port = (uint16_t)port;
+	return NULL;
+}
+
+static void copy_value(char *dst, const char *s, size_t len)
+{
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
+/* Applies one option's value; returns why it is bad, or NULL. */
+static const char *apply_option(enum vm_option opt, const char *v, size_t len,
+				struct mod_line *out)
+{
+	struct vm_desc *vm = &out->vm;
+	uint64_t n;
+	switch (opt) {
+	case OPT_NAME:
+	case OPT_ATTACH:
+		if (!valid_name(v, len))
+			return "a name is a lowercase letter, then up to 14 of"
+			       " a-z 0-9 _ -";
+		copy_value(opt == OPT_NAME ? vm->name : out->attach_to, v, len);
+		return NULL;
+	case OPT_MEM:
+		if (!vmdesc_parse_size(v, len, &n))
+			return "not a size (use e.g. 64M)";
+		if (n < VM_MEM_MIN)
+			return "below the minimum of 1M";
+		if (n > VM_MEM_MAX)
+			return "above the maximum of 64G";
+		if (n % 4096)
+			return "not a multiple of 4K";
+		vm->mem = n;
+		return NULL;
+	case OPT_VCPUS:
+		if (!parse_whole_number(v, len, &n))
+			return "not a number";
+		if (n < 1 || n > VM_VCPUS_MAX)
+			return "must be 1 to 16";
+		vm->vcpus = (unsigned)n;
+		return NULL;
+	case OPT_CPUS:
+		return parse_cpu_list(v, len, &vm->cpu_mask);
+	case OPT_KIND:
+		if (token_is(v, len, "auto"))
+			vm->kind = VM_KIND_AUTO;
+		else if (token_is(v, len, "multiboot"))
+			vm->kind = VM_KIND_MULTIBOOT;
+		else if (token_is(v, len, "linux"))
+			vm->kind = VM_KIND_LINUX;
+		else
+			return "must be auto, multiboot or linux";
+		return NULL;
+	case OPT_ON_RESET:
+		if (token_is(v, len, "stop"))
+			vm->on_reset = VM_ON_RESET_STOP;
+		else if (token_is(v, len, "reboot"))
+			vm->on_reset = VM_ON_RESET_REBOOT;
+		else
+			return "must be stop or reboot";
+		return NULL;
+	case OPT_TRACE:
+		if (token_is(v, len, "0"))
+			vm->trace = false;
+		else if (token_is(v, len, "1"))
+			vm->trace = true;
+		else
+			return "must be 0 or 1";
+		return NULL;
+	case OPT_TESTDEV:
+		if (token_is(v, len, "0"))
+			vm->testdev = false;
+		else if (token_is(v, len, "1"))
+			vm->testdev = true;
+		else
+			return "must be 0 or 1";
+		return NULL;
+	case OPT_NPT:
+		if (token_is(v, len, "2m") || token_is(v, len, "2M"))
+			vm->npt_4k = false;
+		else if (token_is(v, len, "4k") || token_is(v, len, "4K"))
+			vm->npt_4k = true;
+		else
+			return "must be 2m or 4k";
+		return NULL;
+	case OPT_GDB:
+		return parse_gdb(v, len, vm);
+	case OPT_UNMAPPED:
+		if (token_is(v, len, "ones"))
+			vm->unmapped_stop = false;
+		else if (token_is(v, len, "stop"))
+			vm->unmapped_stop = true;
+		else
+			return "must be ones or stop";
+		return NULL;
+	case OPT_HPET:
+		if (token_is(v, len, "on"))
+			vm->hpet = true;
+		else if (token_is(v, len, "off"))
+			vm->hpet = false;
+		else
+			return "must be on or off";
+		return NULL;
+	default:
+		return "unknown option";
+	}
+}
+
+static void set_defaults(struct mod_line *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->role = MOD_VM;
+	out->vm.kind = VM_KIND_AUTO;
+	out->vm.mem = VM_MEM_DEFAULT;
+	out->vm.vcpus = 1;
+	out->vm.cpu_mask = ~0ull;
+	out->vm.on_reset = VM_ON_RESET_STOP;
+	out->vm.trace = false;
+	out->vm.hpet = HPET_DEFAULT;
+}
+
+/* Copies what follows "--" (after its blanks) into out->args. */
+static int take_args(const char *rest, struct token dashes,
+		     struct mod_line *out, char *err, size_t errlen)
+{
+	while (is_blank(*rest))
+		rest++;
+	size_t len = strnlen(rest, VM_ARGS_MAX);
+	if (len > VM_ARGS_MAX - 1)
+		return fail(err, errlen, dashes,
+			    "guest arguments longer than 2047 characters");
+	copy_value(out->args, rest, len);
+	return 0;
+}
+
+/* Checks the options against each other once the whole line is read. */
+static int check_combination(const struct token *seen, char *err,
+			     size_t errlen)
+{
+	const struct token *name = &seen[OPT_NAME], *attach = &seen[OPT_ATTACH];
+	if (name->s && attach->s)
+		return fail(err, errlen, *attach,
+			    "a line has name= or attach=, not both");
+	if (!name->s && !attach->s) {
+		if (err && errlen)
+			snprintf(err, errlen, "no name= or attach= (a module "
+				 "line needs one of them)");
+		return -1;
+	}
+	if (attach->s) {
+		for (int opt = 0; opt < OPT_COUNT; opt++)
+			if (opt != OPT_ATTACH && seen[opt].s)
+				return fail(err, errlen, seen[opt],
+					    "not allowed on an attach= line "
+					    "(only attach= and -- arguments)");
+	}
+	return 0;
+}
+
+int vmdesc_parse(const char *line, struct mod_line *out, char *err,
+		 size_t errlen)
+{
+	struct token seen[OPT_COUNT] = { { NULL, 0 } };
+	struct token t;
+	const char *p = line ? line : "";
+	bool first = true;
+
+	set_defaults(out);
+	if (err && errlen)
+		err[0] = '\0';
+
+	while (next_token(&p, &t)) {
+		bool is_first = first;
+		first = false;
+		if (token_is(t.s, t.len, "--")) {
+			if (take_args(p, t, out, err, errlen) < 0)
+				return -1;
+			break;
+		}
+		size_t key_len = 0;
+		while (key_len < t.len && t.s[key_len] != '=')
+			key_len++;
+		if (key_len == t.len) {
+			if (is_first)
+				continue; /* the module's path */
+			return fail(err, errlen, t, "expected option=value");
+		}
+		int opt = 0;
+		while (opt < OPT_COUNT &&
+		       !token_is(t.s, key_len, option_names[opt]))
+			opt++;
+		if (opt == OPT_COUNT)
+			return fail(err, errlen, t, "unknown option");
+		const char *value = t.s + key_len + 1;
+		size_t value_len = t.len - key_len - 1;
+		if (value_len == 0)
+			return fail(err, errlen, t, "empty value");
+		if (seen[opt].s)
+			return fail(err, errlen, t, "option given twice");
+		seen[opt] = t;
+		const char *why = apply_option((enum vm_option)opt, value,
+					       value_len, out);
+		if (why)
+			return fail(err, errlen, t, why);
+	}
+
+	if (check_combination(seen, err, errlen) < 0)
+		return -1;
+	out->role = seen[OPT_ATTACH].s ? MOD_ATTACH : MOD_VM;
+	return 0;
+}
