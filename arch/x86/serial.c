@@ -25,22 +25,29 @@ void uart_init(uint16_t port)
 	outb(port + MCR, 0x03);	/* DTR, RTS */
 }
 
+/* Polls the line status until `bit` is set. An emulator's UART stays busy
+ * while its host is loaded (seen under QEMU as lost characters when a byte
+ * was written before THRE, and as a cut last line when the run ended before
+ * TEMT), so a wait may be long. A port with nothing behind it reads 0xff
+ * (every bit set); one that stays busy for ~10^8 polls is taken as stuck,
+ * and from then on is waited for only briefly. */
+static bool stuck;
+
+static void wait_lsr(uint16_t port, uint8_t bit)
+{
+	long limit = stuck ? 100000 : 100000000;
+	long i = 0;
+	while (!(inb(port + LSR) & bit) && ++i < limit)
+		cpu_relax();
+	if (i == limit)
+		stuck = true;
+}
+
 void uart_putc(uint16_t port, char c)
 {
 	if (!port)
 		return;
-	/* Wait for THRE: a byte written before it would overwrite one not yet
-	 * sent (an emulator's UART stays busy while its host is loaded; seen
-	 * under QEMU as lost characters). A port with nothing behind it reads
-	 * 0xff (THRE set); one that stays busy for ~10^8 polls is taken as
-	 * stuck, and from then on is waited for only briefly. */
-	static bool stuck;
-	long limit = stuck ? 100000 : 100000000;
-	long i = 0;
-	while (!(inb(port + LSR) & LSR_THRE) && ++i < limit)
-		cpu_relax();
-	if (i == limit)
-		stuck = true;
+	wait_lsr(port, LSR_THRE);	/* or the byte overwrites one not yet sent */
 	outb(port + THR, (uint8_t)c);
 }
 
@@ -64,8 +71,10 @@ void serial_putc(char c) { uart_putc(base, c); }
 
 int serial_getc(void) { return uart_getc(base); }
 
+/* The same bound as a byte's: the last line before the run ends (on_idle=exit)
+ * is out before the emulator is told to exit, however loaded its host. */
 void serial_drain(void)
 {
-	for (int i = 0; i < 1000000 && !(inb(base + LSR) & LSR_TEMT); i++)
-		cpu_relax();
+	if (base)
+		wait_lsr(base, LSR_TEMT);
 }
