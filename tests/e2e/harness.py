@@ -478,7 +478,8 @@ def run_bochs_with_input(sc, iso, serial_log, workdir):
 
 
 def run_qemu(sc, iso, serial_log, workdir):
-    cmd = qemu_command(sc, iso, serial_log, workdir)
+    from hang import diagnose, monitor_args
+    cmd = qemu_command(sc, iso, serial_log, workdir) + monitor_args(workdir)
     t0 = time.time()
     with open(os.path.join(workdir, "qemu.out"), "w") as out:
         p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
@@ -505,6 +506,7 @@ def run_qemu(sc, iso, serial_log, workdir):
             p.wait(timeout=max(1, t0 + sc.timeout - time.time()))
             status = "exited"
         except subprocess.TimeoutExpired:
+            diagnosis = diagnose(p.pid, workdir, getattr(sc, "build_dir", "build/release"))
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
             status = "timeout"
@@ -514,7 +516,10 @@ def run_qemu(sc, iso, serial_log, workdir):
         for t in (typist, monitor):
             if t:
                 t.join()
-    return {"status": status, "seconds": time.time() - t0}
+    info = {"status": status, "seconds": time.time() - t0}
+    if status == "timeout":
+        info["diagnosis"] = diagnosis
+    return info
 
 
 def run_scenario(sc, build_dir, out_dir, tag=None):
@@ -577,7 +582,9 @@ def run_scenario(sc, build_dir, out_dir, tag=None):
         started.strftime("%Y-%m-%d %H:%M:%S"),
         datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M:%S"))
     results = [(info["status"] == "exited", "the run ends by itself",
-                "timed out after %ds" % sc.timeout if info["status"] != "exited" else "")]
+                "timed out after %ds%s" % (sc.timeout, "; " + info["diagnosis"] + " (timeout-diagnosis.txt)"
+                                           if info.get("diagnosis") else "")
+                if info["status"] != "exited" else "")]
     for c in sc.checks:
         ok, detail = c.evaluate(log)
         results.append((ok, c.desc, detail))
