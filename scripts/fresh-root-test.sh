@@ -31,7 +31,8 @@ mounted=""
 cleanup() {
 	for m in $mounted; do umount "$root$m" 2>/dev/null || umount -l "$root$m" || true; done
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap "exit 130" INT TERM
 mount -t proc proc "$root/proc" && mounted="/proc $mounted"
 mount -t sysfs sysfs "$root/sys" && mounted="/sys $mounted"
 mount --bind /dev "$root/dev" && mounted="/dev $mounted"
