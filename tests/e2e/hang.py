@@ -13,7 +13,7 @@ import socket
 import subprocess
 import time
 
-DIAG_SOCK = "diag-monitor.sock"
+DIAG_SOCK = "diag.sock"  # no longer than serial.sock: a socket path has 107 bytes at most
 
 
 def monitor_args(workdir):
