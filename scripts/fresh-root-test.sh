@@ -3,13 +3,13 @@
 # The README's quick start on a fresh minimal Debian 12, as a newcomer would
 # meet it: `debootstrap --variant=minbase bookworm ROOT` (default
 # /var/tmp/yakvm-deb12-root; it must not exist yet), git installed in it,
-# this repository's REF (a branch or HEAD, the default: committed files only) cloned into
-# ROOT/root/yakvm from a bundle, then, in the chroot as root with an empty
-# environment, the README's commands:
+# this repository's REF (a branch, or HEAD by default: committed files
+# only) cloned into ROOT/root/yakvm from a bundle, then, in the chroot as
+# root with an empty environment, the README's commands:
 #     apt-get update && apt-get install -y make
 #     make test
-# Their output goes to ROOT/root/fresh-root-test.log (and here); the last
-# line says how long it took. Not part of `make test`. Needs root (chroot,
+# Their output goes to ROOT/root/fresh-root-test.log (the tail of it here,
+# and how long it took). Not part of `make test`. Needs root (chroot,
 # mounts) and reaches Debian's package mirror; ROOT stays for a look
 # afterwards, /proc, /sys, /dev and /dev/pts unmounted from it.
 set -eu
@@ -26,6 +26,7 @@ command -v debootstrap >/dev/null 2>&1 || {
 echo "fresh-root-test: debootstrap --variant=minbase bookworm $root"
 debootstrap --variant=minbase bookworm "$root" > "$root.debootstrap.log" 2>&1 ||
 	{ tail -n 20 "$root.debootstrap.log"; exit 1; }
+mv "$root.debootstrap.log" "$root/root/"	# every log inside ROOT from here on
 
 mounted=""
 cleanup() {
@@ -47,7 +48,7 @@ in_root() {
 
 echo "fresh-root-test: git into the root, $ref ($sha) cloned into /root/yakvm"
 in_root "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q git" \
-	> "$root.git.log" 2>&1 || { tail -n 20 "$root.git.log"; exit 1; }
+	> "$root/root/git-install.log" 2>&1 || { tail -n 20 "$root/root/git-install.log"; exit 1; }
 git -C "$repo" bundle create -q "$root/root/yakvm.bundle" "$ref"
 in_root "git clone -q --no-checkout /root/yakvm.bundle /root/yakvm &&
 	 git -C /root/yakvm checkout -q -B main $sha && rm /root/yakvm.bundle"
