@@ -192,7 +192,7 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 	spec_init();
 	irq_register(VEC_TIMER, timer_irq);
 	irq_register(VEC_RESCHED, sched_ipi);
-	smp_start_aps(&boot_info);
+	smp_start_aps(&boot_info, sched_loop);
 	check_wx();
 	log_info("%u CPU%s up", pcpu_count, pcpu_count == 1 ? "" : "s");
 	if (svm.cpu0_racy && pcpu_count > 1)

@@ -8,6 +8,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "lib/token.h"
+#include "lib/number.h"
 
 /* How much of an offending token a warning quotes. */
 #define TOKEN_QUOTE_MAX 60
@@ -38,42 +39,6 @@ static void warn(struct warnings *w, struct token t, const char *why)
 		w->len = w->size - 1;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* "com1".."com4", or a hex I/O port "0x1".."0xffff". */
-static bool parse_port(const char *s, size_t len, uint16_t *port)
-{
-	static const uint16_t com_ports[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
-	if (len == 4 && strncmp(s, "com", 3) == 0 && s[3] >= '1' && s[3] <= '4') {
-		*port = com_ports[s[3] - '1'];
-		return true;
-	}
-	if (len < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-		return false;
-	uint32_t value = 0;
-	for (size_t i = 2; i < len; i++) {
-		int d = hex_digit(s[i]);
-		if (d < 0)
-			return false;
-		value = value * 16 + (uint32_t)d;
-		if (value > 0xffff)
-			return false;
-	}
-	if (value == 0)
-		return false;
-	*port = (uint16_t)value;
-	return true;
-}
-
 /* A comma list of ports and "fb"; the first port is the console. "fb" is
  * accepted: the framebuffer console is on whenever there is a framebuffer. */
 static bool parse_console(const char *s, size_t len, uint16_t *port)
@@ -88,7 +53,7 @@ static bool parse_console(const char *s, size_t len, uint16_t *port)
 		uint16_t p;
 		if (token_is(s + i, end - i, "fb")) {
 			/* fbcon is on whenever GRUB gives a framebuffer */
-		} else if (parse_port(s + i, end - i, &p)) {
+		} else if (parse_io_port(s + i, end - i, &p)) {
 			if (!have_port)
 				first = p;
 			have_port = true;

@@ -52,10 +52,6 @@
 #include "lib/errmsg.h"
 #include "guest/ram_range.h"
 
-#define KiB          1024ull
-#define MiB          (1024ull * KiB)
-#define FOUR_GIB     0x100000000ull
-#define PAGE_SIZE    4096ull
 #define SECTOR       512u
 
 /* "THE REAL-MODE KERNEL HEADER": offsets in the image (and, from 0x1f1, in
@@ -458,7 +454,7 @@ static int place_kernel(struct ld *ld, const struct bzimage *bz,
 
 	/* Relocatable: runtime start = align_up(max(load, pref_address),
 	 * kernel_alignment), so load there. */
-	align = bz->kernel_alignment < PAGE_SIZE ? PAGE_SIZE :
+	align = bz->kernel_alignment < GUEST_PAGE_SIZE ? GUEST_PAGE_SIZE :
 		bz->kernel_alignment;
 	floor = bz->pref_address < MIN_HIGH ? MIN_HIGH : bz->pref_address;
 	if (floor < FOUR_GIB && need < FOUR_GIB) {
@@ -496,7 +492,7 @@ static uint64_t top_fit(uint64_t lo, uint64_t hi, uint64_t len)
 
 	if (hi <= lo || hi - lo < len)
 		return 0;
-	base = (hi - len) & ~(PAGE_SIZE - 1);
+	base = (hi - len) & ~(GUEST_PAGE_SIZE - 1);
 	return base >= lo ? base : 0;
 }
 
@@ -678,16 +674,16 @@ static int write_page_tables(struct ld *ld)
 	uint64_t addr = 0, gpa;
 	unsigned i, j;
 
-	if (gzero(ld, LOW_PML4, 2 * PAGE_SIZE))
+	if (gzero(ld, LOW_PML4, 2 * GUEST_PAGE_SIZE))
 		return -1;
 	wr64(buf, LOW_PDPT | PTE_P | PTE_RW);
 	if (gwrite(ld, LOW_PML4, buf, 8))
 		return -1;
 	for (i = 0; i < LOW_PD_COUNT; i++)
-		wr64(buf + i * 8, (LOW_PD + i * PAGE_SIZE) | PTE_P | PTE_RW);
+		wr64(buf + i * 8, (LOW_PD + i * GUEST_PAGE_SIZE) | PTE_P | PTE_RW);
 	if (gwrite(ld, LOW_PDPT, buf, LOW_PD_COUNT * 8))
 		return -1;
-	for (gpa = LOW_PD; gpa < LOW_PD + LOW_PD_COUNT * PAGE_SIZE;
+	for (gpa = LOW_PD; gpa < LOW_PD + LOW_PD_COUNT * GUEST_PAGE_SIZE;
 	     gpa += sizeof(buf)) {
 		for (j = 0; j < 64; j++, addr += 2 * MiB)
 			wr64(buf + j * 8, addr | PTE_P | PTE_RW | PTE_PS);

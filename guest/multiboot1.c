@@ -32,11 +32,6 @@
 #include "lib/errmsg.h"
 #include "guest/ram_range.h"
 
-#define KiB          1024ull
-#define MiB          (1024ull * KiB)
-#define FOUR_GIB     0x100000000ull
-#define PAGE_SIZE    4096ull
-
 /* 3.1.1: the header lies in the first 8192 bytes, 32-bit aligned. */
 #define MB1_SEARCH_LEN   8192u
 #define MB1_HEADER_MIN   12u       /* magic, flags, checksum */
@@ -256,7 +251,7 @@ static bool place(const struct guest_mem *gm, uint64_t *cursor, uint64_t size,
 
 		if (r->type != MEM_USABLE || mem_range_end(r) <= *cursor)
 			continue;
-		if (!align_up(r->base > *cursor ? r->base : *cursor, PAGE_SIZE,
+		if (!align_up(r->base > *cursor ? r->base : *cursor, GUEST_PAGE_SIZE,
 			      &cand) || cand >= FOUR_GIB)
 			continue;
 		if (ram_range_check(gm, cand, size, NULL) == RAM_RANGE_OK) {
@@ -700,11 +695,11 @@ int mb1_load(const struct guest_mem *gm, const void *image, size_t len,
 	for (i = 0; i < nmods; i++)
 		info_size += strlen(mods[i].string ? mods[i].string : "") + 1;
 
-	if (!align_up(k.top, PAGE_SIZE, &need))
+	if (!align_up(k.top, GUEST_PAGE_SIZE, &need))
 		return fail(&ld, "kernel too high");
 	for (i = 0; i < nmods; i++) {
 		uint64_t sz;
-		if (!align_up(mods[i].len ? mods[i].len : 1, PAGE_SIZE, &sz) ||
+		if (!align_up(mods[i].len ? mods[i].len : 1, GUEST_PAGE_SIZE, &sz) ||
 		    sz > FOUR_GIB)
 			return fail(&ld, "module %u is too large", i);
 		need += sz;

@@ -2,8 +2,6 @@
 #include "guest/ram_range.h"
 #include <stdbool.h>
 
-#define FOUR_GIB 0x100000000ull
-
 uint64_t mem_range_end(const struct mem_range *r)
 {
 	return r->len > UINT64_MAX - r->base ? UINT64_MAX : r->base + r->len;

@@ -9,6 +9,12 @@
 #include <stdint.h>
 #include "guest/guestmem.h"
 
+/* The sizes the loaders count in. */
+#define KiB             1024ull
+#define MiB             (1024ull * KiB)
+#define FOUR_GIB        0x100000000ull
+#define GUEST_PAGE_SIZE 4096ull
+
 enum ram_range {
 	RAM_RANGE_OK,
 	RAM_RANGE_ABOVE_4G,     /* not (entirely) below 4 GiB */

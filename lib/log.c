@@ -50,11 +50,16 @@ void kprintf(const char *fmt, ...)
 	sink_write(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
+void log_urgent(void)
+{
+	if (sink)
+		sink->urgent();
+}
+
 void panic(const char *fmt, ...)
 {
 	irq_disable();
-	if (sink)
-		sink->urgent();
+	log_urgent();
 	va_list ap;
 	va_start(ap, fmt);
 	vlog("yakvm: PANIC: ", fmt, ap);

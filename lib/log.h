@@ -16,6 +16,9 @@ struct log_sink {
 	void (*urgent)(void);   /* before a panic: wait for nobody */
 };
 void log_set_sink(const struct log_sink *sink);
+/* Before a report that must get out (an exception, a panic): the console
+ * waits for nobody (the sink's urgent()). */
+void log_urgent(void);
 
 void log_set_level(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...)

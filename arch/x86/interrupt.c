@@ -4,7 +4,6 @@
  * CPU. An NMI is reported and the interrupted code goes on (APM vol. 2, 8.2).
  */
 #include "arch/x86/interrupt.h"
-#include "core/console/console.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pcpu.h"
 #include "lib/log.h"
@@ -32,7 +31,7 @@ void irq_register(unsigned vector, irq_handler_t h)
 static void report(const struct intr_frame *f)
 {
 	struct pcpu *p = this_cpu();
-	console_set_urgent();	/* it may have struck while this CPU printed */
+	log_urgent();	/* it may have struck while this CPU printed */
 	kprintf("\nyakvm: EXCEPTION %s (vector %lu) on CPU %u, error code 0x%lx\n"
 		"  rip=%016lx cs=%04lx rflags=%016lx rsp=%016lx ss=%04lx\n"
 		"  rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx\n"

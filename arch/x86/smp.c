@@ -16,7 +16,6 @@
 #include "arch/x86/tsc.h"
 #include "arch/x86/svm/svm.h"
 #include "lib/log.h"
-#include "core/run/sched.h"
 #include "mm/pmm.h"
 #include "mm/paging.h"
 #include "lib/string.h"
@@ -32,6 +31,7 @@ struct trampoline_data {     /* page 1 of the trampoline (boot/trampoline.S) */
 };
 
 static volatile unsigned aps_up;
+static void (*ap_loop)(void) __attribute__((noreturn));
 
 static bool read_phys(uint64_t pa, void *dst, size_t len)
 {
@@ -75,7 +75,7 @@ static void ap_main(struct pcpu *p)
 	pcpus[p->id] = p;
 	__atomic_fetch_add(&aps_up, 1, __ATOMIC_RELEASE);
 	irq_enable();
-	sched_loop();
+	ap_loop();
 }
 
 static bool wait_up(unsigned want, uint64_t us)
@@ -87,8 +87,9 @@ static bool wait_up(unsigned want, uint64_t us)
 	return true;
 }
 
-unsigned smp_start_aps(const struct boot_info *bi)
+unsigned smp_start_aps(const struct boot_info *bi, void (*loop)(void) __attribute__((noreturn)))
 {
+	ap_loop = loop;
 	struct madt_cpus *cpus = phys_to_virt(pmm_alloc_pages(
 		(sizeof(struct madt_cpus) + PAGE_SIZE - 1) / PAGE_SIZE));
 	char why[160];

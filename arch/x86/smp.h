@@ -9,7 +9,7 @@
 #include "boot/bootinfo.h"
 
 /* Starts every CPU the MADT lists; returns how many CPUs run (the boot CPU
- * included). Each AP ends in the scheduler loop. */
-unsigned smp_start_aps(const struct boot_info *bi);
+ * included). Each AP ends in ap_loop (the scheduler's, core/run/sched.c). */
+unsigned smp_start_aps(const struct boot_info *bi, void (*ap_loop)(void) __attribute__((noreturn)));
 
 #endif

@@ -1,16 +1,6 @@
 /* core/gdb/gdb_rsp.c - GDB remote protocol framing (see gdb_rsp.h). */
 #include "core/gdb/gdb_rsp.h"
-
-int rsp_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "lib/number.h"
 
 enum rsp_event rsp_rx_byte(struct rsp_rx *rx, uint8_t c)
 {
@@ -44,13 +34,13 @@ enum rsp_event rsp_rx_byte(struct rsp_rx *rx, uint8_t c)
 			rx->overflow = true;
 		return RSP_NONE;
 	case RX_SUM_HI:
-		d = rsp_hex_digit((char)c);
+		d = hex_digit((char)c);
 		rx->want = (uint8_t)((d < 0 ? 0 : d) << 4);
 		rx->state = d < 0 ? RX_IDLE : RX_SUM_LO;
 		return d < 0 ? RSP_BAD : RSP_NONE;
 	case RX_SUM_LO:
 		rx->state = RX_IDLE;
-		d = rsp_hex_digit((char)c);
+		d = hex_digit((char)c);
 		if (d < 0 || (uint8_t)(rx->want | d) != rx->sum || rx->overflow)
 			return RSP_BAD;
 		rx->buf[rx->len] = '\0';
@@ -102,8 +92,8 @@ bool rsp_hex_decode(const char *in, void *bytes, size_t n)
 {
 	uint8_t *b = bytes;
 	for (size_t i = 0; i < n; i++) {
-		int hi = rsp_hex_digit(in[2 * i]);
-		int lo = hi < 0 ? -1 : rsp_hex_digit(in[2 * i + 1]);
+		int hi = hex_digit(in[2 * i]);
+		int lo = hi < 0 ? -1 : hex_digit(in[2 * i + 1]);
 		if (lo < 0)
 			return false;
 		b[i] = (uint8_t)(hi << 4 | lo);
@@ -113,18 +103,12 @@ bool rsp_hex_decode(const char *in, void *bytes, size_t n)
 
 bool rsp_parse_hex(const char **p, uint64_t *v)
 {
-	const char *s = *p;
-	uint64_t x = 0;
-	int n = 0, d;
-	while ((d = rsp_hex_digit(*s)) >= 0) {
-		if (++n > 16)
-			return false;
-		x = x << 4 | (unsigned)d;
-		s++;
-	}
-	if (!n)
+	/* Up to the NUL at the latest: it is no digit. */
+	uint64_t x;
+	size_t n = parse_uint(*p, SIZE_MAX, 16, UINT64_MAX, &x);
+	if (!n || n > 16)
 		return false;
 	*v = x;
-	*p = s;
+	*p += n;
 	return true;
 }

@@ -43,6 +43,5 @@ void rsp_hex_encode(char *out, const void *bytes, size_t n);
 bool rsp_hex_decode(const char *in, void *bytes, size_t n);
 /* A hex number at *p (at least one digit, at most 16); advances *p. */
 bool rsp_parse_hex(const char **p, uint64_t *v);
-int rsp_hex_digit(char c);
 
 #endif

@@ -84,57 +84,6 @@ static bool alloc_bitmaps(struct vm *vm)
 	return true;
 }
 
-/* Backs the guest's RAM with host memory in 2 MiB chunks and maps it in the
- * nested page tables: whole chunks as 2 MiB pages, partial ones page by page.
- * Everything else (the VGA hole, the MMIO hole, beyond the RAM) stays
- * not-present. */
-static bool alloc_ram(struct vm *vm, const struct guest_layout *l)
-{
-	unsigned blocks = 0;
-	for (unsigned i = 0; i < l->ram_count; i++) {
-		uint64_t b0 = l->ram[i].base & ~(LARGE_PAGE_SIZE - 1);
-		uint64_t b1 = l->ram[i].base + l->ram[i].len;
-		blocks += (unsigned)((b1 - b0 + LARGE_PAGE_SIZE - 1) / LARGE_PAGE_SIZE);
-	}
-	size_t bytes = blocks * sizeof(struct ram_chunk);
-	uint64_t arr = pmm_alloc_pages((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
-	if (!arr)
-		return false;
-	vm->chunks = phys_to_virt(arr);
-	for (unsigned i = 0; i < l->ram_count; i++) {
-		uint64_t start = l->ram[i].base, end = start + l->ram[i].len;
-		for (uint64_t b = start & ~(LARGE_PAGE_SIZE - 1); b < end; b += LARGE_PAGE_SIZE) {
-			struct ram_chunk *c = NULL;
-			if (vm->nchunks && vm->chunks[vm->nchunks - 1].gpa == b)
-				c = &vm->chunks[vm->nchunks - 1];	/* shared block */
-			if (!c) {
-				uint64_t hpa = pmm_alloc_aligned(LARGE_PAGE_SIZE / PAGE_SIZE,
-								 LARGE_PAGE_SIZE);
-				if (!hpa)
-					return false;
-				c = &vm->chunks[vm->nchunks++];
-				*c = (struct ram_chunk){ b, hpa, LARGE_PAGE_SIZE };
-			}
-			uint64_t s = start > b ? start : b;
-			uint64_t e = end < b + LARGE_PAGE_SIZE ? end : b + LARGE_PAGE_SIZE;
-			if (s == b && e == b + LARGE_PAGE_SIZE && !vm->desc.npt_4k) {
-				if (!yakvm_vm_map_page(vm, b, c->hpa, NPT_PAGE_2M,
-						       NPT_W | NPT_X))
-					return false;
-				vm->npt_2m++;
-				continue;
-			}
-			for (uint64_t p = s & ~(PAGE_SIZE - 1); p < e; p += PAGE_SIZE) {
-				if (!yakvm_vm_map_page(vm, p, c->hpa + (p - b),
-						       NPT_PAGE_4K, NPT_W | NPT_X))
-					return false;
-				vm->npt_4k++;
-			}
-		}
-	}
-	return true;
-}
-
 static struct vm *find_vm(const char *name)
 {
 	for (unsigned i = 0; i < vm_count; i++)
@@ -173,10 +122,9 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 	guest_layout_build(desc->mem, &l);
 	memcpy(vm->map, l.map, l.map_count * sizeof(l.map[0]));
 	vm->map_count = l.map_count;
-	memcpy(vm->ram, l.ram, l.ram_count * sizeof(l.ram[0]));
-	vm->ram_count = l.ram_count;
 
-	if (!alloc_bitmaps(vm) || !yakvm_vmm_npt_create(vm) || !alloc_ram(vm, &l) ||
+	if (!alloc_bitmaps(vm) || !yakvm_vmm_npt_create(&vm->npt) ||
+	    !guest_ram_alloc(&vm->ram, l.ram, l.ram_count, &vm->npt, desc->npt_4k) ||
 	    !bus_add_devices(vm, machine_pc) ||
 	    (desc->hpet && !bus_add_devices(vm, machine_hpet)) ||
 	    (desc->testdev && !bus_add_devices(vm, machine_testdev))) {
@@ -184,13 +132,14 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 			  desc->name);
 		return NULL;	/* what was allocated stays allocated: boot-time only */
 	}
+	vm->npt_root_pa = vm->npt.root_pa;
 	/* Measured, not estimated: boot is single-threaded here. */
 	vm->pages = (free_before - pmm_free_bytes()) / PAGE_SIZE;
-	vm->host_bytes = free_before - pmm_free_bytes() - (uint64_t)vm->nchunks * LARGE_PAGE_SIZE;
+	vm->host_bytes = free_before - pmm_free_bytes() - (uint64_t)vm->ram.nchunks * LARGE_PAGE_SIZE;
 	uint64_t high = 0;
-	for (unsigned i = 0; i < vm->nchunks; i++)
-		if (vm->chunks[i].hpa >= 0x100000000ull)
-			high += vm->chunks[i].size;
+	for (unsigned i = 0; i < vm->ram.nchunks; i++)
+		if (vm->ram.chunks[i].hpa >= 0x100000000ull)
+			high += vm->ram.chunks[i].size;
 	if (high)
 		log_info("vm %s: %lu MiB of its RAM is host memory above 4 GiB",
 			 vm->name, high >> 20);
@@ -412,8 +361,8 @@ bool vm_start(struct vm *vm)
 	log_info("vm %s: started: %lu MiB, %u vCPU%s", vm->name, vm->desc.mem >> 20,
 		 vm->nvcpus, vm->nvcpus == 1 ? "" : "s");
 	log_info("vm %s: RAM in %u 2 MiB and %u 4 KiB nested pages; host memory beyond "
-		 "its RAM: %lu KiB for the VM, %lu KiB per vCPU", vm->name, vm->npt_2m,
-		 vm->npt_4k, vm->host_bytes >> 10, vcpu_bytes >> 10);
+		 "its RAM: %lu KiB for the VM, %lu KiB per vCPU", vm->name, vm->ram.npt_2m,
+		 vm->ram.npt_4k, vm->host_bytes >> 10, vcpu_bytes >> 10);
 	log_info("vm %s: footprint %lu pages", vm->name, vm->pages);
 	return true;
 }
@@ -497,69 +446,6 @@ bool vm_any_running(void)
 		if (vms[i]->state == VM_RUNNING || vms[i]->destroying)
 			return true;
 	return false;
-}
-
-static bool in_ram(const struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	for (unsigned i = 0; i < vm->ram_count; i++) {
-		const struct mem_range *r = &vm->ram[i];
-		if (gpa >= r->base && len <= r->len && gpa - r->base <= r->len - len)
-			return true;
-	}
-	return false;
-}
-
-void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	if (len == 0 || !in_ram(vm, gpa, len))
-		return NULL;
-	/* Binary search of the chunks, which are sorted by gpa. */
-	unsigned lo = 0, hi = vm->nchunks;
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
-		const struct ram_chunk *c = &vm->chunks[mid];
-		if (gpa < c->gpa)
-			hi = mid;
-		else if (gpa - c->gpa >= c->size)
-			lo = mid + 1;
-		else
-			return gpa - c->gpa + len <= c->size ?
-			       phys_to_virt(c->hpa + (gpa - c->gpa)) : NULL;
-	}
-	return NULL;
-}
-
-static bool copy_gpa(struct vm *vm, uint64_t gpa, void *buf, uint64_t len, bool write)
-{
-	if (!in_ram(vm, gpa, len))
-		return false;
-	uint8_t *p = buf;
-	while (len) {
-		uint64_t n = LARGE_PAGE_SIZE - (gpa & (LARGE_PAGE_SIZE - 1));
-		if (n > len)
-			n = len;
-		uint8_t *h = vm_gpa_to_hva(vm, gpa, n);
-		if (!h)
-			return false;
-		if (write)
-			memcpy(h, p, n);
-		else
-			memcpy(p, h, n);
-		gpa += n;
-		p += n;
-		len -= n;
-	}
-	return true;
-}
-
-bool vm_read_gpa(struct vm *vm, uint64_t gpa, void *dst, uint64_t len)
-{
-	return copy_gpa(vm, gpa, dst, len, false);
-}
-
-bool vm_write_gpa(struct vm *vm, uint64_t gpa, const void *src, uint64_t len)
-{
-	return copy_gpa(vm, gpa, (void *)src, len, true);
 }
 
 void vm_pause_bit(struct vm *vm, unsigned bit, bool on)

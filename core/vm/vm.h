@@ -13,6 +13,7 @@
 #include "boot/bootinfo.h"
 #include "lib/spinlock.h"
 #include "mm/npt/npt.h"
+#include "mm/guest_ram.h"
 #include "core/run/timer.h"
 
 #define MAX_VMS         16
@@ -35,11 +36,6 @@ struct gdbstub;
 #define VM_PAUSE_GDB     2u   /* stopped for gdb (core/gdb/gdbstub.c) */
 #define VM_PAUSE_GDB_STEP 4u  /* gdb steps one vCPU: the others wait */
 
-/* Guest RAM in chunks of up to 2 MiB, each host-contiguous. */
-struct ram_chunk {
-	uint64_t gpa, hpa, size;
-};
-
 struct image {
 	uint64_t start, len;    /* the Multiboot2 module in host memory */
 	char args[VM_ARGS_MAX]; /* the text after "--" on its module line */
@@ -61,13 +57,10 @@ struct vm {
 	struct spinlock lock;       /* its life cycle: state, ending, resetting,
 				     * destroying change under it */
 
-	/* Memory: what the guest sees (map) and what backs it (chunks). */
+	/* Memory: what the guest sees (map) and its RAM (mm/guest_ram.c). */
 	struct mem_range map[8];
 	unsigned map_count;
-	struct mem_range ram[3];    /* the ranges backed by host memory */
-	unsigned ram_count;
-	struct ram_chunk *chunks;
-	unsigned nchunks;
+	struct guest_ram ram;
 	struct npt npt;             /* nested page tables */
 	uint64_t npt_root_pa;       /* their root (N_CR3) */
 	struct spinlock npt_lock;   /* changes to them while the VM runs */
@@ -89,7 +82,6 @@ struct vm {
 	/* The devices with an MMIO window, in the order they were added. */
 	struct vm_mmio { uint64_t base, len; struct device *dev; } mmio[VM_MAX_DEVICES];
 	unsigned nmmio;
-	unsigned npt_2m, npt_4k;    /* RAM's nested pages, by size */
 	uint64_t host_bytes;        /* host memory for its state, beyond its RAM */
 	uint8_t *pio_unowned_logged; /* one bit per port: logged once */
 	/* Pages where nothing is that were touched (page + 1; core/run/unmapped.c). */
@@ -162,11 +154,20 @@ bool vm_load_guest(struct vm *vm, struct vmcb *vmcb, struct gprs *regs);
 void vm_end(struct vm *vm, int status, const char *why);
 
 /* Guest-physical → host pointer for [gpa, gpa+len) if it is all RAM in one
- * chunk; NULL otherwise. */
-void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+ * chunk; NULL otherwise (mm/guest_ram.c). */
+static inline void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	return guest_ram_hva(&vm->ram, gpa, len);
+}
 /* Copy to/from guest RAM; false (and nothing copied) unless all of it is RAM. */
-bool vm_read_gpa(struct vm *vm, uint64_t gpa, void *dst, uint64_t len);
-bool vm_write_gpa(struct vm *vm, uint64_t gpa, const void *src, uint64_t len);
+static inline bool vm_read_gpa(struct vm *vm, uint64_t gpa, void *dst, uint64_t len)
+{
+	return guest_ram_read(&vm->ram, gpa, dst, len);
+}
+static inline bool vm_write_gpa(struct vm *vm, uint64_t gpa, const void *src, uint64_t len)
+{
+	return guest_ram_write(&vm->ram, gpa, src, len);
+}
 /* True while a VM runs or is being destroyed. */
 bool vm_any_running(void);
 /* The monitor's pause and resume: the VM's vCPUs leave their CPUs and are

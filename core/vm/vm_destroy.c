@@ -47,21 +47,7 @@ static const char *waits_for(struct vm *vm, char *buf, size_t len)
 
 static uint64_t free_memory(struct vm *vm)
 {
-	/* No more guest-physical lookups, then the memory goes back. */
-	unsigned nchunks = vm->nchunks;
-	vm->ram_count = 0;
-	vm->nchunks = 0;
-	uint64_t freed = 0;
-	for (unsigned i = 0; i < nchunks; i++) {
-		pmm_free_pages(vm->chunks[i].hpa, vm->chunks[i].size / PAGE_SIZE);
-		freed += vm->chunks[i].size;
-	}
-	size_t arr = (nchunks * sizeof(struct ram_chunk) + PAGE_SIZE - 1) / PAGE_SIZE;
-	if (arr) {
-		pmm_free_pages(virt_to_phys(vm->chunks), arr);
-		freed += arr * PAGE_SIZE;
-	}
-	vm->chunks = NULL;
+	uint64_t freed = guest_ram_free(&vm->ram);
 	freed += (uint64_t)vm->npt.tables * PAGE_SIZE;
 	npt_destroy(&vm->npt);
 	pmm_free_pages(vm->iopm_pa, 3);

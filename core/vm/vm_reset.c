@@ -90,10 +90,10 @@ static bool clear_some(struct vm *vm)
 {
 	uint64_t end = time_ns() + CLEAR_SLICE_NS;
 	do {
-		struct ram_chunk *c = &vm->chunks[vm->reset_chunk++];
+		struct ram_chunk *c = &vm->ram.chunks[vm->reset_chunk++];
 		memset(phys_to_virt(c->hpa), 0, c->size);
-	} while (vm->reset_chunk < vm->nchunks && time_ns() < end);
-	return vm->reset_chunk == vm->nchunks;
+	} while (vm->reset_chunk < vm->ram.nchunks && time_ns() < end);
+	return vm->reset_chunk == vm->ram.nchunks;
 }
 
 static void rebuild(struct vm *vm)
@@ -141,7 +141,7 @@ static bool step(struct vm *vm)
 	case RESET_WAIT:
 		if (!vcpus_gone(vm))
 			return true;
-		vm->reset_phase = vm->nchunks ? RESET_CLEAR : RESET_REBUILD;
+		vm->reset_phase = vm->ram.nchunks ? RESET_CLEAR : RESET_REBUILD;
 		return true;
 	case RESET_CLEAR:
 		if (clear_some(vm))

@@ -7,6 +7,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "lib/token.h"
+#include "lib/number.h"
 
 /* How much of an offending token an error message quotes. */
 #define TOKEN_QUOTE_MAX 60
@@ -73,16 +74,6 @@ static int fail(char *err, size_t errlen, struct token t, const char *why)
 	return -1;
 }
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = to_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * Reads a number from the start of s[0..len): decimal, or hex after "0x".
  * Returns how many characters it used, or 0 if there are no digits or the
@@ -90,26 +81,11 @@ static int digit_value(char c)
  */
 static size_t parse_number(const char *s, size_t len, uint64_t *out)
 {
-	unsigned base = 10;
-	size_t i = 0;
 	if (len > 2 && s[0] == '0' && to_lower(s[1]) == 'x') {
-		base = 16;
-		i = 2;
+		size_t used = parse_uint(s + 2, len - 2, 16, UINT64_MAX, out);
+		return used ? 2 + used : 0;
 	}
-	size_t first = i;
-	uint64_t value = 0;
-	for (; i < len; i++) {
-		int d = digit_value(s[i]);
-		if (d < 0 || (unsigned)d >= base)
-			break;
-		if (value > (UINT64_MAX - (unsigned)d) / base)
-			return 0;
-		value = value * base + (unsigned)d;
-	}
-	if (i == first)
-		return 0;
-	*out = value;
-	return i;
+	return parse_uint(s, len, 10, UINT64_MAX, out);
 }
 
 static bool parse_whole_number(const char *s, size_t len, uint64_t *out)
@@ -210,7 +186,6 @@ static const char *parse_cpu_list(const char *s, size_t len, uint64_t *mask)
 /* gdb=com1..com4 or gdb=0xPORT, optionally followed by ",nowait". */
 static const char *parse_gdb(const char *s, size_t len, struct vm_desc *vm)
 {
-	static const uint16_t com_ports[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
 	const char *bad = "must be com1-com4 or a port 0x1-0xffff, optionally "
 			  "followed by ,nowait";
 	size_t port_len = 0;
@@ -221,14 +196,10 @@ static const char *parse_gdb(const char *s, size_t len, struct vm_desc *vm)
 			return bad;
 		vm->gdb_nowait = true;
 	}
-	uint64_t port;
-	if (port_len == 4 && s[0] == 'c' && s[1] == 'o' && s[2] == 'm' &&
-	    s[3] >= '1' && s[3] <= '4')
-		port = com_ports[s[3] - '1'];
-	else if (port_len < 3 || s[0] != '0' || to_lower(s[1]) != 'x' ||
-		 !parse_whole_number(s, port_len, &port) || port == 0 || port > 0xffff)
+	uint16_t port;
+	if (!parse_io_port(s, port_len, &port))
 		return bad;
-	vm->gdb_port = (uint16_t)port;
+	vm->gdb_port = port;
 	return NULL;
 }
 

@@ -6,10 +6,11 @@
 #include <stdbool.h>
 #include "mm/npt/npt.h"
 
-struct vm;
-
-bool yakvm_vmm_npt_create(struct vm *vm);
-bool yakvm_vm_map_page(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
+/* Sets up `npt` on the host's page allocator, with its root (npt->root_pa:
+ * the VM's N_CR3). False when out of memory. */
+bool yakvm_vmm_npt_create(struct npt *npt);
+/* Maps one nested page (npt_map()). False when out of memory. */
+bool yakvm_vm_map_page(struct npt *npt, uint64_t gpa, uint64_t hpa, uint64_t size,
 		       uint64_t flags);
 
 #endif

@@ -1,1 +1,1 @@
-test_vmdesc_SRCS := core/vm/vmdesc.c lib/string.c lib/token.c
+test_vmdesc_SRCS := core/vm/vmdesc.c lib/string.c lib/token.c lib/number.c

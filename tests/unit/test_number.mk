@@ -1,0 +1,1 @@
+test_number_SRCS := lib/number.c
