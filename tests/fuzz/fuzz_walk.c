@@ -2,12 +2,14 @@
  * tests/fuzz/fuzz_walk.c - the guest page walker (arch/x86/insn/walk.c) on
  * random tables. Input: a 20-byte header - mode (0 no paging, 1 32-bit,
  * 2 PAE, 3 4-level, 4 5-level), flags (bit 0 CR0.WP, 1 EFER.NXE, 2 CR4.PSE),
- * access (#PF error code bits W, U, I/D), a pad byte, CR3 (8 bytes, bits 19:0
- * used), the linear address (8 bytes) - then guest-physical memory from 0.
- * Properties: the walker reads guest memory only through its reader, at most
- * one naturally aligned entry per level; a translation keeps the page offset
- * and stays inside the mode's physical address width; a #PF error code holds
- * only the APM's bits (vol. 2, 8.4.2) and the access's own W/R and U/S.
+ * access (#PF error code bits W, U, I/D), MAXPHYADDR (32 + byte % 21), CR3
+ * (8 bytes, bits 19:0 used), the linear address (8 bytes) - then
+ * guest-physical memory from 0. Properties: the walker reads guest memory
+ * only through its reader, at most one naturally aligned entry per level; a
+ * translation keeps the page offset and stays below MAXPHYADDR (4 GiB for
+ * 32-bit 4 KiB pages); a #PF error code holds only the APM's bits (vol. 2,
+ * 8.4.2): the access's own W/R and U/S, I/D only for a fetch with NX on,
+ * RSVD only with P.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -50,8 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&cr3, data + 4, 8);
 	memcpy(&la, data + 12, 8);
 	cr3 &= 0xfffff;
+	unsigned m = 32 + data[3] % 21;
 
-	struct walk_regs r = { .cr0 = CR0_PE, .cr3 = cr3 };
+	struct walk_regs r = { .cr0 = CR0_PE, .cr3 = cr3, .maxphyaddr = m };
 	if (mode)
 		r.cr0 |= CR0_PG;
 	if (flags & 1)
@@ -85,10 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK((gpa & 0xfff) == (la & 0xfff));
 		if (mode == 0)
 			CHECK(gpa == (la & 0xffffffffull));
-		else if (mode == 1)
-			CHECK(gpa < (1ull << 40));	/* PSE-36 */
 		else
-			CHECK(gpa < (1ull << 52));
+			CHECK(gpa < (1ull << m));
 		break;
 	case WALK_PAGE_FAULT:
 		CHECK(mode != 0);
@@ -96,7 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			       ACCESS_FETCH)) == 0);
 		CHECK((err & (ACCESS_WRITE | ACCESS_USER)) ==
 		      (access & (ACCESS_WRITE | ACCESS_USER)));
-		CHECK(!(err & ACCESS_FETCH) || (access & ACCESS_FETCH));
+		CHECK(!(err & ACCESS_FETCH) ||
+		      ((access & ACCESS_FETCH) && (flags & 2) && mode >= 2));
 		CHECK(!(err & PF_ERR_RSVD) || (err & PF_ERR_P));
 		break;
 	case WALK_NOT_RAM:

@@ -306,7 +306,7 @@ static void test_long_not_present_each_level(void **state)
 	set64(0x1000 + 8 * IDX(la, 4), 0x2000 | ALL);
 	expect_pf(&r, la, 0, 0);					/* PDPTE */
 	set64(0x2000 + 8 * IDX(la, 3), 0x3000 | ALL);
-	expect_pf(&r, la, ACCESS_FETCH, E_ID);				/* PDE */
+	expect_pf(&r, la, ACCESS_FETCH, 0);	/* PDE; I/D only with NXE */
 	set64(0x3000 + 8 * IDX(la, 2), 0x4000 | ALL);
 	expect_pf(&r, la, ACCESS_USER, E_U);				/* PTE */
 	set64(0x4000 + 8 * IDX(la, 1), 0x9000 | ALL);
@@ -321,7 +321,10 @@ static void test_long_user_supervisor_each_level(void **state)
 		map4(la, level == 4 ? P | RW : ALL, level == 3 ? P | RW : ALL,
 		     level == 2 ? P | RW : ALL, 0x9000 | (level == 1 ? P | RW : ALL));
 		expect_pf(&r, la, ACCESS_USER, E_P | E_U);
+		expect_pf(&r, la, ACCESS_USER | ACCESS_FETCH, E_P | E_U);
+		r.efer |= T_EFER_NXE;
 		expect_pf(&r, la, ACCESS_USER | ACCESS_FETCH, E_P | E_U | E_ID);
+		r.efer &= ~T_EFER_NXE;
 		expect_ok(&r, la, ACCESS_WRITE, 0x9000);
 	}
 }
@@ -374,6 +377,175 @@ static void test_long_5_level(void **state)
 	expect_pf(&r, la, ACCESS_USER, E_P | E_U);
 	set64(0x5000 + 8 * ((la >> 48) & 511), 0);
 	expect_pf(&r, la, 0, 0);
+}
+
+/* ---- fault kinds across levels (APM vol. 2, 5.6, 8.4.2) ----------------- */
+
+static void test_not_present_wins_over_protection(void **state)
+{
+	/* A supervisor-only PML4E above a missing PTE: no translation, P = 0. */
+	struct walk_regs r = R64(0, 0);
+	uint64_t la = 0x201000;
+	map4(la, P | RW, ALL, ALL, 0);
+	expect_pf(&r, la, ACCESS_USER | ACCESS_WRITE, E_U | E_W);
+	struct walk_regs r32 = R32(0);
+	map32(0x00403000, P, 0);
+	expect_pf(&r32, 0x00403000, ACCESS_USER | ACCESS_WRITE, E_U | E_W);
+}
+
+static void test_reserved_wins_over_protection(void **state)
+{
+	struct walk_regs r = R64(0, 0);
+	r.maxphyaddr = 40;
+	uint64_t la = 0x201000;
+	map4(la, P | RW, ALL, ALL, (1ull << 45) | 0x9000 | ALL);
+	expect_pf(&r, la, ACCESS_USER, E_P | E_RSVD | E_U);
+}
+
+static void test_id_bit_only_with_nx(void **state)
+{
+	/* 32-bit paging: never, even with EFER.NXE (it needs CR4.PAE). */
+	struct walk_regs r32 = R32(0);
+	r32.efer = T_EFER_NXE;
+	expect_pf(&r32, 0x00403000, ACCESS_FETCH | ACCESS_USER, E_U);
+	/* PAE and long mode: with EFER.NXE, whatever the fault. */
+	struct walk_regs rp = RPAE(0);
+	expect_pf(&rp, 0x00403000, ACCESS_FETCH, 0);
+	rp.efer = T_EFER_NXE;
+	expect_pf(&rp, 0x00403000, ACCESS_FETCH, E_ID);
+	struct walk_regs r = R64(0, T_EFER_NXE);
+	expect_pf(&r, 0x201000, ACCESS_FETCH | ACCESS_USER, E_ID | E_U);
+	map4(0x201000, ALL, ALL, ALL, 0x9000 | P);
+	expect_pf(&r, 0x201000, ACCESS_FETCH | ACCESS_USER, E_P | E_ID | E_U);
+	expect_ok(&r, 0x201000, ACCESS_FETCH, 0x9000);
+}
+
+/* ---- reserved bits (APM vol. 2, 5.3-5.4; P = RSVD = 1) ------------------ */
+
+#define RSVD_ERR (E_P | E_RSVD)
+
+static void test_rsvd_long(void **state)
+{
+	struct walk_regs r = R64(0, 0);
+	r.maxphyaddr = 40;
+	uint64_t la = 0x0000004080654321ull;	/* PML4 0, PDPT 258, PD 3, PT 0x54 */
+	map4(la, ALL, ALL, ALL, 0x000000ffffffe000ull | ALL);
+	expect_ok(&r, la, 0, 0x000000ffffffe321ull);	/* bit 39: below 40 */
+	/* A PTE address bit at MAXPHYADDR and above, up to 51. */
+	for (unsigned b = 40; b <= 51; b++) {
+		set64(0x4000 + 8 * IDX(la, 1), (1ull << b) | 0x9000 | ALL);
+		expect_pf(&r, la, ACCESS_WRITE, RSVD_ERR | E_W);
+	}
+	/* Bits 62:52 are free for software. */
+	set64(0x4000 + 8 * IDX(la, 1), 0x7ff0000000009000ull | ALL);
+	expect_ok(&r, la, 0, 0x9321);
+	/* NX without EFER.NXE, in any level. */
+	set64(0x4000 + 8 * IDX(la, 1), NX | 0x9000 | ALL);
+	expect_pf(&r, la, 0, RSVD_ERR);
+	r.efer |= T_EFER_NXE;
+	expect_ok(&r, la, 0, 0x9321);
+	r.efer &= ~T_EFER_NXE;
+	map4(la, ALL | NX, ALL, ALL, 0x9000 | ALL);
+	expect_pf(&r, la, ACCESS_USER, RSVD_ERR | E_U);
+	/* PS and bit 8 in a PML4E. */
+	map4(la, ALL | PS, ALL, ALL, 0x9000 | ALL);
+	expect_pf(&r, la, 0, RSVD_ERR);
+	map4(la, ALL | 0x100, ALL, ALL, 0x9000 | ALL);
+	expect_pf(&r, la, 0, RSVD_ERR);
+	/* ...but bit 8 (G) in a PTE and in a PDE is not reserved. */
+	map4(la, ALL, ALL, ALL | 0x100, 0x9000 | ALL | 0x100);
+	expect_ok(&r, la, 0, 0x9321);
+	/* A PML4E's table address above MAXPHYADDR. */
+	set64(0x1000 + 8 * IDX(la, 4), (1ull << 44) | 0x2000 | ALL);
+	expect_pf(&r, la, 0, RSVD_ERR);
+	/* Without a MAXPHYADDR the walker allows all 52 bits. */
+	r.maxphyaddr = 0;
+	map4(la, ALL, ALL, ALL, (1ull << 51) | 0x9000 | ALL);
+	expect_ok(&r, la, 0, (1ull << 51) | 0x9321);
+}
+
+static void test_rsvd_long_large_pages(void **state)
+{
+	struct walk_regs r = R64(0, 0);
+	r.maxphyaddr = 48;
+	uint64_t la = 0x0000004080654321ull;
+	set64(0x1000 + 8 * IDX(la, 4), 0x2000 | ALL);
+	set64(0x2000 + 8 * IDX(la, 3), 0x3000 | ALL);
+	/* 2 MiB: bit 12 is PAT, bits 20:13 reserved. */
+	set64(0x3000 + 8 * IDX(la, 2), 0x0000000123401000ull | PS | ALL);
+	expect_ok(&r, la, 0, 0x0000000123454321ull);
+	for (unsigned b = 13; b <= 20; b++) {
+		set64(0x3000 + 8 * IDX(la, 2), 0x0000000123400000ull | (1ull << b) | PS | ALL);
+		expect_pf(&r, la, 0, RSVD_ERR);
+	}
+	/* 1 GiB: bits 29:13 reserved. */
+	set64(0x2000 + 8 * IDX(la, 3), 0x0000004c0001000ull | PS | ALL);
+	expect_ok(&r, la, 0, 0x0000004c0654321ull);
+	for (unsigned b = 13; b <= 29; b++) {
+		set64(0x2000 + 8 * IDX(la, 3), 0x0000004c0000000ull | (1ull << b) | PS | ALL);
+		expect_pf(&r, la, 0, RSVD_ERR);
+	}
+}
+
+static void test_rsvd_5_level(void **state)
+{
+	struct walk_regs r = R64(T_CR4_LA57, 0);
+	r.cr3 = 0x5000;
+	uint64_t la = 0x0000000000201abcull;
+	map4(la, ALL, ALL, ALL, 0x9000 | ALL);
+	set64(0x5000, 0x1000 | ALL | PS);
+	expect_pf(&r, la, 0, RSVD_ERR);
+	set64(0x5000, 0x1000 | ALL | 0x100);
+	expect_pf(&r, la, 0, RSVD_ERR);
+	set64(0x5000, 0x1000 | ALL);
+	expect_ok(&r, la, 0, 0x9abc);
+}
+
+static void test_rsvd_pae(void **state)
+{
+	struct walk_regs r = RPAE(0);
+	r.maxphyaddr = 36;
+	map_pae(0x00400000, ALL, 0x0000000fffff0000ull | ALL);
+	expect_ok(&r, 0x00400123, 0, 0x0000000fffff0123ull);
+	/* PDPTE: bits 2:1, 8:5 and 63 and the address above MAXPHYADDR. */
+	static const unsigned pdpte_bits[] = { 1, 2, 5, 6, 7, 8, 36, 51, 62, 63 };
+	for (unsigned i = 0; i < sizeof(pdpte_bits) / sizeof(pdpte_bits[0]); i++) {
+		set64(0x1000, 0x2000 | P | (1ull << pdpte_bits[i]));
+		expect_pf(&r, 0x00400123, ACCESS_USER, RSVD_ERR | E_U);
+	}
+	set64(0x1000, 0x2000 | P);
+	/* PDE, PTE: address bits 62:MAXPHYADDR, and NX without NXE. */
+	map_pae(0x00400000, ALL | (1ull << 62), 0x9000 | ALL);
+	expect_pf(&r, 0x00400123, 0, RSVD_ERR);
+	map_pae(0x00400000, ALL, (1ull << 36) | 0x9000 | ALL);
+	expect_pf(&r, 0x00400123, 0, RSVD_ERR);
+	map_pae(0x00400000, ALL, NX | 0x9000 | ALL);
+	expect_pf(&r, 0x00400123, 0, RSVD_ERR);
+	r.efer = T_EFER_NXE;
+	expect_ok(&r, 0x00400123, 0, 0x9123);
+	/* A 2 MiB PDE: bits 20:13. */
+	set64(0x2000 + 8 * 2, 0x00600000 | (1ull << 13) | PS | ALL);
+	expect_pf(&r, 0x00400123, 0, RSVD_ERR);
+	set64(0x2000 + 8 * 2, 0x00600000 | (1ull << 12) | PS | ALL);
+	expect_ok(&r, 0x00400123, 0, 0x00600123);
+}
+
+static void test_rsvd_32bit(void **state)
+{
+	struct walk_regs r = R32(T_CR4_PSE);
+	r.maxphyaddr = 36;
+	/* 4 MiB PDE: bit 21, and bits 20:17 (PA 39:36) above MAXPHYADDR. */
+	set32(0x1000 + 4, 0x00c00000 | (0xfu << 13) | PS | P);
+	expect_ok(&r, 0x00512345, 0, 0x0f00d12345ull);
+	set32(0x1000 + 4, 0x00c00000 | (1u << 21) | PS | P);
+	expect_pf(&r, 0x00512345, 0, RSVD_ERR);
+	set32(0x1000 + 4, 0x00c00000 | (1u << 17) | PS | P);
+	expect_pf(&r, 0x00512345, ACCESS_WRITE, RSVD_ERR | E_W);
+	r.maxphyaddr = 40;
+	expect_ok(&r, 0x00512345, 0, 0x1000d12345ull);
+	/* 4 KiB pages have no reserved bits. */
+	map32(0x00403000, P | RW | US | 0xf00, 0xfffff000u | P | 0xf78);
+	expect_ok(&r, 0x00403abc, 0, 0xfffffabcull);
 }
 
 /* ---- tables outside guest RAM, loops ------------------------------------ */
@@ -436,6 +608,14 @@ int main(void)
 		cmocka_unit_test_setup(test_long_read_only_each_level, reset),
 		cmocka_unit_test_setup(test_long_nx, reset),
 		cmocka_unit_test_setup(test_long_5_level, reset),
+		cmocka_unit_test_setup(test_not_present_wins_over_protection, reset),
+		cmocka_unit_test_setup(test_reserved_wins_over_protection, reset),
+		cmocka_unit_test_setup(test_id_bit_only_with_nx, reset),
+		cmocka_unit_test_setup(test_rsvd_long, reset),
+		cmocka_unit_test_setup(test_rsvd_long_large_pages, reset),
+		cmocka_unit_test_setup(test_rsvd_5_level, reset),
+		cmocka_unit_test_setup(test_rsvd_pae, reset),
+		cmocka_unit_test_setup(test_rsvd_32bit, reset),
 		cmocka_unit_test_setup(test_tables_outside_ram, reset),
 		cmocka_unit_test_setup(test_self_referencing_tables_end, reset),
 	};

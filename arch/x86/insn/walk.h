@@ -33,6 +33,7 @@ enum walk_result {
 struct walk_regs {
 	uint64_t cr0, cr3, cr4, efer;
 	unsigned cpl;       /* not read by the walker: for the glue's access kinds */
+	unsigned maxphyaddr;    /* the guest's CPUID 8000_0008h EAX[7:0]; 0: 52 */
 };
 
 /* Reads size (4 or 8) bytes of guest-physical memory at gpa into *entry
@@ -43,7 +44,13 @@ typedef bool (*walk_read_fn)(void *ctx, uint64_t gpa, unsigned size,
 /* Translates la through the tables of 32-bit, PAE, 4- or 5-level paging
  * (CR0.PG set), each entry read with read(ctx, ...). Every entry the walk
  * reads goes through read; the walk has a fixed depth, so tables that point
- * at themselves cannot loop. */
+ * at themselves cannot loop. As the CPU does (APM vol. 2, 5.6 and 8.4.2):
+ * an entry that is not present ends the walk with P = 0, a reserved bit set
+ * in a present entry with P = RSVD = 1; otherwise the protections of all
+ * levels together are checked (U/S, R/W with CR0.WP, NX with EFER.NXE) and
+ * a violation gives P = 1. I/D is set for fetches only with EFER.NXE and
+ * CR4.PAE. Not modelled: SMEP, SMAP, protection keys, the A and D bits (the
+ * walk sets none), 1 GiB pages are allowed whatever CPUID says. */
 enum walk_result walk_paged(const struct walk_regs *r, uint64_t la,
 			    unsigned access, walk_read_fn read, void *ctx,
 			    uint64_t *gpa, uint32_t *pf_err);

@@ -15,6 +15,7 @@ void svm_paging_state(struct vcpu *v, struct walk_regs *r)
 	r->cr4 = s->cr4;
 	r->efer = s->efer;
 	r->cpl = s->cpl;
+	r->maxphyaddr = svm.phys_bits;	/* what the guest's CPUID shows (cpuid.c) */
 }
 
 /* Long mode with a 64-bit code segment (APM vol. 2, 4.8.1). */

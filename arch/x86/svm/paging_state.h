@@ -19,7 +19,7 @@ struct code_state {
 	uint64_t la;        /* CS.base + RIP, wrapped at 4 GiB outside 64-bit code */
 };
 
-/* CR0, CR3, CR4, EFER and CPL. */
+/* CR0, CR3, CR4, EFER, CPL and MAXPHYADDR. */
 void svm_paging_state(struct vcpu *v, struct walk_regs *r);
 /* The same, and the linear address of CS:RIP. */
 void svm_code_state(struct vcpu *v, struct code_state *c);
