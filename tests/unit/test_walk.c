@@ -507,12 +507,15 @@ static void test_rsvd_pae(void **state)
 	r.maxphyaddr = 36;
 	map_pae(0x00400000, ALL, 0x0000000fffff0000ull | ALL);
 	expect_ok(&r, 0x00400123, 0, 0x0000000fffff0123ull);
-	/* PDPTE: bits 2:1, 8:5 and 63 and the address above MAXPHYADDR. */
-	static const unsigned pdpte_bits[] = { 1, 2, 5, 6, 7, 8, 36, 51, 62, 63 };
+	/* PDPTE: bit 63 and the address above MAXPHYADDR. */
+	static const unsigned pdpte_bits[] = { 36, 51, 62, 63 };
 	for (unsigned i = 0; i < sizeof(pdpte_bits) / sizeof(pdpte_bits[0]); i++) {
 		set64(0x1000, 0x2000 | P | (1ull << pdpte_bits[i]));
 		expect_pf(&r, 0x00400123, ACCESS_USER, RSVD_ERR | E_U);
 	}
+	/* Bit 5 of a PDPTE is not checked: QEMU's CPU sets it (accessed). */
+	set64(0x1000, 0x2000 | P | 0x20);
+	expect_ok(&r, 0x00400123, 0, 0x0000000fffff0123ull);
 	set64(0x1000, 0x2000 | P);
 	/* PDE, PTE: address bits 62:MAXPHYADDR, and NX without NXE. */
 	map_pae(0x00400000, ALL | (1ull << 62), 0x9000 | ALL);

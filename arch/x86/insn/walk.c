@@ -110,7 +110,8 @@ static enum walk_result walk_32(const struct walk_regs *r, uint64_t la,
  * entries (APM vol. 2, 5.4, 5.3.3). Reserved: the address bits above
  * MAXPHYADDR (to 51 in long mode, to 62 in PAE), NX without EFER.NXE, PS
  * and bit 8 in PML5Es and PML4Es, the bits between a large page's base and
- * bit 12 (PAT), and in a legacy PAE PDPTE bits 63, 8:5 and 2:1. */
+ * bit 12 (PAT), and in a legacy PAE PDPTE bit 63. (Bits 8:5 and 2:1 of a
+ * PDPTE are not checked: QEMU's CPU sets bit 5, the accessed bit, there.) */
 static enum walk_result walk_64(const struct walk_regs *r, uint64_t la,
 				unsigned access, walk_read_fn read, void *ctx,
 				uint64_t *gpa, uint32_t *pf_err)
@@ -133,7 +134,7 @@ static enum walk_result walk_64(const struct walk_regs *r, uint64_t la,
 			return WALK_NOT_RAM;
 		if (!(e & E_P))
 			return WALK_PAGE_FAULT;
-		if (e & (bits(m, 63) | bits(5, 8) | bits(1, 2)))
+		if (e & bits(m, 63))
 			return fault(pf_err, PF_ERR_P | PF_ERR_RSVD);
 		levels = 2;
 		table = e & ADDR_MASK;
