@@ -115,5 +115,7 @@ SCENARIOS = [
                   r"cannot emulate the instruction", present=False),
         ] + [c for m in MODES for c in mode_checks(m)]
           + [family(m, d, case) for m in MODES for d, case in FAMILIES[m]]
+          + [Check("mmiopf: CR2 of each emulated #PF is the CPU's",
+                   r"^\[mmiopf\] mmiopf: CR2 of every emulated #PF is the CPU's")]
           + [Check("yakvm sees every VM end", r"^yakvm: all VMs have ended")]),
 ]
