@@ -2,7 +2,7 @@
  * tests/fuzz/fuzz_walk.c - the guest page walker (arch/x86/insn/walk.c) on
  * random tables. Input: a 20-byte header - mode (0 no paging, 1 32-bit,
  * 2 PAE, 3 4-level, 4 5-level), flags (bit 0 CR0.WP, 1 EFER.NXE, 2 CR4.PSE),
- * access (#PF error code bits W, U, I/D), MAXPHYADDR (32 + byte % 21), CR3
+ * access (#PF error code bits W, U, I/D), MAXPHYADDR (byte % 64), CR3
  * (8 bytes, bits 19:0 used), the linear address (8 bytes) - then
  * guest-physical memory from 0. Properties: the walker reads guest memory
  * only through its reader, at most one naturally aligned entry per level; a
@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&cr3, data + 4, 8);
 	memcpy(&la, data + 12, 8);
 	cr3 &= 0xfffff;
-	unsigned m = 32 + data[3] % 21;
+	unsigned m = data[3] % 64;
 
 	struct walk_regs r = { .cr0 = CR0_PE, .cr3 = cr3, .maxphyaddr = m };
 	if (mode)
@@ -88,8 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK((gpa & 0xfff) == (la & 0xfff));
 		if (mode == 0)
 			CHECK(gpa == (la & 0xffffffffull));
-		else
-			CHECK(gpa < (1ull << m));
+		else	/* the walker takes 0 and above 52 as 52, below 32 as 32 */
+			CHECK(gpa < (1ull << (!m || m > 52 ? 52 : m < 32 ? 32 : m)));
 		break;
 	case WALK_PAGE_FAULT:
 		CHECK(mode != 0);

@@ -267,7 +267,7 @@ def walk_seed(mode, flags, access, cr3, la, entries, size=0x7000):
     mem = bytearray(size)
     for gpa, (value, n) in entries.items():
         mem[gpa:gpa + n] = value.to_bytes(n, "little")
-    return struct.pack("<BBBBQQ", mode, flags, access, 8, cr3, la) + bytes(mem)  # MAXPHYADDR 40
+    return struct.pack("<BBBBQQ", mode, flags, access, 40, cr3, la) + bytes(mem)  # MAXPHYADDR 40
 
 
 def walk_seeds():

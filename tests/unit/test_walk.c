@@ -458,6 +458,10 @@ static void test_rsvd_long(void **state)
 	/* A PML4E's table address above MAXPHYADDR. */
 	set64(0x1000 + 8 * IDX(la, 4), (1ull << 44) | 0x2000 | ALL);
 	expect_pf(&r, la, 0, RSVD_ERR);
+	/* A MAXPHYADDR below 32 (no x86 CPU) counts as 32. */
+	r.maxphyaddr = 20;
+	map4(la, ALL, ALL, ALL, 0xffffe000ull | ALL);
+	expect_ok(&r, la, 0, 0xffffe321ull);
 	/* Without a MAXPHYADDR the walker allows all 52 bits. */
 	r.maxphyaddr = 0;
 	map4(la, ALL, ALL, ALL, (1ull << 51) | 0x9000 | ALL);

@@ -20,9 +20,11 @@ static uint64_t bits(unsigned lo, unsigned hi)
 	return lo > hi ? 0 : (~0ull >> (63 - hi)) & (~0ull << lo);
 }
 
+/* 0 (unknown) or anything above 52: 52; below 32 (no x86 CPU): 32. */
 static unsigned maxphyaddr(const struct walk_regs *r)
 {
-	return r->maxphyaddr && r->maxphyaddr < 52 ? r->maxphyaddr : 52;
+	unsigned m = r->maxphyaddr;
+	return !m || m > 52 ? 52 : m < 32 ? 32 : m;
 }
 
 /* What the levels passed so far allow together (APM vol. 2, 5.6). */
