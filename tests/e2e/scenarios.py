@@ -252,7 +252,9 @@ SCENARIOS.append(dataclasses.replace(
 SCENARIOS.append(dataclasses.replace(
     _by_name["qemu-mmio"], name="bochs-mmio-2cpus", emulator="bochs", smp=2,
     timeout=400,
-    checks=[c for c in _by_name["qemu-mmio"].checks if "CPU" not in c.desc] +
+    # Bochs 2.7 delivers yakvm's injected #PF with CR2 0 (docs/guest-paging.md).
+    checks=[c for c in _by_name["qemu-mmio"].checks
+            if "CPU" not in c.desc and "CR2" not in c.desc] +
     [Check("Bochs starts the second CPU", r"^yakvm: 2 CPUs up")]))
 
 # yakvm's monitor, reached with Ctrl-A (three times per step: hb, victim,

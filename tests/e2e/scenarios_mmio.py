@@ -3,14 +3,16 @@ tests/e2e/scenarios_mmio.py - the MMIO path proved from inside real guests:
 mmio16 (real mode, big real mode and 16-bit protected mode), mmio32 (32-bit
 protected mode) and mmio64 (long mode, its own page tables) run every
 emulated instruction form against the test device (testdev=1, at
-guest-physical 0xfeb00000) and compare each with the same instruction on RAM.
+guest-physical 0xfeb00000) and compare each with the same instruction on RAM;
+mmiopf (PAE paging) compares the #PF of the emulator's page walk with the
+CPU's own, for each fault kind.
 Imported by scenarios.py.
 """
 from harness import Scenario, Check
 
 YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
 
-MODES = ("mmio16", "mmio32", "mmio64")
+MODES = ("mmio16", "mmio32", "mmio64", "mmiopf")
 
 
 def mode_checks(vm):
@@ -27,6 +29,20 @@ def family(vm, desc, case):
 
 
 FAMILIES = {
+    "mmiopf": [
+        ("emulated write through a present PTE", "present"),
+        ("#PF, not present (error 0x2)", "not_present"),
+        ("#PF, read-only with CR0.WP (error 0x3)", "read_only_wp"),
+        ("read-only without CR0.WP: the write is done", "read_only_no_wp"),
+        ("#PF, read-only PDE (error 0x3)", "pde_read_only_wp"),
+        ("#PF, a missing PTE under a read-only PDE is P=0 (error 0x2)",
+         "pde_read_only_pte_absent"),
+        ("#PF, reserved bit 62 (error 0xb)", "rsvd_bit62"),
+        ("#PF, address bit at MAXPHYADDR (error 0xb)", "rsvd_maxphyaddr"),
+        ("#PF, reserved bit in the PDE (error 0xb)", "pde_rsvd_pte_absent"),
+        ("#PF, NX without EFER.NXE is reserved (error 0xb)", "nx_without_nxe"),
+        ("NX does not stop a data write", "nx_data_write"),
+    ],
     "mmio32": [
         ("MOV store and load, 8/16/32 bits", "mov32_load"),
         ("MOV with AH..BH", "mov8_bh_load"),
@@ -99,5 +115,7 @@ SCENARIOS = [
                   r"cannot emulate the instruction", present=False),
         ] + [c for m in MODES for c in mode_checks(m)]
           + [family(m, d, case) for m in MODES for d, case in FAMILIES[m]]
+          + [Check("mmiopf: CR2 of each emulated #PF is the CPU's",
+                   r"^\[mmiopf\] mmiopf: CR2 of every emulated #PF is the CPU's")]
           + [Check("yakvm sees every VM end", r"^yakvm: all VMs have ended")]),
 ]

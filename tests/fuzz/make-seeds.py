@@ -261,6 +261,28 @@ def tables_seed(ncpus, flags, base=0, buflen=0x2000, mem=64 << 20):
                        0xfec00000, 0xfee00000, base, buflen, flags, 0, mem)
 
 
+def walk_seed(mode, flags, access, cr3, la, entries, size=0x7000):
+    """fuzz_walk.c: header, then guest-physical memory with the entries
+    {gpa: (value, bytes)} in it."""
+    mem = bytearray(size)
+    for gpa, (value, n) in entries.items():
+        mem[gpa:gpa + n] = value.to_bytes(n, "little")
+    return struct.pack("<BBBBQQ", mode, flags, access, 40, cr3, la) + bytes(mem)  # MAXPHYADDR 40
+
+
+def walk_seeds():
+    nx = 1 << 63
+    long4 = {0x1000: (0x2007, 8), 0x2000: (0x3007, 8), 0x3000: (0x4007, 8),
+             0x4008: (0x5007 | nx, 8)}
+    return [walk_seed(0, 0, 0, 0, 0x1fee00030, {}, size=0),
+            walk_seed(1, 5, 6, 0x1000, 0x401234, {0x1004: (0x2007, 4), 0x2004: (0x5005, 4)}),
+            walk_seed(1, 4, 2, 0x1000, 0x400000, {0x1004: (0x00c00087 | 0x12 << 13, 4)}),
+            walk_seed(2, 2, 0x10, 0x1000, 0x1000, {0x1000: (0x2001, 8), 0x2000: (0x3007, 8),
+                                                  0x3008: (0x5007 | nx, 8)}),
+            walk_seed(3, 3, 0x16, 0x1000, 0x1abc, long4),
+            walk_seed(4, 2, 0x10, 0x6000, 0x1abc, {**long4, 0x6000: (0x1007, 8)})]
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build/release"
     put("decode", [bytes([m]) + hexb(h) for m, h in INSNS])
@@ -291,6 +313,7 @@ def main():
                    b"64KiB"])
     put("multiboot1", mb1_seeds(build))
     put("linux", linux_seeds())
+    put("walk", walk_seeds())
     put("tables", [tables_seed(1, 1), tables_seed(4, 1, mem=5 << 30), tables_seed(255, 1, buflen=0x1000),
                    tables_seed(2, 0, base=0xf0000, buflen=600), tables_seed(16, 2),
                    tables_seed(4, 9)])

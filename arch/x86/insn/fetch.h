@@ -10,18 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arch/x86/insn/walk.h"
+
 struct vcpu;
-
-/* Access kinds, as in the #PF error code. */
-#define ACCESS_WRITE (1u << 1)
-#define ACCESS_USER  (1u << 2)
-#define ACCESS_FETCH (1u << 4)
-
-enum walk_result {
-	WALK_OK,
-	WALK_PAGE_FAULT,    /* the guest's tables say no: *pf_err is set */
-	WALK_NOT_RAM,       /* a table or the target is not guest RAM */
-};
 
 /* Translates a guest linear address (CR0.PG off: identity; 32-bit, PAE,
  * 4- and 5-level paging otherwise; APM vol. 2, chapter 5). */

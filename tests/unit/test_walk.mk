@@ -1,0 +1,1 @@
+test_walk_SRCS := arch/x86/insn/walk.c
