@@ -128,7 +128,7 @@ void yakvm_vcpu_handle_mmio(struct vcpu *v, struct device *d, uint64_t gpa)
 		.mode_bits = bits,
 	};
 	struct mmio_ctx ctx = { v };
-	struct emu_ops ops = { &ctx, mem_read, mem_write };
+	struct emu_ops ops = { .ctx = &ctx, .read = mem_read, .write = mem_write };
 	switch (insn_emulate(&st, &in, &ops)) {
 	case EMU_OK:
 		s->rip = st.rip;
