@@ -103,7 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t rip0 = st.rip, rflags0 = st.rflags;
 	struct fake_mem m = { .mode = mode, .fault_pattern = h.fault_pattern,
 			      .fault_kind = h.fault_kind, .seed = seed };
-	struct emu_ops ops = { .ctx = &m, .read = mem_read, .write = mem_write };
+	struct emu_ops ops = { .read = mem_read, .write = mem_write };
+	st.ctx = &m;
 
 	int rc = insn_emulate(&st, &in, &ops);
 	CHECK(rc == EMU_OK || rc == EMU_UNSUPPORTED || rc == EMU_FAULT || rc == EMU_ERROR);

@@ -118,7 +118,8 @@ static void env_init(struct env *v, unsigned mode)
 	v->st.rip = RIP0;
 	v->st.rflags = 0x2;
 	v->regs.r[GPR_RDX] = PORT;
-	v->ops = (struct emu_ops){ .ctx = &v->f, .read = f_read, .write = f_write,
+	v->st.ctx = &v->f;
+	v->ops = (struct emu_ops){ .read = f_read, .write = f_write,
 		.probe_write = f_probe, .port_in = f_in, .port_out = f_out };
 }
 

@@ -150,7 +150,7 @@ static int op_read(const struct emu *e, const struct operand *op, uint64_t *val)
 		return EMU_OK;
 	}
 	uint64_t v = 0;
-	int rc = e->ops->read(e->ops->ctx, op->linear, op->size, &v);
+	int rc = e->ops->read(e->st->ctx, op->linear, op->size, &v);
 	*val = v & size_mask(op->size);
 	return rc;
 }
@@ -161,7 +161,7 @@ static int op_write(const struct emu *e, const struct operand *op, uint64_t val)
 		reg_write(e, op->reg, op->size, val);
 		return EMU_OK;
 	}
-	return e->ops->write(e->ops->ctx, op->linear, op->size, val & size_mask(op->size));
+	return e->ops->write(e->st->ctx, op->linear, op->size, val & size_mask(op->size));
 }
 
 /* ---- flags -------------------------------------------------------------- */
@@ -351,11 +351,11 @@ static int mov_moffs(const struct emu *e, bool store)
 	int rc;
 
 	if (store) {
-		rc = e->ops->write(e->ops->ctx, linear, in->opsize,
+		rc = e->ops->write(e->st->ctx, linear, in->opsize,
 				   reg_read(e, GPR_RAX, in->opsize));
 		return rc ? rc : finish(e);
 	}
-	if ((rc = e->ops->read(e->ops->ctx, linear, in->opsize, &val)))
+	if ((rc = e->ops->read(e->st->ctx, linear, in->opsize, &val)))
 		return rc;
 	reg_write(e, GPR_RAX, in->opsize, val);
 	return finish(e);
@@ -493,20 +493,20 @@ static int string_op(const struct emu *e, enum string_op kind)
 
 		if (kind == STR_INS) {
 			uint32_t port_val = 0;
-			if ((rc = ops->probe_write(ops->ctx, dst, size)) ||
-			    (rc = ops->port_in(ops->ctx, port, size, &port_val)))
+			if ((rc = ops->probe_write(e->st->ctx, dst, size)) ||
+			    (rc = ops->port_in(e->st->ctx, port, size, &port_val)))
 				break;
 			val = port_val;
 		} else if (reads_mem) {
-			if ((rc = ops->read(ops->ctx, seg_linear(e, src_seg, si), size, &val)))
+			if ((rc = ops->read(e->st->ctx, seg_linear(e, src_seg, si), size, &val)))
 				break;
 		} else {
 			val = reg_read(e, GPR_RAX, size);
 		}
 		if (kind == STR_OUTS &&
-		    (rc = ops->port_out(ops->ctx, port, size, (uint32_t)val)))
+		    (rc = ops->port_out(e->st->ctx, port, size, (uint32_t)val)))
 			break;
-		if (writes_mem && (rc = ops->write(ops->ctx, dst, size, val & size_mask(size))))
+		if (writes_mem && (rc = ops->write(e->st->ctx, dst, size, val & size_mask(size))))
 			break;
 		if (kind == STR_LODS)
 			reg_write(e, GPR_RAX, size, val);

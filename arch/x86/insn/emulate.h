@@ -22,8 +22,8 @@
  * is not done, the instruction runs again later (RIP stays on it). */
 enum { EMU_OK = 0, EMU_UNSUPPORTED = 1, EMU_FAULT = 2, EMU_ERROR = 3, EMU_RETRY = 4 };
 
+/* The caller's callbacks (a static const table; each gets emu_state.ctx). */
 struct emu_ops {
-	void *ctx;
 	/* size is 1, 2, 4 or 8. `linear` is the guest linear address (segment base already added,
 	 * truncated to 32 bits outside 64-bit mode). Return EMU_OK, or EMU_FAULT (the callee has
 	 * queued an exception for the guest, e.g. #PF), or EMU_ERROR (stop the VM). */
@@ -45,8 +45,9 @@ struct emu_state {
 	uint64_t rip, rflags;		/* updated in place */
 	uint64_t seg_base[SEG_COUNT];
 	unsigned mode_bits;		/* 16, 32, 64 */
+	void *ctx;			/* passed to every emu_ops callback */
 	unsigned rep_max;		/* string ops: iterations per call, 0: EMU_REP_MAX */
-	unsigned rep_done;		/* out: string iterations completed by this call */
+	unsigned rep_done;		/* out (string ops only): iterations done by this call */
 };
 
 /* A string instruction (REP or not) does at most rep_max (by default

@@ -140,19 +140,19 @@ void ioio_string(struct vcpu *v, const struct ioio *io)
 	struct insn in;
 	if (!string_insn(v, io, bits, &in))
 		return;
+	static const struct emu_ops ops = {
+		.read = mem_read, .write = mem_write,
+		.probe_write = mem_probe_write, .port_in = port_in, .port_out = port_out,
+	};
+	struct string_io ctx = { v, s->cpl == 3 ? ACCESS_USER : 0 };
 	struct emu_state st = {
-		.regs = &v->regs, .rip = s->rip, .rflags = s->rflags,
+		.regs = &v->regs, .rip = s->rip, .rflags = s->rflags, .ctx = &ctx,
 		.seg_base = { s->es.base, s->cs.base, s->ss.base, s->ds.base,
 			      s->fs.base, s->gs.base },
 		.mode_bits = bits,
 		/* Single-stepped by the guest (its TF): one iteration per
 		 * trap, as a CPU raises #DB after each (core/run/single_step.c). */
 		.rep_max = io->rep && vcpu_guest_tf(v) ? 1 : 0,
-	};
-	struct string_io ctx = { v, s->cpl == 3 ? ACCESS_USER : 0 };
-	const struct emu_ops ops = {
-		.ctx = &ctx, .read = mem_read, .write = mem_write,
-		.probe_write = mem_probe_write, .port_in = port_in, .port_out = port_out,
 	};
 	if (insn_emulate(&st, &in, &ops) != EMU_OK)
 		return;	/* a #PF is queued, or the VM was stopped */
