@@ -68,7 +68,7 @@ uint64_t bus_free_devices(struct vm *vm)
 	uint64_t freed = 0;
 	unsigned n = vm->ndevices;
 	vm->ndevices = 0;
-	vm->pic = vm->ioapic = vm->lapic_mmio = NULL;
+	vm->pic = vm->ioapic = vm->lapic_mmio = vm->pci = NULL;
 	memset(vm->bus.range, 0, sizeof(vm->bus.range));
 	memset(vm->bus.pio_fast, 0, sizeof(vm->bus.pio_fast));
 	vm->bus.nrange = 0;

@@ -78,6 +78,7 @@ struct vm {
 
 	struct device *devices[VM_MAX_DEVICES];
 	struct device *pic, *ioapic;  /* set by their models' init() */
+	struct device *pci;         /* the PCI host bridge (devices/pci.h), set by its init() */
 	struct device *lapic_mmio;  /* the LAPIC row (devices/vlapic.c) */
 	bool legacy_replaced;       /* the HPET owns IRQ 0 and 8 (core/run/irq.c) */
 	uint32_t legacy_irq_levels; /* what the PIT and RTC last set on them */
