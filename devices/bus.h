@@ -24,8 +24,6 @@
 #include "devices/device.h"
 #include "lib/spinlock.h"
 
-struct vcpu;
-
 enum bus_space { BUS_PIO, BUS_MMIO };
 
 struct bus_range {
