@@ -40,8 +40,9 @@ const struct device_decl machine_hpet[] = {
 	{ 0 },
 };
 
-/* Added to VMs started with testdev=1 (tests/guests/mmio*.c). */
+/* Added to VMs started with testdev=1 (tests/guests/mmio*.c): a PCI
+ * function, its page is its BAR 0 (devices/testdev.h). */
 const struct device_decl machine_testdev[] = {
-	{ "testdev", &testdev_model, .mmio_base = TESTDEV_BASE, .mmio_len = TESTDEV_SIZE },
+	{ .name = "testdev", .model = &testdev_model },
 	{ 0 },
 };

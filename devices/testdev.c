@@ -10,6 +10,29 @@ static struct testdev_state *st(struct device *d)
 	return d->state;
 }
 
+/* PCI function 00:01.0 with BAR 0 at TESTDEV_BASE, memory decoding on. */
+static void testdev_init(struct device *d)
+{
+	struct pci_function *f = &st(d)->pci;
+	f->devfn = TESTDEV_DEVFN;
+	f->dev = d;
+	f->cfg[PCI_VENDOR_ID] = TESTDEV_VENDOR & 0xff;
+	f->cfg[PCI_VENDOR_ID + 1] = TESTDEV_VENDOR >> 8;
+	f->cfg[PCI_DEVICE_ID] = TESTDEV_DEVICE & 0xff;
+	f->cfg[PCI_DEVICE_ID + 1] = TESTDEV_DEVICE >> 8;
+	f->cfg[PCI_CLASS_BASE] = 0xff;		/* fits no defined class */
+	f->cfg[PCI_COMMAND] = PCI_COMMAND_MEMORY;
+	pci_set_bar(f, 0, BUS_MMIO, TESTDEV_SIZE, (uint32_t)TESTDEV_BASE);
+	if (d->vm)
+		pci_register(d->vm, f);
+}
+
+/* Where its page is now: BAR 0. */
+static uint64_t page_base(struct device *d)
+{
+	return pci_bar_base(&st(d)->pci, 0);
+}
+
 static void testdev_reset(struct device *d)
 {
 	struct testdev_state *s = st(d);
@@ -48,7 +71,7 @@ static void log_access(struct testdev_state *s, unsigned off, unsigned size,
 static uint64_t testdev_read(struct device *d, uint64_t gpa, unsigned size)
 {
 	struct testdev_state *s = st(d);
-	uint64_t off = gpa - d->decl->mmio_base, val = 0;
+	uint64_t off = gpa - page_base(d), val = 0;
 	unsigned in_ram = 0;
 
 	for (unsigned i = 0; i < size && i < 8; i++) {
@@ -70,7 +93,7 @@ static uint64_t testdev_read(struct device *d, uint64_t gpa, unsigned size)
 static void testdev_write(struct device *d, uint64_t gpa, unsigned size, uint64_t val)
 {
 	struct testdev_state *s = st(d);
-	uint64_t off = gpa - d->decl->mmio_base;
+	uint64_t off = gpa - page_base(d);
 	unsigned in_ram = 0;
 	bool reset = false;
 
@@ -93,6 +116,7 @@ static void testdev_write(struct device *d, uint64_t gpa, unsigned size, uint64_
 const struct device_model testdev_model = {
 	.name = "testdev",
 	.state_size = sizeof(struct testdev_state),
+	.init = testdev_init,
 	.reset = testdev_reset,
 	.mmio_read = testdev_read,
 	.mmio_write = testdev_write,

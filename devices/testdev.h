@@ -23,6 +23,7 @@
 #define YAKVM_DEVICES_TESTDEV_H
 
 #include "devices/device.h"
+#include "devices/pci.h"
 
 #define TESTDEV_BASE      0xfeb00000ull
 #define TESTDEV_SIZE      0x1000u
@@ -37,16 +38,20 @@
 #define TESTDEV_ST_VAL_HI 0x814u
 #define TESTDEV_ST_END    0x840u
 #define TESTDEV_RESET     0x840u  /* write: count = 0 */
+#define TESTDEV_DEVFN     (1u << 3)  /* 00:01.0 */
+#define TESTDEV_VENDOR    0x7961u  /* not a PCI-SIG vendor of this device: */
+#define TESTDEV_DEVICE    0x6b76u  /* a test device only yakvm's guests see */
 
 struct testdev_state {
 	uint8_t ram[TESTDEV_RAM_SIZE];
 	uint32_t last_offset, last_size, last_write, count;
 	uint64_t last_val;
+	struct pci_function pci;
 };
 
 extern const struct device_model testdev_model;
 
-/* The device_decl row for a VM with testdev=1:
- *   { "testdev", &testdev_model, .mmio_base = TESTDEV_BASE, .mmio_len = TESTDEV_SIZE } */
+/* The device_decl row for a VM with testdev=1: { "testdev", &testdev_model }
+ * (its page comes from its BAR). */
 
 #endif

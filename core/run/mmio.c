@@ -22,16 +22,46 @@
 
 struct mmio_ctx {
 	struct vcpu *v;
+	const struct mmio_exit *x;
 };
 
-/* One access of at most 8 bytes that does not cross a page. */
-static int access_page(struct vcpu *v, uint64_t la, unsigned size, uint8_t *buf,
+/* The device at gpa: on the page that faulted, the one the exit found;
+ * elsewhere NULL if guest RAM took the access, else the vCPU's LAPIC or
+ * the bus (the order of bus_mmio_device(), devices/bus_mmio.h, with RAM
+ * between them). */
+static struct device *device_at(const struct mmio_ctx *c, uint64_t gpa, unsigned size,
+				uint8_t *buf, bool write, bool *done)
+{
+	struct vcpu *v = c->v;
+	*done = false;
+	if (c->x->dev && (gpa & ~0xfffull) == (c->x->gpa & ~0xfffull))
+		return c->x->dev;
+	/* The vCPU's own LAPIC page hides RAM and devices (core/run/lapic_window.h). */
+	if (lapic_window_claims(v, gpa) && v->vm->lapic_mmio)
+		return v->vm->lapic_mmio;
+	if (write ? vm_write_gpa(v->vm, gpa, buf, size) : vm_read_gpa(v->vm, gpa, buf, size)) {
+		*done = true;
+		return NULL;
+	}
+	return bus_find(v->vm, BUS_MMIO, gpa);
+}
+
+static uint64_t low_bytes(uint64_t v, unsigned size)
+{
+	return size >= 8 ? v : v & ((1ull << (8 * size)) - 1);
+}
+
+/* One access of at most 8 bytes that does not cross a page. *val holds the
+ * bytes little-endian, as x86 does: RAM is copied to and from it directly
+ * (a read starts from *val = 0). */
+static int access_page(const struct mmio_ctx *c, uint64_t la, unsigned size, uint64_t *val,
 		       bool write)
 {
+	struct vcpu *v = c->v;
+	uint8_t *buf = (uint8_t *)val;
 	uint64_t gpa;
 	uint32_t err;
-	unsigned access = (write ? ACCESS_WRITE : 0) |
-			  (v->vmcb->save.cpl == 3 ? ACCESS_USER : 0);
+	unsigned access = (write ? ACCESS_WRITE : 0) | (c->x->cpl == 3 ? ACCESS_USER : 0);
 	enum walk_result r = guest_translate(v, la, access, &gpa, &err);
 	if (r == WALK_PAGE_FAULT) {
 		vcpu_inject_pf(v, la, err);
@@ -42,13 +72,10 @@ static int access_page(struct vcpu *v, uint64_t la, unsigned size, uint8_t *buf,
 			"tables for linear 0x%lx are not in its RAM", la);
 		return EMU_ERROR;
 	}
-	/* The vCPU's own LAPIC page hides RAM and devices (core/run/lapic_window.h). */
-	struct device *d = lapic_window_claims(v, gpa) ? v->vm->lapic_mmio : NULL;
-	if (!d && (write ? vm_write_gpa(v->vm, gpa, buf, size) :
-		   vm_read_gpa(v->vm, gpa, buf, size)))
+	bool done;
+	struct device *d = device_at(c, gpa, size, buf, write, &done);
+	if (done)
 		return EMU_OK;
-	if (!d)
-		d = bus_find_mmio(v->vm, gpa);
 	if (!d && v->vm->desc.unmapped_stop) {
 		vm_stop(v->vm, v, "emulating an MMIO instruction: %s of guest-physical "
 			"0x%lx, which is outside the VM's memory (unmapped=stop)",
@@ -59,41 +86,32 @@ static int access_page(struct vcpu *v, uint64_t la, unsigned size, uint8_t *buf,
 		unmapped_access(v->vm, gpa, size, buf, write);
 		return EMU_OK;
 	}
-	const struct device_model *m = d->decl->model;
-	uint64_t val = 0;
-	for (unsigned i = 0; i < size; i++)
-		val |= (uint64_t)buf[i] << (8 * i);
-	uint64_t f = device_lock(d);
-	if (write && m->mmio_write)
-		m->mmio_write(d, gpa, size, val);
-	else if (!write)
-		val = m->mmio_read ? m->mmio_read(d, gpa, size) : ~0ull;
-	device_unlock(d, f);
+	uint64_t dv;
+	if (write)
+		bus_mmio_write(d, gpa, size, dv = low_bytes(*val, size));
+	else
+		*val = low_bytes(dv = bus_mmio_read(d, gpa, size), size);
 	if (v->vm->desc.trace)	/* core/diag/trace.h */
-		trace_mmio_access(v, d, gpa, size, val, write);
-	if (!write)
-		for (unsigned i = 0; i < size; i++)
-			buf[i] = (uint8_t)(val >> (8 * i));
+		trace_mmio_access(v, d, gpa, size, dv, write);
 	return EMU_OK;
 }
 
 static int mem_access(void *ctx, uint64_t la, unsigned size, uint64_t *val, bool write)
 {
-	struct vcpu *v = ((struct mmio_ctx *)ctx)->v;
-	uint8_t buf[8];
-	for (unsigned i = 0; i < size; i++)
-		buf[i] = write ? (uint8_t)(*val >> (8 * i)) : 0;
-	unsigned first = size;
-	if ((la & 0xfff) + size > 0x1000)
-		first = 0x1000 - (unsigned)(la & 0xfff);	/* split at the page */
-	int r = access_page(v, la, first, buf, write);
-	if (r == EMU_OK && first < size)
-		r = access_page(v, la + first, size - first, buf + first, write);
-	if (r == EMU_OK && !write) {
-		*val = 0;
-		for (unsigned i = 0; i < size; i++)
-			*val |= (uint64_t)buf[i] << (8 * i);
+	const struct mmio_ctx *c = ctx;
+	if ((la & 0xfff) + size <= 0x1000) {	/* the common case: one page */
+		if (!write)
+			*val = 0;
+		return access_page(c, la, size, val, write);
 	}
+	unsigned first = 0x1000 - (unsigned)(la & 0xfff);	/* split at the page */
+	uint64_t lo = write ? low_bytes(*val, first) : 0;
+	uint64_t hi = write ? low_bytes(*val >> (8 * first), size - first) : 0;
+	int r = access_page(c, la, first, &lo, write);
+	if (r == EMU_OK)
+		r = access_page(c, la + first, size - first, &hi, write);
+	if (r == EMU_OK && !write)
+		*val = lo | hi << (8 * first);
 	return r;
 }
 
@@ -107,32 +125,24 @@ static int mem_write(void *ctx, uint64_t la, unsigned size, uint64_t val)
 	return mem_access(ctx, la, size, &val, true);
 }
 
-void yakvm_vcpu_handle_mmio(struct vcpu *v, struct device *d, uint64_t gpa)
+void yakvm_vcpu_handle_mmio(struct vcpu *v, struct mmio_exit *x)
 {
-	struct vmcb_save *s = &v->vmcb->save;
 	uint8_t bytes[15];
 	size_t n;
 	if (!vcpu_get_inst_bytes(v, bytes, &n))
 		return;
-	unsigned bits = vcpu_code_bits(v);
 	struct insn in;
-	int r = insn_decode(&in, bytes, n, bits);
+	int r = insn_decode(&in, bytes, n, x->st.mode_bits);
 	if (r != INSN_OK) {
 		vcpu_inject_ud(v);
 		return;
 	}
-	struct emu_state st = {
-		.regs = &v->regs, .rip = s->rip, .rflags = s->rflags,
-		.seg_base = { s->es.base, s->cs.base, s->ss.base, s->ds.base,
-			      s->fs.base, s->gs.base },
-		.mode_bits = bits,
-	};
-	struct mmio_ctx ctx = { v };
-	struct emu_ops ops = { &ctx, mem_read, mem_write };
-	switch (insn_emulate(&st, &in, &ops)) {
+	static const struct emu_ops ops = { .read = mem_read, .write = mem_write };
+	struct mmio_ctx ctx = { v, x };
+	x->st.ctx = &ctx;
+	/* EMU_OK: done, x->st has the new RIP and RFLAGS; otherwise unchanged. */
+	switch (insn_emulate(&x->st, &in, &ops)) {
 	case EMU_OK:
-		s->rip = st.rip;
-		s->rflags = st.rflags;
 		break;
 	case EMU_UNSUPPORTED:
 		{
@@ -140,7 +150,8 @@ void yakvm_vcpu_handle_mmio(struct vcpu *v, struct device *d, uint64_t gpa)
 			for (unsigned i = 0; i < in.len; i++)
 				snprintf(hex + 3 * i, 4, " %02x", bytes[i]);
 			vm_stop(v->vm, v, "cannot emulate the instruction at MMIO 0x%lx (%s):%s",
-				gpa, d ? d->decl->name : lapic_window_is_ram(v->vm, gpa) ?
+				x->gpa, x->dev ? x->dev->decl->name :
+				lapic_window_is_ram(v->vm, x->gpa) ?
 				"RAM under a LAPIC" : "where nothing is", hex);
 		}
 		break;

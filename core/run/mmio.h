@@ -6,12 +6,25 @@
 #define YAKVM_CORE_MMIO_H
 
 #include <stdint.h>
+#include "arch/x86/insn/emulate.h"
 
 struct vcpu;
 struct device;
 
-/* d: the device at gpa (for messages), NULL for RAM under another vCPU's
- * LAPIC page (core/run/lapic_window.h) or where nothing is (core/run/unmapped.h). */
-void yakvm_vcpu_handle_mmio(struct vcpu *v, struct device *d, uint64_t gpa);
+/* An MMIO exit as the backend hands it over (arch/x86/svm/npf.c fills it
+ * from its VMCB), in no vendor's format. */
+struct mmio_exit {
+	uint64_t gpa;          /* the guest-physical address that faulted */
+	/* The device there, looked up once by the backend (bus_mmio_device);
+	 * NULL for RAM under another vCPU's LAPIC page (core/run/lapic_window.h)
+	 * or where nothing is (core/run/unmapped.h). */
+	struct device *dev;
+	unsigned cpl;
+	/* In: registers, RIP, RFLAGS, segment bases, code size. Out: RIP and
+	 * RFLAGS after the instruction (unchanged if it did not complete). */
+	struct emu_state st;
+};
+
+void yakvm_vcpu_handle_mmio(struct vcpu *v, struct mmio_exit *x);
 
 #endif

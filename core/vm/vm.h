@@ -15,11 +15,11 @@
 #include "mm/npt/npt.h"
 #include "mm/guest_ram.h"
 #include "core/run/timer.h"
+#include "devices/bus.h"
 
 #define MAX_VMS         16
 #define VM_MAX_RAM_CHUNKS 4096
 #define VM_MAX_DEVICES  16
-#define VM_PIO_FAST_PORTS 0x1000
 #define VM_MAX_ATTACHED 8
 
 struct vcpu;
@@ -27,7 +27,6 @@ struct vmcb;
 struct gprs;
 struct pcpu;
 struct device;
-struct vm_mmio_region;
 struct gdbstub;
 
 /* Who holds a VM paused (struct vm.paused): no vCPU of it runs while any
@@ -72,16 +71,12 @@ struct vm {
 
 	struct device *devices[VM_MAX_DEVICES];
 	struct device *pic, *ioapic;  /* set by their models' init() */
+	struct device *pci;         /* the PCI host bridge (devices/pci.h), set by its init() */
 	struct device *lapic_mmio;  /* the LAPIC row (devices/vlapic.c) */
 	bool legacy_replaced;       /* the HPET owns IRQ 0 and 8 (core/run/irq.c) */
 	uint32_t legacy_irq_levels; /* what the PIT and RTC last set on them */
 	unsigned ndevices;
-	/* Ports below VM_PIO_FAST_PORTS: the owning device's index + 1, or 0
-	 * (devices/bus.c); the legacy PC's ports all fall in this range. */
-	uint8_t pio_owner[VM_PIO_FAST_PORTS];
-	/* The devices with an MMIO window, in the order they were added. */
-	struct vm_mmio { uint64_t base, len; struct device *dev; } mmio[VM_MAX_DEVICES];
-	unsigned nmmio;
+	struct bus bus;             /* its ports and MMIO ranges (devices/bus.h) */
 	uint64_t host_bytes;        /* host memory for its state, beyond its RAM */
 	uint8_t *pio_unowned_logged; /* one bit per port: logged once */
 	/* Pages where nothing is that were touched (page + 1; core/run/unmapped.c). */

@@ -102,6 +102,18 @@ FAMILIES = {
     ],
 }
 
+# The test device is PCI function 00:01.0 (devices/pci_host.c): a guest
+# sizes and moves its BAR 0 and finds it at the new address only.
+PCI_CHECKS = [
+    ("PCI: the test device's IDs at 00:01.0", "pci-testdev-ids"),
+    ("PCI: its BAR 0 where firmware would put it, decoding on", "pci-testdev-bar0"),
+    ("PCI: BAR 0 sizing (all ones reads back the size)", "pci-bar0-sizing"),
+    ("PCI: memory decoding off takes the device off the bus", "pci-decode-off"),
+    ("PCI: a BAR write moves the device on the bus", "pci-bar0-moved"),
+    ("PCI: nothing answers at the old BAR", "pci-nothing-at-old-bar0"),
+    ("PCI: the BAR moved back, the device's state with it", "pci-bar0-moved-back"),
+]
+
 SCENARIOS = [
     Scenario(
         name="qemu-mmio",
@@ -117,5 +129,6 @@ SCENARIOS = [
           + [family(m, d, case) for m in MODES for d, case in FAMILIES[m]]
           + [Check("mmiopf: CR2 of each emulated #PF is the CPU's",
                    r"^\[mmiopf\] mmiopf: CR2 of every emulated #PF is the CPU's")]
+          + [family("mmio32", d, case) for d, case in PCI_CHECKS]
           + [Check("yakvm sees every VM end", r"^yakvm: all VMs have ended")]),
 ]

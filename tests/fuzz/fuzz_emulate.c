@@ -10,6 +10,9 @@
  * EMU_OK moves RIP past the instruction (or keeps it on a REP with count
  * left) and changes no RFLAGS bit but the arithmetic ones; a fault or error
  * leaves RIP on the instruction; a REP does at most EMU_REP_MAX iterations.
+ * INS/OUTS: ports get 1, 2 or 4 bytes at port DX; INS reads its port only
+ * right after a successful probe of its destination (a fault there loses
+ * no byte); a busy port (EMU_RETRY) ends the call with EMU_OK, RIP kept.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,6 +33,10 @@ struct fake_mem {
 	uint8_t fault_kind;        /* ...with EMU_FAULT (bit clear) or EMU_ERROR */
 	uint64_t seed;
 	unsigned reads, writes;
+	uint16_t port;             /* DX at the start */
+	bool probed;               /* the last callback was a successful probe */
+	unsigned port_ins, port_outs, probes;
+	bool retried;
 };
 
 static int access_check(struct fake_mem *m, uint64_t linear, unsigned size)
@@ -61,6 +68,49 @@ static int mem_write(void *ctx, uint64_t linear, unsigned size, uint64_t val)
 	m->writes++;
 	if (size < 8)
 		CHECK(val >> (8 * size) == 0);
+	return rc;
+}
+
+static int probe_write(void *ctx, uint64_t linear, unsigned size)
+{
+	struct fake_mem *m = ctx;
+	int rc = access_check(m, linear, size);
+	m->probes++;
+	m->probed = rc == EMU_OK;
+	return rc;
+}
+
+static int port_access(struct fake_mem *m, uint16_t port, unsigned size)
+{
+	CHECK(size == 1 || size == 2 || size == 4);
+	CHECK(port == m->port);
+	unsigned n = m->port_ins + m->port_outs;
+	if (n < 64 && (m->fault_kind >> (n % 8)) & (m->fault_pattern >> 4) & 1) {
+		m->retried = true;
+		return EMU_RETRY;
+	}
+	return EMU_OK;
+}
+
+static int port_in(void *ctx, uint16_t port, unsigned size, uint32_t *val)
+{
+	struct fake_mem *m = ctx;
+	CHECK(m->probed);	/* the destination was checked first */
+	m->probed = false;
+	int rc = port_access(m, port, size);
+	m->port_ins++;
+	*val = (uint32_t)(m->seed >> 7) & (size == 4 ? ~0u : (1u << (8 * size)) - 1);
+	return rc;
+}
+
+static int port_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
+{
+	struct fake_mem *m = ctx;
+	m->probed = false;
+	if (size < 4)
+		CHECK(val >> (8 * size) == 0);
+	int rc = port_access(m, port, size);
+	m->port_outs++;
 	return rc;
 }
 
@@ -103,12 +153,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t rip0 = st.rip, rflags0 = st.rflags;
 	struct fake_mem m = { .mode = mode, .fault_pattern = h.fault_pattern,
 			      .fault_kind = h.fault_kind, .seed = seed };
-	struct emu_ops ops = { .ctx = &m, .read = mem_read, .write = mem_write };
+	m.port = (uint16_t)regs.r[GPR_RDX];
+	static const struct emu_ops ops = { .read = mem_read, .write = mem_write,
+		.probe_write = probe_write, .port_in = port_in, .port_out = port_out };
+	st.ctx = &m;
 
 	int rc = insn_emulate(&st, &in, &ops);
 	CHECK(rc == EMU_OK || rc == EMU_UNSUPPORTED || rc == EMU_FAULT || rc == EMU_ERROR);
 	CHECK(((st.rflags ^ rflags0) & ~(uint64_t)RFLAGS_ARITH) == 0);
 	CHECK(m.reads + m.writes <= 2 * EMU_REP_MAX + 2);
+	CHECK(m.port_ins + m.port_outs <= EMU_REP_MAX);
+	CHECK(m.port_ins <= m.probes);
 	switch (rc) {
 	case EMU_UNSUPPORTED:
 		CHECK(m.writes == 0);
@@ -119,12 +174,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t next = rip0 + in.len;
 		if (mode != 64)
 			next &= 0xffffffffull;
-		CHECK(st.rip == next || (in.rep != INSN_REP_NONE && st.rip == rip0));
+		CHECK(st.rip == next || (in.rep != INSN_REP_NONE && st.rip == rip0) ||
+		      (m.retried && st.rip == rip0));
 		break;
 	}
 	default:
 		CHECK(st.rip == rip0);
-		CHECK(m.reads + m.writes > 0);
+		CHECK(m.reads + m.writes + m.probes + m.port_ins + m.port_outs > 0);
 	}
 	return 0;
 }

@@ -43,7 +43,8 @@ INSNS = [  # (mode index 0/1/2 = 16/32/64, hex)
 # Instructions the MMIO emulator performs (header: mode, flags, fault bits, regs).
 EMU = ["89 08", "8b 08", "c7 00 78 56 34 12", "01 08", "f6 00 12", "f3 a5", "f3 aa",
        "0f b7 08", "0f be 08", "87 08", "0f c1 08", "0f b1 08", "a3 44 33 22 11",
-       "0f ab 08", "ff 00", "80 30 5a", "f3 a4"]
+       "0f ab 08", "ff 00", "80 30 5a", "f3 a4", "f3 6c", "6d", "66 f3 6f", "f3 6e",
+       "67 f3 6d"]
 
 
 def hexb(s):

@@ -17,6 +17,10 @@
  * symbol B (.set per copy) is the window's linear address for the cases that
  * address it flat (DS base 0) instead.
  *
+ * Then the test device as PCI function 00:01.0 (devices/pci_host.c): its
+ * IDs, BAR 0 sizing, the BAR moved (the device answers at the new address,
+ * nothing at the old one), memory decoding off, and the BAR moved back.
+ *
  * Prints "mmio32: ok|FAIL <case>" per case and "mmio32: N passed, M failed";
  * the VM's exit status is M != 0.
  */
@@ -371,6 +375,58 @@ static void one(const struct tcase *c)
 	}
 }
 
+/* ---- the test device on PCI ------------------------------------------------ */
+
+#define TD_PCI   0x80000800u	/* CONFIG_ADDRESS of 00:01.0 */
+#define TD_MOVED 0xfeb40000u
+
+static uint32_t cfg_in(unsigned reg)
+{
+	outl(0xcf8, TD_PCI | reg);
+	return inl(0xcfc);
+}
+
+static void cfg_out(unsigned reg, uint32_t v)
+{
+	outl(0xcf8, TD_PCI | reg);
+	outl(0xcfc, v);
+}
+
+static void pci_check(bool ok, const char *name, uint32_t got)
+{
+	if (ok) {
+		printf("mmio32: ok %s\n", name);
+		passed++;
+	} else {
+		printf("mmio32: FAIL %s (0x%x)\n", name, got);
+		failed++;
+	}
+}
+
+static void pci_bar_move(void)
+{
+	uint32_t id = cfg_in(0x00), bar = cfg_in(0x10), cmd = cfg_in(0x04) & 0xffff;
+	pci_check(id == 0x6b767961u && (cfg_in(0x08) >> 24) == 0xff, "pci-testdev-ids", id);
+	pci_check(bar == TD && (cmd & 2), "pci-testdev-bar0", bar);
+	mmio_write32(TD + 0x10, 0x5eed1234u);
+	cfg_out(0x04, 0);			/* decoding off, then size BAR 0 */
+	uint32_t off = mmio_read32(TD + 0x10);
+	cfg_out(0x10, 0xffffffffu);
+	uint32_t size = cfg_in(0x10);
+	pci_check(size == 0xfffff000u, "pci-bar0-sizing", size);
+	pci_check(off == 0xffffffffu, "pci-decode-off", off);
+	cfg_out(0x10, TD_MOVED);
+	cfg_out(0x04, 2);
+	uint32_t moved = mmio_read32(TD_MOVED + 0x10), old = mmio_read32(TD + 0x10);
+	pci_check(moved == 0x5eed1234u && cfg_in(0x10) == TD_MOVED, "pci-bar0-moved", moved);
+	pci_check(old == 0xffffffffu, "pci-nothing-at-old-bar0", old);
+	mmio_write32(TD_MOVED + 0x14, 0x0badcafeu);
+	cfg_out(0x10, TD);			/* back, decoding on */
+	uint32_t back = mmio_read32(TD + 0x14);
+	pci_check(back == 0x0badcafeu && mmio_read32(TD_MOVED + 0x14) == 0xffffffffu,
+		  "pci-bar0-moved-back", back);
+}
+
 int guest_main(uint32_t magic, struct mb1_info *info)
 {
 	struct { uint16_t limit; uint32_t base; } __attribute__((packed)) gp = {
@@ -384,6 +440,7 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	       (unsigned)(sizeof(cases) / sizeof(cases[0])), TD, RAMW);
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		one(&cases[i]);
+	pci_bar_move();
 	printf("mmio32: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

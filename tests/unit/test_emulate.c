@@ -98,7 +98,8 @@ static void env_init(struct env *v, unsigned mode)
 	v->st.rip = RIP0;
 	v->st.rflags = 0x2;
 	v->m.base = MEM_BASE;
-	v->ops = (struct emu_ops){ &v->m, fake_read, fake_write };
+	v->st.ctx = &v->m;
+	v->ops = (struct emu_ops){ .read = fake_read, .write = fake_write };
 }
 
 static int run_bytes(struct env *v, const uint8_t *b, size_t n)

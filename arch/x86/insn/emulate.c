@@ -150,7 +150,7 @@ static int op_read(const struct emu *e, const struct operand *op, uint64_t *val)
 		return EMU_OK;
 	}
 	uint64_t v = 0;
-	int rc = e->ops->read(e->ops->ctx, op->linear, op->size, &v);
+	int rc = e->ops->read(e->st->ctx, op->linear, op->size, &v);
 	*val = v & size_mask(op->size);
 	return rc;
 }
@@ -161,7 +161,7 @@ static int op_write(const struct emu *e, const struct operand *op, uint64_t val)
 		reg_write(e, op->reg, op->size, val);
 		return EMU_OK;
 	}
-	return e->ops->write(e->ops->ctx, op->linear, op->size, val & size_mask(op->size));
+	return e->ops->write(e->st->ctx, op->linear, op->size, val & size_mask(op->size));
 }
 
 /* ---- flags -------------------------------------------------------------- */
@@ -351,11 +351,11 @@ static int mov_moffs(const struct emu *e, bool store)
 	int rc;
 
 	if (store) {
-		rc = e->ops->write(e->ops->ctx, linear, in->opsize,
+		rc = e->ops->write(e->st->ctx, linear, in->opsize,
 				   reg_read(e, GPR_RAX, in->opsize));
 		return rc ? rc : finish(e);
 	}
-	if ((rc = e->ops->read(e->ops->ctx, linear, in->opsize, &val)))
+	if ((rc = e->ops->read(e->st->ctx, linear, in->opsize, &val)))
 		return rc;
 	reg_write(e, GPR_RAX, in->opsize, val);
 	return finish(e);
@@ -458,45 +458,71 @@ static int bit_test(const struct emu *e, unsigned kind, bool imm)
 	return finish(e);
 }
 
-/* MOVS, STOS, LODS with optional REP (F3 or F2 both repeat these). */
-enum string_op { STR_MOVS, STR_STOS, STR_LODS };
+/* The one string engine: MOVS, STOS, LODS, INS, OUTS, with optional REP
+ * (F3 or F2 both repeat these; APM vol. 3, "REP", "INS", "OUTS"). Each
+ * iteration moves one element from its source (seg:rSI, DS unless
+ * overridden; rAX; or port DX) to its destination (ES:rDI, no override;
+ * rAX; or port DX), then steps rSI/rDI by the operand size, backwards when
+ * RFLAGS.DF=1; the address size sizes rSI, rDI and rCX. INS probes its
+ * destination before it reads the port: a #PF there leaves the device's
+ * byte where it was, for the retry after the guest's #PF handler. */
+enum string_op { STR_MOVS, STR_STOS, STR_LODS, STR_INS, STR_OUTS };
 
 static int string_op(const struct emu *e, enum string_op kind)
 {
 	const struct insn *in = e->in;
-	unsigned size = in->opsize;
+	const struct emu_ops *ops = e->ops;
+	bool io = kind == STR_INS || kind == STR_OUTS;
+	/* INS/OUTS move at most 32 bits, REX.W or not. */
+	unsigned size = io && in->opsize == 8 ? 4 : in->opsize;
 	bool rep = in->rep != INSN_REP_NONE;
+	bool reads_mem = kind == STR_MOVS || kind == STR_LODS || kind == STR_OUTS;
+	bool writes_mem = kind == STR_MOVS || kind == STR_STOS || kind == STR_INS;
 	uint64_t count = rep ? areg_read(e, GPR_RCX) : 1;
 	uint64_t step = (e->st->rflags & RFLAGS_DF) ? -(uint64_t)size : size;
 	unsigned src_seg = data_seg(in, SEG_DS);
+	uint16_t port = (uint16_t)e->st->regs->r[GPR_RDX];
+	unsigned max = e->st->rep_max ? e->st->rep_max : EMU_REP_MAX, n = 0;
+	int rc = EMU_OK;
 
-	for (unsigned n = 0; count && n < EMU_REP_MAX; n++) {
+	if (io && (!ops->probe_write || !ops->port_in || !ops->port_out))
+		return EMU_UNSUPPORTED;
+	for (; count && n < max; n++) {
 		uint64_t val = 0, si = areg_read(e, GPR_RSI), di = areg_read(e, GPR_RDI);
-		int rc;
+		uint64_t dst = seg_linear(e, SEG_ES, di);
 
-		if (kind != STR_STOS) {
-			rc = e->ops->read(e->ops->ctx, seg_linear(e, src_seg, si), size, &val);
-			if (rc)
-				return rc;
+		if (kind == STR_INS) {
+			uint32_t port_val = 0;
+			if ((rc = ops->probe_write(e->st->ctx, dst, size)) ||
+			    (rc = ops->port_in(e->st->ctx, port, size, &port_val)))
+				break;
+			val = port_val;
+		} else if (reads_mem) {
+			if ((rc = ops->read(e->st->ctx, seg_linear(e, src_seg, si), size, &val)))
+				break;
 		} else {
 			val = reg_read(e, GPR_RAX, size);
 		}
-		if (kind != STR_LODS) {
-			/* the destination is always ES:rDI */
-			rc = e->ops->write(e->ops->ctx, seg_linear(e, SEG_ES, di), size,
-					   val & size_mask(size));
-			if (rc)
-				return rc;
-			areg_write(e, GPR_RDI, di + step);
-		} else {
+		if (kind == STR_OUTS &&
+		    (rc = ops->port_out(e->st->ctx, port, size, (uint32_t)val)))
+			break;
+		if (writes_mem && (rc = ops->write(e->st->ctx, dst, size, val & size_mask(size))))
+			break;
+		if (kind == STR_LODS)
 			reg_write(e, GPR_RAX, size, val);
-		}
-		if (kind != STR_STOS)
+		if (writes_mem)
+			areg_write(e, GPR_RDI, di + step);
+		if (reads_mem)
 			areg_write(e, GPR_RSI, si + step);
 		count--;
 		if (rep)
 			areg_write(e, GPR_RCX, count);
 	}
+	e->st->rep_done = n;
+	if (rc == EMU_RETRY)
+		return EMU_OK;		/* a busy device: this element again later */
+	if (rc)
+		return rc;
 	if (count)
 		return EMU_OK;		/* more to do: the guest re-executes it */
 	return finish(e);
@@ -568,6 +594,10 @@ static int emulate_primary(const struct emu *e)
 		return mov_moffs(e, false);
 	case 0xa2: case 0xa3:
 		return mov_moffs(e, true);
+	case 0x6c: case 0x6d:
+		return string_op(e, STR_INS);
+	case 0x6e: case 0x6f:
+		return string_op(e, STR_OUTS);
 	case 0xa4: case 0xa5:
 		return string_op(e, STR_MOVS);
 	case 0xaa: case 0xab:
