@@ -9,7 +9,6 @@
 #include "core/vm/vm.h"
 #include "lib/log.h"
 #include "core/main.h"
-#include "core/run/intr.h"
 #include "core/vm/startup.h"
 #include "core/run/timer.h"
 #include "devices/vlapic.h"

@@ -70,7 +70,7 @@ static void read_features(void)
 	 * thread, sets the bit that says an interrupt is pending: when they
 	 * meet, the host's timer interrupt stays in the LAPIC's IRR, the CPU
 	 * never looks, and a guest that never exits runs on for ever
-	 * (core/run/intr.c does without V_IRQ). */
+	 * (arch/x86/svm/intr.c does without V_IRQ). */
 	svm.virq_racy = svm.tcg;
 	if (!svm.phys_bits)
 		svm.phys_bits = 36;
@@ -120,16 +120,15 @@ bool yakvm_cpu_svm_enable(uint64_t hsave_pa, char *why, size_t whylen)
 bool svm_cpu_init(struct pcpu *p, char *why, size_t whylen)
 {
 	p->hsave_pa = pmm_alloc_page();
-	p->host_vmcb_pa = pmm_alloc_page();
-	if (!p->hsave_pa || !p->host_vmcb_pa) {
+	p->host_state_pa = pmm_alloc_page();	/* a VMCB's page, for VMSAVE */
+	if (!p->hsave_pa || !p->host_state_pa) {
 		snprintf(why, whylen, "out of memory for the SVM host state");
 		return false;
 	}
-	p->host_vmcb = phys_to_virt(p->host_vmcb_pa);
 	if (!yakvm_cpu_svm_enable(p->hsave_pa, why, whylen))
 		return false;
 	/* The host's FS, GS (the per-CPU pointer), TR, LDTR and syscall MSRs,
 	 * which #VMEXIT does not restore; vmrun.S reloads them after each exit. */
-	__asm__ volatile("vmsave %%rax" ::"a"(p->host_vmcb_pa) : "memory");
+	__asm__ volatile("vmsave %%rax" ::"a"(p->host_state_pa) : "memory");
 	return true;
 }

@@ -1,5 +1,5 @@
 /*
- * core/run/intr.c - event delivery to a vCPU (see intr.h).
+ * arch/x86/svm/intr.c - event delivery to a vCPU (see intr.h).
  *
  * An external interrupt is acknowledged (LAPIC IRR→ISR, or the PIC's INTA)
  * only at the moment it is put in EVENTINJ, so it is delivered exactly once;
@@ -9,8 +9,9 @@
  * intercepts VINTR: the CPU exits as soon as the guest could take a virtual
  * interrupt (15.21.4), and the loop injects the real one then.
  */
-#include "core/run/intr.h"
+#include "arch/x86/svm/intr.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "core/main.h"
 #include "devices/vlapic.h"
