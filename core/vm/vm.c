@@ -555,7 +555,7 @@ bool vm_holds(const struct vm *vm, const struct vcpu *v)
 bool vm_vcpus_off_cpu(struct vm *vm)
 {
 	/* This CPU's own vCPU, if it is one of them, is between two exits and
-	 * its loop ends before the next VMRUN (core/run/vcpu.c). */
+	 * its loop ends before the next VMRUN (arch/x86/svm/run.c). */
 	for (unsigned c = 0; c < pcpu_count; c++)
 		for (unsigned i = 0; pcpus[c] && pcpus[c] != this_cpu() && i < vm->nvcpus; i++)
 			if (pcpus[c]->current == vm->vcpus[i])

@@ -57,7 +57,7 @@ static void read_features(void)
 	svm.phys_bits = cpuid(0x80000008, 0).eax & 0xff;
 	svm.tcg = is_tcg();
 	/* QEMU 7.2's TCG arms DR0-DR3 breakpoints only on a MOV to DR7,
-	 * never from the DR7 that VMRUN loads (core/run/vcpu.c works round it). */
+	 * never from the DR7 that VMRUN loads (arch/x86/svm/run.c works round it). */
 	svm.dr7_by_mov = svm.tcg;
 	/* TCG's FXRSTOR, XRSTOR, FRSTOR and FLDENV, on any CPU, clear a bit
 	 * of CPU 0's hidden flags (IGNNE# in its hflags2) without a lock,
