@@ -28,6 +28,16 @@ struct vcpu_boot_state {
 	uint64_t rip, rflags, cr0, cr3, cr4, efer, dr6, dr7, pat;
 };
 
+/* ---- the host CPU (arch/x86/svm/svm.c) ----------------------------------- */
+
+/* Everything the backend needs on CPU p (SVM: the host-save area, EFER.SVME,
+ * the host state VMRUN does not restore). On failure why[] says why. */
+bool vendor_cpu_init(struct pcpu *p, char *why, size_t whylen);
+/* One log line: what the backend found on the boot CPU. */
+void vendor_log_features(void);
+/* QEMU's TCG: CPU 0 is unsafe for vCPUs beside other CPUs (core/run/sched.c). */
+bool vendor_cpu0_racy(void);
+
 /* ---- life cycle ---------------------------------------------------------- */
 
 /* The VM's intercept bitmaps for port I/O and MSRs (all intercepted, but

@@ -12,7 +12,6 @@
 #include "core/run/timer.h"
 #include "arch/x86/pcpu.h"
 #include "arch/x86/cpu.h"
-#include "arch/x86/svm/exitcodes.h"
 #include "arch/x86/tsc.h"
 #include "mm/pmm.h"
 #include "lib/format.h"

@@ -5,10 +5,12 @@
  */
 #include <stddef.h>
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/vendor.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pcpu.h"
 #include "mm/pmm.h"
 #include "lib/format.h"
+#include "lib/log.h"
 #include "lib/string.h"
 
 #define VM_CR_LOCK   (1ull << 3)
@@ -131,4 +133,22 @@ bool svm_cpu_init(struct pcpu *p, char *why, size_t whylen)
 	 * which #VMEXIT does not restore; vmrun.S reloads them after each exit. */
 	__asm__ volatile("vmsave %%rax" ::"a"(p->host_state_pa) : "memory");
 	return true;
+}
+
+bool vendor_cpu_init(struct pcpu *p, char *why, size_t whylen)
+{
+	return svm_cpu_init(p, why, whylen);
+}
+
+void vendor_log_features(void)
+{
+	log_info("SVM enabled: revision %u, %u ASIDs, nested paging%s%s%s%s",
+		 svm.revision, svm.nasid, svm.nrips ? ", nRIP-save" : "",
+		 svm.decode_assists ? ", decode assists" : "",
+		 svm.flush_by_asid ? ", flush-by-ASID" : "", svm.vgif ? ", vGIF" : "");
+}
+
+bool vendor_cpu0_racy(void)
+{
+	return svm.cpu0_racy;
 }
