@@ -100,9 +100,10 @@ uint64_t vendor_dr7(const struct vcpu *v);
 void vendor_set_dr7(struct vcpu *v, uint64_t dr7);
 /* v->regs changed outside an exit (gdb): RAX and RSP go to the backend. */
 void vendor_regs_written(struct vcpu *v);
-/* The TPR: through vcpu.cr8_word, which the backend points at its copy. */
 /* Guest TSC = host TSC + this. */
 uint64_t vendor_tsc_offset(const struct vcpu *v);
+/* The TPR is no call: vcpu.cr8_word points at the backend's copy
+ * (core/run/vcpu.h), as the LAPIC model reads it on every interrupt. */
 
 /* ---- diagnostics (arch/x86/svm/vmcb_dump.c) ----------------------------- */
 
