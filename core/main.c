@@ -29,7 +29,7 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/cpu_model.h"
-#include "arch/x86/svm/svm.h"
+#include "arch/x86/vendor.h"
 #include "mm/pmm.h"
 #include "mm/paging.h"
 #include "lib/string.h"
@@ -179,23 +179,20 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 
 	/* 3. SVM on this CPU, then on the others. */
 	char why[512];
-	if (!svm_cpu_init(&bsp, why, sizeof(why))) {
+	if (!vendor_cpu_init(&bsp, why, sizeof(why))) {
 		log_error("cannot start: %s", why);
 		yakvm_idle();
 		for (;;)
 			cpu_halt();
 	}
-	log_info("SVM enabled: revision %u, %u ASIDs, nested paging%s%s%s%s",
-		 svm.revision, svm.nasid, svm.nrips ? ", nRIP-save" : "",
-		 svm.decode_assists ? ", decode assists" : "",
-		 svm.flush_by_asid ? ", flush-by-ASID" : "", svm.vgif ? ", vGIF" : "");
+	vendor_log_features();
 	spec_init();
 	irq_register(VEC_TIMER, timer_irq);
 	irq_register(VEC_RESCHED, sched_ipi);
 	smp_start_aps(&boot_info, sched_loop);
 	check_wx();
 	log_info("%u CPU%s up", pcpu_count, pcpu_count == 1 ? "" : "s");
-	if (svm.cpu0_racy && pcpu_count > 1)
+	if (vendor_cpu0_racy() && pcpu_count > 1)
 		log_info("QEMU TCG: CPU 0 runs only the vCPUs pinned to it: TCG changes "
 			 "CPU 0's nested-paging state from other CPUs without a lock "
 			 "(docs/status.md, emulator quirks)");

@@ -28,7 +28,7 @@ struct yakvm_options {
 	bool x2apic;
 	/* tcg_virq=1: under QEMU's TCG, interrupt windows through V_IRQ as on
 	 * hardware (exact), with a recovery from TCG's VMRUN race after each
-	 * exit and the 100 us poll kept as a backstop (core/run/intr.c). Default 0:
+	 * exit and the 100 us poll kept as a backstop (arch/x86/svm/intr.c). Default 0:
 	 * no V_IRQ there, the poll alone (docs/status.md). */
 	bool tcg_virq;
 };

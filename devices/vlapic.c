@@ -100,7 +100,7 @@ void vlapic_test_unlock(struct vlapic *l, uint64_t flags);
 static inline uint64_t lock(struct vlapic *l) { return vlapic_test_lock(l); }
 static inline void unlock_raw(struct vlapic *l, uint64_t f) { vlapic_test_unlock(l, f); }
 #else
-uint64_t vlapic_guest_tsc(struct vcpu *v) { return rdtsc() + v->vmcb->control.tsc_offset; }
+uint64_t vlapic_guest_tsc(struct vcpu *v) { return rdtsc() + vendor_tsc_offset(v); }
 static inline uint64_t lock(struct vlapic *l) { return spin_lock(&l->lock); }
 static inline void unlock_raw(struct vlapic *l, uint64_t f) { spin_unlock(&l->lock, f); }
 #endif
@@ -133,14 +133,14 @@ static int highest_bit(const uint32_t r[8])
 
 static uint8_t get_tpr(struct vlapic *l)
 {
-	uint8_t hi = l->vcpu->vmcb->control.v_intr & 0xf;
+	uint8_t hi = *l->vcpu->cr8_word & 0xf;	/* what MOV CR8 wrote */
 	return (uint8_t)(hi << 4 | (hi == l->tpr_low_with ? l->tpr_low : 0));
 }
 
 static void set_tpr(struct vlapic *l, uint8_t tpr)
 {
-	struct vmcb_control *c = &l->vcpu->vmcb->control;
-	c->v_intr = (c->v_intr & ~V_TPR_MASK) | (tpr >> 4);
+	uint64_t *w = l->vcpu->cr8_word;
+	*w = (*w & ~0xffull) | (tpr >> 4);
 	l->tpr_low = tpr & 0xf;
 	l->tpr_low_with = tpr >> 4;
 }

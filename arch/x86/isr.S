@@ -31,7 +31,7 @@ isr_\v:
  * exits (RFLAGS.TF=1, then an intercepted CPUID, IN, ...) pending across
  * #VMEXIT and delivers it to the host at its first instruction, while the
  * guest's GS is still loaded (arch/x86/svm/vmrun.S): the trap belongs to
- * the guest (core/run/single_step.c raises it there), so the host drops it.
+ * the guest (arch/x86/svm/single_step.c raises it there), so the host drops it.
  * On CPUs and QEMU an intercepted instruction raises no trap (APM vol. 2,
  * 15.7.1). */
 db_entry:

@@ -1,7 +1,7 @@
 /*
  * arch/x86/nmi.c - host NMIs (see nmi.h). An NMI can arrive while this CPU
  * holds the console lock, so the handler only counts; nmi_report() prints.
- * While a guest runs, the NMI intercept (core/run/vcpu.c) turns the NMI into a
+ * While a guest runs, the NMI intercept (arch/x86/svm/run.c) turns the NMI into a
  * #VMEXIT; GIF=0 holds it pending until yakvm's STGI, and then it is taken
  * through yakvm's own IDT (APM vol. 2, 15.13.2 and 15.17). It never reaches
  * the guest's IDT.

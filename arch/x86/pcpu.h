@@ -1,6 +1,6 @@
 /*
  * arch/x86/pcpu.h - one physical CPU: its descriptor tables, its stacks,
- * its SVM host-save area and host VMCB, the vCPU it runs, and its run queue.
+ * its virtualization host state, the vCPU it runs, and its run queue.
  * The running CPU finds its own struct pcpu through GS.base (this_cpu()).
  */
 #ifndef YAKVM_ARCH_X86_PCPU_H
@@ -16,7 +16,6 @@
 
 struct vcpu;
 struct vm;
-struct vmcb;
 struct vtimer;
 
 struct tss {
@@ -41,12 +40,12 @@ struct pcpu {
 	uint64_t gdt[5] __attribute__((aligned(8)));
 	struct tss tss __attribute__((aligned(16)));
 
-	/* SVM: the host-save area (VM_HSAVE_PA) and a VMCB that holds the host
-	 * state VMRUN does not save (VMSAVE/VMLOAD: FS, GS, TR, LDTR,
-	 * KernelGSbase, STAR/LSTAR/CSTAR/SFMASK, SYSENTER_*). */
+	/* The backend's pages (arch/x86/svm/svm.c): the host-save area
+	 * (VM_HSAVE_PA) and a page that holds the host state the world switch
+	 * does not save (VMSAVE/VMLOAD: FS, GS, TR, LDTR, KernelGSbase,
+	 * STAR/LSTAR/CSTAR/SFMASK, SYSENTER_*). */
 	uint64_t hsave_pa;
-	struct vmcb *host_vmcb;
-	uint64_t host_vmcb_pa;
+	uint64_t host_state_pa;
 
 	struct vcpu *current;
 	struct vm *last_vm;         /* whose vCPU ran here last (arch/x86/spec.c) */
@@ -70,7 +69,7 @@ struct pcpu {
 	uint8_t nmi_lint;
 	uint64_t nmi_count, nmi_reported, nmi_last_rip;
 
-	/* ASIDs handed out on this CPU (see core/run/asid.c). */
+	/* ASIDs handed out on this CPU (see arch/x86/svm/asid.c). */
 	uint32_t next_asid, asid_generation;
 };
 

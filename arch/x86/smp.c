@@ -14,7 +14,7 @@
 #include "arch/x86/nmi.h"
 #include "arch/x86/mce.h"
 #include "arch/x86/tsc.h"
-#include "arch/x86/svm/svm.h"
+#include "arch/x86/vendor.h"
 #include "lib/log.h"
 #include "mm/pmm.h"
 #include "mm/paging.h"
@@ -66,7 +66,7 @@ static void ap_main(struct pcpu *p)
 	mce_cpu_init();
 	p->apic_id = lapic_id();
 	char why[256];
-	if (!svm_cpu_init(p, why, sizeof(why))) {
+	if (!vendor_cpu_init(p, why, sizeof(why))) {
 		log_error("CPU %u (APIC ID %u): %s; it stays idle", p->id, p->apic_id, why);
 		__atomic_fetch_add(&aps_up, 1, __ATOMIC_RELEASE);
 		for (;;)

@@ -174,7 +174,7 @@ void console_vm_putc(struct console_line *line, const char *vm_name, char c)
 	}
 	spin_unlock(&line->lock, f);
 	/* Printed after the exit, out of the device's lock and with
-	 * interrupts on (core/run/vcpu.c); at once if there is no vCPU loop. */
+	 * interrupts on (arch/x86/svm/run.c); at once if there is no vCPU loop. */
 	if (full && pcpus[0] && this_cpu()->current)
 		this_cpu()->console_due = true;
 	else if (full)

@@ -12,7 +12,6 @@
 #include "core/run/timer.h"
 #include "arch/x86/pcpu.h"
 #include "arch/x86/cpu.h"
-#include "arch/x86/svm/exitcodes.h"
 #include "arch/x86/tsc.h"
 #include "mm/pmm.h"
 #include "lib/format.h"
@@ -140,29 +139,18 @@ static void cmd_info(struct vm *vm)
 		__atomic_load_n(&vm->timer_fires, __ATOMIC_RELAXED));
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
-		const struct vmcb_save *s = &v->vmcb->save;
-		const struct vmcb_control *c = &v->vmcb->control;
 		const uint64_t *r = v->regs.r;
 		kprintf("  vcpu %u: %s, on CPU %u, ASID %u, %lu exits\n", i,
 			v->state == VCPU_RUNNABLE ? "runnable" : v->state == VCPU_HALTED ? "halted" :
 			v->state == VCPU_WAIT_SIPI ? "waiting for SIPI" : "stopped",
-			v->home ? v->home->id : 0, c->guest_asid, v->exits);
+			v->home ? v->home->id : 0, vendor_asid(v), v->exits);
 		kprintf("    rip=%016lx rsp=%016lx rflags=%08lx cpl=%u\n",
-			s->rip, s->rsp, s->rflags, s->cpl);
+			vendor_rip(v), r[GPR_RSP], vendor_rflags(v), vendor_cpl(v));
 		kprintf("    rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx\n",
 			r[GPR_RAX], r[GPR_RBX], r[GPR_RCX], r[GPR_RDX]);
 		kprintf("    rsi=%016lx rdi=%016lx rbp=%016lx r8 =%016lx\n",
 			r[GPR_RSI], r[GPR_RDI], r[GPR_RBP], r[GPR_R8]);
-		kprintf("    cr0=%08lx cr3=%016lx cr4=%08lx efer=%lx (guest sees %lx)\n",
-			s->cr0, s->cr3, s->cr4, s->efer, s->efer & ~(uint64_t)EFER_SVME);
-		kprintf("    cs=%04x base=%lx attr=%03x  %s mode\n", s->cs.selector, s->cs.base,
-			s->cs.attrib, (s->efer & (1ull << 10)) ?
-			((s->cs.attrib & SEG_ATTR_L) ? "64-bit" : "compatibility") :
-			(s->cr0 & 1) ? "protected" : "real");
-		kprintf("    last exit %s (0x%lx) info1=%lx info2=%lx; v_intr=%lx%s%s\n",
-			svm_exit_name(c->exitcode), c->exitcode, c->exitinfo1, c->exitinfo2,
-			c->v_intr, (c->eventinj & EVENT_VALID) ? ", event pending" : "",
-			v->events_pending ? ", events to look at" : "");
+		vendor_print_state(v);	/* control registers, CS, last exit, events */
 	}
 }
 

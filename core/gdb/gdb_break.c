@@ -158,7 +158,7 @@ void gdb_hw_load(const struct gdb_breaks *b, struct vcpu *v)
 			d->guest_dr[1] = read_dr1();
 			d->guest_dr[2] = read_dr2();
 			d->guest_dr[3] = read_dr3();
-			d->guest_dr7 = v->vmcb->save.dr7;
+			d->guest_dr7 = vendor_dr7(v);
 			d->dr_owned = true;
 		}
 	} else {
@@ -173,5 +173,5 @@ void gdb_hw_load(const struct gdb_breaks *b, struct vcpu *v)
 	write_dr1(a[1]);
 	write_dr2(a[2]);
 	write_dr3(a[3]);
-	v->vmcb->save.dr7 = dr7;
+	vendor_set_dr7(v, dr7);
 }

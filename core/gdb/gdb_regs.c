@@ -4,7 +4,7 @@
 #include "lib/string.h"
 
 /* Where register n lives: a GPR (RAX and RSP included: between two exits
- * core/run/vcpu.c keeps them in regs, not the VMCB), RIP, RFLAGS, a selector. */
+ * the run loop keeps them in regs), RIP, RFLAGS, a selector. */
 enum where { W_GPR, W_RIP, W_RFLAGS, W_SEG };
 struct reg_place { enum where w; unsigned i; };
 
@@ -43,23 +43,20 @@ unsigned gdb_reg_size(bool x86_64, unsigned n)
 	return x86_64 && (p->w == W_GPR || p->w == W_RIP) ? 8 : 4;
 }
 
-static struct vmcb_seg *seg(struct vcpu *v, unsigned i)
+static uint16_t selector(struct vcpu *v, unsigned i)
 {
-	struct vmcb_save *s = &v->vmcb->save;
-	struct vmcb_seg *segs[SEG_COUNT] = {
-		[SEG_ES] = &s->es, [SEG_CS] = &s->cs, [SEG_SS] = &s->ss,
-		[SEG_DS] = &s->ds, [SEG_FS] = &s->fs, [SEG_GS] = &s->gs,
-	};
-	return segs[i];
+	struct x86_seg s;
+	vendor_get_seg(v, i, &s);
+	return s.selector;
 }
 
 static uint64_t get(struct vcpu *v, const struct reg_place *p)
 {
 	switch (p->w) {
 	case W_GPR:    return v->regs.r[p->i];
-	case W_RIP:    return v->vmcb->save.rip;
-	case W_RFLAGS: return v->vmcb->save.rflags;
-	case W_SEG:    return seg(v, p->i)->selector;
+	case W_RIP:    return vendor_rip(v);
+	case W_RFLAGS: return vendor_rflags(v);
+	case W_SEG:    return selector(v, p->i);
 	}
 	return 0;
 }
@@ -87,27 +84,24 @@ bool gdb_reg_write(struct vcpu *v, bool x86_64, unsigned n, const uint8_t *val)
 	const struct reg_place *p = place(x86_64, n);
 	uint64_t x = 0;
 	memcpy(&x, val, gdb_reg_size(x86_64, n));
-	struct vmcb_save *s = &v->vmcb->save;
 	switch (p->w) {
 	case W_GPR:
 		if (!x86_64)	/* a 32-bit write clears the upper half, as on the CPU */
 			x &= 0xffffffffull;
 		v->regs.r[p->i] = x;
-		if (p->i == GPR_RAX)
-			s->rax = x;
-		if (p->i == GPR_RSP)
-			s->rsp = x;
+		vendor_regs_written(v);	/* RAX and RSP */
 		return true;
 	case W_RIP:
-		s->rip = x;
+		vendor_set_rip(v, x);
 		return true;
 	case W_RFLAGS:
-		s->rflags = (s->rflags & ~RFLAGS_WRITABLE) | (x & RFLAGS_WRITABLE) | 2;
+		vendor_set_rflags(v, (vendor_rflags(v) & ~RFLAGS_WRITABLE) |
+				     (x & RFLAGS_WRITABLE) | 2);
 		if (v->dbg.step)	/* TF is yakvm's during a step */
 			v->dbg.guest_tf = (x & RFLAGS_TF) != 0;
 		return true;
 	case W_SEG:
-		return (x & 0xffff) == seg(v, p->i)->selector;
+		return (x & 0xffff) == selector(v, p->i);
 	}
 	return false;
 }

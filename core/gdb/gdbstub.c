@@ -128,8 +128,8 @@ void gdbstub_stop(struct vcpu *v, int sig, const char *extra)
 /* The step's TF was yakvm's: the guest's own comes back. */
 void gdbstub_end_step(struct vcpu *v)
 {
-	struct vmcb_save *s = &v->vmcb->save;
-	s->rflags = (s->rflags & ~(uint64_t)RFLAGS_TF) | (v->dbg.guest_tf ? RFLAGS_TF : 0);
+	vendor_set_rflags(v, (vendor_rflags(v) & ~(uint64_t)RFLAGS_TF) |
+			     (v->dbg.guest_tf ? RFLAGS_TF : 0));
 	v->dbg.step = false;
 }
 
@@ -141,7 +141,7 @@ void gdbstub_step_done(struct vcpu *v)
 
 void gdbstub_step_check(struct vcpu *v)
 {
-	if (v->vmcb->save.rip != v->dbg.step_rip || v->state != VCPU_RUNNABLE)
+	if (vendor_rip(v) != v->dbg.step_rip || v->state != VCPU_RUNNABLE)
 		gdbstub_step_done(v);
 }
 
@@ -201,11 +201,10 @@ static void resume(struct gdbstub *g, bool step)
 	g->state = GDB_RUNNING;
 	spin_unlock(&g->lock, f);
 	if (step) {
-		struct vmcb_save *s = &v->vmcb->save;
-		v->dbg.step_rip = s->rip;
-		v->dbg.guest_tf = (s->rflags & RFLAGS_TF) != 0;
+		v->dbg.step_rip = vendor_rip(v);
+		v->dbg.guest_tf = (vendor_rflags(v) & RFLAGS_TF) != 0;
 		/* TF: a #DB after one instruction (APM vol. 2, 13.1). */
-		s->rflags |= RFLAGS_TF;
+		vendor_set_rflags(v, vendor_rflags(v) | RFLAGS_TF);
 		v->dbg.step = true;
 		vm_pause_bit(vm, VM_PAUSE_GDB_STEP, true);
 	}
@@ -407,7 +406,7 @@ static void cmd_query(struct gdbstub *g, const char *p)
 	char r[80];
 	if (starts(p, "qSupported")) {
 		/* A new gdb: the layout follows the boot vCPU's mode now. */
-		g->x86_64 = (g->vm->vcpus[0]->vmcb->save.efer & EFER_LMA) != 0;
+		g->x86_64 = (vendor_efer(g->vm->vcpus[0]) & EFER_LMA) != 0;
 		snprintf(r, sizeof(r), "PacketSize=%x;qXfer:features:read+;swbreak+;hwbreak+",
 			 RSP_PACKET_MAX);
 		reply(g, r);
@@ -481,7 +480,7 @@ static void handle_packet(struct gdbstub *g, char *p)
 		uint64_t addr;
 		const char *a = p + 1;
 		if (rsp_parse_hex(&a, &addr))
-			thread_vcpu(g, g->c_thread)->vmcb->save.rip = addr;
+			vendor_set_rip(thread_vcpu(g, g->c_thread), addr);
 		resume(g, *p == 's');
 		return;
 	}

@@ -63,7 +63,7 @@ void vm_intr_update(struct vm *vm)
 
 void vcpu_kick(struct vcpu *v)
 {
-	/* Seen by the vCPU loop before its next VMRUN (core/run/intr.c), or by the
+	/* Seen by the vCPU loop before its next VMRUN (arch/x86/svm/intr.c), or by the
 	 * scheduler if the vCPU is halted. A vCPU at home on another CPU may be
 	 * in the guest or that CPU asleep in HLT: an IPI makes it look. */
 	__atomic_store_n(&v->events_pending, true, __ATOMIC_SEQ_CST);

@@ -1,6 +1,6 @@
 /* core/run/npt_shootdown.c - nested-TLB shootdown for a VM (see npt_shootdown.h). */
 #include "core/run/npt_shootdown.h"
-#include "core/run/asid.h"
+#include "arch/x86/vendor.h"
 #include "core/run/vcpu.h"
 #include "core/vm/vm.h"
 #include "lib/log.h"
@@ -18,8 +18,7 @@ void npt_enter_guest(struct vcpu *v, struct pcpu *p)
 	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
 	uint32_t gen = __atomic_load_n(&v->vm->npt_gen, __ATOMIC_SEQ_CST);
 	if (v->npt_gen != gen) {
-		v->last_pcpu = NULL;	/* a fresh ASID: no entry from before */
-		asid_assign(v, p);
+		vendor_fresh_asid(v, p);	/* no entry from before */
 		__atomic_store_n(&v->npt_gen, gen, __ATOMIC_RELEASE);
 	}
 }

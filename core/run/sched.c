@@ -9,7 +9,6 @@
 #include "core/vm/vm.h"
 #include "lib/log.h"
 #include "core/main.h"
-#include "core/run/intr.h"
 #include "core/vm/startup.h"
 #include "core/run/timer.h"
 #include "devices/vlapic.h"
@@ -21,7 +20,6 @@
 #include "arch/x86/fpu.h"
 #include "arch/x86/nmi.h"
 #include "arch/x86/mce.h"
-#include "arch/x86/svm/svm.h"
 
 static struct pcpu *least_loaded(uint64_t mask)
 {
@@ -38,7 +36,7 @@ static struct pcpu *least_loaded(uint64_t mask)
 /* Places the vCPU on the allowed CPU (cpus= on its module line) that has
  * the fewest vCPUs; it stays there.
  *
- * Under QEMU's TCG (svm.cpu0_racy), CPU 0 takes only vCPUs that may run
+ * Under QEMU's TCG (vendor_cpu0_racy()), CPU 0 takes only vCPUs that may run
  * nowhere else. Any other CPU's FXRSTOR (a guest switching tasks does it
  * all the time) rewrites a word of CPU 0's emulated state without a lock,
  * and that word holds CPU 0's nested-paging and GIF bits, which its own
@@ -49,7 +47,7 @@ static struct pcpu *least_loaded(uint64_t mask)
 bool sched_add(struct vcpu *v)
 {
 	uint64_t mask = v->vm->desc.cpu_mask;
-	struct pcpu *best = svm.cpu0_racy ? least_loaded(mask & ~1ull) : NULL;
+	struct pcpu *best = vendor_cpu0_racy() ? least_loaded(mask & ~1ull) : NULL;
 	if (!best)
 		best = least_loaded(mask);
 	if (!best)

@@ -1,6 +1,7 @@
 /*
- * core/run/vcpu.h - a virtual CPU: its VMCB, the registers VMRUN does not save,
- * its state, its pending event, and its ASID.
+ * core/run/vcpu.h - a virtual CPU: the registers the world switch does not
+ * save, its state, its events, its ASID, and the backend's own part (the
+ * VMCB, opaque here: arch/x86/vendor.h is how common code reaches it).
  */
 #ifndef YAKVM_CORE_VCPU_H
 #define YAKVM_CORE_VCPU_H
@@ -9,7 +10,7 @@
 #include <stdbool.h>
 #include "arch/x86/regs.h"
 #include "arch/x86/cpu_model.h"
-#include "arch/x86/svm/vmcb.h"
+#include "arch/x86/vendor.h"
 #include "arch/x86/fpu.h"
 #include "core/diag/stats.h"
 #include "core/diag/trace.h"
@@ -18,6 +19,7 @@
 struct vm;
 struct pcpu;
 struct vlapic;
+struct vmcb;                    /* the backend's (arch/x86/svm/vmcb.h) */
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
@@ -37,12 +39,18 @@ struct vcpu_debug {
 };
 
 struct vcpu {
+	/* The backend's: only arch/x86/svm/ looks inside. */
 	struct vmcb *vmcb;          /* one page, 4 KiB aligned */
 	uint64_t vmcb_pa;
 	/* A second one: a reset builds the next VMCB here, then switches
-	 * (core/vm/vm_reset.c), so no vCPU can run a half-built one. */
+	 * (vendor_vcpu_switch), so no vCPU can run a half-built one. */
 	struct vmcb *vmcb_aside;
 	uint64_t vmcb_aside_pa;
+	/* The word in which the CPU keeps the guest's CR8 (TPR[7:4]) in bits
+	 * 3:0, bits 7:4 zero: the backend points it at V_TPR in the VMCB
+	 * (APM vol. 2, 15.21.4); devices/vlapic.c reads and writes the TPR
+	 * through it, as fast as a field of its own. */
+	uint64_t *cr8_word;
 	struct gprs regs;           /* RAX and RSP mirrored from the VMCB */
 	struct vm *vm;
 	unsigned id;                /* index in the VM; also its APIC ID */
@@ -51,7 +59,7 @@ struct vcpu {
 	struct pcpu *home;          /* the CPU it runs on (core/run/sched.c) */
 	volatile bool dropped;      /* off its CPU's run queue for good (destroy) */
 
-	/* ASID bookkeeping (core/run/asid.c). */
+	/* ASID bookkeeping (arch/x86/svm/asid.c). */
 	struct pcpu *last_pcpu;
 	uint32_t asid_generation;
 	/* The VM's nested-page-table generation its ASID's translations are
@@ -73,9 +81,9 @@ struct vcpu {
 	volatile bool kick_ipi_sent;  /* since its loop last looked (core/run/irq.c) */
 	uint64_t kick_ipis;         /* IPIs sent to make it look (stats) */
 	bool poll_window;           /* an event waits for the guest's IF or TPR:
-				     * exit again soon (core/run/intr.c, TCG) */
+				     * exit again soon (arch/x86/svm/intr.c, TCG) */
 	bool pic_turn;              /* the PIC's vector goes before the LAPIC's
-				     * next time both wait (core/run/intr.c) */
+				     * next time both wait (arch/x86/svm/intr.c) */
 	bool nmi_masked;            /* an NMI handler is running */
 	bool nmi_iret_seen;         /* ... and has reached its IRET at nmi_iret_rip */
 	uint64_t nmi_iret_rip;
@@ -83,7 +91,7 @@ struct vcpu {
 	uint64_t exits;
 	bool halted_reported;
 	/* One iteration of a REP string instruction done, RIP still on it:
-	 * the guest's single-step trap is due (core/run/single_step.c). */
+	 * the guest's single-step trap is due (arch/x86/svm/single_step.c). */
 	bool step_in_place;
 
 	/* The last guest-physical code page the exit path read instructions
@@ -102,32 +110,19 @@ struct vcpu {
 struct vcpu *yakvm_create_vcpu(struct vm *vm, unsigned id);
 /* The pages of a struct vcpu. */
 #define VCPU_PAGES (1 + sizeof(struct vcpu) / PAGE_SIZE)
-/* Puts the VMCB in its power-on state for this VM (15.5-15.6 rules), and
- * the vCPU's registers, FPU and MSRs outside it too. */
-void yakvm_vcpu_init_vmcb(struct vcpu *v);
-/* The power-on VMCB for this vCPU, built in `vmcb` (its own or aside). */
-void vcpu_build_vmcb(struct vcpu *v, struct vmcb *vmcb);
-/* The power-on state of what is not in the VMCB: registers, FPU, MSRs. */
-void vcpu_power_on(struct vcpu *v);
-/* The VMCB built aside becomes the one it runs; the old one goes aside. */
-void vcpu_switch_vmcb(struct vcpu *v);
+/* The power-on state (APM vol. 2, 14.1.3) of everything in the vCPU: the
+ * backend's (intercepts and registers; with `aside` in its spare VMCB, for
+ * vendor_vcpu_switch()), the FPU, the MSRs kept here, NMI blocking. The one
+ * sequence of creation, INIT and VM reset. */
+void vcpu_reset(struct vcpu *v, bool aside);
+/* The x86 power-on register state, which loaders start from. */
+void vcpu_power_on_state(struct vcpu_boot_state *s);
 /* Gives all of the vCPU's memory back; returns the bytes freed. */
 uint64_t vcpu_free(struct vcpu *v);
 /* With gdb= on the VM: the #DB, #BP and INTn intercepts, no debug state. */
 void yakvm_vcpu_init_debug(struct vcpu *v);
-/* Runs the vCPU on this CPU until it blocks, stops or must yield. */
-void yakvm_vcpu_run(struct vcpu *v);
+/* Running it, event injection and instruction skip: arch/x86/vendor.h. */
 
-/* Event injection (APM vol. 2, 15.20). */
-void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err);
-static inline void vcpu_inject_ud(struct vcpu *v) { vcpu_inject_exception(v, 6, false, 0); }
-static inline void vcpu_inject_gp(struct vcpu *v) { vcpu_inject_exception(v, 13, true, 0); }
-void vcpu_inject_pf(struct vcpu *v, uint64_t cr2, uint32_t err);
-
-/* Moves RIP past the intercepted instruction: VMCB.next_rip where the CPU
- * provides it (nRIP-save), otherwise the decoder's length. False if the
- * instruction could not be read (the VM has been stopped or a #PF queued). */
-bool vcpu_skip_instruction(struct vcpu *v);
 /* The CPU model's emulated MSRs at their power-on values (svm/msr.c). */
 void vcpu_msr_model_reset(struct vcpu *v);
 

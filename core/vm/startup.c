@@ -13,6 +13,19 @@
 #include "lib/log.h"
 #include "devices/vlapic.h"
 
+/* Real mode at vector << 8 : 0. Not inlined: the exit path calls
+ * vcpu_check_startup() for every event, and a local whose address is taken
+ * would give it a stack-protector check. */
+static __attribute__((noinline)) void start_at(struct vcpu *v, int vector)
+{
+	struct x86_seg cs;
+	vendor_get_seg(v, SEG_CS, &cs);
+	cs.selector = (uint16_t)(vector << 8);
+	cs.base = (uint64_t)vector << 12;
+	vendor_set_seg(v, SEG_CS, &cs);
+	vendor_set_rip(v, 0);
+}
+
 bool vcpu_check_startup(struct vcpu *v)
 {
 	bool changed = false;
@@ -23,21 +36,15 @@ bool vcpu_check_startup(struct vcpu *v)
 			return true;
 		}
 		uint64_t apic_base = v->apic_base;
-		yakvm_vcpu_init_vmcb(v);
+		vcpu_reset(v, false);	/* with a fresh ASID */
 		v->apic_base = apic_base;	/* INIT keeps APIC_BASE (core/run/lapic_window.c) */
-		v->last_pcpu = NULL;	/* a fresh ASID */
-		v->nmi_masked = false;
-		v->nmi_iret_seen = false;
 		v->state = VCPU_WAIT_SIPI;
 		changed = true;
 	}
 	if (v->state == VCPU_WAIT_SIPI) {
 		int vector = vlapic_take_sipi(v->lapic);
 		if (vector >= 0) {
-			struct vmcb_save *s = &v->vmcb->save;
-			s->cs.selector = (uint16_t)(vector << 8);
-			s->cs.base = (uint64_t)vector << 12;
-			s->rip = 0;
+			start_at(v, vector);
 			v->state = VCPU_RUNNABLE;
 			changed = true;
 		}

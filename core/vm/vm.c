@@ -28,7 +28,6 @@
 #include "devices/ioapic.h"
 #include "devices/hpet.h"
 #include "guest/mptable.h"
-#include "arch/x86/svm/vmcb_check.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -38,48 +37,13 @@ unsigned vm_count;
  * name and state, for `list`) holds none (core/vm/vm_destroy.c). */
 static struct vm vm_pool[MAX_VMS];
 
-/* The MSR permission map: 2 bits per MSR (read, write) in three 2 KiB
- * blocks for 0000_0000h, C000_0000h and C001_0000h (15.11, figure 15-4). */
-static void msrpm_allow(uint8_t *msrpm, uint32_t msr)
-{
-	uint32_t block;
-	if (msr < 0x2000)
-		block = 0;
-	else if (msr - 0xc0000000u < 0x2000)
-		block = 0x800;
-	else if (msr - 0xc0010000u < 0x2000)
-		block = 0x1000;
-	else
-		return;
-	uint32_t bit = (msr & 0x1fff) * 2;
-	msrpm[block + bit / 8] &= ~(3u << (bit % 8));
-}
-
 static bool alloc_bitmaps(struct vm *vm)
 {
-	/* The IOPM is 12 KiB, the MSRPM 8 KiB, both physically contiguous and
-	 * page aligned (15.10.1, 15.11). All ones: intercept everything. */
-	vm->iopm_pa = pmm_alloc_pages(3);
-	vm->msrpm_pa = pmm_alloc_pages(2);
-	uint64_t logged = pmm_alloc_pages(2);
-	if (!vm->iopm_pa || !vm->msrpm_pa || !logged)
+	if (!vendor_vm_alloc(vm))	/* the IOPM and MSRPM */
 		return false;
-	memset(phys_to_virt(vm->iopm_pa), 0xff, 3 * PAGE_SIZE);
-	uint8_t *msrpm = phys_to_virt(vm->msrpm_pa);
-	memset(msrpm, 0xff, 2 * PAGE_SIZE);
-	/* The MSRs the guest may read and write directly: VMLOAD/VMSAVE
-	 * switch each of them (APM vol. 2, 15.5.1 and 15.6), so no guest
-	 * value survives into the host or another guest. They are the CPU
-	 * model's rows of kind MSRK_PASSTHROUGH (arch/x86/cpu_model.c). */
-	for (size_t i = 0; i < cpu_model_count; i++) {
-		const struct cpu_feature *f = &cpu_model[i];
-		if (!cpu_policy.offered[i])
-			continue;
-		for (unsigned j = 0; j < CPU_MODEL_MAX_MSRS && f->msrs[j].name; j++)
-			if (f->msrs[j].kind == MSRK_PASSTHROUGH)
-				for (uint32_t m = f->msrs[j].first; m <= f->msrs[j].last; m++)
-					msrpm_allow(msrpm, m);
-	}
+	uint64_t logged = pmm_alloc_pages(2);
+	if (!logged)
+		return false;
 	vm->pio_unowned_logged = phys_to_virt(logged);
 	return true;
 }
@@ -183,15 +147,14 @@ static int gm_zero(void *ctx, uint64_t gpa, size_t len)
 
 /* Multiboot1 entry state (Multiboot spec 0.6.96, 3.2): 32-bit protected mode,
  * paging off, flat 4 GiB code and data segments, EAX = magic, EBX = info. */
-static void set_multiboot1_state(struct vmcb *vmcb, struct gprs *regs,
+static void set_multiboot1_state(struct vcpu_boot_state *s, struct gprs *regs,
 				 const struct mb1_entry *e)
 {
-	struct vmcb_save *s = &vmcb->save;
 	uint16_t code = SEG_ATTR_TYPE(0xb) | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G;
 	uint16_t data = SEG_ATTR_TYPE(0x3) | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G;
-	s->cs = (struct vmcb_seg){ 0x08, code, 0xffffffff, 0 };
-	s->ds = s->es = s->fs = s->gs = s->ss = (struct vmcb_seg){ 0x10, data, 0xffffffff, 0 };
-	s->tr = (struct vmcb_seg){ 0, SEG_ATTR_TYPE(0xb) | SEG_ATTR_P, 0xffff, 0 };
+	s->cs = (struct x86_seg){ 0x08, code, 0xffffffff, 0 };
+	s->ds = s->es = s->fs = s->gs = s->ss = (struct x86_seg){ 0x10, data, 0xffffffff, 0 };
+	s->tr = (struct x86_seg){ 0, SEG_ATTR_TYPE(0xb) | SEG_ATTR_P, 0xffff, 0 };
 	s->cr0 = CR0_PE | CR0_ET;
 	s->rip = e->eip;
 	s->rflags = 0x2;
@@ -199,7 +162,7 @@ static void set_multiboot1_state(struct vmcb *vmcb, struct gprs *regs,
 	regs->r[GPR_RBX] = e->ebx;
 }
 
-static bool load_multiboot(struct vm *vm, struct vmcb *vmcb, struct gprs *regs)
+static bool load_multiboot(struct vm *vm, struct vcpu_boot_state *s, struct gprs *regs)
 {
 	struct guest_mem gm = { vm, gm_write, gm_zero, vm->map, vm->map_count };
 	struct mb1_module_src mods[VM_MAX_ATTACHED];
@@ -214,7 +177,7 @@ static bool load_multiboot(struct vm *vm, struct vmcb *vmcb, struct gprs *regs)
 		log_error("vm %s: cannot load its Multiboot1 image: %s", vm->name, err);
 		return false;
 	}
-	set_multiboot1_state(vmcb, regs, &e);
+	set_multiboot1_state(s, regs, &e);
 	return true;
 }
 
@@ -222,32 +185,31 @@ static bool load_multiboot(struct vm *vm, struct vmcb *vmcb, struct gprs *regs)
  * "64-bit BOOT PROTOCOL" / "32-bit BOOT PROTOCOL"; guest/linux.h): flat
  * segments 0x10 (code) and 0x18 (data) from the loader's GDT, interrupts
  * off, RSI = the zero page; for 64-bit, long mode on its identity tables. */
-static void set_linux_state(struct vmcb *vmcb, struct gprs *regs,
+static void set_linux_state(struct vcpu_boot_state *s, struct gprs *regs,
 			    const struct linux_entry *e)
 {
-	struct vmcb_save *s = &vmcb->save;
 	uint16_t data = SEG_ATTR_TYPE(0x3) | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G;
 	uint16_t code = SEG_ATTR_TYPE(0xb) | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_G |
 			(e->entry64 ? SEG_ATTR_L : SEG_ATTR_DB);
-	s->cs = (struct vmcb_seg){ LINUX_BOOT_CS, code, 0xffffffff, 0 };
+	s->cs = (struct x86_seg){ LINUX_BOOT_CS, code, 0xffffffff, 0 };
 	s->ds = s->es = s->fs = s->gs = s->ss =
-		(struct vmcb_seg){ LINUX_BOOT_DS, data, 0xffffffff, 0 };
-	s->tr = (struct vmcb_seg){ 0, SEG_ATTR_TYPE(0xb) | SEG_ATTR_P, 0xffff, 0 };
-	s->gdtr = (struct vmcb_seg){ 0, 0, e->gdt_limit, e->gdt_base };
+		(struct x86_seg){ LINUX_BOOT_DS, data, 0xffffffff, 0 };
+	s->tr = (struct x86_seg){ 0, SEG_ATTR_TYPE(0xb) | SEG_ATTR_P, 0xffff, 0 };
+	s->gdtr = (struct x86_seg){ 0, 0, e->gdt_limit, e->gdt_base };
 	s->rflags = 0x2;
 	s->rip = e->rip;
 	regs->r[GPR_RSI] = e->rsi;
 	if (e->entry64) {
 		s->cr3 = e->cr3;
 		s->cr4 = CR4_PAE;
-		s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+		s->efer = EFER_LME | EFER_LMA;
 		s->cr0 = CR0_PE | CR0_ET | CR0_PG;
 	} else {
 		s->cr0 = CR0_PE | CR0_ET;
 	}
 }
 
-static bool load_linux(struct vm *vm, struct vmcb *vmcb, struct gprs *regs)
+static bool load_linux(struct vm *vm, struct vcpu_boot_state *s, struct gprs *regs)
 {
 	/* An initrd is optional, as with QEMU's -kernel without -initrd: the
 	 * root file system may be on a disk, or not needed at all. */
@@ -272,7 +234,7 @@ static bool load_linux(struct vm *vm, struct vmcb *vmcb, struct gprs *regs)
 		log_error("vm %s: cannot load its Linux kernel: %s", vm->name, err);
 		return false;
 	}
-	set_linux_state(vmcb, regs, &e);
+	set_linux_state(s, regs, &e);
 	log_info("vm %s: Linux kernel at 0x%lx (%s entry)%s", vm->name, e.load_addr,
 		 e.entry64 ? "64-bit" : "32-bit", p.initrd ? ", with an initrd" : "");
 	return true;
@@ -308,12 +270,12 @@ static bool build_firmware_tables(struct vm *vm)
 	return true;
 }
 
-bool vm_load_guest(struct vm *vm, struct vmcb *vmcb, struct gprs *regs)
+bool vm_load_guest(struct vm *vm, struct vcpu_boot_state *s, struct gprs *regs)
 {
 	if (!build_firmware_tables(vm))
 		return false;
-	return vm->kind == VM_KIND_LINUX ? load_linux(vm, vmcb, regs)
-					 : load_multiboot(vm, vmcb, regs);
+	return vm->kind == VM_KIND_LINUX ? load_linux(vm, s, regs)
+					 : load_multiboot(vm, s, regs);
 }
 
 bool vm_start(struct vm *vm)
@@ -339,11 +301,14 @@ bool vm_start(struct vm *vm)
 		vm->vcpus[vm->nvcpus++] = v;
 	}
 	uint64_t vcpu_bytes = (free_before - pmm_free_bytes()) / vm->nvcpus;
-	if (!vm_load_guest(vm, vm->vcpus[0]->vmcb, &vm->vcpus[0]->regs))
+	struct vcpu_boot_state s;
+	vcpu_power_on_state(&s);
+	if (!vm_load_guest(vm, &s, &vm->vcpus[0]->regs))
 		return false;
+	vendor_set_boot_state(vm->vcpus[0], false, &s);
 	vm->pages += (free_before - pmm_free_bytes()) / PAGE_SIZE;
 	char why[160];
-	if (!vmcb_check_guest_state(vm->vcpus[0]->vmcb, why, sizeof(why))) {
+	if (!vendor_check_state(vm->vcpus[0], why, sizeof(why))) {
 		log_error("vm %s: its initial state would fail VMRUN: %s", vm->name, why);
 		return false;
 	}
@@ -420,7 +385,7 @@ void vm_stop(struct vm *vm, struct vcpu *by, const char *fmt, ...)
 	va_end(ap);
 	if (by)
 		log_error("vm %s/%u stopped at rip=0x%lx: %s", vm->name, by->id,
-			  by->vmcb->save.rip, why);
+			  vendor_rip(by), why);
 	else
 		log_error("vm %s stopped: %s", vm->name, why);
 	stats_print_vm(vm);	/* core/diag/stats.c */
@@ -476,7 +441,7 @@ bool vm_holds(const struct vm *vm, const struct vcpu *v)
 bool vm_vcpus_off_cpu(struct vm *vm)
 {
 	/* This CPU's own vCPU, if it is one of them, is between two exits and
-	 * its loop ends before the next VMRUN (core/run/vcpu.c). */
+	 * its loop ends before the next VMRUN (arch/x86/svm/run.c). */
 	for (unsigned c = 0; c < pcpu_count; c++)
 		for (unsigned i = 0; pcpus[c] && pcpus[c] != this_cpu() && i < vm->nvcpus; i++)
 			if (pcpus[c]->current == vm->vcpus[i])

@@ -23,7 +23,7 @@
 #define VM_MAX_ATTACHED 8
 
 struct vcpu;
-struct vmcb;
+struct vcpu_boot_state;
 struct gprs;
 struct pcpu;
 struct device;
@@ -142,9 +142,9 @@ void vm_reset(struct vm *vm);
  * leave their CPUs, clear some of its RAM, or rebuild it. Called by the
  * scheduler between time slices; true while work remains. */
 bool vm_reset_steps(struct pcpu *p);
-/* Loads the guest image(s) and sets the boot vCPU's entry state in `vmcb`
- * and `regs` (its own, or the ones a reset builds aside). */
-bool vm_load_guest(struct vm *vm, struct vmcb *vmcb, struct gprs *regs);
+/* Loads the guest image(s) and changes `s` (the power-on state) and `regs`
+ * to the boot vCPU's entry state, which the caller gives the backend. */
+bool vm_load_guest(struct vm *vm, struct vcpu_boot_state *s, struct gprs *regs);
 /* Ends the VM normally (the guest asked: debug-exit port, power-off). */
 void vm_end(struct vm *vm, int status, const char *why);
 

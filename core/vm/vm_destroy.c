@@ -50,11 +50,10 @@ static uint64_t free_memory(struct vm *vm)
 	uint64_t freed = guest_ram_free(&vm->ram);
 	freed += (uint64_t)vm->npt.tables * PAGE_SIZE;
 	npt_destroy(&vm->npt);
-	pmm_free_pages(vm->iopm_pa, 3);
-	pmm_free_pages(vm->msrpm_pa, 2);
+	freed += vendor_vm_free(vm);	/* the IOPM and MSRPM */
 	pmm_free_pages(virt_to_phys(vm->pio_unowned_logged), 2);
 	vm->pio_unowned_logged = NULL;
-	freed += 7 * PAGE_SIZE;
+	freed += 2 * PAGE_SIZE;
 	freed += bus_free_devices(vm);
 	/* With gdb= the stub keeps pointers to the vCPUs: they stay. */
 	if (!vm->gdb) {

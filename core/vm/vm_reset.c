@@ -10,8 +10,8 @@
  *                  kicked and leave at their next exit). No deadline: after
  *                  a second it says once which vCPU it waits for.
  *   RESET_CLEAR    its RAM, a slice at a time.
- *   RESET_REBUILD  devices and LAPICs reset, each vCPU's power-on VMCB built
- *                  in its spare page, the image loaded, then the switch.
+ *   RESET_REBUILD  devices and LAPICs reset, each vCPU's power-on state
+ *                  built aside (vcpu_reset), the image loaded, then the switch.
  *
  * A stop or destroy meanwhile (vm->ending) abandons it at the next step.
  */
@@ -105,24 +105,23 @@ static void rebuild(struct vm *vm)
 	bus_reset_devices(vm);
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
-		vcpu_build_vmcb(v, v->vmcb_aside);
-		vcpu_power_on(v);
+		vcpu_reset(v, true);	/* aside: switched below */
 		vlapic_reset(v->lapic);
 		vlapic_set_wait_sipi(v->lapic, i != 0);
-		v->last_pcpu = NULL;	/* a fresh ASID: no stale translations */
-		v->nmi_masked = false;
-		v->nmi_iret_seen = false;
 		v->halted_reported = false;
 	}
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		lapic_window_sync(vm->vcpus[i]);	/* RAM under a moved LAPIC comes back */
 	struct vcpu *bsp = vm->vcpus[0];
-	if (!vm_load_guest(vm, bsp->vmcb_aside, &bsp->regs)) {
+	struct vcpu_boot_state s;
+	vcpu_power_on_state(&s);
+	if (!vm_load_guest(vm, &s, &bsp->regs)) {
 		vm_stop(vm, NULL, "its image could not be loaded again after a reset");
 		return;
 	}
+	vendor_set_boot_state(bsp, true, &s);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
-		vcpu_switch_vmcb(vm->vcpus[i]);
+		vendor_vcpu_switch(vm->vcpus[i]);
 	uint64_t f = spin_lock(&vm->lock);
 	if (!vm->ending)
 		for (unsigned i = 0; i < vm->nvcpus; i++)

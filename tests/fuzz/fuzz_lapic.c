@@ -13,6 +13,7 @@
  */
 #include "tests/fuzz/device_fuzz.h"
 #include "devices/vlapic.c"
+#include "arch/x86/svm/vmcb.h"
 
 #define NV 2
 
@@ -63,8 +64,9 @@ static void set_up_vcpus(void)
 	fuzz_vm.ioapic = (struct device *)&fuzz_vm;	/* any non-NULL pointer */
 	for (unsigned i = 0; i < NV; i++) {
 		memset(vmcb_pages[i], 0, 4096);
-		vcpus[i] = (struct vcpu){ .vmcb = (struct vmcb *)vmcb_pages[i], .vm = &fuzz_vm,
-					  .id = i, .apic_base = LAPIC_DEFAULT_BASE | (1ull << 11) };
+		struct vmcb *vmcb = (struct vmcb *)vmcb_pages[i];
+		vcpus[i] = (struct vcpu){ .vmcb = vmcb, .cr8_word = (uint64_t *)((uint8_t *)vmcb + 0x60),
+					  .vm = &fuzz_vm, .id = i, .apic_base = LAPIC_DEFAULT_BASE | (1ull << 11) };
 		fuzz_vm.vcpus[i] = &vcpus[i];
 		vcpus[i].lapic = vlapic_create(&vcpus[i]);
 		CHECK(vcpus[i].lapic);

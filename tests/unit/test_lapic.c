@@ -14,6 +14,7 @@
 #include "devices/vlapic.h"
 #include "devices/device.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 
 #define NV 4
@@ -83,7 +84,8 @@ static int setup(void **state)
 	for (unsigned i = 0; i < NV; i++) {
 		vmcbs[i] = aligned_alloc(4096, 4096);
 		memset(vmcbs[i], 0, 4096);
-		vcpus[i] = (struct vcpu){ .vmcb = vmcbs[i], .vm = &vm, .id = i,
+		vcpus[i] = (struct vcpu){ .vmcb = vmcbs[i], .cr8_word = (uint64_t *)((uint8_t *)vmcbs[i] + 0x60),
+					  .vm = &vm, .id = i,
 					  .apic_base = 0xfee00000ull | (1ull << 11),
 					  .lapic_page = 0xfee00000ull };
 		vm.vcpus[i] = &vcpus[i];

@@ -1,1 +1,1 @@
-test_lapic_SRCS := devices/vlapic.c tests/unit/fake_platform.c lib/string.c
+test_lapic_SRCS := devices/vlapic.c arch/x86/svm/vmcb_access.c tests/unit/fake_platform.c lib/string.c

@@ -9,7 +9,7 @@
 #include "arch/x86/svm/vmcb.h"
 #include "core/run/vcpu.h"
 #include "core/vm/vm.h"
-#include "core/run/intr.h"
+#include "arch/x86/svm/intr.h"
 #include "arch/x86/nmi.h"
 #include "arch/x86/mce.h"
 

@@ -5,10 +5,11 @@
  */
 #include "arch/x86/svm/exit.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "lib/log.h"
-#include "core/run/intr.h"
-#include "core/run/single_step.h"
+#include "arch/x86/svm/intr.h"
+#include "arch/x86/svm/single_step.h"
 
 void svm_handle_hlt(struct vcpu *v)
 {
@@ -19,7 +20,7 @@ void svm_handle_hlt(struct vcpu *v)
 		return;	/* an interrupt is already waiting: HLT ends at once */
 	}
 	if (vcpu_guest_tf(v))
-		return;	/* the single-step trap ends it (core/run/single_step.c) */
+		return;	/* the single-step trap ends it (arch/x86/svm/single_step.c) */
 	v->state = VCPU_HALTED;
 	if (!(v->vmcb->save.rflags & RFLAGS_IF) && !v->halted_reported) {
 		v->halted_reported = true;

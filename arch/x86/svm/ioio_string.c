@@ -20,7 +20,7 @@
 #include "arch/x86/pcpu.h"
 #include "core/run/vcpu.h"
 #include "core/vm/vm.h"
-#include "core/run/single_step.h"
+#include "arch/x86/svm/single_step.h"
 #include "devices/bus.h"
 
 struct string_io {

@@ -18,7 +18,7 @@
 
 /* The exception as the CPU would have delivered it. An event whose
  * delivery raised it (EXITINTINFO, now in EVENTINJ for re-injection,
- * core/run/vcpu.c) is dropped: #AC and #DB are benign exceptions, handled
+ * arch/x86/svm/run.c) is dropped: #AC and #DB are benign exceptions, handled
  * serially (no #DF, Intel SDM vol. 3, table 6-5; APM vol. 2, 8.2.8): the
  * CPU abandons the first delivery and delivers the second. */
 void svm_reflect_exception(struct vcpu *v, uint8_t vector, bool has_err, uint32_t err)

@@ -5,10 +5,12 @@
  */
 #include <stddef.h>
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/vendor.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pcpu.h"
 #include "mm/pmm.h"
 #include "lib/format.h"
+#include "lib/log.h"
 #include "lib/string.h"
 
 #define VM_CR_LOCK   (1ull << 3)
@@ -57,7 +59,7 @@ static void read_features(void)
 	svm.phys_bits = cpuid(0x80000008, 0).eax & 0xff;
 	svm.tcg = is_tcg();
 	/* QEMU 7.2's TCG arms DR0-DR3 breakpoints only on a MOV to DR7,
-	 * never from the DR7 that VMRUN loads (core/run/vcpu.c works round it). */
+	 * never from the DR7 that VMRUN loads (arch/x86/svm/run.c works round it). */
 	svm.dr7_by_mov = svm.tcg;
 	/* TCG's FXRSTOR, XRSTOR, FRSTOR and FLDENV, on any CPU, clear a bit
 	 * of CPU 0's hidden flags (IGNNE# in its hflags2) without a lock,
@@ -70,7 +72,7 @@ static void read_features(void)
 	 * thread, sets the bit that says an interrupt is pending: when they
 	 * meet, the host's timer interrupt stays in the LAPIC's IRR, the CPU
 	 * never looks, and a guest that never exits runs on for ever
-	 * (core/run/intr.c does without V_IRQ). */
+	 * (arch/x86/svm/intr.c does without V_IRQ). */
 	svm.virq_racy = svm.tcg;
 	if (!svm.phys_bits)
 		svm.phys_bits = 36;
@@ -120,16 +122,33 @@ bool yakvm_cpu_svm_enable(uint64_t hsave_pa, char *why, size_t whylen)
 bool svm_cpu_init(struct pcpu *p, char *why, size_t whylen)
 {
 	p->hsave_pa = pmm_alloc_page();
-	p->host_vmcb_pa = pmm_alloc_page();
-	if (!p->hsave_pa || !p->host_vmcb_pa) {
+	p->host_state_pa = pmm_alloc_page();	/* a VMCB's page, for VMSAVE */
+	if (!p->hsave_pa || !p->host_state_pa) {
 		snprintf(why, whylen, "out of memory for the SVM host state");
 		return false;
 	}
-	p->host_vmcb = phys_to_virt(p->host_vmcb_pa);
 	if (!yakvm_cpu_svm_enable(p->hsave_pa, why, whylen))
 		return false;
 	/* The host's FS, GS (the per-CPU pointer), TR, LDTR and syscall MSRs,
 	 * which #VMEXIT does not restore; vmrun.S reloads them after each exit. */
-	__asm__ volatile("vmsave %%rax" ::"a"(p->host_vmcb_pa) : "memory");
+	__asm__ volatile("vmsave %%rax" ::"a"(p->host_state_pa) : "memory");
 	return true;
+}
+
+bool vendor_cpu_init(struct pcpu *p, char *why, size_t whylen)
+{
+	return svm_cpu_init(p, why, whylen);
+}
+
+void vendor_log_features(void)
+{
+	log_info("SVM enabled: revision %u, %u ASIDs, nested paging%s%s%s%s",
+		 svm.revision, svm.nasid, svm.nrips ? ", nRIP-save" : "",
+		 svm.decode_assists ? ", decode assists" : "",
+		 svm.flush_by_asid ? ", flush-by-ASID" : "", svm.vgif ? ", vGIF" : "");
+}
+
+bool vendor_cpu0_racy(void)
+{
+	return svm.cpu0_racy;
 }

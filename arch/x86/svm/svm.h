@@ -22,7 +22,7 @@ struct svm_features {
 	bool cpu0_racy;           /* TCG: CPU 0 is unsafe for vCPUs beside
 				   * other CPUs (core/run/sched.c) */
 	bool virq_racy;           /* TCG: VMRUN with V_IRQ may lose a host
-				   * interrupt (core/run/intr.c) */
+				   * interrupt (arch/x86/svm/intr.c) */
 	bool vmcb_clean;
 	uint32_t phys_bits;       /* host physical address width */
 };
@@ -35,11 +35,19 @@ extern struct svm_features svm;
 bool yakvm_cpu_svm_enable(uint64_t hsave_pa, char *why, size_t whylen);
 
 struct pcpu;
+struct vcpu;
+struct vmcb;
+struct vcpu_boot_state;
+
+/* Builds `vmcb` (the vCPU's or its spare) with the intercepts and the
+ * register state `s` (arch/x86/svm/vmcb_init.c, behind vendor_vcpu_reset). */
+void yakvm_vcpu_init_vmcb(struct vcpu *v, struct vmcb *vmcb, const struct vcpu_boot_state *s);
+
 /* Everything SVM needs on one CPU: its host-save area, SVM enabled, and its
  * host VMCB holding the state VMRUN does not restore (saved by VMSAVE). */
 bool svm_cpu_init(struct pcpu *p, char *why, size_t whylen);
 
-/* After a VMRUN with V_IRQ under TCG (tcg_virq=1, core/run/intr.c): an
+/* After a VMRUN with V_IRQ under TCG (tcg_virq=1, arch/x86/svm/intr.c): an
  * interrupt request that VMRUN's race lost stays in the host LAPIC's IRR
  * unseen. A write of the TPR (CR8, same value) makes QEMU's LAPIC look at
  * its IRR again and raise the request; on hardware it changes nothing. */

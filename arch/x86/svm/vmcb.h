@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include "arch/x86/seg.h"
 
 /* Word 3 of the intercept vector (offset 0x00c), table B-1. */
 #define INTERCEPT_INTR      (1u << 0)
@@ -73,24 +74,14 @@
 /* NP_ENABLE (offset 0x090). */
 #define NP_ENABLE (1ull << 0)
 
-/* A segment register in the save area: selector, attributes, limit, base.
- * The 12 attribute bits are descriptor bits 40-47 and 52-55 packed
- * together: type(4) S DPL(2) P, then AVL L D/B G. */
+/* A segment register in the save area: selector, attributes, limit, base;
+ * the attributes as in struct x86_seg (arch/x86/seg.h). */
 struct vmcb_seg {
 	uint16_t selector;
 	uint16_t attrib;
 	uint32_t limit;
 	uint64_t base;
 } __attribute__((packed));
-
-#define SEG_ATTR_TYPE(t) ((t) & 0xf)
-#define SEG_ATTR_S   (1u << 4)
-#define SEG_ATTR_DPL(d) (((d) & 3) << 5)
-#define SEG_ATTR_P   (1u << 7)
-#define SEG_ATTR_AVL (1u << 8)
-#define SEG_ATTR_L   (1u << 9)
-#define SEG_ATTR_DB  (1u << 10)
-#define SEG_ATTR_G   (1u << 11)
 
 struct vmcb_control {
 	uint32_t intercept_cr;          /* 0x000: CR reads 0-15, writes 16-31 */

@@ -1,5 +1,5 @@
 /*
- * core/run/asid.h - Address Space IDs (APM vol. 2, 15.16). Each vCPU runs with
+ * arch/x86/svm/asid.h - Address Space IDs (APM vol. 2, 15.16). Each vCPU runs with
  * an ASID of the physical CPU it runs on, so its TLB entries are tagged and
  * survive world switches. ASIDs are handed out per CPU in generations: when
  * a CPU runs out, it starts a new generation and flushes its whole TLB once,

@@ -1,16 +1,17 @@
 /*
- * core/run/intr.c - event delivery to a vCPU (see intr.h).
+ * arch/x86/svm/intr.c - event delivery to a vCPU (see intr.h).
  *
  * An external interrupt is acknowledged (LAPIC IRR→ISR, or the PIC's INTA)
  * only at the moment it is put in EVENTINJ, so it is delivered exactly once;
  * if that delivery is itself interrupted by an exit, EXITINTINFO brings it
- * back (core/run/vcpu.c). When the guest cannot take it (RFLAGS.IF=0, or in an
+ * back (arch/x86/svm/run.c). When the guest cannot take it (RFLAGS.IF=0, or in an
  * interrupt shadow after STI or MOV SS), yakvm sets V_IRQ with V_IGN_TPR and
  * intercepts VINTR: the CPU exits as soon as the guest could take a virtual
  * interrupt (15.21.4), and the loop injects the real one then.
  */
-#include "core/run/intr.h"
+#include "arch/x86/svm/intr.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "core/main.h"
 #include "devices/vlapic.h"

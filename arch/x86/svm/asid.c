@@ -1,8 +1,10 @@
-/* core/run/asid.c - ASID generations (see asid.h). */
-#include "core/run/asid.h"
+/* arch/x86/svm/asid.c - ASID generations (see asid.h). */
+#include "arch/x86/svm/asid.h"
 #include "core/run/vcpu.h"
 #include "arch/x86/pcpu.h"
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/svm/vmcb.h"
+#include "arch/x86/vendor.h"
 
 void asid_assign(struct vcpu *v, struct pcpu *p)
 {
@@ -16,4 +18,10 @@ void asid_assign(struct vcpu *v, struct pcpu *p)
 	v->vmcb->control.guest_asid = p->next_asid++;
 	v->asid_generation = p->asid_generation;
 	v->last_pcpu = p;
+}
+
+void vendor_fresh_asid(struct vcpu *v, struct pcpu *p)
+{
+	v->last_pcpu = NULL;	/* no entry from before */
+	asid_assign(v, p);
 }

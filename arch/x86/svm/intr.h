@@ -1,5 +1,5 @@
 /*
- * core/run/intr.h - delivering events to a vCPU (APM vol. 2, 15.20 event
+ * arch/x86/svm/intr.h - delivering events to a vCPU (APM vol. 2, 15.20 event
  * injection, 15.21 interrupt handling): NMIs and external interrupts from its
  * LAPIC or, through LINT0, from the PIC.
  */
@@ -19,7 +19,6 @@ void svm_handle_iret(struct vcpu *v);
 /* After every exit: NMIs are unblocked once RIP has left the IRET of the
  * NMI handler (see intr.c). */
 void vcpu_nmi_after_exit(struct vcpu *v);
-/* Would an event wake this halted vCPU? */
-bool vcpu_has_wakeup(struct vcpu *v);
+/* vcpu_has_wakeup(), which sched.c asks, is declared in arch/x86/vendor.h. */
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * core/run/single_step.h - the guest's own single-step trap (RFLAGS.TF) after an
- * instruction yakvm completed for it (core/run/single_step.c).
+ * arch/x86/svm/single_step.h - the guest's own single-step trap (RFLAGS.TF) after an
+ * instruction yakvm completed for it (arch/x86/svm/single_step.c).
  */
 #ifndef YAKVM_CORE_SINGLE_STEP_H
 #define YAKVM_CORE_SINGLE_STEP_H

@@ -1,5 +1,5 @@
 /*
- * core/run/single_step.c - the single-step trap after an emulated instruction.
+ * arch/x86/svm/single_step.c - the single-step trap after an emulated instruction.
  *
  * With RFLAGS.TF=1 the CPU raises #DB after each instruction it executes,
  * with DR6.BS set and the saved RIP past the instruction: a trap (APM
@@ -18,8 +18,9 @@
  * traps after each iteration, RIP still on it until the last
  * (arch/x86/svm/ioio_string.c does one per exit then).
  */
-#include "core/run/single_step.h"
+#include "arch/x86/svm/single_step.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 
 #define DR6_BS (1ull << 14)	/* single step (DR6, APM vol. 2, 13.1.1) */
