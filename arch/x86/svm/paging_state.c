@@ -1,6 +1,7 @@
 /* arch/x86/svm/paging_state.c - a vCPU's paging and code state from its VMCB
  * (see paging_state.h). */
 #include "arch/x86/svm/paging_state.h"
+#include "arch/x86/svm/vmcb.h"
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/svm/exitcodes.h"
 #include "arch/x86/cpu.h"
