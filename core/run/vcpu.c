@@ -20,13 +20,11 @@
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/svm/exitcodes.h"
 #include "arch/x86/svm/exit.h"
+#include "arch/x86/svm/vmrun.h"
 #include "arch/x86/insn/decode.h"
 #include "arch/x86/insn/fetch.h"
 #include "mm/pmm.h"
 #include "lib/string.h"
-
-void _yakvm_vcpu_run(struct gprs *regs, uint64_t vmcb_pa, uint64_t host_vmcb_pa,
-		     uint64_t *guest_xcr0);
 
 /* The PAT's power-on value (APM vol. 2, 7.8.2): WB WT UC- UC, twice. */
 #define PAT_POWER_ON 0x0007040600070406ull
