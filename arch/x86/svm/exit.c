@@ -51,13 +51,13 @@ static const exit_handler_t exit_handlers[VMEXIT_NPF + 1] = {
 	[VMEXIT_EXCP_BASE + 18] = handle_mc,
 	[VMEXIT_VINTR]    = svm_handle_vintr,
 	[VMEXIT_IRET]     = svm_handle_iret,
-	[VMEXIT_CPUID]    = yakvm_cpu_handle_cpuid,
+	[VMEXIT_CPUID]    = svm_handle_cpuid,
 	[VMEXIT_SWINT]    = svm_handle_swint,
 	[VMEXIT_HLT]      = svm_handle_hlt,
 	[VMEXIT_INVD]     = handle_invd,
 	[VMEXIT_WBINVD]   = handle_wbinvd,
 	[VMEXIT_IOIO]     = yakvm_cpu_handle_ioio,
-	[VMEXIT_MSR]      = yakvm_cpu_handle_msr,
+	[VMEXIT_MSR]      = svm_handle_msr,
 	[VMEXIT_SHUTDOWN] = svm_handle_shutdown,
 	[VMEXIT_VMMCALL]  = svm_handle_vmmcall,
 	[VMEXIT_VMRUN]    = svm_handle_svm_insn,
@@ -75,7 +75,7 @@ static const exit_handler_t exit_handlers[VMEXIT_NPF + 1] = {
 	[VMEXIT_CR0_SEL_WRITE] = svm_handle_cr0_sel_write,
 	[VMEXIT_RDPMC]    = svm_handle_rdpmc,
 	[VMEXIT_RDPRU]    = svm_handle_rdpru,
-	[VMEXIT_NPF]      = yakvm_vcpu_handle_npf,
+	[VMEXIT_NPF]      = svm_handle_npf,
 };
 
 void svm_handle_exit(struct vcpu *v)

@@ -12,10 +12,10 @@ struct vcpu;
 
 void svm_handle_exit(struct vcpu *v);
 
-void yakvm_cpu_handle_cpuid(struct vcpu *v);   /* cpuid.c */
-void yakvm_cpu_handle_msr(struct vcpu *v);     /* msr.c */
+void svm_handle_cpuid(struct vcpu *v);   /* cpuid.c */
+void svm_handle_msr(struct vcpu *v);     /* msr.c */
 void yakvm_cpu_handle_ioio(struct vcpu *v);    /* ioio.c */
-void yakvm_vcpu_handle_npf(struct vcpu *v);    /* npf.c */
+void svm_handle_npf(struct vcpu *v);    /* npf.c */
 void svm_handle_hlt(struct vcpu *v);           /* hlt.c */
 void svm_handle_shutdown(struct vcpu *v);      /* shutdown.c */
 void svm_handle_invalid(struct vcpu *v);       /* shutdown.c */

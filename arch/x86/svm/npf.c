@@ -49,7 +49,7 @@ static void ram_under_lapic(struct vcpu *v, uint64_t gpa, uint64_t err)
 	yakvm_vcpu_handle_mmio(v, NULL, gpa);
 }
 
-void yakvm_vcpu_handle_npf(struct vcpu *v)
+void svm_handle_npf(struct vcpu *v)
 {
 	uint64_t err = v->vmcb->control.exitinfo1;
 	uint64_t gpa = v->vmcb->control.exitinfo2;
