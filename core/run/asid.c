@@ -1,6 +1,7 @@
 /* core/run/asid.c - ASID generations (see asid.h). */
 #include "core/run/asid.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "arch/x86/pcpu.h"
 #include "arch/x86/svm/svm.h"
 

@@ -11,6 +11,7 @@
  */
 #include "core/run/intr.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "core/main.h"
 #include "devices/vlapic.h"

@@ -20,6 +20,7 @@
  */
 #include "core/run/single_step.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 
 #define DR6_BS (1ull << 14)	/* single step (DR6, APM vol. 2, 13.1.1) */

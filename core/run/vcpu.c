@@ -4,6 +4,7 @@
  * and yakvm_vcpu_run() is the loop around the world switch.
  */
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "core/run/asid.h"
 #include "core/run/intr.h"

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include "arch/x86/regs.h"
 #include "arch/x86/cpu_model.h"
-#include "arch/x86/svm/vmcb.h"
+struct vmcb;
 #include "arch/x86/fpu.h"
 #include "core/diag/stats.h"
 #include "core/diag/trace.h"

@@ -11,6 +11,7 @@
 
 #include "core/gdb/gdb_regs.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 
 static struct vmcb vmcb;
 static struct vcpu v = { .vmcb = &vmcb };

@@ -14,6 +14,7 @@
 #include "devices/vlapic.h"
 #include "devices/device.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 
 #define NV 4

@@ -11,6 +11,7 @@
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/svm/exitcodes.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "lib/string.h"
 

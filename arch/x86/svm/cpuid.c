@@ -13,6 +13,7 @@
 #include "arch/x86/cpu_model.h"
 #include "arch/x86/fpu.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "lib/string.h"
 

@@ -19,6 +19,7 @@
 #include "arch/x86/insn/decode.h"
 #include "arch/x86/insn/fetch.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 
 /* CR0 bits 31:0 that are not defined read as 0 and ignore writes (as KVM);

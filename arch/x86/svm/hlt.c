@@ -5,6 +5,7 @@
  */
 #include "arch/x86/svm/exit.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "lib/log.h"
 #include "core/run/intr.h"

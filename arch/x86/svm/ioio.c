@@ -10,6 +10,7 @@
 #include "arch/x86/svm/exit.h"
 #include "arch/x86/svm/ioio.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "arch/x86/pcpu.h"
 #include "core/vm/vm.h"
 #include "devices/bus.h"

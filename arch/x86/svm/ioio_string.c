@@ -15,6 +15,7 @@
 #include "arch/x86/insn/fetch.h"
 #include "arch/x86/cpu.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "arch/x86/pcpu.h"
 #include "core/vm/vm.h"
 #include "core/run/single_step.h"

@@ -12,6 +12,7 @@
 #include "arch/x86/cpu_model.h"
 #include "arch/x86/fpu.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "devices/vlapic.h"
 #include "core/run/lapic_window.h"

@@ -9,6 +9,7 @@
 #include "arch/x86/svm/exit.h"
 #include "arch/x86/cpu.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 
 #define CR4_PCE (1ull << 8)
 #define LEGACY_COUNTERS 4

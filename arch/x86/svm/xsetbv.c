@@ -18,6 +18,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/fpu.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 
 void svm_handle_xsetbv(struct vcpu *v)
 {
