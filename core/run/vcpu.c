@@ -225,26 +225,6 @@ void vcpu_inject_pf(struct vcpu *v, uint64_t cr2, uint32_t err)
 	vcpu_inject_exception(v, 14, true, err);
 }
 
-/* The length of the plain encoding of the instruction this exit is for, if
- * that is what the bytes hold: a shortcut past the full decoder for the
- * common case (no prefixes). 0 if the decoder must look. */
-static unsigned plain_length(uint64_t exitcode, const uint8_t *b, size_t n)
-{
-	switch (exitcode) {
-	case VMEXIT_CPUID:	/* 0f a2 */
-		return n >= 2 && b[0] == 0x0f && b[1] == 0xa2 ? 2 : 0;
-	case VMEXIT_MSR:	/* 0f 32 rdmsr, 0f 30 wrmsr */
-		return n >= 2 && b[0] == 0x0f && (b[1] == 0x32 || b[1] == 0x30) ? 2 : 0;
-	case VMEXIT_VMMCALL:	/* 0f 01 d9 */
-		return n >= 3 && b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xd9 ? 3 : 0;
-	case VMEXIT_HLT:	/* f4 */
-		return n >= 1 && b[0] == 0xf4 ? 1 : 0;
-	case VMEXIT_XSETBV:	/* 0f 01 d1 */
-		return n >= 3 && b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xd1 ? 3 : 0;
-	}
-	return 0;
-}
-
 bool vcpu_skip_instruction(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->vmcb;
@@ -255,7 +235,9 @@ bool vcpu_skip_instruction(struct vcpu *v)
 	uint8_t buf[15];
 	size_t n;
 	const uint8_t *peek = vcpu_peek_inst_bytes(v, &n);
-	unsigned len = peek ? plain_length(vmcb->control.exitcode, peek, n) : 0;
+	/* The exit table's plain encoding (arch/x86/svm/exit.c): the common
+	 * case (no prefixes) needs no decoder. */
+	unsigned len = peek ? svm_plain_length(svm_exit_row(vmcb->control.exitcode), peek, n) : 0;
 	if (!len) {
 		if (!vcpu_get_inst_bytes(v, buf, &n))
 			return false;
@@ -348,23 +330,25 @@ void yakvm_vcpu_run(struct vcpu *v)
 		/* Stats and trace (core/diag/stats.h, core/diag/trace.h): the exit is
 		 * counted before its handler, which may end the VM and print
 		 * the stats; its cycles are added after. */
-		struct exit_stat *st = &v->stats.c[stat_class(vmcb->control.exitcode)];
+		const struct svm_exit *row = svm_exit_row(vmcb->control.exitcode);
+		struct exit_stat *st = &v->stats.c[row->stat];
 		st->count++;
 		/* The flight recorder (core/diag/exit_ring.h), before the handler,
 		 * which may print it. */
-		struct exit_record *rec = exit_ring_record(v, t1);
+		struct exit_record *rec = exit_ring_next(&v->ring, t1);
+		svm_exit_info(vmcb, &rec->info);
 		struct trace_exit te;
 		if (trace)
-			trace_begin(v, rec, &te);
+			trace_begin(v, rec, row->name, row->trace, &te);
 		bool guest_tf = vcpu_guest_tf(v);
 		svm_handle_exit(v);
 		/* An instruction yakvm completed for the guest (RIP moved on)
 		 * ends the interrupt shadow of an STI or MOV SS just before it
 		 * (APM vol. 2, 15.21.5): without this a guest's STI;HLT idle
 		 * loop could never take the interrupt that woke it. */
-		if (vmcb->save.rip != rec->rip)
+		if (vmcb->save.rip != rec->info.rip)
 			vmcb->control.interrupt_shadow &= ~1ull;
-		vcpu_single_step_trap(v, guest_tf, rec->rip);
+		vcpu_single_step_trap(v, guest_tf, rec->info.rip);
 		if (v->dbg.step)
 			gdbstub_step_check(v);	/* an emulated instruction ends a step */
 		if (p->io_retry) {
@@ -382,9 +366,9 @@ void yakvm_vcpu_run(struct vcpu *v)
 		uint64_t t2 = rdtsc();
 		st->handler_cycles += t2 - t1;
 		st->total_cycles += t2 - t0;
+		rec->inject = vmcb->control.eventinj;
 		if (trace)
 			trace_end(v, &te, t2 - t1);
-		rec->inject = vmcb->control.eventinj;
 		if (v->vm->reset_requested) {
 			vm_reset(v->vm);
 			break;	/* back through asid_assign() with a fresh ASID */
