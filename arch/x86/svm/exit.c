@@ -3,9 +3,10 @@
  * (VMCB 0x070) says why (APM vol. 2, appendix C, table C-1). Everything
  * yakvm knows about an exit code is in its row:
  *   handle  does the work; the vCPU loop then runs the guest again. It is
- *           named svm_handle_<exit>, the row's name in lower case
- *           (svm_handle_cpuid), except yakvm_cpu_handle_ioio(), the seed's
- *           name (README). No handler: the exit is not intercepted, and
+ *           named svm_handle_<exit>, after the exit it handles in lower
+ *           case (svm_handle_cpuid, svm_handle_cr4_write; one,
+ *           svm_handle_svm_insn, for the SVM instructions), except
+ *           yakvm_cpu_handle_ioio(), the seed's name (README). No handler: the exit is not intercepted, and
  *           should it come anyway, it stops that VM, never yakvm;
  *   stat    the class its count and cycles go to (core/diag/stats.h);
  *   plain   the intercepted instruction's plain encoding, which

@@ -2,8 +2,8 @@
  * arch/x86/svm/exit.h - #VMEXIT dispatch: one table indexed by the exit code
  * (exit.c), one handler per exit, one file per family of exits.
  *
- * Handlers are named svm_handle_<exit>, <exit> being the table's name of
- * the exit in lower case (svm_handle_cpuid for CPUID). One keeps the seed's
+ * Handlers are named svm_handle_<exit>, after the exit they handle in
+ * lower case (svm_handle_cpuid for CPUID, svm_handle_cr4_write). One keeps the seed's
  * name, which README's table of the original design maps:
  * yakvm_cpu_handle_ioio() (IOIO). Trace formatters that decode SVM's
  * EXITINFO are svm_trace_<exit> (exit_trace.c); the others are
