@@ -4,9 +4,10 @@
  * The order is the architectural register number (the ModRM/REX encoding),
  * so a decoded register field indexes gpr[] directly. VMRUN saves and
  * restores only RAX, RSP and RIP through the VMCB (APM vol. 2, 15.5.1); the
- * others live here and are switched by _yakvm_vcpu_run (vmrun.S). After an
- * exit, arch/x86/svm/run.c copies VMCB.RAX/RSP in, and back out before the
- * next run, so handlers can treat gpr[] as the whole register file.
+ * others live here and are switched by _yakvm_vcpu_run (vmrun.S, at the
+ * offsets arch/x86/svm/vmrun.h names and checks against struct gprs). After
+ * an exit, arch/x86/svm/run.c copies VMCB.RAX/RSP in, and back out before
+ * the next run, so handlers can treat gpr[] as the whole register file.
  */
 #ifndef YAKVM_ARCH_X86_REGS_H
 #define YAKVM_ARCH_X86_REGS_H

@@ -7,13 +7,15 @@
 #define YAKVM_CORE_EXIT_RING_H
 
 #include <stdint.h>
+#include "arch/x86/exit_info.h"
 
 #define EXIT_RING_LEN 16
 
 struct exit_record {
-	uint64_t tsc, code, info1, info2, rip;
-	uint64_t intinfo;       /* EXITINTINFO: an event the exit interrupted */
-	uint64_t inject;        /* EVENTINJ as the handler left it (set after it) */
+	uint64_t tsc;
+	struct exit_info info;  /* filled in by the backend (svm_exit_info()) */
+	uint64_t inject;        /* the event injected on the next VMRUN, as the
+				 * handler left it (set after it) */
 };
 
 struct exit_ring {
@@ -21,11 +23,20 @@ struct exit_ring {
 	unsigned next;
 };
 
+/* The next slot, for the exit now being handled: stamped with its TSC,
+ * nothing injected yet; the caller fills in ->info before the handler runs
+ * (the exit trace, core/diag/trace.c, reads it from there too). */
+static inline struct exit_record *exit_ring_next(struct exit_ring *ring, uint64_t tsc)
+{
+	struct exit_record *rec = &ring->r[ring->next++ % EXIT_RING_LEN];
+	rec->tsc = tsc;
+	rec->inject = 0;
+	return rec;
+}
+
 struct vcpu;
-/* Records the exit now in the VMCB (before its handler runs) in the next
- * slot; the exit trace (core/diag/trace.c) reads it from there too. */
-struct exit_record *exit_ring_record(struct vcpu *v, uint64_t tsc);
-/* The guest state, then the ring oldest first, a line each (log_info). */
-void exit_ring_dump(struct vcpu *v);
+/* The ring, oldest first, a line each (log_info); `name` names exit codes
+ * (the backend's: svm_exit_name()). */
+void exit_ring_dump(struct vcpu *v, const char *(*name)(uint64_t code));
 
 #endif

@@ -1,37 +1,11 @@
 /*
- * core/diag/stats.c - exit statistics (core/diag/stats.h): the exit code → class
- * table, and the per-VM report printed when a VM ends or stops.
+ * core/diag/stats.c - exit statistics (core/diag/stats.h): the class names, and
+ * the per-VM report printed when a VM ends or stops.
  */
 #include "core/diag/stats.h"
 #include "core/vm/vm.h"
 #include "core/run/vcpu.h"
 #include "lib/log.h"
-
-const uint8_t stat_class_table[STAT_TABLE_LEN] = {
-#define C(code, cls) [(code) - STAT_TABLE_FIRST] = (cls)
-	C(VMEXIT_INTR, STAT_INTR),
-	C(VMEXIT_VINTR, STAT_VINTR),
-	C(VMEXIT_CPUID, STAT_CPUID),
-	C(VMEXIT_IRET, STAT_IRET),
-	C(VMEXIT_HLT, STAT_HLT),
-	C(VMEXIT_INVLPGA, STAT_SVM),
-	C(VMEXIT_IOIO, STAT_IOIO),
-	C(VMEXIT_MSR, STAT_MSR),
-	C(VMEXIT_SHUTDOWN, STAT_SHUTDOWN),
-	C(VMEXIT_VMRUN, STAT_SVM),
-	C(VMEXIT_VMMCALL, STAT_VMMCALL),
-	C(VMEXIT_VMLOAD, STAT_SVM),
-	C(VMEXIT_VMSAVE, STAT_SVM),
-	C(VMEXIT_STGI, STAT_SVM),
-	C(VMEXIT_CLGI, STAT_SVM),
-	C(VMEXIT_SKINIT, STAT_SVM),
-	C(VMEXIT_MONITOR, STAT_SVM),
-	C(VMEXIT_MWAIT, STAT_SVM),
-	C(VMEXIT_MWAIT_CONDITIONAL, STAT_SVM),
-	C(VMEXIT_XSETBV, STAT_SVM),
-	C(VMEXIT_SWINT, STAT_DEBUG),
-#undef C
-};
 
 const char *const stat_class_names[STAT_NCLASSES] = {
 	[STAT_OTHER] = "OTHER", [STAT_CPUID] = "CPUID", [STAT_HLT] = "HLT",

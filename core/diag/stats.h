@@ -12,8 +12,9 @@
 #define YAKVM_CORE_STATS_H
 
 #include <stdint.h>
-#include "arch/x86/svm/exitcodes.h"
 
+/* The class of each exit code is a column of the exit table
+ * (arch/x86/svm/exit.c). */
 enum stat_class {
 	STAT_OTHER,     /* anything else, VMEXIT_INVALID included (0: the
 			 * table's default) */
@@ -32,22 +33,7 @@ struct vcpu_stats {
 	struct exit_stat c[STAT_NCLASSES];
 };
 
-/* Exit codes VMEXIT_INTR .. VMEXIT_XSETBV → class (stats.c). */
-#define STAT_TABLE_FIRST VMEXIT_INTR
-#define STAT_TABLE_LEN   (VMEXIT_XSETBV - VMEXIT_INTR + 1)
-extern const uint8_t stat_class_table[STAT_TABLE_LEN];
 extern const char *const stat_class_names[STAT_NCLASSES];
-
-static inline unsigned stat_class(uint64_t code)
-{
-	if (code == VMEXIT_NPF)
-		return STAT_NPF;
-	if (code - VMEXIT_EXCP_BASE < 32)
-		return STAT_DEBUG;
-	if (code - STAT_TABLE_FIRST < STAT_TABLE_LEN)
-		return stat_class_table[code - STAT_TABLE_FIRST];
-	return STAT_OTHER;
-}
 
 struct vm;
 /* The sums over the VM's vCPUs (for reports; the monitor console later). */

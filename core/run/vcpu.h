@@ -11,6 +11,7 @@
 #include "arch/x86/regs.h"
 #include "arch/x86/cpu_model.h"
 #include "arch/x86/vendor.h"
+struct vmcb;
 #include "arch/x86/fpu.h"
 #include "core/diag/stats.h"
 #include "core/diag/trace.h"

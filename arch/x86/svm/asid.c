@@ -1,6 +1,7 @@
 /* arch/x86/svm/asid.c - ASID generations (see asid.h). */
 #include "arch/x86/svm/asid.h"
 #include "core/run/vcpu.h"
+#include "arch/x86/svm/vmcb.h"
 #include "arch/x86/pcpu.h"
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/svm/vmcb.h"

@@ -182,7 +182,7 @@ static void answer(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_reg
 		filter(v, leaf, sub, r);
 }
 
-void yakvm_cpu_handle_cpuid(struct vcpu *v)
+void svm_handle_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs.r[GPR_RAX];
 	uint32_t sub = (uint32_t)v->regs.r[GPR_RCX];

@@ -57,7 +57,8 @@ static inline int vmexit_is_invalid(uint64_t code)
 	return (uint32_t)code == VMEXIT_INVALID;
 }
 
-/* "CPUID", "IOIO", ...; "exit 0x%x" style names for the others. */
+/* "CPUID", "IOIO", ...: the exit table's name (exit.c); "UNKNOWN" for a code it
+ * does not list. */
 const char *svm_exit_name(uint64_t code);
 
 #endif

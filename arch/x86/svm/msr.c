@@ -243,7 +243,7 @@ static bool write_msr(struct vcpu *v, const struct cpu_model_msr *row, uint32_t 
 	return false;
 }
 
-void yakvm_cpu_handle_msr(struct vcpu *v)
+void svm_handle_msr(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->regs.r[GPR_RCX];
 	bool write = v->vmcb->control.exitinfo1 == 1;

@@ -70,7 +70,7 @@ static bool ram_under_lapic(struct vcpu *v, uint64_t gpa, uint64_t err)
 /* What is at gpa decides: a device (looked up here, once), RAM under
  * another vCPU's LAPIC, or nothing. Each emulated case ends in the one
  * call of handle_mmio(). */
-void yakvm_vcpu_handle_npf(struct vcpu *v)
+void svm_handle_npf(struct vcpu *v)
 {
 	uint64_t err = v->vmcb->control.exitinfo1;
 	uint64_t gpa = v->vmcb->control.exitinfo2;

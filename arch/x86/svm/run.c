@@ -19,9 +19,7 @@
 #include "arch/x86/svm/intr.h"
 #include "arch/x86/svm/single_step.h"
 #include "arch/x86/svm/exit.h"
-
-void _yakvm_vcpu_run(struct gprs *regs, uint64_t vmcb_pa, uint64_t host_vmcb_pa,
-		     uint64_t *guest_xcr0);
+#include "arch/x86/svm/vmrun.h"
 
 /* Whether the loop goes on. Kicks from here on send an IPI again
  * (core/run/irq.c): what they change is seen here or before VMRUN. */
@@ -100,23 +98,25 @@ void yakvm_vcpu_run(struct vcpu *v)
 		/* Stats and trace (core/diag/stats.h, core/diag/trace.h): the exit is
 		 * counted before its handler, which may end the VM and print
 		 * the stats; its cycles are added after. */
-		struct exit_stat *st = &v->stats.c[stat_class(vmcb->control.exitcode)];
+		const struct svm_exit *row = svm_exit_row(vmcb->control.exitcode);
+		struct exit_stat *st = &v->stats.c[row->stat];
 		st->count++;
 		/* The flight recorder (core/diag/exit_ring.h), before the handler,
 		 * which may print it. */
-		struct exit_record *rec = exit_ring_record(v, t1);
+		struct exit_record *rec = exit_ring_next(&v->ring, t1);
+		svm_exit_info(vmcb, &rec->info);
 		struct trace_exit te;
 		if (trace)
-			trace_begin(v, rec, &te);
+			trace_begin(v, rec, row->name, row->trace, &te);
 		bool guest_tf = vcpu_guest_tf(v);
 		svm_handle_exit(v);
 		/* An instruction yakvm completed for the guest (RIP moved on)
 		 * ends the interrupt shadow of an STI or MOV SS just before it
 		 * (APM vol. 2, 15.21.5): without this a guest's STI;HLT idle
 		 * loop could never take the interrupt that woke it. */
-		if (vmcb->save.rip != rec->rip)
+		if (vmcb->save.rip != rec->info.rip)
 			vmcb->control.interrupt_shadow &= ~1ull;
-		vcpu_single_step_trap(v, guest_tf, rec->rip);
+		vcpu_single_step_trap(v, guest_tf, rec->info.rip);
 		if (v->dbg.step)
 			gdbstub_step_check(v);	/* an emulated instruction ends a step */
 		if (p->io_retry) {
@@ -134,9 +134,9 @@ void yakvm_vcpu_run(struct vcpu *v)
 		uint64_t t2 = rdtsc();
 		st->handler_cycles += t2 - t1;
 		st->total_cycles += t2 - t0;
+		rec->inject = vmcb->control.eventinj;
 		if (trace)
 			trace_end(v, &te, t2 - t1);
-		rec->inject = vmcb->control.eventinj;
 		if (v->vm->reset_requested) {
 			vm_reset(v->vm);
 			break;	/* back through asid_assign() with a fresh ASID */

@@ -11,6 +11,20 @@
 #include "lib/log.h"
 #include "core/diag/exit_ring.h"
 
+/* Where the guest was: the state a triple fault left, a line each. */
+static void dump_guest_state(struct vcpu *v)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	const char *n = v->vm->name;
+	log_info("  vm %s/%u: rip=%lx rsp=%lx rflags=%lx cpl=%u cs=%x ss=%x",
+		 n, v->id, s->rip, s->rsp, s->rflags, s->cpl, s->cs.selector, s->ss.selector);
+	log_info("  vm %s/%u: cr0=%lx cr2=%lx cr3=%lx cr4=%lx efer=%lx",
+		 n, v->id, s->cr0, s->cr2, s->cr3, s->cr4, s->efer);
+	log_info("  vm %s/%u: idtr=%lx/%x gdtr=%lx/%x tr=%x base %lx gs=%lx",
+		 n, v->id, s->idtr.base, s->idtr.limit, s->gdtr.base, s->gdtr.limit,
+		 s->tr.selector, s->tr.base, s->gs.base);
+}
+
 void svm_handle_shutdown(struct vcpu *v)
 {
 	uint64_t info = v->vmcb->control.exitintinfo;
@@ -20,7 +34,8 @@ void svm_handle_shutdown(struct vcpu *v)
 		vm_request_reset(v->vm);
 		return;
 	}
-	exit_ring_dump(v);	/* what the guest did, and yakvm, just before */
+	dump_guest_state(v);
+	exit_ring_dump(v, svm_exit_name);	/* what the guest did, and yakvm, just before */
 	if (info & EVENT_VALID)
 		vm_stop(v->vm, v, "triple fault (shutdown) while delivering vector %lu",
 			info & 0xff);

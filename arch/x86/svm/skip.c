@@ -8,28 +8,9 @@
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/svm/exitcodes.h"
+#include "arch/x86/svm/exit.h"
 #include "arch/x86/insn/decode.h"
 #include "arch/x86/insn/fetch.h"
-
-/* The length of the plain encoding of the instruction this exit is for, if
- * that is what the bytes hold: a shortcut past the full decoder for the
- * common case (no prefixes). 0 if the decoder must look. */
-static unsigned plain_length(uint64_t exitcode, const uint8_t *b, size_t n)
-{
-	switch (exitcode) {
-	case VMEXIT_CPUID:	/* 0f a2 */
-		return n >= 2 && b[0] == 0x0f && b[1] == 0xa2 ? 2 : 0;
-	case VMEXIT_MSR:	/* 0f 32 rdmsr, 0f 30 wrmsr */
-		return n >= 2 && b[0] == 0x0f && (b[1] == 0x32 || b[1] == 0x30) ? 2 : 0;
-	case VMEXIT_VMMCALL:	/* 0f 01 d9 */
-		return n >= 3 && b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xd9 ? 3 : 0;
-	case VMEXIT_HLT:	/* f4 */
-		return n >= 1 && b[0] == 0xf4 ? 1 : 0;
-	case VMEXIT_XSETBV:	/* 0f 01 d1 */
-		return n >= 3 && b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xd1 ? 3 : 0;
-	}
-	return 0;
-}
 
 bool vcpu_skip_instruction(struct vcpu *v)
 {
@@ -41,7 +22,9 @@ bool vcpu_skip_instruction(struct vcpu *v)
 	uint8_t buf[15];
 	size_t n;
 	const uint8_t *peek = vcpu_peek_inst_bytes(v, &n);
-	unsigned len = peek ? plain_length(vmcb->control.exitcode, peek, n) : 0;
+	/* The exit table's plain encoding (arch/x86/svm/exit.c): the common
+	 * case (no prefixes) needs no decoder. */
+	unsigned len = peek ? svm_plain_length(svm_exit_row(vmcb->control.exitcode), peek, n) : 0;
 	if (!len) {
 		if (!vcpu_get_inst_bytes(v, buf, &n))
 			return false;

@@ -57,7 +57,7 @@
  * (VMRUN saves the host's IF=1, which masks physical interrupts in the
  * guest, APM 15.21.1).
  */
-#define REG(n) (8 * (n))
+#include "arch/x86/svm/vmrun.h"
 	.text
 	.global _yakvm_vcpu_run
 _yakvm_vcpu_run:
@@ -85,20 +85,20 @@ _yakvm_vcpu_run:
 	xsetbv
 1:
 	mov	%rsi, %rax		/* RAX = guest VMCB for vmload/vmrun/vmsave */
-	mov	REG(1)(%rdi), %rcx
-	mov	REG(2)(%rdi), %rdx
-	mov	REG(3)(%rdi), %rbx
-	mov	REG(5)(%rdi), %rbp
-	mov	REG(6)(%rdi), %rsi
-	mov	REG(8)(%rdi), %r8
-	mov	REG(9)(%rdi), %r9
-	mov	REG(10)(%rdi), %r10
-	mov	REG(11)(%rdi), %r11
-	mov	REG(12)(%rdi), %r12
-	mov	REG(13)(%rdi), %r13
-	mov	REG(14)(%rdi), %r14
-	mov	REG(15)(%rdi), %r15
-	mov	REG(7)(%rdi), %rdi
+	mov	GPRS_RCX(%rdi), %rcx
+	mov	GPRS_RDX(%rdi), %rdx
+	mov	GPRS_RBX(%rdi), %rbx
+	mov	GPRS_RBP(%rdi), %rbp
+	mov	GPRS_RSI(%rdi), %rsi
+	mov	GPRS_R8(%rdi), %r8
+	mov	GPRS_R9(%rdi), %r9
+	mov	GPRS_R10(%rdi), %r10
+	mov	GPRS_R11(%rdi), %r11
+	mov	GPRS_R12(%rdi), %r12
+	mov	GPRS_R13(%rdi), %r13
+	mov	GPRS_R14(%rdi), %r14
+	mov	GPRS_R15(%rdi), %r15
+	mov	GPRS_RDI(%rdi), %rdi
 
 	sti				/* called with IF=0; GIF=0 holds interrupts off */
 	vmload	%rax
@@ -113,20 +113,20 @@ vmrun_host_resume:			/* see db_entry, arch/x86/isr.S */
 
 	push	%rdi			/* guest RDI */
 	mov	8(%rsp), %rdi		/* struct gprs * */
-	mov	%rcx, REG(1)(%rdi)
-	mov	%rdx, REG(2)(%rdi)
-	mov	%rbx, REG(3)(%rdi)
-	mov	%rbp, REG(5)(%rdi)
-	mov	%rsi, REG(6)(%rdi)
-	mov	%r8, REG(8)(%rdi)
-	mov	%r9, REG(9)(%rdi)
-	mov	%r10, REG(10)(%rdi)
-	mov	%r11, REG(11)(%rdi)
-	mov	%r12, REG(12)(%rdi)
-	mov	%r13, REG(13)(%rdi)
-	mov	%r14, REG(14)(%rdi)
-	mov	%r15, REG(15)(%rdi)
-	popq	REG(7)(%rdi)
+	mov	%rcx, GPRS_RCX(%rdi)
+	mov	%rdx, GPRS_RDX(%rdi)
+	mov	%rbx, GPRS_RBX(%rdi)
+	mov	%rbp, GPRS_RBP(%rdi)
+	mov	%rsi, GPRS_RSI(%rdi)
+	mov	%r8, GPRS_R8(%rdi)
+	mov	%r9, GPRS_R9(%rdi)
+	mov	%r10, GPRS_R10(%rdi)
+	mov	%r11, GPRS_R11(%rdi)
+	mov	%r12, GPRS_R12(%rdi)
+	mov	%r13, GPRS_R13(%rdi)
+	mov	%r14, GPRS_R14(%rdi)
+	mov	%r15, GPRS_R15(%rdi)
+	popq	GPRS_RDI(%rdi)
 
 	/* 16 rounds of two CALLs: 32 RSB entries, each predicting a return
 	 * into the PAUSE/LFENCE trap after its CALL; the real returns never
