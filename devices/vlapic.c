@@ -12,7 +12,6 @@
 #include "devices/device.h"
 #include "devices/irq.h"
 #include "core/run/vcpu.h"
-#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "core/run/lapic_window.h"
 #include "core/run/timer.h"

@@ -7,7 +7,6 @@
 #include "core/console/monitor.h"
 #include "core/vm/vm.h"
 #include "core/run/vcpu.h"
-#include "arch/x86/svm/vmcb.h"
 #include "core/diag/stats.h"
 #include "lib/log.h"
 #include "core/run/timer.h"

@@ -1,7 +1,6 @@
 /* core/diag/exit_ring.c - printing a vCPU's last exits (core/diag/exit_ring.h). */
 #include "core/diag/exit_ring.h"
 #include "core/run/vcpu.h"
-#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "lib/log.h"
 

@@ -7,7 +7,6 @@
 #include "core/diag/trace.h"
 #include "core/diag/exit_ring.h"
 #include "core/run/vcpu.h"
-#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "lib/log.h"
 #include "devices/device.h"

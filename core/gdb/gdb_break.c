@@ -2,7 +2,6 @@
 #include "core/gdb/gdb_break.h"
 #include "core/gdb/gdb_mem.h"
 #include "core/run/vcpu.h"
-#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "arch/x86/cpu.h"
 

@@ -1,7 +1,6 @@
 /* core/gdb/gdb_regs.c - a vCPU's registers for gdb (see gdb_regs.h). */
 #include "core/gdb/gdb_regs.h"
 #include "core/run/vcpu.h"
-#include "arch/x86/svm/vmcb.h"
 #include "lib/string.h"
 
 /* Where register n lives: a GPR (RAX and RSP included: between two exits

@@ -15,7 +15,6 @@
 #include "core/gdb/gdb_mem.h"
 #include "core/gdb/gdb_break.h"
 #include "core/run/vcpu.h"
-#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "core/run/timer.h"
 #include "lib/log.h"

@@ -9,7 +9,6 @@
  */
 #include "core/run/mmio.h"
 #include "core/run/vcpu.h"
-#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "core/diag/trace.h"
 #include "core/run/lapic_window.h"

@@ -9,7 +9,6 @@
  */
 #include "core/vm/startup.h"
 #include "core/run/vcpu.h"
-#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "lib/log.h"
 #include "devices/vlapic.h"

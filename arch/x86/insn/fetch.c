@@ -17,7 +17,6 @@
 #include "arch/x86/insn/fetch.h"
 #include "arch/x86/svm/paging_state.h"
 #include "core/run/vcpu.h"
-#include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
 #include "lib/string.h"
 
