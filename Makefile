@@ -40,7 +40,7 @@ HV_DIRS  := boot arch mm core devices lib
 HV_SRCS  := $(shell find $(HV_DIRS) -name '*.c' -o -name '*.S' | sort) \
 	    $(wildcard guest/*.c)
 HV_OBJS  := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS))
-HV_OBJS  += $(BUILD)/hv/gen/font.c.o
+HV_OBJS  += $(BUILD)/hv/gen/font.c.o $(BUILD)/hv/gen/dsdt_aml.c.o
 
 # ---- guests (32-bit Multiboot1 kernels of our own) ------------------------
 GUEST_CFLAGS := -std=gnu11 -O2 -g -m32 -march=i686 -Wall -Wextra -Werror \
@@ -107,6 +107,29 @@ $(BUILD)/gen/font.c: scripts/psf2c.py $(FONT_PSF)
 	@python3 scripts/psf2c.py $(FONT_PSF) $@
 
 $(BUILD)/hv/gen/font.c.o: $(BUILD)/gen/font.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
+
+# The DSDT (guest/acpi_dsdt.h): guest/acpi/dsdt.asl through the C
+# preprocessor (its numbers come from devices/pci_layout.h and
+# devices/acpi_pm.h), compiled by iasl (Debian's acpica-tools; warnings are
+# errors), its AML made into C by scripts/aml2c.py.
+DSDT_GEN := $(BUILD)/gen/dsdt
+$(DSDT_GEN).asl: guest/acpi/dsdt.asl | tools
+	@mkdir -p $(dir $@)
+	@echo "  CPP     $<"
+	@$(CC) -E -P -x c -undef -nostdinc -DYAKVM_ASL -I. -MMD -MP -MT $@ -MF $@.d $< -o $@
+
+$(DSDT_GEN).aml: $(DSDT_GEN).asl
+	@echo "  IASL    $<"
+	@iasl -vs -we -p $(DSDT_GEN) $< > $(DSDT_GEN).log 2>&1 || { cat $(DSDT_GEN).log; exit 1; }
+
+$(BUILD)/gen/dsdt_aml.c: $(DSDT_GEN).aml scripts/aml2c.py
+	@echo "  GEN     $@"
+	@python3 scripts/aml2c.py $< $@
+
+$(BUILD)/hv/gen/dsdt_aml.c.o: $(BUILD)/gen/dsdt_aml.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@

@@ -35,7 +35,9 @@
 /* PM1_STS bits (4.8.3.1.1) */
 #define ACPI_PM1_STS_WAK        (1u << 15)
 
+#ifndef YAKVM_ASL   /* the DSDT (guest/acpi/dsdt.asl) reads the numbers only */
 struct device_model;
 extern const struct device_model acpi_pm_model;
+#endif
 
 #endif

@@ -7,7 +7,9 @@
  * with low-active polarity sees it inverted. Remote IRR is set when a level
  * interrupt is delivered, whatever its delivery mode. Deliveries are
  * synchronous, so delivery status always reads 0. The pin levels are wires,
- * not IOAPIC state: a reset keeps them. IOREGSEL takes writes of any size
+ * not IOAPIC state: a reset keeps them; the PCI INTx lines (pins 16-19,
+ * devices/pci_layout.h) are active-low with pull-ups and start high, the
+ * others start low. IOREGSEL takes writes of any size
  * (its low byte); IOWIN only takes 32-bit writes; reads of any size return
  * the bytes they cover. Lock order: IOAPIC -> LAPIC (vlapic_deliver is
  * called with the IOAPIC lock held; the LAPIC never calls back holding its).
@@ -15,6 +17,7 @@
 #include "devices/ioapic.h"
 #include "devices/vlapic.h"
 #include "devices/bus.h"
+#include "devices/pci_layout.h"
 #include "core/vm/vm.h"
 
 #define IOREGSEL 0x00
@@ -163,6 +166,8 @@ static void mmio_write(struct device *d, uint64_t gpa, unsigned size, uint64_t v
 
 static void ioapic_init(struct device *d)
 {
+	struct ioapic *s = d->state;
+	s->pin_high = PCI_INTX_GSI_MASK;	/* idle PCI INTx lines are high */
 	d->vm->ioapic = d;
 }
 

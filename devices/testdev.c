@@ -22,6 +22,9 @@ static void testdev_init(struct device *d)
 	f->cfg[PCI_DEVICE_ID + 1] = TESTDEV_DEVICE >> 8;
 	f->cfg[PCI_CLASS_BASE] = 0xff;		/* fits no defined class */
 	f->cfg[PCI_COMMAND] = PCI_COMMAND_MEMORY;
+	/* INTA#, routed by the DSDT's _PRT (devices/pci_layout.h); the
+	 * device never asserts it. */
+	f->cfg[PCI_INTERRUPT_PIN] = 1;
 	pci_set_bar(f, 0, BUS_MMIO, TESTDEV_SIZE, (uint32_t)TESTDEV_BASE);
 	if (d->vm)
 		pci_register(d->vm, f);

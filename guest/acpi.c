@@ -11,11 +11,15 @@
  * spec gives, so nothing depends on structure packing or alignment.
  */
 #include "guest/acpi.h"
+#include "guest/acpi_dsdt.h"
+#include "guest/layout.h"
 #include "devices/acpi_pm.h"
 #include "devices/hpet.h"
 #include "devices/ioapic.h"
 #include "devices/vlapic.h"
 #include "devices/pm_timer.h"
+#include "devices/pci_layout.h"
+#include "devices/testdev.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -117,25 +121,26 @@ static void gas_io(uint8_t *p, uint16_t port, uint8_t bytes, uint8_t access)
 }
 
 /*
- * The DSDT's AML (ACPI 6.4 chapter 20), one object in the root scope:
- *
- *   Name (_S5, Package (0x04) { 5, 5, 0, 0 })
- *
- * SLP_TYPa = SLP_TYPb = ACPI_S5_SLP_TYP (what devices/acpi_pm.c takes as
- * power-off); the last two elements are reserved.
+ * The DSDT's body is guest/acpi/dsdt.asl, compiled by iasl at build time
+ * (guest/acpi_dsdt.h): \_S5 and the PCI root bridge \_SB.PCI0, its windows
+ * and _PRT from devices/pci_layout.h. What that header promises about the
+ * rest of the machine:
  */
-static const uint8_t dsdt_aml[] = {
-	0x08,                           /* NameOp */
-	'_', 'S', '5', '_',             /* NameSeg "_S5_" */
-	0x12,                           /* PackageOp */
-	0x08,                           /* PkgLength: 1-byte form, 8 bytes from
-					   here to the package's end */
-	0x04,                           /* NumElements */
-	0x0a, ACPI_S5_SLP_TYP,          /* BytePrefix SLP_TYPa */
-	0x0a, ACPI_S5_SLP_TYP,          /* BytePrefix SLP_TYPb */
-	0x00,                           /* ZeroOp (reserved) */
-	0x00,                           /* ZeroOp (reserved) */
-};
+_Static_assert(PCI_MMIO_WINDOW_BASE >= GUEST_MMIO_START,
+	       "the memory window lies above low RAM (guest/layout.h)");
+_Static_assert(PCI_MMIO_WINDOW_LIMIT < IOAPIC_BASE && IOAPIC_BASE < HPET_BASE &&
+	       HPET_BASE < LAPIC_DEFAULT_BASE,
+	       "the IOAPIC, HPET and LAPIC pages lie above the memory window");
+_Static_assert(TESTDEV_BASE >= PCI_MMIO_WINDOW_BASE &&
+	       TESTDEV_BASE + TESTDEV_SIZE - 1 <= PCI_MMIO_WINDOW_LIMIT,
+	       "the test device's BAR 0 lies in the memory window");
+_Static_assert(ACPI_PM1A_EVT_PORT >= PCI_IO_HIGH_BASE &&
+	       ACPI_RESET_PORT < PCI_IO_HIGH_LIMIT && PM_TIMER_PORT < PCI_IO_HIGH_LIMIT,
+	       "the ACPI fixed hardware is legacy I/O, not in the I/O BAR window");
+_Static_assert((HPET_ROUTE_CAP & PCI_INTX_GSI_MASK) == 0,
+	       "the HPET's IOAPIC pins are not PCI INTx lines");
+_Static_assert(PCI_INTX_GSI_BASE >= 16 && PCI_INTX_GSI_BASE + PCI_INTX_GSI_COUNT <= IOAPIC_PINS,
+	       "the INTx GSIs are IOAPIC pins without an ISA IRQ");
 
 void acpi_config_pc(struct acpi_config *c, unsigned ncpus)
 {
@@ -319,7 +324,8 @@ uint64_t acpi_build(const struct acpi_config *c, uint8_t *buf, size_t buflen,
 	size_t rsdt = place(base, &off, HDR_LEN + ntables * 4, 16);
 	size_t xsdt = place(base, &off, HDR_LEN + ntables * 8, 16);
 	size_t fadt = place(base, &off, FADT_LEN, 16);
-	size_t dsdt = place(base, &off, HDR_LEN + sizeof(dsdt_aml), 16);
+	uint32_t dsdt_len = HDR_LEN + (uint32_t)acpi_dsdt_aml_len;
+	size_t dsdt = place(base, &off, dsdt_len, 16);
 	size_t madt = place(base, &off, madt_len(c->ncpus), 16);
 	size_t hpet = c->hpet_base ? place(base, &off, HPET_TABLE_LEN, 16) : 0;
 	if (off > buflen) {
@@ -334,9 +340,8 @@ uint64_t acpi_build(const struct acpi_config *c, uint8_t *buf, size_t buflen,
 
 	/* Leaves first (their checksums go into nothing else), then the roots. */
 	build_facs(buf + facs);
-	uint32_t dsdt_len = HDR_LEN + sizeof(dsdt_aml);
 	header(buf + dsdt, "DSDT", dsdt_len, 2);   /* rev 2: 64-bit integers */
-	memcpy(buf + dsdt + HDR_LEN, dsdt_aml, sizeof(dsdt_aml));
+	memcpy(buf + dsdt + HDR_LEN, acpi_dsdt_aml, acpi_dsdt_aml_len);
 	finish(buf + dsdt, dsdt_len);
 	build_fadt(buf + fadt, c, base + facs, base + dsdt);
 	build_madt(buf + madt, c);

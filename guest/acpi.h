@@ -3,7 +3,8 @@
  * RSDT, 5.2.8 XSDT, 5.2.9 FADT, 5.2.10 FACS, 5.2.11.1 DSDT, 5.2.12 MADT),
  * describing a normal (not hardware-reduced) PC: its CPUs, IOAPIC, the ISA
  * interrupt overrides, the PM timer, the PM1a blocks and the reset register
- * (devices/acpi_pm.h), and \_S5 for power-off (7.4.2); and, when the VM
+ * (devices/acpi_pm.h), \_S5 for power-off (7.4.2) and the PCI root bridge
+ * \_SB.PCI0 (guest/acpi/dsdt.asl, devices/pci_layout.h); and, when the VM
  * has one, the HPET (IA-PC HPET specification 1.0a, 3.2.4).
  */
 #ifndef YAKVM_GUEST_ACPI_H
@@ -11,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "guest/acpi_dsdt.h"
 
 #define ACPI_GUEST_MAX_CPUS 255  /* 8-bit APIC IDs 0..254 (0xff is broadcast) */
 
@@ -50,6 +52,6 @@ uint64_t acpi_build(const struct acpi_config *c, uint8_t *buf, size_t buflen,
 		    uint64_t base, char *err, size_t errlen);
 
 /* An upper bound of the bytes acpi_build() uses for n CPUs. */
-#define ACPI_BUILD_MAX(n) (1024u + 8u * (unsigned)(n))
+#define ACPI_BUILD_MAX(n) (1024u + ACPI_DSDT_AML_MAX + 8u * (unsigned)(n))
 
 #endif

@@ -40,7 +40,7 @@ fuzz_options_SRCS  := core/options.c lib/string.c lib/token.c lib/number.c
 fuzz_vmdesc_SRCS   := core/vm/vmdesc.c lib/string.c lib/token.c lib/number.c
 fuzz_multiboot1_SRCS := guest/multiboot1.c guest/ram_range.c lib/errmsg.c guest/layout.c lib/string.c tests/fuzz/fake_ram.c
 fuzz_linux_SRCS    := guest/linux.c guest/ram_range.c lib/errmsg.c guest/layout.c lib/string.c tests/fuzz/fake_ram.c
-fuzz_tables_SRCS   := guest/acpi.c guest/mptable.c guest/layout.c lib/string.c
+fuzz_tables_SRCS   := guest/acpi.c $(BUILD)/gen/dsdt_aml.c guest/mptable.c guest/layout.c lib/string.c
 fuzz_walk_SRCS     := arch/x86/insn/walk.c
 
 FUZZ_HARNESSES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

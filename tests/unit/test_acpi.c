@@ -25,6 +25,8 @@
 #include "devices/hpet.h"
 #include "devices/vlapic.h"
 #include "devices/pm_timer.h"
+#include "devices/pci_layout.h"
+#include "devices/testdev.h"
 #include "core/vm/vm.h"
 
 #define BASE 0xe0000ull
@@ -259,8 +261,11 @@ static void test_dsdt_s5(void **st)
 	struct tables t = build(1);
 	const uint8_t want[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
 				 0x0a, ACPI_S5_SLP_TYP, 0x0a, ACPI_S5_SLP_TYP, 0x00, 0x00 };
-	assert_int_equal(rd32(t.dsdt + 4), 36 + sizeof(want));
+	/* The body is iasl's AML of guest/acpi/dsdt.asl, as built; \_S5 first. */
+	assert_int_equal(rd32(t.dsdt + 4), 36 + acpi_dsdt_aml_len);
+	assert_memory_equal(t.dsdt + 36, acpi_dsdt_aml, acpi_dsdt_aml_len);
 	assert_memory_equal(t.dsdt + 36, want, sizeof(want));
+	assert_true(acpi_dsdt_aml_len <= ACPI_DSDT_AML_MAX);
 }
 
 static void check_madt(unsigned n)
@@ -412,6 +417,105 @@ static size_t read_file(const char *path, uint8_t *p, size_t max)
 	return n;
 }
 
+/* The text after `key` in s, which must be there. */
+static const char *after(const char *s, const char *key)
+{
+	const char *p = strstr(s, key);
+	if (!p) {
+		print_error("not in the DSDT's disassembly: %s\n", key);
+		fail();
+	}
+	return p + strlen(key);
+}
+
+/* One value of iasl's disassembly: Zero, One or a number. */
+static unsigned long dsl_value(const char **p)
+{
+	while (**p == ' ' || **p == '\n' || **p == ',')
+		(*p)++;
+	if (!strncmp(*p, "Zero", 4)) {
+		*p += 4;
+		return 0;
+	}
+	if (!strncmp(*p, "One", 3)) {
+		*p += 3;
+		return 1;
+	}
+	char *end;
+	unsigned long v = strtoul(*p, &end, 0);
+	assert_true(end != *p);
+	*p = end;
+	return v;
+}
+
+/* A resource descriptor's Range Minimum, Range Maximum and Length (each
+ * number precedes iasl's comment naming it), from p on; returns the text
+ * after them. */
+static const char *dsl_range(const char *p, unsigned long min, unsigned long max,
+			     unsigned long len)
+{
+	const char *names[] = { "// Range Minimum", "// Range Maximum", "// Length" };
+	unsigned long want[] = { min, max, len };
+	for (int i = 0; i < 3; i++) {
+		const char *q = strstr(p, names[i]);
+		assert_non_null(q);
+		const char *v = q;
+		while (v > p && v[-1] == ' ')
+			v--;
+		while (v > p && v[-1] != ' ')
+			v--;
+		assert_int_equal(strtoul(v, NULL, 0), want[i]);
+		p = q + strlen(names[i]);
+	}
+	return p;
+}
+
+/* \_SB.PCI0 in iasl's disassembly of the DSDT (ACPI 6.4: 6.1.5 _HID,
+ * 6.2.2 _CRS with the descriptors of 6.4, 6.2.13 _PRT), against
+ * devices/pci_layout.h. */
+static void check_pci0_dsl(const char *dsl)
+{
+	const char *d = after(dsl, "Device (PCI0)");
+	assert_non_null(strstr(d, "Name (_HID, EisaId (\"PNP0A03\")"));
+	assert_non_null(strstr(d, "Name (_UID, Zero)"));
+	assert_non_null(strstr(d, "Name (_SEG, Zero)"));
+	assert_non_null(strstr(d, "Name (_BBN, Zero)"));
+	/* _CRS: the descriptors in their order. */
+	const char *p = after(d, "Name (_CRS, ResourceTemplate ()");
+	p = after(p, "WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode,");
+	p = dsl_range(p, PCI_BUS_FIRST, PCI_BUS_LAST, PCI_BUS_COUNT);
+	p = after(p, "IO (Decode16,");
+	p = dsl_range(p, PCI_CFG_PORT, PCI_CFG_PORT, PCI_CFG_PORT_LEN);
+	const char *wordio = "WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange,";
+	p = dsl_range(after(p, wordio), PCI_IO_LOW_BASE, PCI_IO_LOW_LIMIT, PCI_IO_LOW_LEN);
+	p = dsl_range(after(p, wordio), PCI_IO_HIGH_BASE, PCI_IO_HIGH_LIMIT, PCI_IO_HIGH_LEN);
+	p = dsl_range(after(p, wordio), PCI_IO_WINDOW_BASE, PCI_IO_WINDOW_LIMIT, PCI_IO_WINDOW_LEN);
+	p = after(p, "DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, "
+		  "NonCacheable, ReadWrite,");
+	p = dsl_range(p, PCI_MMIO_WINDOW_BASE, PCI_MMIO_WINDOW_LIMIT, PCI_MMIO_WINDOW_LEN);
+	p = after(p, "})");
+	assert_null(strstr(p, "ResourceTemplate"));
+	/* RAM and the test device's BAR against the window. */
+	assert_true(PCI_MMIO_WINDOW_BASE >= 0xc0000000u);
+	assert_true(TESTDEV_BASE >= PCI_MMIO_WINDOW_BASE &&
+		    TESTDEV_BASE + TESTDEV_SIZE - 1 <= PCI_MMIO_WINDOW_LIMIT);
+	assert_true(PCI_MMIO_WINDOW_LIMIT < IOAPIC_BASE);
+
+	/* _PRT: 4 pins of each of the 32 slots, in order, each GSI the
+	 * rule's (Source 0: the GSI form). */
+	p = after(d, "Name (_PRT, Package (0x80)");
+	for (unsigned slot = 0; slot < PCI_SLOTS; slot++)
+		for (unsigned pin = 0; pin < 4; pin++) {
+			p = after(p, "Package (0x04)");
+			p = after(p, "{");
+			assert_int_equal(dsl_value(&p), slot << 16 | 0xffff);
+			assert_int_equal(dsl_value(&p), pin);
+			assert_int_equal(dsl_value(&p), 0);
+			assert_int_equal(dsl_value(&p), pci_intx_gsi(slot, pin + 1));
+		}
+	assert_null(strstr(p, "Package (0x04)"));
+}
+
 /* The configurations iasl checks (the oracle step of the table fuzzing,
  * tests/fuzz/fuzz_tables.c): the PC VM with 1 to 255 vCPUs, then other
  * IOAPIC ids and addresses, LAPIC addresses, PM ports, SCI IRQs, no reset
@@ -463,7 +567,7 @@ static void test_iasl(void **st)
 		skip();
 	}
 	static char out[1 << 16], dsl[1 << 16];
-	static uint8_t aml[1 << 12];
+	static uint8_t aml[1 << 14];
 	char cmd[512], path[256];
 	struct iasl_case cases[32];
 	size_t ncases = iasl_cases(cases, sizeof(cases) / sizeof(cases[0]));
@@ -529,12 +633,13 @@ static void test_iasl(void **st)
 				assert_int_equal(sum(aml, n), 0);
 			}
 		}
-		/* The DSDT source has \_S5 as meant. */
+		/* The DSDT source has \_S5 and \_SB.PCI0 as meant. */
 		snprintf(path, sizeof(path), "%s/dsdt.dsl", dir);
 		size_t n = read_file(path, (uint8_t *)dsl, sizeof(dsl) - 1);
 		dsl[n] = 0;
 		assert_non_null(strstr(dsl, "Name (_S5, Package (0x04)"));
 		assert_non_null(strstr(dsl, "0x05, \n        0x05, \n        Zero, \n        Zero"));
+		check_pci0_dsl(dsl);
 
 		/* iasl cannot disassemble an RSDP (it has no table header), but
 		 * its data table compiler builds one, checksums included: from

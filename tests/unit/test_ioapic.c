@@ -12,6 +12,7 @@
 #include <string.h>
 #include "tests/unit/fake_platform.h"
 #include "devices/ioapic.h"
+#include "devices/pci_layout.h"
 #include "devices/vlapic.h"
 #include "devices/device.h"
 #include "devices/bus.h"
@@ -297,6 +298,50 @@ static void test_polarity(void **s)
 	assert_int_equal(nmsgs, 2);
 }
 
+/* The PCI INTx lines (devices/pci_layout.h) idle high: an entry set up
+ * as Linux does for a _PRT GSI (level, active-low) delivers nothing until
+ * a device asserts its line, i.e. drives it low. */
+static void test_pci_intx_idle_high(void **s)
+{
+	for (unsigned gsi = PCI_INTX_GSI_BASE; gsi < PCI_INTX_GSI_BASE + PCI_INTX_GSI_COUNT; gsi++)
+		set_rte(gsi, LOW | LEVEL | (0x70 + gsi), 0);
+	assert_int_equal(nmsgs, 0);
+	/* The other pins idle low: an active-high level entry stays quiet. */
+	set_rte(20, LEVEL | 0x84, 0);
+	assert_int_equal(nmsgs, 0);
+	unsigned gsi = pci_intx_gsi(1, 1);	/* 00:01.0 INTA# */
+	assert_int_equal(gsi, 17);
+	ioapic_set_irq(&dev, gsi, pci_intx_line_high(true));
+	assert_int_equal(nmsgs, 1);
+	assert_int_equal(msgs[0].vector, 0x70 + 17);
+	ioapic_set_irq(&dev, gsi, pci_intx_line_high(false));
+	ioapic_eoi(&dev, 0x70 + 17);
+	assert_int_equal(nmsgs, 1);
+	/* A reset keeps the wires' levels. */
+	ioapic_model.reset(&dev);
+	set_rte(18, LOW | LEVEL | 0x72, 0);
+	assert_int_equal(nmsgs, 1);
+}
+
+/* The INTx rule: the swizzle, the pin register's encoding, no pin. */
+static void test_pci_intx_rule(void **s)
+{
+	assert_int_equal(pci_intx_gsi(0, 1), 16);
+	assert_int_equal(pci_intx_gsi(0, 4), 19);
+	assert_int_equal(pci_intx_gsi(1, 4), 16);
+	assert_int_equal(pci_intx_gsi(5, 1), 17);
+	assert_int_equal(pci_intx_gsi(31, 2), 16);
+	assert_int_equal(pci_intx_gsi(3, 0), PCI_INTX_NONE);
+	assert_int_equal(pci_intx_gsi(3, 5), PCI_INTX_NONE);
+	assert_int_equal(pci_intx_gsi(32, 1), PCI_INTX_NONE);
+	for (unsigned slot = 0; slot < PCI_SLOTS; slot++)
+		for (unsigned pin = 1; pin <= 4; pin++) {
+			unsigned g = pci_intx_gsi(slot, pin);
+			assert_true(PCI_INTX_GSI_MASK >> g & 1);
+			assert_true(g < IOAPIC_PINS);
+		}
+}
+
 static void test_destination(void **s)
 {
 	set_rte(1, LOGICAL | (APIC_DM_LOWEST << 8) | 0x91, 0xa5u << 24);
@@ -327,6 +372,8 @@ int main(void)
 		cmocka_unit_test_setup(test_level_remote_irr_eoi, setup),
 		cmocka_unit_test_setup(test_masking, setup),
 		cmocka_unit_test_setup(test_polarity, setup),
+		cmocka_unit_test_setup(test_pci_intx_idle_high, setup),
+		cmocka_unit_test_setup(test_pci_intx_rule, setup),
 		cmocka_unit_test_setup(test_destination, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
