@@ -6,8 +6,8 @@
  *
  * The root bridge \_SB.PCI0 decodes (its _CRS, ACPI 6.4 sections 6.2.2 and
  * 6.4): bus 0 only; configuration mechanism #1 at 0xcf8-0xcff
- * (devices/pci_host.c); the legacy I/O ports below and above it; an I/O
- * window for I/O BARs; one 32-bit memory window for memory BARs, between
+ * (devices/pci_host.c); the I/O ports below and above it (I/O BARs go
+ * at PCI_IO_BAR_BASE and up); one 32-bit memory window for memory BARs, between
  * the top of low RAM (GUEST_MMIO_START, guest/layout.h) and the IOAPIC
  * (0xfec00000: IOAPIC, HPET and LAPIC stay outside). guest/acpi.c checks
  * these against the rest of the machine at compile time.
@@ -39,15 +39,14 @@
 #define PCI_IO_LOW_BASE          0x0000
 #define PCI_IO_LOW_LIMIT         0x0CF7
 #define PCI_IO_LOW_LEN           0x0CF8
-/* Legacy I/O above them, up to the I/O BAR window (holds the ACPI fixed
- * hardware at 0xb000, devices/acpi_pm.h). */
+/* Everything above them: legacy ports, the ACPI fixed hardware at 0xb000
+ * (devices/acpi_pm.h) and, from PCI_IO_BAR_BASE up, where yakvm's models
+ * place I/O BARs. One window: Linux would merge adjacent ones anyway. */
 #define PCI_IO_HIGH_BASE         0x0D00
-#define PCI_IO_HIGH_LIMIT        0xBFFF
-#define PCI_IO_HIGH_LEN          0xB300
-/* Where I/O BARs go. */
-#define PCI_IO_WINDOW_BASE       0xC000
-#define PCI_IO_WINDOW_LIMIT      0xFFFF
-#define PCI_IO_WINDOW_LEN        0x4000
+#define PCI_IO_HIGH_LIMIT        0xFFFF
+#define PCI_IO_HIGH_LEN          0xF300
+#define PCI_IO_BAR_BASE          0xC000
+#define PCI_IO_BAR_LIMIT         0xFFFF
 
 /* Where 32-bit memory BARs go (the test device's BAR 0 is 0xfeb00000). */
 #define PCI_MMIO_WINDOW_BASE     0xC0000000
@@ -71,8 +70,8 @@ _Static_assert(PCI_IO_LOW_LIMIT - PCI_IO_LOW_BASE + 1 == PCI_IO_LOW_LEN, "I/O lo
 _Static_assert(PCI_IO_LOW_LIMIT + 1 == PCI_CFG_PORT, "I/O low ends at 0xcf8");
 _Static_assert(PCI_IO_HIGH_LIMIT - PCI_IO_HIGH_BASE + 1 == PCI_IO_HIGH_LEN, "I/O high");
 _Static_assert(PCI_IO_HIGH_BASE >= PCI_CFG_PORT + PCI_CFG_PORT_LEN, "I/O high after 0xcff");
-_Static_assert(PCI_IO_WINDOW_LIMIT - PCI_IO_WINDOW_BASE + 1 == PCI_IO_WINDOW_LEN, "I/O BARs");
-_Static_assert(PCI_IO_WINDOW_BASE == PCI_IO_HIGH_LIMIT + 1, "I/O BARs after the legacy ports");
+_Static_assert(PCI_IO_BAR_BASE > PCI_IO_HIGH_BASE && PCI_IO_BAR_LIMIT <= PCI_IO_HIGH_LIMIT,
+	       "I/O BARs inside the high I/O window");
 _Static_assert(PCI_MMIO_WINDOW_LIMIT - PCI_MMIO_WINDOW_BASE + 1 == PCI_MMIO_WINDOW_LEN,
 	       "memory window");
 _Static_assert(PCI_BUS_LAST - PCI_BUS_FIRST + 1 == PCI_BUS_COUNT, "buses");

@@ -135,8 +135,9 @@ _Static_assert(TESTDEV_BASE >= PCI_MMIO_WINDOW_BASE &&
 	       TESTDEV_BASE + TESTDEV_SIZE - 1 <= PCI_MMIO_WINDOW_LIMIT,
 	       "the test device's BAR 0 lies in the memory window");
 _Static_assert(ACPI_PM1A_EVT_PORT >= PCI_IO_HIGH_BASE &&
-	       ACPI_RESET_PORT < PCI_IO_HIGH_LIMIT && PM_TIMER_PORT < PCI_IO_HIGH_LIMIT,
-	       "the ACPI fixed hardware is legacy I/O, not in the I/O BAR window");
+	       ACPI_RESET_PORT + ACPI_RESET_LEN <= PCI_IO_BAR_BASE &&
+	       PM_TIMER_PORT + PM_TIMER_LEN <= PCI_IO_BAR_BASE,
+	       "the ACPI fixed hardware lies below where I/O BARs go");
 _Static_assert((HPET_ROUTE_CAP & PCI_INTX_GSI_MASK) == 0,
 	       "the HPET's IOAPIC pins are not PCI INTx lines");
 _Static_assert(PCI_INTX_GSI_BASE >= 16 && PCI_INTX_GSI_BASE + PCI_INTX_GSI_COUNT <= IOAPIC_PINS,

@@ -50,8 +50,6 @@ DefinitionBlock ("", "DSDT", 2, "YAKVM ", "YAKVMVM ", 1)
                     0x0000, PCI_IO_LOW_BASE, PCI_IO_LOW_LIMIT, 0x0000, PCI_IO_LOW_LEN)
                 WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange,
                     0x0000, PCI_IO_HIGH_BASE, PCI_IO_HIGH_LIMIT, 0x0000, PCI_IO_HIGH_LEN)
-                WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange,
-                    0x0000, PCI_IO_WINDOW_BASE, PCI_IO_WINDOW_LIMIT, 0x0000, PCI_IO_WINDOW_LEN)
                 DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable,
                     ReadWrite, 0x00000000, PCI_MMIO_WINDOW_BASE, PCI_MMIO_WINDOW_LIMIT,
                     0x00000000, PCI_MMIO_WINDOW_LEN)

@@ -46,9 +46,10 @@ class MemtestScreen(Check):
         return Check.evaluate(self, screen)
 
 
-def linux_vm(name, vcpus, mem="256M", extra="", cpus=None, kernel="vmlinuz"):
-    return ["module2 /guests/%s name=%s mem=%s vcpus=%d%s -- %s %s" %
-            (kernel, name, mem, vcpus, " cpus=" + cpus if cpus else "", CMDLINE, extra),
+def linux_vm(name, vcpus, mem="256M", extra="", cpus=None, kernel="vmlinuz", opts=""):
+    return ["module2 /guests/%s name=%s mem=%s vcpus=%d%s%s -- %s %s" %
+            (kernel, name, mem, vcpus, " cpus=" + cpus if cpus else "",
+             " " + opts if opts else "", CMDLINE, extra),
             "module2 /guests/initrd.cpio attach=%s" % name]
 
 
@@ -99,6 +100,34 @@ def std_checks(vm, vcpus):
     ]
 
 
+def pci_checks(vm):
+    """The PCI root bridge \\_SB.PCI0 of the DSDT (guest/acpi/dsdt.asl,
+    devices/pci_layout.h) as the kernel reads it, with the test device
+    (testdev=1) at 00:01.0."""
+    p = r"^\[%s\] yakvm-linux: " % vm
+    res = p + r"dmesg pci: \[ *[\d.]+\] pci_bus 0000:00: root bus resource "
+    win = lambda what: Check("%s: the kernel takes the _CRS window %s" % (vm, what),
+                             res + re.escape("[%s window]" % what) + "$")
+    return [
+        Check("%s: the kernel finds the root bridge PCI0 for bus 0 in the DSDT" % vm,
+              p + r"dmesg pci: \[ *[\d.]+\] ACPI: PCI Root Bridge \[PCI0\] "
+              r"\(domain 0000 \[bus 00\]\)$"),
+        Check("%s: root bus resource: bus 00 only" % vm, res + re.escape("[bus 00]") + "$"),
+        win("io  0x0000-0x0cf7"), win("io  0x0d00-0xffff"), win("mem 0xc0000000-0xfebfffff"),
+        Check("%s: no other root bus resource" % vm,
+              res + r"\[(?!bus 00\]$|io  0x0000-0x0cf7 window\]$|io  0x0d00-0xffff window\]$|"
+              r"mem 0xc0000000-0xfebfffff window\]$)", present=False),
+        Check("%s: no ACPI Error, ACPI BIOS Error or AE_ status in dmesg" % vm,
+              p + r"dmesg acpi errors 0$"),
+        Check("%s: the test device is in sysfs at 0000:00:01.0, its BAR 0 at 0xfeb00000 "
+              "(inside the memory window, not moved)" % vm,
+              p + r"pci 00:01.0 0x7961:0x6b76 bar0 0x00000000feb00000 0x00000000feb00fff "
+                  r"0x[0-9a-f]+$"),
+        Check("%s: enabled, its INTA# gets the _PRT's GSI 17 (16 + (slot 1 + INTA 0) %% 4)" % vm,
+              p + r"pci 00:01.0 enabled 1 irq 17$"),
+    ]
+
+
 # nowatchdog: a loaded host's stall reports must not count as warnings.
 STD_EXTRA = "nowatchdog"
 
@@ -109,9 +138,10 @@ if KERNEL:
                  extra_args=["-icount", "shift=0,sleep=off"],
                  grub=[YAKVM] + linux_vm("linux", 1),
                  checks=linux_checks("linux", 1, tsc_stable=True)),
+        # With the test device: the DSDT's PCI root bridge (pci_checks).
         Scenario(name="linux-2vcpus", mem="1G", smp=2, timeout=300,
-                 grub=[YAKVM] + linux_vm("linux", 2),
-                 checks=linux_checks("linux", 2)),
+                 grub=[YAKVM] + linux_vm("linux", 2, opts="testdev=1"),
+                 checks=linux_checks("linux", 2) + pci_checks("linux")),
         Scenario(name="linux-4vcpus", mem="1G", smp=4, timeout=300,
                  grub=[YAKVM] + linux_vm("linux", 4),
                  checks=linux_checks("linux", 4)),

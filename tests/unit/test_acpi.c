@@ -489,7 +489,6 @@ static void check_pci0_dsl(const char *dsl)
 	const char *wordio = "WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange,";
 	p = dsl_range(after(p, wordio), PCI_IO_LOW_BASE, PCI_IO_LOW_LIMIT, PCI_IO_LOW_LEN);
 	p = dsl_range(after(p, wordio), PCI_IO_HIGH_BASE, PCI_IO_HIGH_LIMIT, PCI_IO_HIGH_LEN);
-	p = dsl_range(after(p, wordio), PCI_IO_WINDOW_BASE, PCI_IO_WINDOW_LIMIT, PCI_IO_WINDOW_LEN);
 	p = after(p, "DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, "
 		  "NonCacheable, ReadWrite,");
 	p = dsl_range(p, PCI_MMIO_WINDOW_BASE, PCI_MMIO_WINDOW_LIMIT, PCI_MMIO_WINDOW_LEN);
