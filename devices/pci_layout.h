@@ -4,24 +4,27 @@
  * reads with YAKVM_ASL defined: plain numbers only above the C part, since
  * iasl folds no expressions in resource descriptors).
  *
- * The root bridge \_SB.PCI0 decodes (its _CRS, ACPI 6.4 sections 6.2.2 and
- * 6.4): bus 0 only; configuration mechanism #1 at 0xcf8-0xcff
- * (devices/pci_host.c); the I/O ports below and above it (I/O BARs go
- * at PCI_IO_BAR_BASE and up); one 32-bit memory window for memory BARs, between
- * the top of low RAM (GUEST_MMIO_START, guest/layout.h) and the IOAPIC
- * (0xfec00000: IOAPIC, HPET and LAPIC stay outside). guest/acpi.c checks
- * these against the rest of the machine at compile time.
+ * The root bridge \_SB.PCI0 decodes (its _CRS, ACPI 6.4 sections 6.2.2
+ * and 6.4): bus 0 only; configuration mechanism #1 at 0xcf8-0xcff
+ * (devices/pci_host.c); the I/O ports below and above them (I/O BARs go
+ * at PCI_IO_BAR_BASE and up); one 32-bit memory window for memory BARs,
+ * between the top of low RAM (GUEST_MMIO_START, guest/layout.h) and the
+ * IOAPIC (0xfec00000: IOAPIC, HPET and LAPIC stay outside). guest/acpi.c
+ * checks these against the rest of the machine at compile time.
  *
- * INTx (PCI LB 3.0, 2.2.6): INTA#-INTD# of device (slot) s reach IOAPIC
- * GSI PCI_INTX_GSI_BASE + (s + pin) % 4, pin 0-3 for INTA#-INTD#: the
- * swizzle of PCI-to-PCI Bridge 1.2, 9.1, applied on bus 0, so the INTA# of
+ * INTx (PCI LB 3.0, 2.2.6: level-sensitive, asserted low, open drain):
+ * INTA#-INTD# of device (slot) s reach IOAPIC GSI PCI_INTX_GSI_BASE +
+ * (s + pin) % 4, pin 0-3 for INTA#-INTD#: the swizzle of the PCI-to-PCI
+ * Bridge Architecture 1.2, chapter 9, applied on bus 0, so the INTA# of
  * neighbouring slots land on different GSIs. GSIs 16-19: no ISA IRQ is
  * there, and the HPET routes only to 20-23 (devices/hpet.h). The _PRT
- * gives them in the GSI form (Source 0, ACPI 6.4 6.2.13): level-triggered,
- * active-low, as PCI interrupts are. devices/ioapic.c takes electrical
- * levels, so a device asserting INTx drives its line LOW
- * (pci_intx_line_high(true) == false), and the lines idle high (the
- * pull-ups of PCI LB 3.0, 2.2.6; IOAPIC pins 16-19 start high).
+ * gives them in the GSI form (Source 0, ACPI 6.4 6.2.13), which carries
+ * no flags: the OS programs them level-triggered, active-low, as PCI
+ * interrupts are (Linux does), and the MADT overrides none of them.
+ * devices/ioapic.c takes electrical levels, so a device asserting INTx
+ * drives its line LOW (pci_intx_line_high(true) == false), and the lines
+ * idle high (the pull-ups of an open-drain line; IOAPIC pins 16-19 start
+ * high).
  */
 #ifndef YAKVM_DEVICES_PCI_LAYOUT_H
 #define YAKVM_DEVICES_PCI_LAYOUT_H
