@@ -4,7 +4,9 @@
  * FADT fields, MADT entries, \_S5; bounds and error paths; then validated
  * by ACPICA's iasl for a set of configurations (iasl_cases(), the oracle
  * step of tests/fuzz/fuzz_tables.c): each table disassembled with `iasl -d`
- * and compiled back with `iasl`, with no errors or warnings) and devices/acpi_pm.c (the
+ * and compiled back with `iasl`, with no errors or warnings; the DSDT's
+ * \_SB.PCI0 read back from the disassembly, _CRS and every _PRT entry,
+ * against devices/pci_layout.h) and devices/acpi_pm.c (the
  * PM1 event/control blocks and the reset register the FADT points at).
  */
 #include <stdarg.h>
