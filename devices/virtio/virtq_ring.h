@@ -74,6 +74,8 @@ static inline void barrier_release(void) { __atomic_thread_fence(__ATOMIC_RELEAS
  * full fence (the device's side of 2.6.13.4.1). */
 static inline void barrier_full(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 
+/* A 16-bit ring field through mem.read16/write16; false (and the queue
+ * broken) when it is not RAM. */
 bool virtq_read16(struct virtq *vq, uint64_t gpa, uint16_t *v);
 bool virtq_write16(struct virtq *vq, uint64_t gpa, uint16_t v);
 /* Marks the queue broken (the first reason stays); returns false. */

@@ -77,20 +77,18 @@ bool virtq_enable(struct virtq *vq, const struct virtq_mem *mem, uint64_t featur
 	return true;
 }
 
+/* The 16-bit ring fields: even addresses (the areas' alignment, checked
+ * at enable), one access each. */
 bool virtq_read16(struct virtq *vq, uint64_t gpa, uint16_t *v)
 {
-	uint8_t b[2];
-	if (!vq->mem.read(vq->mem.ctx, gpa, b, 2))
+	if (!vq->mem.read16(vq->mem.ctx, gpa, v))
 		return virtq_break(vq, VIRTQ_ERR_RING_ACCESS);
-	*v = le16(b);
 	return true;
 }
 
 bool virtq_write16(struct virtq *vq, uint64_t gpa, uint16_t v)
 {
-	uint8_t b[2];
-	put_le16(b, v);
-	if (!vq->mem.write(vq->mem.ctx, gpa, b, 2))
+	if (!vq->mem.write16(vq->mem.ctx, gpa, v))
 		return virtq_break(vq, VIRTQ_ERR_RING_ACCESS);
 	return true;
 }

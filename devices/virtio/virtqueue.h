@@ -39,12 +39,17 @@
 /* Guest-physical memory as the queue sees it. read and write copy all of
  * [gpa, gpa+len) or nothing (false: not all RAM); is_ram says whether all
  * of [gpa, gpa+len) is the VM's RAM (len > 0). The library never asks for
- * a range that wraps around 2^64. */
+ * a range that wraps around 2^64. read16 and write16 are for the ring
+ * fields both sides change while the other runs (idx, flags, used_event,
+ * avail_event): one single-copy-atomic access of the little-endian 16-bit
+ * field at an even gpa, never torn into bytes (a memcpy may be). */
 struct virtq_mem {
 	void *ctx;
 	bool (*read)(void *ctx, uint64_t gpa, void *dst, uint64_t len);
 	bool (*write)(void *ctx, uint64_t gpa, const void *src, uint64_t len);
 	bool (*is_ram)(void *ctx, uint64_t gpa, uint64_t len);
+	bool (*read16)(void *ctx, uint64_t gpa, uint16_t *v);
+	bool (*write16)(void *ctx, uint64_t gpa, uint16_t v);
 };
 
 /* Why a queue needs reset: what the driver did against the specification
@@ -112,6 +117,7 @@ struct virtq_chain {
 	uint64_t read_len, write_len;  /* bytes in each part */
 };
 
+/* After BROKEN, what `chain` holds means nothing. */
 enum virtq_pop_result { VIRTQ_POPPED, VIRTQ_EMPTY, VIRTQ_BROKEN };
 
 /* Power-on and device-reset state: disabled, no areas, indices 0. */

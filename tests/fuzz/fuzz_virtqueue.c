@@ -8,7 +8,7 @@
  * seed - then RAM from guest-physical 0. RAM is [0, 24 KiB) and
  * [28 KiB, 64 KiB); the rest is not RAM.
  * Properties: every access the library asks for is a range that does not
- * wrap; it writes only into the used ring and, through virtq_chain_write,
+ * wrap, the 16-bit ring fields at even addresses; it writes only into the used ring and, through virtq_chain_write,
  * into the chain's writable segments; a popped chain has at most cap
  * segments, each non-empty and inside RAM, the readable ones first, their
  * lengths summed right and within the bound, a head below the size; a pop
@@ -95,6 +95,24 @@ static bool fz_is_ram(void *ctx, uint64_t gpa, uint64_t len)
 	return usable(gpa, len);
 }
 
+/* The ring's 16-bit fields: aligned, so that a real access is one. */
+static bool fz_read16(void *ctx, uint64_t gpa, uint16_t *v)
+{
+	uint8_t b[2];
+	CHECK(gpa % 2 == 0);
+	if (!fz_read(ctx, gpa, b, 2))
+		return false;
+	*v = (uint16_t)(b[0] | b[1] << 8);
+	return true;
+}
+
+static bool fz_write16(void *ctx, uint64_t gpa, uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
+	CHECK(gpa % 2 == 0);
+	return fz_write(ctx, gpa, b, 2);
+}
+
 static void check_chain(const struct virtq_chain *c, uint64_t max_len)
 {
 	uint64_t rd = 0, wr = 0;
@@ -135,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vq.used = data[9] | data[10] << 8;
 	uint64_t features = (data[1] & 1 ? 1ull << VIRTIO_F_INDIRECT_DESC : 0) |
 			    (data[1] & 2 ? 1ull << VIRTIO_F_EVENT_IDX : 0);
-	struct virtq_mem mem = { NULL, fz_read, fz_write, fz_is_ram };
+	struct virtq_mem mem = { NULL, fz_read, fz_write, fz_is_ram, fz_read16, fz_write16 };
 	writing = NULL;
 	if (!virtq_enable(&vq, &mem, features)) {
 		CHECK(vq.broken != VIRTQ_ERR_NONE && !vq.enabled);
