@@ -150,9 +150,14 @@ enum virtq_pop_result virtq_pop(struct virtq *vq, struct virtq_chain *chain, uin
 		return VIRTQ_BROKEN;
 	vq->last_avail_idx++;
 	vq->in_flight++;
-	/* 2.6.10: with EVENT_IDX, "tell me when you add the next one". */
-	if (vq->event_idx && !vq->notify_off &&
-	    !virtq_write16(vq, avail_event_gpa(vq), vq->last_avail_idx))
-		return VIRTQ_BROKEN;
+	/* 2.6.10: with EVENT_IDX, "tell me when you add the next one". The
+	 * store must be visible before the next pop loads idx: else a driver
+	 * adding a buffer in between reads the old avail_event, does not
+	 * notify, and the next pop does not see its idx either. */
+	if (vq->event_idx && !vq->notify_off) {
+		if (!virtq_write16(vq, avail_event_gpa(vq), vq->last_avail_idx))
+			return VIRTQ_BROKEN;
+		barrier_full();
+	}
 	return VIRTQ_POPPED;
 }

@@ -149,8 +149,9 @@ uint64_t virtq_chain_write(const struct virtq *vq, const struct virtq_chain *cha
  * the queue is broken or nothing is in flight. */
 bool virtq_push(struct virtq *vq, const struct virtq_chain *chain, uint32_t written);
 
-/* After one or more pushes: whether to send a used buffer notification
- * (2.6.7.2: avail flags without EVENT_IDX, used_event with it). */
+/* After one or more pushes (fewer than 65536 since the last call):
+ * whether to send a used buffer notification (2.6.7.2: avail flags
+ * without EVENT_IDX, used_event with it). */
 bool virtq_need_notify(struct virtq *vq);
 
 /* Asks for available buffer notifications (on) or suppresses them (2.6.10:
