@@ -107,7 +107,7 @@ static bool walk_chain(struct walk *w, uint16_t head)
 			return true;
 		if (d.next >= vq->size)
 			return virtq_break(vq, VIRTQ_ERR_NEXT);
-		i = d.next;
+		i = d.next & (vq->size - 1);	/* in range even speculatively */
 	}
 	/* 2.6.5: the table's size is the longest chain; longer is a loop. */
 	return virtq_break(vq, VIRTQ_ERR_LOOP);
