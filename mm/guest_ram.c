@@ -83,7 +83,7 @@ uint64_t guest_ram_free(struct guest_ram *r)
 	return freed;
 }
 
-static bool in_ram(const struct guest_ram *r, uint64_t gpa, uint64_t len)
+bool guest_ram_contains(const struct guest_ram *r, uint64_t gpa, uint64_t len)
 {
 	for (unsigned i = 0; i < r->nranges; i++) {
 		const struct mem_range *m = &r->ranges[i];
@@ -95,7 +95,7 @@ static bool in_ram(const struct guest_ram *r, uint64_t gpa, uint64_t len)
 
 void *guest_ram_hva(const struct guest_ram *r, uint64_t gpa, uint64_t len)
 {
-	if (len == 0 || !in_ram(r, gpa, len))
+	if (len == 0 || !guest_ram_contains(r, gpa, len))
 		return NULL;
 	/* Binary search of the chunks, which are sorted by gpa. */
 	unsigned lo = 0, hi = r->nchunks;
@@ -116,7 +116,7 @@ void *guest_ram_hva(const struct guest_ram *r, uint64_t gpa, uint64_t len)
 static bool copy_gpa(const struct guest_ram *r, uint64_t gpa, void *buf, uint64_t len,
 		     bool write)
 {
-	if (!in_ram(r, gpa, len))
+	if (!guest_ram_contains(r, gpa, len))
 		return false;
 	uint8_t *p = buf;
 	while (len) {

@@ -38,6 +38,8 @@ bool guest_ram_alloc(struct guest_ram *r, const struct mem_range *ranges, unsign
  * page tables) and returns how many bytes. No access works afterwards. */
 uint64_t guest_ram_free(struct guest_ram *r);
 
+/* Whether all of [gpa, gpa+len) is RAM, in one of its ranges. */
+bool guest_ram_contains(const struct guest_ram *r, uint64_t gpa, uint64_t len);
 /* Guest-physical -> host pointer for [gpa, gpa+len) if it is all RAM in one
  * chunk; NULL otherwise. */
 void *guest_ram_hva(const struct guest_ram *r, uint64_t gpa, uint64_t len);

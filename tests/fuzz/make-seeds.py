@@ -284,6 +284,43 @@ def walk_seeds():
             walk_seed(4, 2, 0x10, 0x6000, 0x1abc, {**long4, 0x6000: (0x1007, 8)})]
 
 
+# ---- the split virtqueue (tests/fuzz/fuzz_virtqueue.c) ------------------------
+
+VQ_DESC, VQ_AVAIL, VQ_USED, VQ_ITAB = 0x100, 0x200, 0x300, 0x400
+
+
+def vq_seed(descs, heads, log2size=3, features=0, cap=16, max_len=0x1000,
+            mutate=0, itab=(), avail_idx=None):
+    """descs/itab: {index: (addr, len, flags, next)}; heads: the avail ring."""
+    ram = bytearray(0xa00)
+    for table, entries in ((VQ_DESC, descs), (VQ_ITAB, dict(itab))):
+        for i, (addr, ln, flags, nxt) in entries.items():
+            struct.pack_into("<QIHH", ram, table + 16 * i, addr, ln, flags, nxt)
+    struct.pack_into("<HH", ram, VQ_AVAIL, 0, len(heads) if avail_idx is None else avail_idx)
+    for i, h in enumerate(heads):
+        struct.pack_into("<H", ram, VQ_AVAIL + 4 + 2 * i, h)
+    hdr = struct.pack("<BBBHHHHBI", log2size, features, cap - 1, max_len >> 4,
+                      VQ_DESC, VQ_AVAIL, VQ_USED, mutate, 0x12345678)
+    return hdr + bytes(ram)
+
+
+def vq_seeds():
+    N, W, I = 1, 2, 4
+    blk = {0: (0x800, 16, N, 1), 1: (0x880, 64, N, 2), 2: (0x900, 1, W, 0)}
+    itab = {0: (0x800, 16, N, 2), 2: (0x880, 32, N | W, 1), 1: (0x900, 8, W, 0)}
+    return [
+        vq_seed(blk, [0]),
+        vq_seed({3: (VQ_ITAB, 48, I, 0), 0: (0x980, 4, N, 4), 4: (VQ_ITAB, 48, I, 0)},
+                [3, 0], features=1, itab=itab),
+        vq_seed(blk, [0, 0, 0, 0], features=2 | 4 | 8),
+        vq_seed({0: (0x800, 8, N, 1), 1: (0x800, 8, N, 0)}, [0]),          # a loop
+        vq_seed(blk, [0, 0, 0], mutate=3),
+        vq_seed({i: (0x800 + 16 * i, 16, W, 0) for i in range(8)}, list(range(8))),
+        vq_seed({0: (0x6000, 16, 0, 0)}, [0]),                             # in the hole
+        vq_seed(blk, [0], avail_idx=9),                                    # too far ahead
+    ]
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build/release"
     put("decode", [bytes([m]) + hexb(h) for m, h in INSNS])
@@ -315,6 +352,7 @@ def main():
     put("multiboot1", mb1_seeds(build))
     put("linux", linux_seeds())
     put("walk", walk_seeds())
+    put("virtqueue", vq_seeds())
     put("tables", [tables_seed(1, 1), tables_seed(4, 1, mem=5 << 30), tables_seed(255, 1, buflen=0x1000),
                    tables_seed(2, 0, base=0xf0000, buflen=600), tables_seed(16, 2),
                    tables_seed(4, 9)])
