@@ -129,8 +129,9 @@ static inline uint32_t pci_bar_base(const struct pci_function *f, unsigned n)
 bool pci_register(struct vm *vm, struct pci_function *f);
 
 /* Drives f's INTx pin (its PCI_INTERRUPT_PIN): asserted or not. Pins that
- * share a GSI are wired together: the GSI is asserted while any of them
- * is (6.2.4, "wire-ORed"). Lock-free; call with f's model's lock held. */
+ * share a GSI are wired together: the GSI is asserted (low: INTx# is
+ * active low, 2.2.6) while any of them is. Lock-free; call with f's
+ * model's lock held. */
 void pci_intx_set(struct pci_function *f, bool asserted);
 
 #endif

@@ -26,7 +26,9 @@
  *
  * INTx (6.2.4): a function with an interrupt pin gets its GSI
  * (devices/pci_irq.h) in its interrupt line register, as firmware would
- * write it; pci_intx_set() wire-ORs the pins that share a GSI.
+ * write it; pci_intx_set() wire-ORs the pins that share a GSI. INTx# is
+ * active low (2.2.6): the GSI's wire is high (pulled up) from the
+ * registration of the first function on it until a pin asserts it.
  */
 #include <stdbool.h>
 #include "devices/pci.h"
@@ -139,6 +141,8 @@ bool pci_register(struct vm *vm, struct pci_function *f)
 		sync_bars(vm, f);
 	}
 	device_unlock(d, flags);
+	if (ok)
+		pci_intx_set(f, false);	/* the pull-up */
 	return ok;
 }
 
@@ -221,12 +225,12 @@ void pci_intx_set(struct pci_function *f, bool asserted)
 	else
 		__atomic_fetch_and(w, ~(1u << i), __ATOMIC_SEQ_CST);
 	/* Lock-free wire-OR: whoever sets the line last looks again, so the
-	 * line ends at the OR of the pins as they are now. */
-	bool high;
+	 * line ends at the OR of the pins as they are now; low = asserted. */
+	bool any;
 	do {
-		high = __atomic_load_n(w, __ATOMIC_SEQ_CST) != 0;
-		vm_irq_set(vm, gsi, high);
-	} while ((__atomic_load_n(w, __ATOMIC_SEQ_CST) != 0) != high);
+		any = __atomic_load_n(w, __ATOMIC_SEQ_CST) != 0;
+		vm_irq_set(vm, gsi, !any);
+	} while ((__atomic_load_n(w, __ATOMIC_SEQ_CST) != 0) != any);
 }
 
 const struct device_model pci_host_model = {

@@ -10,7 +10,7 @@
  * the right vector, and nowhere else. A masked vector sets its pending bit
  * and arrives at the unmask, not before; the function mask holds every
  * vector the same way. With MSI-X off the device's INTA# reaches the
- * IOAPIC pin its interrupt line names (level, active high); the command
+ * IOAPIC pin its interrupt line names (level, active low); the command
  * register's interrupt disable holds it. Messages to an address outside
  * 0xfee00000-0xfeefffff or with a reserved delivery mode reach no vCPU.
  *
@@ -291,9 +291,9 @@ static void test_intx(void)
 	check(pin == 1 && gsi == 17, "intx-pin-and-line", "pin %u, line %u", pin, gsi);
 	if (gsi >= 24)
 		return;
-	/* Level, active high, fixed, physical, to APIC ID 0. */
+	/* Level, active low (INTx#), fixed, physical, to APIC ID 0. */
 	ioapic_write(0x10 + 2 * gsi + 1, 0);
-	ioapic_write(0x10 + 2 * gsi, (1u << 15) | V_INTX);
+	ioapic_write(0x10 + 2 * gsi, (1u << 15) | (1u << 13) | V_INTX);
 
 	/* MSI-X on: the pin stays quiet. */
 	uint32_t msi_before = count(0, V_CPU0);

@@ -362,14 +362,16 @@ static void test_intx(void **st)
 	/* Command bit 10 (interrupt disable) is writable. */
 	cfg_write(0, 3, 0, 0x04, 2, 0x0400);
 	assert_int_equal(cfg_read(0, 3, 0, 0x04, 2), 0x0400);
-	/* Wire-OR: high while either asserts. */
-	pci_intx_set(&fn, true);
+	/* Active low: pulled up at registration; wire-OR: low while either
+	 * asserts. */
 	assert_int_equal(fake_irq_level[gsi], 1);
+	pci_intx_set(&fn, true);
+	assert_int_equal(fake_irq_level[gsi], 0);
 	pci_intx_set(&fn2, true);
 	pci_intx_set(&fn, false);
-	assert_int_equal(fake_irq_level[gsi], 1);
-	pci_intx_set(&fn2, false);
 	assert_int_equal(fake_irq_level[gsi], 0);
+	pci_intx_set(&fn2, false);
+	assert_int_equal(fake_irq_level[gsi], 1);
 	/* A function without a pin, or not registered, drives nothing. */
 	struct pci_function stray = { .devfn = 9 << 3, .dev = &fdev };
 	stray.cfg[PCI_INTERRUPT_PIN] = 1;
