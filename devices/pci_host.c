@@ -20,11 +20,20 @@
  * leaves its flag bits and the bits below its size at their values, so
  * writing all ones and reading back gives the size (6.2.5.1). After a
  * write to the command register or a BAR the function's ranges on the bus
- * follow its BARs and decode enables. A VM reset puts every function's
- * configuration space back as it was registered.
+ * follow its BARs and decode enables, and the function's model is told
+ * (config_written). A VM reset puts every function's configuration space
+ * back as it was registered.
+ *
+ * INTx (6.2.4): a function with an interrupt pin gets its GSI
+ * (devices/pci_layout.h) in its interrupt line register, as firmware would
+ * write it; pci_intx_set() wire-ORs the pins that share a GSI. INTx# is
+ * active low (2.2.6): the GSI's wire is high (pulled up) from the
+ * registration of the first function on it until a pin asserts it.
  */
 #include <stdbool.h>
 #include "devices/pci.h"
+#include "devices/pci_layout.h"
+#include "devices/irq.h"
 #include "devices/bus.h"
 #include "core/vm/vm.h"
 #include "lib/string.h"
@@ -41,6 +50,7 @@ struct pci_host {
 	struct pci_function *fn[PCI_MAX_FUNCTIONS];  /* fn[0] is the bridge */
 	uint8_t cfg0[PCI_MAX_FUNCTIONS][CFG_SIZE];   /* each as registered */
 	unsigned nfn;
+	uint32_t intx[PCI_INTX_GSI_COUNT];        /* per GSI: fn[] indexes asserting */
 };
 
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
@@ -121,12 +131,18 @@ bool pci_register(struct vm *vm, struct pci_function *f)
 		ok = h->fn[i]->devfn != f->devfn;
 	if (ok) {
 		f->wmask[PCI_COMMAND] |= PCI_COMMAND_IO | PCI_COMMAND_MEMORY | 0x4;	/* + bus master */
+		f->wmask[PCI_COMMAND + 1] |= PCI_COMMAND_INTX_DISABLE >> 8;
 		f->wmask[PCI_INTERRUPT_LINE] = 0xff;
+		unsigned pin = f->cfg[PCI_INTERRUPT_PIN];
+		if (pin >= 1 && pin <= 4)
+			f->cfg[PCI_INTERRUPT_LINE] = (uint8_t)pci_intx_gsi(f->devfn >> 3, pin);
 		memcpy(h->cfg0[h->nfn], f->cfg, CFG_SIZE);
 		h->fn[h->nfn++] = f;
 		sync_bars(vm, f);
 	}
 	device_unlock(d, flags);
+	if (ok)
+		pci_intx_set(f, false);	/* the pull-up */
 	return ok;
 }
 
@@ -184,6 +200,37 @@ static void pci_host_write(struct device *d, uint16_t port, unsigned size, uint3
 	__atomic_store_n((uint32_t *)(void *)(f->cfg + reg), get32(dword), __ATOMIC_RELAXED);
 	if (reg == PCI_COMMAND || (reg >= PCI_BAR0 && reg < PCI_BAR0 + 4 * PCI_BARS))
 		sync_bars(d->vm, f);
+	if (f->config_written)
+		f->config_written(f, reg);
+}
+
+/* ---- INTx ------------------------------------------------------------------- */
+
+void pci_intx_set(struct pci_function *f, bool asserted)
+{
+	struct vm *vm = f->dev ? f->dev->vm : NULL;
+	unsigned pin = f->cfg[PCI_INTERRUPT_PIN];
+	if (!vm || !vm->pci || pin < 1 || pin > 4)
+		return;
+	struct pci_host *h = vm->pci->state;
+	unsigned i = 0;
+	while (i < h->nfn && h->fn[i] != f)
+		i++;
+	if (i == h->nfn)
+		return;	/* not registered */
+	unsigned gsi = pci_intx_gsi(f->devfn >> 3, pin);
+	uint32_t *w = &h->intx[gsi - PCI_INTX_GSI_BASE];
+	if (asserted)
+		__atomic_fetch_or(w, 1u << i, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(w, ~(1u << i), __ATOMIC_SEQ_CST);
+	/* Lock-free wire-OR: whoever sets the line last looks again, so the
+	 * line ends at the OR of the pins as they are now; low = asserted. */
+	bool any;
+	do {
+		any = __atomic_load_n(w, __ATOMIC_SEQ_CST) != 0;
+		vm_irq_set(vm, gsi, !any);
+	} while ((__atomic_load_n(w, __ATOMIC_SEQ_CST) != 0) != any);
 }
 
 const struct device_model pci_host_model = {

@@ -75,6 +75,7 @@ struct vm {
 	struct device *lapic_mmio;  /* the LAPIC row (devices/vlapic.c) */
 	bool legacy_replaced;       /* the HPET owns IRQ 0 and 8 (core/run/irq.c) */
 	uint32_t legacy_irq_levels; /* what the PIT and RTC last set on them */
+	uint32_t msi_dropped;       /* MSIs that reached no LAPIC (devices/msi.c) */
 	unsigned ndevices;
 	struct bus bus;             /* its ports and MMIO ranges (devices/bus.h) */
 	uint64_t host_bytes;        /* host memory for its state, beyond its RAM */

@@ -178,6 +178,8 @@ from scenarios_hpet import SCENARIOS as HPET_SCENARIOS  # noqa: E402
 SCENARIOS += HPET_SCENARIOS
 from scenarios_singlestep import SCENARIOS as SINGLESTEP_SCENARIOS  # noqa: E402
 SCENARIOS += SINGLESTEP_SCENARIOS
+from scenarios_msix import SCENARIOS as MSIX_SCENARIOS  # noqa: E402
+SCENARIOS += MSIX_SCENARIOS
 
 PLATFORM_CHECKS = [
     "pit-100hz", "pit-1000hz", "pit-rate-ratio", "pic-mask", "pic-no-eoi-blocks",

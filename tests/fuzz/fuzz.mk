@@ -34,6 +34,7 @@ fuzz_acpi_pm_SRCS  := $(DEV_FAKES) devices/debug_exit.c
 fuzz_lapic_SRCS    := $(DEV_FAKES) arch/x86/svm/vmcb_access.c
 fuzz_ioapic_SRCS   := $(DEV_FAKES)
 fuzz_testdev_SRCS  := $(DEV_FAKES)
+fuzz_msix_SRCS     := devices/msix.c
 fuzz_hpet_SRCS     := $(DEV_FAKES)
 fuzz_multiboot2_SRCS := boot/multiboot2.c lib/errmsg.c lib/string.c
 fuzz_options_SRCS  := core/options.c lib/string.c lib/token.c lib/number.c

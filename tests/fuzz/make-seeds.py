@@ -179,8 +179,32 @@ def lapic_seeds():
 
 
 def testdev_seeds():
+    # 0x1000-0x1fff is BAR 1 (MSI-X table at 0x1000, PBA at 0x1800); the
+    # extra action writes the command register (even where) or the MSI-X
+    # capability's first dword (odd where).
+    msix = (mmio(0x1010, 0xfee01000, 7) + mmio(0x1018, 0x41, 3) + mmio(0x101c, 0, 3) +
+            rec(EXTRA, 1, 0, 0x80000000) + mmio(0x844, 1, 0) + mmio(0x844, 0, 0) +
+            mmio(0x1800, None, 7) + mmio(0x100c, 0, 3) + rec(EXTRA, 1, 0, 0xc0000000) +
+            mmio(0x844, 1, 0) + rec(EXTRA, 1, 0, 0x80000000))
+    intx = (rec(EXTRA, 1, 0, 0) + mmio(0x844, 2, 0) + mmio(0x848, None, 3) +
+            rec(EXTRA, 0, 0, 0x402) + mmio(0x848, 0, 0) + mmio(0x844, 0, 0) +
+            rec(EXTRA, 0, 0, 0x2))
     return [mmio(0x10, 0x11223344, 3) + mmio(0x10, None, 3) + mmio(0x800, None, 3) + mmio(0x80c, None, 3),
-            mmio(0x7fe, 0xaabbccdd, 7) + mmio(0x7fc, None, 7) + mmio(0x840, 1, 3)]
+            mmio(0x7fe, 0xaabbccdd, 7) + mmio(0x7fc, None, 7) + mmio(0x840, 1, 3),
+            msix, intx]
+
+
+def msix_seeds():
+    # tests/fuzz/fuzz_msix.c: 2 header bytes, then (op, where, size - 1, value)
+    def r(op, where, size, val=0):
+        return struct.pack("<BHBI", op, where, size - 1, val)
+    W, R, RAISE, CTRL, RESET = range(5)
+    entry = r(W, 0x10, 8, 0xfee01000) + r(W, 0x18, 4, 0x41) + r(W, 0x1c, 4, 0)
+    basic = entry + r(CTRL, 0, 2, 0x8000) + r(RAISE, 1, 1) + r(RAISE, 0, 1) + r(R, 0x40, 8) + \
+        r(W, 0x0c, 1, 0) + r(CTRL, 0, 2, 0xc000) + r(RAISE, 1, 1) + r(CTRL, 0, 2, 0x8000)
+    odd = r(W, 0x13, 5, 0x12345678) + r(R, 0x11, 7) + r(W, 0x3e, 8, 0) + r(RESET, 0, 1)
+    return [bytes([3, 0]) + basic, bytes([63, 1]) + entry + odd + basic,
+            bytes([0, 4]) + r(CTRL, 0, 2, 0x8000) + r(RAISE, 0, 1) + r(W, 0x0c, 4, 0)]
 
 
 # ---- boot information and command lines ------------------------------------
@@ -343,6 +367,7 @@ def main():
     put("hpet", hpet_seeds())
     put("lapic", lapic_seeds())
     put("testdev", testdev_seeds())
+    put("msix", msix_seeds())
     put("multiboot2", mb2_seeds())
     put("options", [b"\x80loglevel=debug console=com2,fb on_idle=exit x2apic=1",
                     b"\x10console=0x2f8 loglevel=loud bogus", b"\x00 on_idle=halt"])

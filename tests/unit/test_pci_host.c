@@ -4,7 +4,10 @@
  * bridge's IDs and class, absent functions, read-only configuration space;
  * registered functions with their own configuration space: writable bits,
  * BAR sizing, BAR writes and decode enables moving the device's range on
- * the bus (a fake bus here records them), reset to the registered state.
+ * the bus (a fake bus here records them), reset to the registered state;
+ * the capability list and the model told of writes (config_written); the
+ * interrupt pin's GSI in the interrupt line, command bit 10 writable, and
+ * INTx pins that share a GSI wire-ORed (pci_intx_set).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +19,8 @@
 #include "devices/device.h"
 #include "devices/pci.h"
 #include "core/vm/vm.h"
+#include "devices/pci_layout.h"
+#include "tests/unit/fake_platform.h"
 
 extern const struct device_model pci_host_model;
 
@@ -288,6 +293,95 @@ static void test_bar_sizing_and_moves(void **st)
 	assert_null(on_range(&fdev, BUS_PIO));
 }
 
+static unsigned written_calls, written_reg;
+
+static void on_written(struct pci_function *f, unsigned reg)
+{
+	assert_ptr_equal(f, &fn);
+	written_calls++;
+	written_reg = reg;
+}
+
+static void test_capabilities_and_writes(void **st)
+{
+	power_on();
+	memset(&fn, 0, sizeof(fn));
+	fn.devfn = 3 << 3;
+	fn.dev = &fdev;
+	fn.config_written = on_written;
+	uint8_t a = pci_add_cap(&fn, 0x09, 6), b = pci_add_cap(&fn, 0x11, 12);
+	assert_int_equal(a, 0x40);
+	assert_int_equal(b, 0x48);
+	fn.wmask[b + 3] = 0xc0;
+	assert_true(pci_register(&vm, &fn));
+	/* The list as a guest walks it (6.7). */
+	assert_true(cfg_read(0, 3, 0, 0x06, 2) & PCI_STATUS_CAP_LIST);
+	assert_int_equal(cfg_read(0, 3, 0, 0x34, 1), 0x40);
+	assert_int_equal(cfg_read(0, 3, 0, 0x40, 2), 0x4809);
+	assert_int_equal(cfg_read(0, 3, 0, 0x48, 2), 0x0011);
+	/* Pointers are read-only; the model's writable bits are not. */
+	cfg_write(0, 3, 0, 0x34, 1, 0x80);
+	cfg_write(0, 3, 0, 0x48, 4, 0xffffffff);
+	assert_int_equal(cfg_read(0, 3, 0, 0x34, 1), 0x40);
+	assert_int_equal(cfg_read(0, 3, 0, 0x48, 4), 0xc0000011);
+	assert_int_equal(written_reg, 0x48);
+	unsigned calls = written_calls;
+	cfg_write(0, 3, 0, 0x4a, 1, 0);		/* a byte: the dword's offset */
+	assert_int_equal(written_calls, calls + 1);
+	assert_int_equal(written_reg, 0x48);
+	/* No pin: the interrupt line stays as registered. */
+	assert_int_equal(cfg_read(0, 3, 0, 0x3c, 2), 0);
+}
+
+static struct device fdev2;
+static struct pci_function fn2;
+
+static void test_intx(void **st)
+{
+	power_on();
+	fake_platform_reset();
+	memset(&fn, 0, sizeof(fn));
+	memset(&fn2, 0, sizeof(fn2));
+	fdev.vm = fdev2.vm = &vm;
+	fn.devfn = 3 << 3;
+	fn.dev = &fdev;
+	fn.cfg[PCI_INTERRUPT_PIN] = 1;			/* 00:03 INTA# */
+	fn2.devfn = 6 << 3;
+	fn2.dev = &fdev2;
+	fn2.cfg[PCI_INTERRUPT_PIN] = 2;			/* 00:06 INTB#: the same GSI */
+	assert_true(pci_register(&vm, &fn));
+	assert_true(pci_register(&vm, &fn2));
+	unsigned gsi = pci_intx_gsi(3, 1);
+	assert_int_equal(gsi, 16 + 3);
+	assert_int_equal(pci_intx_gsi(6, 2), gsi);
+	assert_int_equal(pci_intx_gsi(0, 1), 16);
+	assert_int_equal(pci_intx_gsi(1, 4), 16);
+	/* Firmware's interrupt line: the GSI. */
+	assert_int_equal(cfg_read(0, 3, 0, 0x3c, 2), 0x0100 | gsi);
+	assert_int_equal(cfg_read(0, 6, 0, 0x3c, 2), 0x0200 | gsi);
+	/* Command bit 10 (interrupt disable) is writable. */
+	cfg_write(0, 3, 0, 0x04, 2, 0x0400);
+	assert_int_equal(cfg_read(0, 3, 0, 0x04, 2), 0x0400);
+	/* Active low: pulled up at registration; wire-OR: low while either
+	 * asserts. */
+	assert_int_equal(fake_irq_level[gsi], 1);
+	pci_intx_set(&fn, true);
+	assert_int_equal(fake_irq_level[gsi], 0);
+	pci_intx_set(&fn2, true);
+	pci_intx_set(&fn, false);
+	assert_int_equal(fake_irq_level[gsi], 0);
+	pci_intx_set(&fn2, false);
+	assert_int_equal(fake_irq_level[gsi], 1);
+	/* A function without a pin, or not registered, drives nothing. */
+	struct pci_function stray = { .devfn = 9 << 3, .dev = &fdev };
+	stray.cfg[PCI_INTERRUPT_PIN] = 1;
+	unsigned events = fake_irq_count;
+	pci_intx_set(&stray, true);
+	fn.cfg[PCI_INTERRUPT_PIN] = 0;
+	pci_intx_set(&fn, true);
+	assert_int_equal(fake_irq_count, events);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +392,8 @@ int main(void)
 		cmocka_unit_test(test_read_only),
 		cmocka_unit_test(test_function_config),
 		cmocka_unit_test(test_bar_sizing_and_moves),
+		cmocka_unit_test(test_capabilities_and_writes),
+		cmocka_unit_test(test_intx),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

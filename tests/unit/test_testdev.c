@@ -1,7 +1,9 @@
 /*
  * tests/unit/test_testdev.c - unit tests of devices/testdev.c: the RAM-like
  * window (every size, little-endian, unaligned), the status registers of the
- * last access, accesses straddling the window's end, and the counter reset.
+ * last access, accesses straddling the window's end, and the counter reset;
+ * its interrupts: INTx while MSI-X is off (and command bit 10), MSI-X
+ * vectors through the table in BAR 1 (msi_send and pci_intx_set faked).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,8 +17,28 @@
 
 #define B TESTDEV_BASE
 
-/* devices/pci_host.c is not linked: registration always works here. */
-bool pci_register(struct vm *vm, struct pci_function *f) { (void)vm; (void)f; return true; }
+/* devices/pci_host.c is not linked: registration always works here, and
+ * makes the command register writable as it does. */
+bool pci_register(struct vm *vm, struct pci_function *f)
+{
+	f->wmask[PCI_COMMAND] |= 0x7;
+	f->wmask[PCI_COMMAND + 1] |= PCI_COMMAND_INTX_DISABLE >> 8;
+	return true;
+}
+
+static int intx_level = -1;
+static unsigned nmsi, locks;
+static uint64_t msi_addr;
+static uint32_t msi_data;
+void pci_intx_set(struct pci_function *f, bool asserted) { intx_level = asserted; }
+void msi_send(struct vm *vm, uint64_t addr, uint32_t data)
+{
+	nmsi++;
+	msi_addr = addr;
+	msi_data = data;
+}
+uint64_t device_lock(struct device *d) { locks++; return 0; }
+void device_unlock(struct device *d, uint64_t f) { locks--; }
 
 static const struct device_decl decl = {
 	"testdev", &testdev_model, .mmio_base = TESTDEV_BASE, .mmio_len = TESTDEV_SIZE,
@@ -205,6 +227,68 @@ static void test_page_follows_bar0(void **state)
 	free(d);
 }
 
+/* A configuration write as pci_host.c makes it: through wmask, then told. */
+static void cfg_write32(struct device *d, unsigned reg, uint32_t v)
+{
+	struct pci_function *f = &((struct testdev_state *)d->state)->pci;
+	for (unsigned i = 0; i < 4; i++)
+		f->cfg[reg + i] = (uint8_t)((f->cfg[reg + i] & ~f->wmask[reg + i]) |
+					    ((uint8_t)(v >> (8 * i)) & f->wmask[reg + i]));
+	f->config_written(f, reg);
+	assert_int_equal(locks, 0);
+}
+
+static void test_interrupts(void **state)
+{
+	struct device *d = make();
+	struct testdev_state *s = d->state;
+	const uint8_t *cfg = s->pci.cfg;
+	pci_register(NULL, &s->pci);		/* make() gives it no VM */
+	assert_int_equal(cfg[PCI_INTERRUPT_PIN], 1);
+	assert_int_equal(intx_level, 0);
+	/* The MSI-X capability, first in the list; BAR 1 at its page. */
+	unsigned cap = cfg[PCI_CAP_PTR];
+	assert_int_equal(cfg[cap], PCI_CAP_ID_MSIX);
+	assert_int_equal(cfg[cap + 2], TESTDEV_MSIX_VECTORS - 1);
+	assert_int_equal(pci_bar_base(&s->pci, 1), TESTDEV_MSIX_BASE);
+	/* MSI-X off: a raise asserts INTx until the guest clears it. */
+	wr(d, TESTDEV_IRQ_RAISE, 4, 2);
+	assert_int_equal(intx_level, 1);
+	assert_int_equal(status(d, TESTDEV_INTX), 1);
+	wr(d, TESTDEV_INTX, 1, 0);
+	assert_int_equal(intx_level, 0);
+	assert_int_equal(status(d, TESTDEV_INTX), 0);
+	/* Command bit 10 holds it low, but the device still asks. */
+	cfg_write32(d, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_INTX_DISABLE);
+	wr(d, TESTDEV_IRQ_RAISE, 1, 0);
+	assert_int_equal(intx_level, 0);
+	assert_int_equal(status(d, TESTDEV_INTX), 1);
+	cfg_write32(d, PCI_COMMAND, PCI_COMMAND_MEMORY);
+	assert_int_equal(intx_level, 1);
+	/* MSI-X on: INTx goes low; vector 1 through its table entry. */
+	uint64_t t = TESTDEV_MSIX_BASE + TESTDEV_MSIX_TABLE + 16;
+	testdev_model.mmio_write(d, t, 8, 0xfee01000);
+	testdev_model.mmio_write(d, t + 8, 4, 0x41);
+	testdev_model.mmio_write(d, t + 12, 4, 0);
+	assert_int_equal(testdev_model.mmio_read(d, t + 8, 4), 0x41);
+	cfg_write32(d, cap, MSIX_CTRL_ENABLE << 16);
+	assert_int_equal(intx_level, 0);
+	wr(d, TESTDEV_IRQ_RAISE - 1, 2, 0x0100);	/* a word whose second byte is 0x844 */
+	assert_int_equal(nmsi, 1);
+	assert_int_equal(msi_addr, 0xfee01000);
+	assert_int_equal(msi_data, 0x41);
+	/* Vector 0 is masked: pending in the PBA. */
+	wr(d, TESTDEV_IRQ_RAISE, 1, 0);
+	assert_int_equal(nmsi, 1);
+	assert_int_equal(testdev_model.mmio_read(d, TESTDEV_MSIX_BASE + TESTDEV_MSIX_PBA, 8), 1);
+	/* Reset: MSI-X off, nothing pending, INTx low. */
+	testdev_model.reset(d);
+	assert_false(s->msix.enabled);
+	assert_int_equal(testdev_model.mmio_read(d, TESTDEV_MSIX_BASE + TESTDEV_MSIX_PBA, 8), 0);
+	assert_int_equal(intx_level, 0);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_status_registers),
 		cmocka_unit_test(test_counter_reset),
 		cmocka_unit_test(test_straddle),
+		cmocka_unit_test(test_interrupts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

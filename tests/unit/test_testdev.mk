@@ -1,1 +1,1 @@
-test_testdev_SRCS := devices/testdev.c
+test_testdev_SRCS := devices/testdev.c devices/msix.c

@@ -1,0 +1,1 @@
+test_msix_SRCS := devices/msix.c devices/msi.c
