@@ -1,0 +1,176 @@
+"""
+tests/e2e/scenarios_storage.py - yakvm's own NVMe driver and GPT parser
+(drivers/, docs/storage.md) against QEMU's `nvme` device. Each run makes
+its disk images at test time: `truncate`, then Debian's `sfdisk` with named
+GPT partitions; `sfdisk --json` (the outside oracle) says what yakvm must
+log: the disk's serial and size, each partition's name, first and last LBA,
+type and unique GUID. A known pattern written into one partition with `dd`
+must come back as the same CRC-32 (zlib's, over the partition's first
+64 KiB): the read path returns the right sectors, not just the GPT.
+"""
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import zlib
+
+from harness import Scenario, Check
+
+YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
+HELLO = "module2 /guests/hello.elf name=alpha mem=16M vcpus=1 -- after the disks"
+SECTOR = 512
+CHECKSUM_BYTES = 64 << 10
+
+
+def sfdisk():
+    for d in ("/usr/sbin", "/sbin", "/usr/bin"):
+        if os.path.exists(os.path.join(d, "sfdisk")):
+            return os.path.join(d, "sfdisk")
+    found = shutil.which("sfdisk")
+    if not found:
+        raise RuntimeError("sfdisk not found (Debian package fdisk, scripts/packages.txt)")
+    return found
+
+
+def make_image(path, mib, script):
+    """A raw image of mib MiB partitioned by sfdisk; returns sfdisk --json."""
+    subprocess.run(["truncate", "-s", "%dM" % mib, path], check=True)
+    subprocess.run([sfdisk(), "-q", path], input=script.encode(), check=True,
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = subprocess.run([sfdisk(), "--json", path], check=True, stdout=subprocess.PIPE)
+    return json.loads(out.stdout)["partitiontable"]
+
+
+def write_pattern(path, start_lba, seed, nbytes=CHECKSUM_BYTES):
+    """Known bytes into the image at start_lba, written by dd."""
+    data = random.Random(seed).randbytes(nbytes)
+    pattern = path + ".pattern"
+    with open(pattern, "wb") as f:
+        f.write(data)
+    subprocess.run(["dd", "if=" + pattern, "of=" + path, "bs=%d" % SECTOR,
+                    "seek=%d" % start_lba, "conv=notrunc", "status=none"], check=True)
+
+
+def crc_of(path, start_lba, sectors):
+    with open(path, "rb") as f:
+        f.seek(start_lba * SECTOR)
+        return zlib.crc32(f.read(sectors * SECTOR))
+
+
+def disk_checks(disk, table, path, serial, mib, source):
+    """What yakvm must say of one disk, from sfdisk --json and the image."""
+    d = re.escape(disk)
+    checks = [
+        Check("%s: serial %s, %d sectors of 512 bytes" % (disk, serial, mib * 2048),
+              r'^yakvm: disk %s: "QEMU NVMe Ctrl" serial "%s": %d sectors of 512 bytes '
+              r'\(%d MiB\)$' % (d, re.escape(serial), mib * 2048, mib)),
+        Check("%s: the GPT from the %s header, %d partitions" % (disk, source,
+                                                                  len(table["partitions"])),
+              r"^yakvm: disk %s: GPT \(%s header\): %d partitions? in 128 entries$"
+              % (d, source, len(table["partitions"]))),
+    ]
+    for i, p in enumerate(table["partitions"], 1):
+        n = int(re.search(r"(\d+)$", p["node"]).group(1))
+        first, size = p["start"], p["size"]
+        last = first + size - 1
+        name = re.escape(p.get("name", ""))
+        checks.append(Check(
+            "%s: partition %d %r at LBA %d-%d (%d sectors), type and unique GUID as sfdisk "
+            "says" % (disk, n, p.get("name", ""), first, last, size),
+            r'^yakvm: disk %s: partition %d "%s": LBA %d-%d, %d sectors \(%d KiB\), '
+            r"type %s, unique %s$" % (d, n, name, first, last, size, size * SECTOR >> 10,
+                                      p["type"].lower(), p["uuid"].lower())))
+        k = min(size, CHECKSUM_BYTES // SECTOR)
+        checks.append(Check(
+            "%s: partition %d: the CRC-32 of its first %d sectors is the host's" % (disk, n, k),
+            r'^yakvm: disk %s: partition %d "%s": crc32 of sectors %d-%d: 0x%08x$'
+            % (d, n, name, first, first + k - 1, crc_of(path, first, k))))
+    return checks
+
+
+SCRIPT_A = ("label: gpt\n"
+            "start=2048, size=4096, name=alpha, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n"
+            "size=8192, name=beta, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n"
+            'size=2048, name="gamma disk"\n'
+            "size=64, name=tiny\n")
+SCRIPT_B = ("label: gpt\n"
+            "start=4096, size=2048, name=alpha\n"
+            "size=20480, name=delta\n")
+
+
+def drive(path, n, serial):
+    """A raw image as QEMU's NVMe controller; the firmware still boots from
+    the CD-ROM (an image without boot code first would hang SeaBIOS)."""
+    return (["-boot", "order=d"] if n == 0 else []) + ["-drive", "file=%s,if=none,id=nvm%d,format=raw" % (path, n),
+            "-device", "nvme,drive=nvm%d,serial=%s" % (n, serial)]
+
+
+def prepare_two_disks(workdir):
+    """Two NVMe disks: the first with a pattern in `beta`, the second with
+    another `alpha` (a name on two disks is ambiguous)."""
+    a, b = os.path.join(workdir, "disk-a.img"), os.path.join(workdir, "disk-b.img")
+    ta = make_image(a, 64, SCRIPT_A)
+    beta = [p for p in ta["partitions"] if p.get("name") == "beta"][0]
+    write_pattern(a, beta["start"], 1)
+    tb = make_image(b, 16, SCRIPT_B)
+    write_pattern(b, tb["partitions"][1]["start"], 2)
+    checks = disk_checks("nvme0n1", ta, a, "yakvm-test-1", 64, "primary")
+    checks += disk_checks("nvme1n1", tb, b, "yakvm-test-2", 16, "primary")
+    pattern_crc = zlib.crc32(random.Random(1).randbytes(CHECKSUM_BYTES))
+    checks += [
+        Check("the pattern dd wrote into beta reads back (CRC-32 0x%08x, not that of zeros)"
+              % pattern_crc,
+              r'^yakvm: disk nvme0n1: partition 2 "beta": crc32 of sectors %d-%d: 0x%08x$'
+              % (beta["start"], beta["start"] + 127, pattern_crc)),
+        Check("alpha is on both disks: said to be ambiguous",
+              r'^yakvm: warning: partition name "alpha" is ambiguous: 2 partitions carry it$'),
+        Check("beta is on one disk: not ambiguous", r'name "beta" is ambiguous', present=False),
+    ]
+    return drive(a, 0, "yakvm-test-1") + drive(b, 1, "yakvm-test-2"), checks
+
+
+def prepare_bad_primary(workdir):
+    """One disk whose primary GPT header is corrupted with dd (its CRC no
+    longer matches): the partitions come from the backup at the last LBA."""
+    a = os.path.join(workdir, "disk-a.img")
+    ta = make_image(a, 64, SCRIPT_A)
+    beta = [p for p in ta["partitions"] if p.get("name") == "beta"][0]
+    write_pattern(a, beta["start"], 3)
+    # Four bytes of the header's FirstUsableLBA (LBA 1, offset 40) changed.
+    subprocess.run(["dd", "of=" + a, "bs=1", "seek=%d" % (SECTOR + 40), "conv=notrunc",
+                    "status=none"], input=b"\xde\xad\xbe\xef", check=True)
+    checks = disk_checks("nvme0n1", ta, a, "yakvm-test-1", 64, "backup")
+    checks.append(Check("the corrupted primary header is named, and the backup used",
+                        r"^yakvm: warning: disk nvme0n1: primary GPT header unusable \(header "
+                        r"CRC mismatch\): using the backup at LBA 131071$"))
+    return drive(a, 0, "yakvm-test-1"), checks
+
+
+COMMON = [
+    Check("PCI: the scan found functions and gave the NVMe ones to the driver",
+          r"^yakvm: pci: \d+ functions on \d+ bus(es)?, [12] taken by a driver$"),
+    Check("no NVMe controller was left alone", r"nvme\d: .*left alone", present=False),
+    Check("W^X still holds with the MMIO mapped",
+          r"^yakvm: W\^X: \d+ host page mappings checked, none writable and executable$"),
+    Check("a VM still boots after the disks", r"^yakvm: vm alpha ended with status 0"),
+]
+
+NVME_LINE = [
+    Check("nvme0: QEMU's controller, serial yakvm-test-1",
+          r'^yakvm: nvme0: [0-9a-f]{2}:[0-9a-f]{2}\.\d "QEMU NVMe Ctrl" serial "yakvm-test-1" '
+          r'firmware "[^"]*", NVMe 1\.\d, namespace IDs up to \d+, \d+ KiB per command$'),
+]
+
+SCENARIOS = [
+    Scenario(name="qemu-nvme-gpt", grub=[YAKVM, HELLO], prepare=prepare_two_disks,
+             checks=COMMON + NVME_LINE + [
+                 Check("nvme1: the second controller, serial yakvm-test-2",
+                       r'^yakvm: nvme1: .* serial "yakvm-test-2" '),
+             ]),
+    Scenario(name="qemu-uefi-nvme-gpt", grub=[YAKVM, HELLO], firmware="uefi",
+             prepare=prepare_two_disks, timeout=240, checks=COMMON + NVME_LINE),
+    Scenario(name="qemu-nvme-gpt-backup", grub=[YAKVM, HELLO], prepare=prepare_bad_primary,
+             checks=COMMON + NVME_LINE),
+]
