@@ -42,6 +42,7 @@ fuzz_multiboot1_SRCS := guest/multiboot1.c guest/ram_range.c lib/errmsg.c guest/
 fuzz_linux_SRCS    := guest/linux.c guest/ram_range.c lib/errmsg.c guest/layout.c lib/string.c tests/fuzz/fake_ram.c
 fuzz_tables_SRCS   := guest/acpi.c guest/mptable.c guest/layout.c lib/string.c
 fuzz_walk_SRCS     := arch/x86/insn/walk.c
+fuzz_gpt_SRCS      := drivers/block/gpt.c drivers/block/catalogue.c lib/crc32.c lib/string.c
 
 FUZZ_HARNESSES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_HARNESSES))
