@@ -183,6 +183,8 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 	 * (docs/storage.md). Reads only. */
 	pci_scan();
 	disks_scan();
+	if (yakvm_opts.disk_selftest[0])
+		disks_selftest(yakvm_opts.disk_selftest);
 
 	/* 3. SVM on this CPU, then on the others. */
 	char why[512];

@@ -33,12 +33,23 @@ struct blockdev {
 int blockdev_register(struct blockdev *b);
 unsigned blockdev_count(void);
 struct blockdev *blockdev_get(unsigned i);
-/* Reads any number of sectors: splits nothing, the driver does. */
+/* Any number of sectors, inside the disk: the driver splits them. */
 static inline int blockdev_read(struct blockdev *b, uint64_t lba, uint32_t count, void *buf)
 {
 	if (lba >= b->sectors || count > b->sectors - lba)
 		return -1;
 	return b->ops->read(b, lba, count, buf);
+}
+static inline int blockdev_write(struct blockdev *b, uint64_t lba, uint32_t count,
+				 const void *buf)
+{
+	if (!b->ops->write || lba >= b->sectors || count > b->sectors - lba)
+		return -1;
+	return b->ops->write(b, lba, count, buf);
+}
+static inline int blockdev_flush(struct blockdev *b)
+{
+	return b->ops->flush ? b->ops->flush(b) : -1;
 }
 
 #endif

@@ -19,12 +19,15 @@ static int read_sectors(void *ctx, uint64_t lba, uint32_t count, void *buf)
 
 /* The CRC-32 of a partition's first 64 KiB (or all of it, if smaller), read
  * in one go: more than two pages, so the read goes through a PRP list. */
+static bool read_failed;	/* a controller may still write the buffer later */
+
 static void log_checksum(struct blockdev *b, const struct gpt_part *p, uint8_t *buf)
 {
 	uint64_t n = CHECKSUM_BYTES / b->sector_size;
 	if (n > p->last_lba - p->first_lba + 1)
 		n = p->last_lba - p->first_lba + 1;
 	if (blockdev_read(b, p->first_lba, (uint32_t)n, buf) != 0) {
+		read_failed = true;
 		log_error("disk %s: partition %u: cannot read its first sectors", b->name,
 			  p->index);
 		return;
@@ -77,7 +80,9 @@ void disks_scan(void)
 			log_warn("partition name \"%s\" is ambiguous: %u partitions carry it",
 				 name, catalogue_count(&cat, name));
 	}
-	if (pa)
+	/* After a read that failed (a controller that stopped answering may
+	 * still write into it), the buffer is never reused. */
+	if (pa && !read_failed)
 		pmm_free_pages(pa, CHECKSUM_BYTES / PAGE_SIZE);
 }
 

@@ -10,5 +10,9 @@
  * catalogue. */
 void disks_scan(void);
 const struct catalogue *disks_catalogue(void);
+/* disk_selftest=NAME (tests only, drivers/block/selftest.c): writes a known
+ * pattern over the first 64 KiB of the partition NAME if exactly one
+ * partition carries it, flushes, reads back and logs both CRC-32s. */
+void disks_selftest(const char *name);
 
 #endif

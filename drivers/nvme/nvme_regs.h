@@ -1,8 +1,8 @@
 /*
  * drivers/nvme/nvme_regs.h - what the NVM Express Base Specification 1.4
  * dictates: the controller registers (3.1), queue entries (4.2, 4.6), PRPs
- * (4.3), the admin commands yakvm sends (5.3, 5.4, 5.15) and Read (NVM
- * Command Set, 6.9).
+ * (4.3), the admin commands yakvm sends (5.3, 5.4, 5.15) and Flush, Read
+ * and Write (NVM Command Set, 6.8, 6.9, 6.15).
  */
 #ifndef YAKVM_DRIVERS_NVME_NVME_REGS_H
 #define YAKVM_DRIVERS_NVME_NVME_REGS_H
@@ -73,7 +73,9 @@ _Static_assert(sizeof(struct nvme_cqe) == 16, "4.6: 16 bytes");
 #define CNS_ACTIVE_NS   0x02
 
 /* NVM command set opcodes (6, figure "Opcodes for NVM Commands"). */
-#define NVM_READ 0x02	/* 6.9 */
+#define NVM_FLUSH 0x00	/* 6.8 */
+#define NVM_WRITE 0x01	/* 6.15 */
+#define NVM_READ  0x02	/* 6.9 */
 
 /* Identify Controller data (5.15.2.2): offsets of what yakvm reads. */
 #define IDC_SN   4	/* 20 bytes, ASCII */

@@ -6,7 +6,11 @@ GPT partitions; `sfdisk --json` (the outside oracle) says what yakvm must
 log: the disk's serial and size, each partition's name, first and last LBA,
 type and unique GUID. A known pattern written into one partition with `dd`
 must come back as the same CRC-32 (zlib's, over the partition's first
-64 KiB): the read path returns the right sectors, not just the GPT.
+64 KiB): the read path returns the right sectors, not just the GPT. With
+disk_selftest=NAME (tests only) yakvm writes a known pattern over a
+partition's first 64 KiB, flushes and reads it back: the image file must
+then hold that pattern there and nothing else may have changed; with an
+ambiguous NAME nothing at all may be written.
 """
 import json
 import os
@@ -100,6 +104,36 @@ SCRIPT_B = ("label: gpt\n"
             "size=20480, name=delta\n")
 
 
+def selftest_pattern(nbytes):
+    """What disk_selftest= writes (drivers/block/selftest.c): xorshift32
+    words from the seed 0x79616b76, little-endian."""
+    x, out = 0x79616b76, bytearray()
+    for _ in range(nbytes // 4):
+        x ^= (x << 13) & 0xffffffff
+        x ^= x >> 17
+        x ^= (x << 5) & 0xffffffff
+        out += x.to_bytes(4, "little")
+    return bytes(out)
+
+
+def digest_outside(path, start, length):
+    """A hash of the image but [start, start + length) bytes."""
+    import hashlib
+    with open(path, "rb") as f:
+        data = f.read()
+    return hashlib.sha256(data[:start] + data[start + length:]).hexdigest()
+
+
+def unchanged(path, start=0, length=0):
+    """A check's verify: the image (but a region) is as before the run."""
+    before = digest_outside(path, start, length)
+
+    def verify(_match):
+        after = digest_outside(path, start, length)
+        return after == before, "" if after == before else "the image changed outside the region"
+    return verify
+
+
 def drive(path, n, serial):
     """A raw image as QEMU's NVMe controller; the firmware still boots from
     the CD-ROM (an image without boot code first would hang SeaBIOS)."""
@@ -120,6 +154,12 @@ def prepare_two_disks(workdir):
     checks += disk_checks("nvme1n1", tb, b, "yakvm-test-2", 16, "primary")
     pattern_crc = zlib.crc32(random.Random(1).randbytes(CHECKSUM_BYTES))
     checks += [
+        Check("disk_selftest=alpha: alpha is ambiguous, nothing is written",
+              r"^yakvm: error: disk_selftest=alpha: the name is ambiguous \(2 partitions\): "
+              r"nothing written$"),
+        Check("...and both images are byte for byte as before the run",
+              r"^yakvm: W\^X", verify=lambda m, va=unchanged(a), vb=unchanged(b): (
+                  va(m)[0] and vb(m)[0], "an image changed")),
         Check("the pattern dd wrote into beta reads back (CRC-32 0x%08x, not that of zeros)"
               % pattern_crc,
               r'^yakvm: disk nvme0n1: partition 2 "beta": crc32 of sectors %d-%d: 0x%08x$'
@@ -148,6 +188,39 @@ def prepare_bad_primary(workdir):
     return drive(a, 0, "yakvm-test-1"), checks
 
 
+def prepare_write(workdir):
+    """disk_selftest=beta: yakvm writes a known pattern over beta's first
+    64 KiB, flushes and reads it back; after the run, the image file holds
+    exactly that pattern there and is unchanged everywhere else."""
+    a = os.path.join(workdir, "disk-a.img")
+    ta = make_image(a, 64, SCRIPT_A)
+    beta = [p for p in ta["partitions"] if p.get("name") == "beta"][0]
+    start, n = beta["start"], CHECKSUM_BYTES // SECTOR
+    pattern = selftest_pattern(CHECKSUM_BYTES)
+    crc = zlib.crc32(pattern)
+
+    def on_disk(_match):
+        with open(a, "rb") as f:
+            f.seek(start * SECTOR)
+            ok = f.read(CHECKSUM_BYTES) == pattern
+        return ok, "" if ok else "the image does not hold the pattern"
+
+    checks = [
+        Check("beta before the write: the CRC-32 of its zeros",
+              r'^yakvm: disk nvme0n1: partition 2 "beta": crc32 of sectors %d-%d: 0x%08x$'
+              % (start, start + n - 1, zlib.crc32(bytes(CHECKSUM_BYTES)))),
+        Check("the self-test wrote the host's pattern, flushed, and read the same back",
+              r'^yakvm: disk nvme0n1: partition 2 "beta": self-test: wrote sectors %d-%d '
+              r"\(crc32 0x%08x\), flushed, read back crc32 0x%08x: same$"
+              % (start, start + n - 1, crc, crc)),
+        Check("after the run the image holds the pattern at beta's first sector",
+              r"self-test: wrote", verify=on_disk),
+        Check("...and nothing else of the image changed", r"self-test: wrote",
+              verify=unchanged(a, start * SECTOR, CHECKSUM_BYTES)),
+    ]
+    return drive(a, 0, "yakvm-test-1"), checks
+
+
 COMMON = [
     Check("PCI: the scan found functions and gave the NVMe ones to the driver",
           r"^yakvm: pci: \d+ functions on \d+ bus(es)?, [12] taken by a driver$"),
@@ -164,13 +237,17 @@ NVME_LINE = [
 ]
 
 SCENARIOS = [
-    Scenario(name="qemu-nvme-gpt", grub=[YAKVM, HELLO], prepare=prepare_two_disks,
+    Scenario(name="qemu-nvme-gpt", grub=[YAKVM + " disk_selftest=alpha", HELLO],
+             prepare=prepare_two_disks,
              checks=COMMON + NVME_LINE + [
                  Check("nvme1: the second controller, serial yakvm-test-2",
                        r'^yakvm: nvme1: .* serial "yakvm-test-2" '),
              ]),
-    Scenario(name="qemu-uefi-nvme-gpt", grub=[YAKVM, HELLO], firmware="uefi",
+    Scenario(name="qemu-uefi-nvme-gpt", grub=[YAKVM + " disk_selftest=alpha", HELLO],
+             firmware="uefi",
              prepare=prepare_two_disks, timeout=240, checks=COMMON + NVME_LINE),
     Scenario(name="qemu-nvme-gpt-backup", grub=[YAKVM, HELLO], prepare=prepare_bad_primary,
              checks=COMMON + NVME_LINE),
+    Scenario(name="qemu-nvme-write", grub=[YAKVM + " disk_selftest=beta", HELLO],
+             prepare=prepare_write, checks=COMMON + NVME_LINE),
 ]
