@@ -258,8 +258,8 @@ void nvme_probe(const struct pci_func *f)
 		return;
 	}
 	uint64_t len = bar.size < 0x10000 ? bar.size : 0x10000;
-	log_debug("nvme%u: BAR 0 at 0x%lx, %lu KiB, %s", c->index, bar.base, bar.size >> 10,
-		  bar.is64 ? "64-bit" : "32-bit");
+	log_info("nvme%u: %02x:%02x.%u: registers at 0x%lx (%lu KiB, %s BAR 0)", c->index,
+		 f->bus, f->dev, f->fn, bar.base, bar.size >> 10, bar.is64 ? "64-bit" : "32-bit");
 	paging_map_mmio(bar.base, len);
 	pci_take(f);
 	bring_up(c, bar.base, len);

@@ -39,7 +39,10 @@ def sfdisk():
 
 
 def make_image(path, mib, script):
-    """A raw image of mib MiB partitioned by sfdisk; returns sfdisk --json."""
+    """A raw image of mib MiB partitioned by sfdisk; returns sfdisk --json.
+    A fresh file: truncate keeps what an earlier run left in one."""
+    if os.path.exists(path):
+        os.remove(path)
     subprocess.run(["truncate", "-s", "%dM" % mib, path], check=True)
     subprocess.run([sfdisk(), "-q", path], input=script.encode(), check=True,
                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -134,11 +137,11 @@ def unchanged(path, start=0, length=0):
     return verify
 
 
-def drive(path, n, serial):
+def drive(path, n, serial, bus=None):
     """A raw image as QEMU's NVMe controller; the firmware still boots from
     the CD-ROM (an image without boot code first would hang SeaBIOS)."""
     return (["-boot", "order=d"] if n == 0 else []) + ["-drive", "file=%s,if=none,id=nvm%d,format=raw" % (path, n),
-            "-device", "nvme,drive=nvm%d,serial=%s" % (n, serial)]
+            "-device", "nvme,drive=nvm%d,serial=%s%s" % (n, serial, bus or "")]
 
 
 def prepare_two_disks(workdir):
@@ -218,7 +221,12 @@ def prepare_write(workdir):
         Check("...and nothing else of the image changed", r"self-test: wrote",
               verify=unchanged(a, start * SECTOR, CHECKSUM_BYTES)),
     ]
-    return drive(a, 0, "yakvm-test-1"), checks
+    # Behind a PCI-to-PCI bridge: found on the bridge's secondary bus.
+    bridge = ["-device", "pci-bridge,id=br1,chassis_nr=1"]
+    checks.append(Check("the controller behind the bridge: found on bus 1, two buses walked",
+                        r"^yakvm: pci: \d+ functions on 2 buses, 1 taken by a driver$"))
+    checks.append(Check("...at 01:03.0", r'^yakvm: nvme0: 01:03\.0 "QEMU NVMe Ctrl"'))
+    return bridge + drive(a, 0, "yakvm-test-1", ",bus=br1,addr=3"), checks
 
 
 COMMON = [
@@ -240,12 +248,19 @@ SCENARIOS = [
     Scenario(name="qemu-nvme-gpt", grub=[YAKVM + " disk_selftest=alpha", HELLO],
              prepare=prepare_two_disks,
              checks=COMMON + NVME_LINE + [
+                 Check("SeaBIOS put the BARs below 4 GiB",
+                       r"^yakvm: nvme[01]: 00:0[45]\.0: registers at 0x[0-9a-f]{1,8} "
+                       r"\(16 KiB, 64-bit BAR 0\)$", count=2),
                  Check("nvme1: the second controller, serial yakvm-test-2",
                        r'^yakvm: nvme1: .* serial "yakvm-test-2" '),
              ]),
     Scenario(name="qemu-uefi-nvme-gpt", grub=[YAKVM + " disk_selftest=alpha", HELLO],
              firmware="uefi",
-             prepare=prepare_two_disks, timeout=240, checks=COMMON + NVME_LINE),
+             prepare=prepare_two_disks, timeout=240, checks=COMMON + NVME_LINE + [
+                 Check("OVMF put the 64-bit BARs above 4 GiB: mapped there all the same",
+                       r"^yakvm: nvme[01]: 00:0[45]\.0: registers at 0x[1-9a-f][0-9a-f]{8,} "
+                       r"\(16 KiB, 64-bit BAR 0\)$", count=2),
+             ]),
     Scenario(name="qemu-nvme-gpt-backup", grub=[YAKVM, HELLO], prepare=prepare_bad_primary,
              checks=COMMON + NVME_LINE),
     Scenario(name="qemu-nvme-write", grub=[YAKVM + " disk_selftest=beta", HELLO],
