@@ -49,7 +49,8 @@ int nvme_submit(struct nvme_ctrl *c, struct nvme_queue *q, struct nvme_sqe *cmd,
 {
 	if (c->dead)
 		return -1;
-	cmd->cid = q->next_cid++;
+	cmd->cid = q->next_cid;
+	q->next_cid = (uint16_t)(q->next_cid == 0xfffe ? 0 : q->next_cid + 1);	/* FFFFh: not a CID */
 	cmd->flags = 0;	/* not fused; PRPs (PSDT 00b) */
 	volatile struct nvme_sqe *slot = &q->sq[q->sq_tail];
 	memcpy((void *)slot, cmd, sizeof(*cmd));
