@@ -229,6 +229,27 @@ def prepare_write(workdir):
     return bridge + drive(a, 0, "yakvm-test-1", ",bus=br1,addr=3"), checks
 
 
+def prepare_namespaces(workdir):
+    """One controller, two namespaces with NSIDs 1 and 3: yakvm finds them
+    through the active namespace list (Identify CNS 02h), and NSID 2 is
+    not asked for."""
+    a, b = os.path.join(workdir, "ns1.img"), os.path.join(workdir, "ns3.img")
+    ta = make_image(a, 64, SCRIPT_A)
+    tb = make_image(b, 16, SCRIPT_B)
+    write_pattern(b, tb["partitions"][1]["start"], 4)
+    checks = disk_checks("nvme0n1", ta, a, "yakvm-test-3", 64, "primary")
+    checks += disk_checks("nvme0n3", tb, b, "yakvm-test-3", 16, "primary")
+    checks += [
+        Check("NSID 2 is not active: no disk nvme0n2", r"nvme0n2", present=False),
+        Check("no namespace was refused", r"^yakvm: error: nvme0n", present=False),
+    ]
+    args = ["-boot", "order=d", "-device", "nvme,id=ctrl0,serial=yakvm-test-3"]
+    for path, n, nsid in ((a, 0, 1), (b, 1, 3)):
+        args += ["-drive", "file=%s,if=none,id=nvm%d,format=raw" % (path, n),
+                 "-device", "nvme-ns,drive=nvm%d,bus=ctrl0,nsid=%d" % (n, nsid)]
+    return args, checks
+
+
 COMMON = [
     Check("PCI: the scan found functions and gave the NVMe ones to the driver",
           r"^yakvm: pci: \d+ functions on \d+ bus(es)?, [12] taken by a driver$"),
@@ -263,6 +284,11 @@ SCENARIOS = [
              ]),
     Scenario(name="qemu-nvme-gpt-backup", grub=[YAKVM, HELLO], prepare=prepare_bad_primary,
              checks=COMMON + NVME_LINE),
+    Scenario(name="qemu-nvme-namespaces", grub=[YAKVM, HELLO], prepare=prepare_namespaces,
+             checks=COMMON + [
+                 Check("nvme0: one controller, serial yakvm-test-3",
+                       r'^yakvm: nvme0: 00:0\d\.0 "QEMU NVMe Ctrl" serial "yakvm-test-3" '),
+             ]),
     Scenario(name="qemu-nvme-write", grub=[YAKVM + " disk_selftest=beta", HELLO],
              prepare=prepare_write, checks=COMMON + NVME_LINE),
 ]
