@@ -2,6 +2,7 @@
  * the driver of its class (see pci.h). Only configuration space is read;
  * a function no driver takes is left exactly as the firmware left it. */
 #include "drivers/pci/pci.h"
+#include "drivers/ahci/ahci.h"
 #include "drivers/nvme/nvme.h"
 #include "lib/log.h"
 
@@ -12,6 +13,7 @@ struct pci_driver {
 };
 
 static const struct pci_driver drivers[] = {
+	{ 0x01, 0x06, 0x01, "ahci", ahci_probe },	/* mass storage, SATA, AHCI 1.0 */
 	{ 0x01, 0x08, 0x02, "nvme", nvme_probe },	/* mass storage, NVM, NVMe */
 };
 

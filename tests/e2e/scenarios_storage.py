@@ -66,13 +66,13 @@ def crc_of(path, start_lba, sectors):
         return zlib.crc32(f.read(sectors * SECTOR))
 
 
-def disk_checks(disk, table, path, serial, mib, source):
+def disk_checks(disk, table, path, serial, mib, source, model="QEMU NVMe Ctrl"):
     """What yakvm must say of one disk, from sfdisk --json and the image."""
     d = re.escape(disk)
     checks = [
         Check("%s: serial %s, %d sectors of 512 bytes" % (disk, serial, mib * 2048),
-              r'^yakvm: disk %s: "QEMU NVMe Ctrl" serial "%s": %d sectors of 512 bytes '
-              r'\(%d MiB\)$' % (d, re.escape(serial), mib * 2048, mib)),
+              r'^yakvm: disk %s: "%s" serial "%s": %d sectors of 512 bytes '
+              r'\(%d MiB\)$' % (d, re.escape(model), re.escape(serial), mib * 2048, mib)),
         Check("%s: the GPT from the %s header, %d partitions" % (disk, source,
                                                                   len(table["partitions"])),
               r"^yakvm: disk %s: GPT \(%s header\): %d partitions? in 128 entries$"
@@ -250,6 +250,50 @@ def prepare_namespaces(workdir):
     return args, checks
 
 
+def prepare_ahci(workdir):
+    """QEMU's AHCI HBA (ich9-ahci): a SATA disk on port 0, an empty ATAPI
+    drive on port 1 (named, never sent a command), and the write path by
+    disk_selftest=beta as for NVMe."""
+    a = os.path.join(workdir, "sata.img")
+    ta = make_image(a, 64, SCRIPT_A)
+    beta = [p for p in ta["partitions"] if p.get("name") == "beta"][0]
+    alpha = ta["partitions"][0]
+    write_pattern(a, alpha["start"], 5)
+    start = beta["start"]
+    pattern = selftest_pattern(CHECKSUM_BYTES)
+    crc = zlib.crc32(pattern)
+    checks = disk_checks("ahci0p0", ta, a, "yakvm-sata-1", 64, "primary", model="QEMU HARDDISK")
+
+    def on_disk(_match):
+        with open(a, "rb") as f:
+            f.seek(start * SECTOR)
+            ok = f.read(CHECKSUM_BYTES) == pattern
+        return ok, "" if ok else "the image does not hold the pattern"
+
+    checks += [
+        Check("the HBA: its version, ports and registers",
+              r"^yakvm: ahci0: [0-9a-f]{2}:[0-9a-f]{2}\.\d: AHCI 1\.\d+(\.\d+)?, ports 0x[0-9a-f]+, "
+              r"registers at 0x[0-9a-f]+$"),
+        Check("the ATAPI drive on port 1 is named and left alone",
+              r"^yakvm: ahci0 port 1: an ATAPI device: left alone \(never written\)$"),
+        Check("no disk from the ATAPI port", r"disk ahci0p1", present=False),
+        Check("the self-test on the SATA disk: written, flushed, read back the same",
+              r'^yakvm: disk ahci0p0: partition 2 "beta": self-test: wrote sectors %d-%d '
+              r"\(crc32 0x%08x\), flushed, read back crc32 0x%08x: same$"
+              % (start, start + 127, crc, crc)),
+        Check("after the run the image holds the pattern at beta's first sector",
+              r"self-test: wrote", verify=on_disk),
+        Check("...and nothing else of the image changed", r"self-test: wrote",
+              verify=unchanged(a, start * SECTOR, CHECKSUM_BYTES)),
+        Check("no AHCI command failed", r"^yakvm: error: ahci", present=False),
+    ]
+    args = ["-boot", "order=d", "-device", "ahci,id=ahci0",
+            "-drive", "file=%s,if=none,id=satadisk,format=raw" % a,
+            "-device", "ide-hd,drive=satadisk,bus=ahci0.0,serial=yakvm-sata-1",
+            "-device", "ide-cd,bus=ahci0.1"]
+    return args, checks
+
+
 COMMON = [
     Check("PCI: the scan found functions and gave the NVMe ones to the driver",
           r"^yakvm: pci: \d+ functions on \d+ bus(es)?, [12] taken by a driver$"),
@@ -289,6 +333,10 @@ SCENARIOS = [
                  Check("nvme0: one controller, serial yakvm-test-3",
                        r'^yakvm: nvme0: 00:0\d\.0 "QEMU NVMe Ctrl" serial "yakvm-test-3" '),
              ]),
+    Scenario(name="qemu-ahci-gpt", grub=[YAKVM + " disk_selftest=beta", HELLO],
+             prepare=prepare_ahci, checks=[c for c in COMMON if "NVMe" not in c.desc] + [
+                 Check("PCI: the AHCI HBA taken by its driver",
+                       r"^yakvm: pci: \d+ functions on 1 bus, 1 taken by a driver$")]),
     Scenario(name="qemu-nvme-write", grub=[YAKVM + " disk_selftest=beta", HELLO],
              prepare=prepare_write, checks=COMMON + NVME_LINE),
 ]
