@@ -337,6 +337,18 @@ SCENARIOS = [
              prepare=prepare_ahci, checks=[c for c in COMMON if "NVMe" not in c.desc] + [
                  Check("PCI: the AHCI HBA taken by its driver",
                        r"^yakvm: pci: \d+ functions on 1 bus, 1 taken by a driver$")]),
+    # q35: the boot CD-ROM itself sits on the ICH9's AHCI. yakvm resets the
+    # HBA (GRUB has loaded everything by then), names the CD-ROM and never
+    # sends it a command; the VMs still run.
+    Scenario(name="qemu-q35-ahci-cdrom", grub=[YAKVM, HELLO], extra_args=["-M", "q35"],
+             checks=[c for c in COMMON if "NVMe" not in c.desc] + [
+                 Check("the ICH9 AHCI HBA is taken",
+                       r"^yakvm: ahci0: 00:1f\.2: AHCI 1\.\d+(\.\d+)?, ports 0x[0-9a-f]+, "),
+                 Check("the boot CD-ROM on it: named, left alone",
+                       r"^yakvm: ahci0 port \d: an ATAPI device: left alone \(never written\)$"),
+                 Check("no disks", r"^yakvm: disk ", present=False),
+                 Check("no AHCI errors", r"^yakvm: error: ahci", present=False),
+             ]),
     Scenario(name="qemu-nvme-write", grub=[YAKVM + " disk_selftest=beta", HELLO],
              prepare=prepare_write, checks=COMMON + NVME_LINE),
 ]
