@@ -60,8 +60,10 @@ int ahci_command(struct ahci_port *p, uint8_t cmd, uint64_t lba, uint32_t count,
 	for (;;) {
 		uint32_t is = ahci_read(h, base + PX_IS), tfd = ahci_read(h, base + PX_TFD);
 		if ((is & IS_TFES) || (tfd & TFD_ERR)) {
-			log_error("ahci%u port %u: command 0x%02x failed: status 0x%02x, error 0x%02x",
-				  h->index, p->n, cmd, tfd & 0xff, (tfd >> 8) & 0xff);
+			/* No error recovery yet (6.2.2): the port is left alone. */
+			p->dead = true;
+			log_error("ahci%u port %u: command 0x%02x failed: status 0x%02x, error 0x%02x: "
+				  "port left alone", h->index, p->n, cmd, tfd & 0xff, (tfd >> 8) & 0xff);
 			return -1;
 		}
 		if (!(ahci_read(h, base + PX_CI) & 1))

@@ -349,6 +349,17 @@ SCENARIOS = [
                  Check("no disks", r"^yakvm: disk ", present=False),
                  Check("no AHCI errors", r"^yakvm: error: ahci", present=False),
              ]),
+    # The same under OVMF, whose own AHCI driver used the HBA before.
+    Scenario(name="qemu-uefi-q35-ahci-cdrom", firmware="uefi", timeout=240,
+             grub=[YAKVM, HELLO], extra_args=["-M", "q35"],
+             checks=[c for c in COMMON if "NVMe" not in c.desc] + [
+                 Check("the ICH9 AHCI HBA is taken",
+                       r"^yakvm: ahci0: 00:1f\.2: AHCI 1\.\d+(\.\d+)?, ports 0x[0-9a-f]+, "),
+                 Check("the boot CD-ROM on it: named, left alone",
+                       r"^yakvm: ahci0 port \d: an ATAPI device: left alone \(never written\)$"),
+                 Check("no disks", r"^yakvm: disk ", present=False),
+                 Check("no AHCI errors", r"^yakvm: error: ahci", present=False),
+             ]),
     Scenario(name="qemu-nvme-write", grub=[YAKVM + " disk_selftest=beta", HELLO],
              prepare=prepare_write, checks=COMMON + NVME_LINE),
 ]
