@@ -67,6 +67,8 @@ static void scan_disk(struct blockdev *b, struct gpt_disk *d, uint8_t *buf)
 
 void disks_scan(void)
 {
+	if (!blockdev_count())
+		return;	/* no disks: nothing allocated, nothing logged */
 	uint64_t pa = pmm_alloc_pages(CHECKSUM_BYTES / PAGE_SIZE);
 	uint8_t *buf = pa ? phys_to_virt(pa) : NULL;
 	for (unsigned i = 0; i < blockdev_count(); i++)
