@@ -36,7 +36,7 @@ HV_CFLAGS := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -Wno-unused-parameter \
 HV_ASFLAGS := -g -m64 -I. -D__ASSEMBLY__
 HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -T linker.ld
 
-HV_DIRS  := boot arch mm core devices lib
+HV_DIRS  := boot arch mm core devices drivers lib
 HV_SRCS  := $(shell find $(HV_DIRS) -name '*.c' -o -name '*.S' | sort) \
 	    $(wildcard guest/*.c)
 HV_OBJS  := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS))

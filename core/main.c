@@ -3,7 +3,8 @@
  *
  *   1. parse the Multiboot2 block (before allocating: under BIOS it lies
  *      just past yakvm's _end, where free memory begins)
- *   2. console, page allocator, W^X page tables, GDT/IDT/TSS, timers
+ *   2. console, page allocator, W^X page tables, GDT/IDT/TSS, timers,
+ *      the host's PCI functions and disks (drivers/)
  *   3. yakvm_cpu_svm_enable(): EFER.SVME and the host-save area
  *   4. one VM per module line with name=, modules with attach= added to them
  *   5. the scheduler runs the vCPUs: yakvm_vcpu_run() → _yakvm_vcpu_run()
@@ -32,6 +33,8 @@
 #include "arch/x86/vendor.h"
 #include "mm/pmm.h"
 #include "mm/paging.h"
+#include "drivers/pci/pci.h"
+#include "drivers/block/disks.h"
 #include "lib/string.h"
 
 #define YAKVM_VERSION "0.1"
@@ -176,6 +179,12 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 		 lapic_x2apic() ? "x2APIC" : "xAPIC", tsc_khz());
 	log_info("host memory: %lu MiB free of %lu MiB", pmm_free_bytes() >> 20,
 		 pmm_total_bytes() >> 20);
+	/* The host's disks: drivers for what PCI shows, then their GPTs
+	 * (docs/storage.md). Reads only. */
+	pci_scan();
+	disks_scan();
+	if (yakvm_opts.disk_selftest[0])
+		disks_selftest(yakvm_opts.disk_selftest);
 
 	/* 3. SVM on this CPU, then on the others. */
 	char why[512];

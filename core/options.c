@@ -75,7 +75,8 @@ static bool known_option(const char *key, size_t key_len)
 	       token_is(key, key_len, "console") ||
 	       token_is(key, key_len, "on_idle") ||
 	       token_is(key, key_len, "x2apic") ||
-	       token_is(key, key_len, "tcg_virq");
+	       token_is(key, key_len, "tcg_virq") ||
+	       token_is(key, key_len, "disk_selftest");
 }
 
 /* Applies key=value; returns why it is bad, or NULL. */
@@ -129,6 +130,16 @@ static const char *apply_option(const char *key, size_t key_len,
 			return "must be 0 or 1";
 		return NULL;
 	}
+	if (token_is(key, key_len, "disk_selftest")) {
+		if (len == 0 || len >= sizeof(opts->disk_selftest))
+			return "must be a partition name of 1 to 39 characters";
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] >= 0x7f)
+				return "must be a partition name in printable ASCII";
+		memcpy(opts->disk_selftest, v, len);
+		opts->disk_selftest[len] = 0;
+		return NULL;
+	}
 	return "unknown option";
 }
 
@@ -139,6 +150,7 @@ void options_defaults(struct yakvm_options *opts)
 	opts->on_idle = ON_IDLE_HALT;
 	opts->x2apic = false;
 	opts->tcg_virq = false;
+	opts->disk_selftest[0] = 0;
 }
 
 int options_parse(const char *cmdline, struct yakvm_options *opts,

@@ -31,6 +31,11 @@ struct yakvm_options {
 	 * exit and the 100 us poll kept as a backstop (arch/x86/svm/intr.c). Default 0:
 	 * no V_IRQ there, the poll alone (docs/status.md). */
 	bool tcg_virq;
+	/* disk_selftest=NAME: for tests only, destroys data: writes a known
+	 * pattern over the first 64 KiB of the GPT partition NAME (which must
+	 * be unambiguous), flushes, reads it back (drivers/block/disks.c,
+	 * docs/storage.md). Empty: no disk is written. */
+	char disk_selftest[40];
 };
 
 /*

@@ -10,6 +10,9 @@ extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[];
 extern char _kernel_start[], _end[], boot_stack[];
 
 static uint64_t pml4_pa;
+/* CPUs coming up unmap their IST guard pages (arch/x86/desc.c) while the
+ * boot CPU may unmap the next one's stack guard: one at a time. */
+static struct spinlock unmap_lock;
 
 static uint64_t *table(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR); }
 
@@ -99,6 +102,31 @@ static uint64_t *pte_4k(uint64_t va)
 	return &table(*e)[(va >> 12) & 511];
 }
 
+/* The 4 KiB entry for va, creating the tables above it where none are
+ * (MMIO above the direct map) and splitting a 2 MiB page. */
+static uint64_t *pte_4k_create(uint64_t va)
+{
+	uint64_t *pml4 = phys_to_virt(pml4_pa);
+	uint64_t *pdpt = next_level(&pml4[(va >> 39) & 511]);
+	next_level(&pdpt[(va >> 30) & 511]);
+	uint64_t *pd = table(pdpt[(va >> 30) & 511]);
+	uint64_t *pde = &pd[(va >> 21) & 511];
+	if (!(*pde & PTE_P))
+		next_level(pde);
+	return pte_4k(va);
+}
+
+void paging_map_mmio(uint64_t pa, uint64_t len)
+{
+	uint64_t f = spin_lock(&unmap_lock);
+	for (uint64_t p = pa & ~(PAGE_SIZE - 1); p < pa + len; p += PAGE_SIZE) {
+		uint64_t *e = pte_4k_create(p);
+		*e = p | PTE_P | PTE_W | PTE_NX | PTE_PCD | PTE_PWT;
+		invlpg(p);
+	}
+	spin_unlock(&unmap_lock, f);
+}
+
 void paging_make_exec(uint64_t va)
 {
 	uint64_t *e = pte_4k(va);
@@ -122,9 +150,6 @@ bool paging_is_mapped(uint64_t va)
 	return true;
 }
 
-/* CPUs coming up unmap their IST guard pages (arch/x86/desc.c) while the
- * boot CPU may unmap the next one's stack guard: one at a time. */
-static struct spinlock unmap_lock;
 
 void paging_unmap_page(uint64_t va)
 {

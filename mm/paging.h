@@ -30,6 +30,10 @@ void paging_init(void);
 void paging_make_exec(uint64_t va);
 /* Removes the 4 KiB page at va from the map (a guard page). */
 void paging_unmap_page(uint64_t va);
+/* Maps [pa, pa + len) at va == pa, 4 KiB pages, uncached (PCD and PWT:
+ * PAT entry 3, UC in the power-on PAT that yakvm keeps; APM vol. 2, 7.8),
+ * writable, no-execute: a device's MMIO registers. */
+void paging_map_mmio(uint64_t pa, uint64_t len);
 /* Whether va is mapped (a walk of the live tables; nothing changes). */
 bool paging_is_mapped(uint64_t va);
 /* Walks the live tables: counts mappings that are writable and executable.

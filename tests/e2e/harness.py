@@ -95,6 +95,10 @@ class Scenario:
     guest_gdb: list = field(default_factory=list)
     guest_gdb_elf: str = "gdbtarget.elf"   # None: gdb without symbols
     guest_gdb_ready: str = r"gdb stub on port 0x2f8"
+    # Made at test time, before the emulator starts: f(workdir) returns
+    # (extra emulator arguments, extra checks), e.g. a disk image and the
+    # checks its partition table calls for (tests/e2e/scenarios_storage.py).
+    prepare: object = None
 
 
 def grub_cfg(sc):
@@ -540,6 +544,13 @@ def run_scenario(sc, build_dir, out_dir, tag=None):
     except RuntimeError as e:
         return [(False, "build the ISO", str(e))], {"status": "error", "seconds": 0}
     sc.build_dir = build_dir
+    if sc.prepare:
+        try:
+            args, checks = sc.prepare(workdir)
+        except (OSError, RuntimeError, ValueError, subprocess.SubprocessError) as e:
+            return [(False, "prepare the scenario", str(e))], {"status": "error", "seconds": 0}
+        sc.extra_args = list(sc.extra_args) + args
+        sc.checks = list(sc.checks) + checks
     if sc.gdb:
         sc.gdb_port = free_port()
     if sc.guest_gdb:

@@ -411,3 +411,6 @@ SCENARIOS.append(Scenario(
     ]))
 from scenarios_gdb import SCENARIOS as GDB_SCENARIOS  # noqa: E402
 SCENARIOS += GDB_SCENARIOS
+
+from scenarios_storage import SCENARIOS as STORAGE_SCENARIOS  # noqa: E402
+SCENARIOS += STORAGE_SCENARIOS

@@ -378,9 +378,61 @@ def main():
     put("linux", linux_seeds())
     put("walk", walk_seeds())
     put("virtqueue", vq_seeds())
+    put("gpt", gpt_seeds())
     put("tables", [tables_seed(1, 1), tables_seed(4, 1, mem=5 << 30), tables_seed(255, 1, buflen=0x1000),
                    tables_seed(2, 0, base=0xf0000, buflen=600), tables_seed(16, 2),
                    tables_seed(4, 9)])
+
+
+# ---- GPT (fuzz_gpt.c: one byte, bit 0 = 4096-byte sectors, then the image)
+
+def gpt_image(ss=512, sectors=12, entries=4, entry_size=128, parts=(("boot", 4, 5), ("data", 6, 8)),
+              break_primary=False, break_backup=False):
+    """A small GPT disk (UEFI 2.x, 5.2.3, 5.3.2, 5.3.3) with zlib's CRC-32."""
+    import zlib
+    img = bytearray(ss * sectors)
+    img[446 + 4] = 0xee
+    struct.pack_into("<II", img, 446 + 8, 1, sectors - 1)
+    img[510:512] = b"\x55\xaa"
+    array_sectors = -(-entries * entry_size // ss)
+    arr = bytearray(array_sectors * ss)
+    for i, (name, first, last) in enumerate(parts):
+        e = i * entry_size
+        arr[e:e + 16] = bytes.fromhex("af3dc60f83847247 8e793d69d8477de4".replace(" ", ""))
+        arr[e + 16:e + 32] = bytes(range(16 * i, 16 * i + 16))
+        struct.pack_into("<QQQ", arr, e + 32, first, last, 0)
+        n = name.encode("utf-16-le")[:72]
+        arr[e + 56:e + 56 + len(n)] = n
+    first_usable, last_usable = 2 + array_sectors, sectors - 2 - array_sectors
+    crc_arr = zlib.crc32(bytes(arr[:entries * entry_size]))
+
+    def header(lba, alt, entry_lba):
+        h = bytearray(92)
+        h[0:8] = b"EFI PART"
+        struct.pack_into("<IIIIQQQQ", h, 8, 0x10000, 92, 0, 0, lba, alt, first_usable, last_usable)
+        h[56:72] = bytes(range(0xd0, 0xe0))
+        struct.pack_into("<QIII", h, 72, entry_lba, entries, entry_size, crc_arr)
+        struct.pack_into("<I", h, 16, zlib.crc32(bytes(h)))
+        return h
+
+    img[2 * ss:2 * ss + len(arr)] = arr
+    backup_array = sectors - 1 - array_sectors
+    img[backup_array * ss:backup_array * ss + len(arr)] = arr
+    img[ss:ss + 92] = header(1, sectors - 1, 2)
+    img[(sectors - 1) * ss:(sectors - 1) * ss + 92] = header(sectors - 1, 1, backup_array)
+    if break_primary:
+        img[ss + 40] ^= 1
+    if break_backup:
+        img[(sectors - 1) * ss + 40] ^= 1
+    return bytes([1 if ss == 4096 else 0]) + bytes(img)
+
+
+def gpt_seeds():
+    return [gpt_image(), gpt_image(break_primary=True),
+            gpt_image(break_primary=True, break_backup=True),
+            gpt_image(ss=4096, sectors=8, parts=(("x\u00e9\U0001f600", 3, 5),)),
+            gpt_image(entries=8, entry_size=256, sectors=14, parts=(("a", 6, 6), ("a", 7, 9))),
+            b"\x00" + bytes(512 * 4)]
 
 
 if __name__ == "__main__":

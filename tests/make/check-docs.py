@@ -25,7 +25,7 @@ import re
 import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-HV_DIRS = ["boot", "arch", "mm", "core", "devices", "lib", "guest"]
+HV_DIRS = ["boot", "arch", "mm", "core", "devices", "drivers", "lib", "guest"]
 STEP = re.compile(r"^\s*(\d+)\.\s+`?([\w./-]+\.[cSh])`?:\s+`?(struct \w+|\w+)(\(\))?`?\s+-\s+\S")
 
 

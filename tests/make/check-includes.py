@@ -6,8 +6,8 @@ HV_CFLAGS, HV_ASFLAGS), for every source and header of it:
 
   vmcb  no file outside arch/x86/svm/ reaches arch/x86/svm/vmcb.h, directly
         or through another header;
-  core  the host-CPU code (arch/x86/ but arch/x86/svm/), mm/ and lib/ reach
-        nothing in core/;
+  core  the host-CPU code (arch/x86/ but arch/x86/svm/), the host drivers
+        (drivers/), mm/ and lib/ reach nothing in core/;
   seam  arch/x86/svm/ reaches core/ only through the seam headers: a core/
         file it reaches must be a seam header or one a seam header reaches.
 
@@ -32,7 +32,7 @@ VMCB = "arch/x86/svm/vmcb.h"
 SVM = "arch/x86/svm/"
 RULES = {
     "vmcb": "no file outside %s reaches %s" % (SVM, VMCB),
-    "core": "arch/x86/ (but %s), mm/ and lib/ reach nothing in core/" % SVM,
+    "core": "arch/x86/ (but %s), drivers/, mm/ and lib/ reach nothing in core/" % SVM,
     "seam": "%s reaches core/ only through the seam headers" % SVM,
 }
 
@@ -126,7 +126,7 @@ def breaks(root, cfiles, sfiles, cflags, asflags, seam):
         in_svm = f.startswith(SVM)
         if not in_svm and f != VMCB and VMCB in reached:
             out["vmcb"][f] = [VMCB]
-        host = ((f.startswith("arch/x86/") and not in_svm) or f.startswith(("mm/", "lib/"))) \
+        host = ((f.startswith("arch/x86/") and not in_svm) or f.startswith(("drivers/", "mm/", "lib/"))) \
             and f not in seam   # the seam itself may name core/'s types
         core = sorted(x for x in reached if x.startswith("core/"))
         if host and core:

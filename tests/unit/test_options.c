@@ -70,6 +70,11 @@ static void test_full_line(void **state)
 	assert_false(opts.tcg_virq);
 	opts = parse_clean("tcg_virq=1");
 	assert_true(opts.tcg_virq);
+	assert_string_equal(opts.disk_selftest, "");
+	opts = parse_clean("disk_selftest=beta");
+	assert_string_equal(opts.disk_selftest, "beta");
+	opts = parse_clean("disk_selftest=123456789012345678901234567890123456789");
+	assert_int_equal(strlen(opts.disk_selftest), 39);
 
 	opts = parse_clean("loglevel=warn on_idle=halt");
 	assert_int_equal(opts.loglevel, LOG_WARN);
@@ -115,6 +120,12 @@ static void test_warnings(void **state)
 		{ "loglevel=loud", "loglevel=loud: must be error, warn, info or debug, ignored" },
 		{ "loglevel=INFO", "loglevel=INFO: must be error, warn, info or debug, ignored" },
 		{ "on_idle=reboot", "on_idle=reboot: must be halt or exit, ignored" },
+		{ "disk_selftest=1234567890123456789012345678901234567890",
+		  "disk_selftest=1234567890123456789012345678901234567890: must be a partition "
+		  "name of 1 to 39 characters, ignored" },
+		{ "disk_selftest=", "disk_selftest=: empty value, ignored" },
+		{ "disk_selftest=a\x7f" "b", "disk_selftest=a\x7f" "b: must be a partition name in "
+		  "printable ASCII, ignored" },
 	};
 	static const char *const bad_consoles[] = {
 		"com5", "com0", "com", "com12", "COM1", "ttyS0", "0x", "0x0",
