@@ -52,6 +52,8 @@ struct device_decl {
 	struct pio_range pio[DEVICE_MAX_PIO];
 	uint64_t mmio_base, mmio_len;/* mmio_len 0: no MMIO (page multiples) */
 	uint8_t irq;
+	const void *arg;             /* the instance's argument for its model
+				      * (a virtio device's struct virtio_instance) */
 };
 
 struct device {

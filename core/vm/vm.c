@@ -27,6 +27,7 @@
 #include "guest/linux.h"
 #include "devices/ioapic.h"
 #include "devices/hpet.h"
+#include "devices/virtio/virtio_vm.h"
 #include "guest/mptable.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -91,7 +92,8 @@ struct vm *vm_create(const struct vm_desc *desc, const struct image *kernel)
 	    !guest_ram_alloc(&vm->ram, l.ram, l.ram_count, &vm->npt, desc->npt_4k) ||
 	    !bus_add_devices(vm, machine_pc) ||
 	    (desc->hpet && !bus_add_devices(vm, machine_hpet)) ||
-	    (desc->testdev && !bus_add_devices(vm, machine_testdev))) {
+	    (desc->testdev && !bus_add_devices(vm, machine_testdev)) ||
+	    !virtio_add_devices(vm)) {
 		log_error("vm %s: out of host memory while building it; not created",
 			  desc->name);
 		return NULL;	/* what was allocated stays allocated: boot-time only */

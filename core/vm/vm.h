@@ -19,7 +19,7 @@
 
 #define MAX_VMS         16
 #define VM_MAX_RAM_CHUNKS 4096
-#define VM_MAX_DEVICES  16
+#define VM_MAX_DEVICES  24  /* the PC's, HPET, test device, virtio devices */
 #define VM_MAX_ATTACHED 8
 
 struct vcpu;

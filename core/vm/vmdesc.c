@@ -34,6 +34,7 @@ enum vm_option {
 	OPT_GDB,
 	OPT_UNMAPPED,
 	OPT_HPET,
+	OPT_RNG,
 	OPT_COUNT,
 };
 
@@ -51,6 +52,7 @@ static const char *const option_names[OPT_COUNT] = {
 	[OPT_GDB] = "gdb",
 	[OPT_UNMAPPED] = "unmapped",
 	[OPT_HPET] = "hpet",
+	[OPT_RNG] = "rng",
 };
 
 
@@ -300,6 +302,14 @@ static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 			vm->hpet = true;
 		else if (token_is(v, len, "off"))
 			vm->hpet = false;
+		else
+			return "must be on or off";
+		return NULL;
+	case OPT_RNG:
+		if (token_is(v, len, "on"))
+			vm->rng = true;
+		else if (token_is(v, len, "off"))
+			vm->rng = false;
 		else
 			return "must be on or off";
 		return NULL;

@@ -16,6 +16,7 @@
 #define YAKVM_DEVICES_VIRTIO_VIRTIO_DEV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "devices/virtio/virtqueue.h"
 
@@ -32,6 +33,9 @@
 #define VIRTIO_STATUS_FAILED             128
 
 #define VIRTIO_MAX_QUEUES 8
+/* The most bytes of a type's own state (virtio_type.state_size): the
+ * transport keeps it beside its own, vd->type_state points at it. */
+#define VIRTIO_TYPE_STATE_MAX 2048
 
 struct virtio_dev;
 
@@ -43,7 +47,13 @@ struct virtio_type {
 	uint64_t features;             /* the type's own bits; VERSION_1 etc. are added */
 	unsigned nqueues;              /* at most VIRTIO_MAX_QUEUES */
 	uint16_t queue_max;            /* queue size offered (a power of 2) */
-	uint32_t config_size;          /* bytes of its configuration space */
+	uint32_t config_size;          /* bytes of its configuration space (<= 4096) */
+	size_t state_size;             /* bytes of type_state, <= VIRTIO_TYPE_STATE_MAX */
+
+	/* Once, when the VM is built: type_state is zeroed; `arg` is the
+	 * instance's argument (struct virtio_instance, virtio_pci.h: a disk's
+	 * image, NULL for rng). May be NULL. */
+	void (*init)(struct virtio_dev *vd, const void *arg);
 
 	/* Its configuration space (4.1.4.6), bytes [off, off + size) within
 	 * config_size: size 1, 2 or 4, naturally aligned (the transport
