@@ -25,9 +25,20 @@ static void put32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+static struct vblk *blk_of(struct virtio_dev *vd)
+{
+	return *(struct vblk **)vd->type_state;
+}
+
+/* `arg` is the disk's struct vblk (devices/virtio/virtio_vm.c). */
+static void init(struct virtio_dev *vd, const void *arg)
+{
+	*(const void **)vd->type_state = arg;
+}
+
 static uint32_t config_read(struct virtio_dev *vd, uint32_t off, unsigned size)
 {
-	const struct vblk *b = vd->type_state;
+	const struct vblk *b = blk_of(vd);
 	uint8_t cfg[CFG_SIZE] = { 0 };
 	put32(cfg + CFG_CAPACITY, (uint32_t)b->be->sectors);
 	put32(cfg + CFG_CAPACITY + 4, (uint32_t)(b->be->sectors >> 32));
@@ -53,7 +64,7 @@ static void config_write(struct virtio_dev *vd, uint32_t off, unsigned size, uin
 
 static void notify(struct virtio_dev *vd, unsigned q)
 {
-	struct vblk *b = vd->type_state;
+	struct vblk *b = blk_of(vd);
 	struct virtq *vq = &vd->vq[q];
 	const char *broken = NULL;
 	unsigned pushed = 0;
@@ -86,6 +97,7 @@ static void notify(struct virtio_dev *vd, unsigned q)
 	.name = "virtio-blk", .device_id = 2, .pci_class = { 0x01, 0x00, 0x00 }, \
 	.features = VBLK_FEATURES | ((ro) ? 1ull << VIRTIO_BLK_F_RO : 0),  \
 	.nqueues = 1, .queue_max = VBLK_QUEUE_SIZE, .config_size = CFG_SIZE, \
+	.state_size = sizeof(struct vblk *), .init = init,                 \
 	.config_read = config_read, .config_write = config_write,          \
 	.notify = notify,                                                  \
 }

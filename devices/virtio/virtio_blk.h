@@ -43,7 +43,8 @@
 #define VBLK_MAX_CHAIN    ((uint64_t)VBLK_SEG_MAX * VBLK_SIZE_MAX + 4096)
 #define VBLK_BOUNCE       4096
 
-/* One disk's device state (vd->type_state). */
+/* One disk's device state, made with its store when the VM is built;
+ * the transport's type_state holds a pointer to it (virtio_type.init). */
 struct vblk {
 	struct blk_backend *be;
 	char serial[VIRTIO_BLK_ID_BYTES];   /* zero-padded, not terminated when full */

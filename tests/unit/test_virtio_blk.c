@@ -90,6 +90,7 @@ static struct ram_chunk chunk;
 static struct guest_ram ram;
 static struct virtio_dev vd;
 static struct vblk blk;
+static struct vblk *blk_ptr;        /* the transport's type_state */
 static struct ram_disk disk;
 static uint8_t image[DISK_SECTORS * 512];
 static uint16_t drv_idx;
@@ -121,7 +122,9 @@ static int setup(void **state)
 	memset(&vd, 0, sizeof(vd));
 	memset(&blk, 0, sizeof(blk));
 	memcpy(blk.serial, "yakvm-test-serial", 17);
-	vd.type_state = &blk;
+	vd.type_state = &blk_ptr;
+	virtio_blk_rw.init(&vd, &blk);
+	assert_ptr_equal(blk_ptr, &blk);
 	vd.driver_features = (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_BLK_F_FLUSH) |
 		(1ull << VIRTIO_BLK_F_DISCARD) | (1ull << VIRTIO_BLK_F_WRITE_ZEROES);
 	struct virtq *vq = &vd.vq[0];
