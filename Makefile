@@ -172,12 +172,23 @@ $(LINUX_DIR)/memtest86+x64.bin: $(MEMTEST_BIN)
 $(LINUX_DIR)/vmlinuz-truncated: $(LINUX_DIR)/vmlinuz
 	head -c 1048576 $< > $@
 
-# The initramfs: busybox-static and tests/linux/init, in the newc format.
+# The initramfs: busybox-static and tests/linux/init, in the newc format;
+# and each kernel's virtio modules (Debian builds them =m), under
+# /lib/modules/RELEASE/ (tests/linux/init loads them in modules.dep order).
+VIRTIO_MODULES := virtio/virtio_ring virtio/virtio virtio/virtio_pci_modern_dev \
+	virtio/virtio_pci_legacy_dev virtio/virtio_pci char/hw_random/virtio-rng
+LINUX_MODULE_DIRS := $(wildcard $(KERNELS)/cloud-amd64/lib/modules/* $(KERNELS)/amd64/lib/modules/*)
 $(LINUX_DIR)/initrd.cpio: tests/linux/init /bin/busybox
 	@rm -rf $(LINUX_DIR)/root && mkdir -p $(LINUX_DIR)/root/bin
 	cp /bin/busybox $(LINUX_DIR)/root/bin/busybox
 	ln -sf busybox $(LINUX_DIR)/root/bin/sh
 	cp tests/linux/init $(LINUX_DIR)/root/init
+	@for d in $(LINUX_MODULE_DIRS); do \
+		m=$(LINUX_DIR)/root/lib/modules/$$(basename $$d); mkdir -p $$m; \
+		for k in $(VIRTIO_MODULES); do \
+			f=$$d/kernel/drivers/$$k.ko; [ -f $$f ] && cp $$f $$m/ || cp $$f.xz $$m/ 2>/dev/null || true; \
+		done; \
+	done
 	cd $(LINUX_DIR)/root && find . | cpio -o -H newc --quiet > ../initrd.cpio
 
 linux: $(LINUX_FILES)

@@ -26,6 +26,8 @@ KERNEL = os.path.realpath(os.path.join(KERNELS, "cloud-amd64", "vmlinuz"))
 RELEASE = os.path.basename(KERNEL)[len("vmlinuz-"):]
 STD_KERNEL = os.path.realpath(os.path.join(KERNELS, "amd64", "vmlinuz"))
 STD_RELEASE = os.path.basename(STD_KERNEL)[len("vmlinuz-"):]
+# QEMU's CPU for yakvm, with RDRAND (virtio-rng draws from it).
+RDRAND_CPU = "qemu64,+svm,+npt,+vgif,+rdrand"
 
 
 def console_text(vm, text):
@@ -132,6 +134,48 @@ def pci_checks(vm):
         Check("%s: enabled, its INTA# gets the _PRT's GSI 17 (16 + (slot 1 + INTA 0) %% 4)" % vm,
               p + r"pci 00:01.0 enabled 1 irq 17$"),
     ]
+
+
+class HwrngReads(Check):
+    """Both reads of /dev/hwrng (tests/linux/init): present, not all zero,
+    different."""
+    def evaluate(self, log):
+        reads = dict(re.findall(self.pattern, log, re.M))
+        if set(reads) != {"1", "2"}:
+            return False, "reads seen: %r" % reads
+        ok = "0" * 64 not in reads.values() and reads["1"] != reads["2"]
+        return ok, "read 1 %s, read 2 %s" % (reads["1"], reads["2"])
+
+
+def virtio_rng_checks(vm, msix=True):
+    """virtio-rng (rng=on) at 00:02.0 through the virtio PCI transport
+    (devices/virtio/): Debian's virtio_pci binds it, with MSI-X (msix) or
+    with INTx through the IO-APIC (pci=nomsi), and /dev/hwrng reads the
+    host's RDRAND."""
+    p = r"^\[%s\] yakvm-linux: " % vm
+    irq = (r"msi_irqs [1-9]\d* irq \d+" if msix else r"msi_irqs 0 irq 18")
+    checks = [
+        Check("%s: virtio_pci binds 1af4:1044 rev 1 at 0000:00:02.0, BAR 0 where yakvm put it" % vm,
+              p + r"virtio 0000:00:02.0 0x1af4:0x1044 rev 0x01 driver virtio-pci " + irq +
+              r" bar0 0x00000000c0200000$"),
+        Check("%s: every module loads" % vm, p + r"insmod \S+ failed", present=False),
+        Check("%s: the kernel's hwrng is virtio_rng" % vm,
+              p + r"hwrng current virtio_rng\.0 of .*virtio_rng\.0"),
+        Check("%s: no device needs reset" % vm, p + r"dmesg virtio: .*needs reset", present=False),
+    ]
+    checks.append(HwrngReads("%s: /dev/hwrng gives 32 bytes twice, not all zero, "
+                             "the two reads differ" % vm, p + r"hwrng read (\d) ([0-9a-f]{64})$"))
+    if msix:
+        checks += [
+            Check("%s: /proc/interrupts has the configuration vector's MSI-X line" % vm,
+                  p + r"interrupts after: +\d+: \d+ PCI-MSI \d+-edge virtio0-config$"),
+            Check("%s: the request queue's MSI-X line counts interrupts" % vm,
+                  p + r"interrupts after: +\d+: 0*[1-9]\d* PCI-MSI \d+-edge virtio0-input$")]
+    else:
+        checks.append(Check("%s: /proc/interrupts shows virtio on IO-APIC line 18 (16 + (2 + 0) %% 4), "
+                            "counting" % vm,
+                            p + r"interrupts after: +18: (?:0*[1-9]\d* )+.*IO-APIC.*virtio0"))
+    return checks
 
 
 # nowatchdog: a loaded host's stall reports must not count as warnings.
@@ -305,9 +349,19 @@ if KERNEL:
         # Debian's standard kernel (linux-image-amd64): MCE, the AMD PMU and
         # the AMD MSR quirks built in, unlike the cloud flavour.
         # The standard kernel reads the DSDT's PCI root bridge too.
-        Scenario(name="linux-std-1vcpu", mem="1G", timeout=300,
-                 grub=[YAKVM] + linux_vm("std", 1, extra=STD_EXTRA, kernel="vmlinuz-std"),
-                 checks=std_checks("std", 1) + pci_root_checks("std")),
+        # And virtio-rng over the virtio PCI transport, with MSI-X
+        # (QEMU's CPU with RDRAND, for the host's).
+        Scenario(name="linux-std-1vcpu", mem="1G", timeout=300, cpu=RDRAND_CPU,
+                 grub=[YAKVM] + linux_vm("std", 1, extra=STD_EXTRA, kernel="vmlinuz-std",
+                                         opts="rng=on"),
+                 checks=std_checks("std", 1) + pci_root_checks("std") + virtio_rng_checks("std")),
+        # The INTx fallback: the kernel uses no MSI (pci=nomsi), the
+        # transport's ISR and INTA# through the IO-APIC.
+        Scenario(name="linux-virtio-nomsi", mem="1G", timeout=300, cpu=RDRAND_CPU,
+                 grub=[YAKVM] + linux_vm("std", 1, extra=STD_EXTRA + " pci=nomsi",
+                                         kernel="vmlinuz-std", opts="rng=on"),
+                 checks=linux_checks("std", 1, release=STD_RELEASE) +
+                 virtio_rng_checks("std", msix=False)),
         Scenario(name="linux-std-2vcpus", mem="1G", smp=2, timeout=300,
                  grub=[YAKVM] + linux_vm("std", 2, extra=STD_EXTRA, kernel="vmlinuz-std"),
                  checks=std_checks("std", 2)),
