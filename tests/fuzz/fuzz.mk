@@ -45,6 +45,8 @@ fuzz_tables_SRCS   := guest/acpi.c $(BUILD)/gen/dsdt_aml.c guest/mptable.c guest
 fuzz_walk_SRCS     := arch/x86/insn/walk.c
 fuzz_virtqueue_SRCS := devices/virtio/virtqueue.c devices/virtio/virtq_pop.c \
 	devices/virtio/virtq_used.c devices/virtio/virtq_sg.c
+fuzz_virtio_blk_SRCS := $(fuzz_virtqueue_SRCS) devices/virtio/virtio_blk.c \
+	devices/virtio/virtio_blk_req.c devices/block/ram_disk.c lib/string.c
 
 FUZZ_HARNESSES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_HARNESSES))
