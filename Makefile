@@ -62,7 +62,7 @@ LINUX_KERNEL ?= $(wildcard $(KERNELS)/cloud-amd64/vmlinuz)
 LINUX_STD_KERNEL ?= $(wildcard $(KERNELS)/amd64/vmlinuz)
 LINUX_DIR := $(BUILD)/linux
 LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio \
-	$(LINUX_DIR)/disk-ext4.img \
+	$(LINUX_DIR)/disk-ext4.img $(LINUX_DIR)/root-ext4.img \
 	$(LINUX_DIR)/vmlinuz-truncated) $(if $(LINUX_STD_KERNEL),$(LINUX_DIR)/vmlinuz-std)
 # memtest86+ from Debian (a Linux-protocol image), unpacked into build/memtest
 # by scripts/fetch-memtest.sh, booted as a Linux VM.
@@ -200,6 +200,17 @@ $(LINUX_DIR)/disk-ext4.img: Makefile
 	@rm -f $@
 	@echo "  MKE2FS  $@"
 	@mke2fs -q -t ext4 -L yakvm-disk -d $(LINUX_DIR)/disk-tree $@ 8M
+
+# A root disk: busybox and tests/linux/rootinit as /sbin/init.
+$(LINUX_DIR)/root-ext4.img: tests/linux/rootinit /bin/busybox Makefile
+	@rm -rf $(LINUX_DIR)/rootfs-tree $@
+	@mkdir -p $(LINUX_DIR)/rootfs-tree/bin $(LINUX_DIR)/rootfs-tree/sbin $(LINUX_DIR)/rootfs-tree/etc
+	@cp /bin/busybox $(LINUX_DIR)/rootfs-tree/bin/busybox
+	@ln -sf busybox $(LINUX_DIR)/rootfs-tree/bin/sh
+	@cp tests/linux/rootinit $(LINUX_DIR)/rootfs-tree/sbin/init
+	@echo "the yakvm root disk" > $(LINUX_DIR)/rootfs-tree/etc/yakvm-root
+	@echo "  MKE2FS  $@"
+	@mke2fs -q -t ext4 -L yakvm-root -d $(LINUX_DIR)/rootfs-tree $@ 16M
 
 linux: $(LINUX_FILES)
 

@@ -402,6 +402,22 @@ if KERNEL:
                                               "disk=module:data,ro,serial=ro-copy") +
                  ["module2 /guests/disk-ext4.img image=data"],
                  checks=virtio_blk_checks("linux")),
+        # Root on /dev/vda: the initramfs loads virtio_blk, mounts the
+        # disk and switch_roots to its /sbin/init.
+        Scenario(name="linux-virtio-root", mem="1G", timeout=300,
+                 grub=[YAKVM] + linux_vm("linux", 1, extra="yakvm.root",
+                                         opts="disk=module:root") +
+                 ["module2 /guests/root-ext4.img image=root"],
+                 checks=[
+                     Check("the initramfs switches root",
+                           r"^\[linux\] yakvm-linux: switch_root to /dev/vda$"),
+                     Check("/ is /dev/vda, ext4, and the disk's /sbin/init runs as PID 1",
+                           r"^\[linux\] yakvm-linux: root is /dev/vda / ext4$"),
+                     Check("... it is the disk's: its /etc file",
+                           r"^\[linux\] yakvm-linux: root init 1 the yakvm root disk$"),
+                     Check("/ is writable", r"^\[linux\] yakvm-linux: root written: written on the root disk$"),
+                     Check("no device needs reset", r"needs reset", present=False),
+                 ]),
         # The INTx fallback: the kernel uses no MSI (pci=nomsi), the
         # transport's ISR and INTA# through the IO-APIC.
         Scenario(name="linux-virtio-nomsi", mem="1G", timeout=300, cpu=RDRAND_CPU,
