@@ -9,8 +9,8 @@
  * buffers wherever the input puts them.
  * Properties: the store is only touched inside its 64 sectors, never
  * written (nor zeroed) when read-only, and a read-only disk's bytes are
- * the image's at the end; every used element's length is at least 1 (the
- * status byte) and within the chain bound; needs-reset is reported at
+ * the image's at the end; every chain popped is pushed back (none leaks)
+ * unless the device stopped for a reset; needs-reset is reported at
  * most once, and no notify is served after it (as the transport does);
  * every byte of the configuration space reads in bounds. The guest-memory
  * properties of the queue itself are fuzz_virtqueue's.
@@ -146,18 +146,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	needs_reset = false;
 	writes_allowed = !(f & 32);
 
-	uint16_t used_before = vq->used_idx;
 	for (unsigned r = 0; r < rounds && !needs_reset; r++) {
-		used_before = vq->used_idx;
 		vd.type->notify(&vd, 0);
-		/* Every element pushed this round holds at least the status
-		 * byte, and no more than a chain may. */
-		for (uint16_t i = used_before; i != vq->used_idx; i++) {
-			uint64_t e = USED + 4 + 8ull * (i % QSIZE);
-			uint32_t len = ram[e + 4] | ram[e + 5] << 8 | ram[e + 6] << 16 |
-				       (uint32_t)ram[e + 7] << 24;
-			CHECK(len >= 1 && len <= VBLK_MAX_CHAIN);
-		}
+		/* Every chain popped was answered and pushed, unless the
+		 * device stopped for a reset. */
+		CHECK(needs_reset || vq->in_flight == 0);
 	}
 	/* The disk never changed when it is read-only. */
 	if (f & 32) {
