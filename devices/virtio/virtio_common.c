@@ -78,7 +78,7 @@ static bool valid(unsigned off, unsigned size)
 	return field_width(off) == size;
 }
 
-uint32_t virtio_common_read(struct virtio_pci *p, unsigned off, unsigned size)
+uint64_t virtio_common_read(struct virtio_pci *p, unsigned off, unsigned size)
 {
 	if (!valid(off, size))
 		return 0;
@@ -106,7 +106,7 @@ uint32_t virtio_common_read(struct virtio_pci *p, unsigned off, unsigned size)
 	if (!q)
 		return 0;
 	uint64_t v = *addr_field(q, off);	/* a queue address, or its half */
-	return (uint32_t)(v >> (off % 8 ? 32 : 0));
+	return size == 8 ? v : (uint32_t)(v >> (off % 8 ? 32 : 0));
 }
 
 /* An MSI-X vector the driver maps: one the function has, else

@@ -261,8 +261,10 @@ static uint64_t virtio_pci_read(struct device *d, uint64_t gpa, unsigned size)
 		return size == 1 ? read_isr(p) : 0;
 	if (off >= VIRTIO_PCI_DEVCFG && off < VIRTIO_PCI_DEVCFG + VIRTIO_PCI_DEVCFG_SIZE) {
 		off -= VIRTIO_PCI_DEVCFG;
-		return devcfg_ok(p, off, size) && p->vd.type->config_read ?
-			p->vd.type->config_read(&p->vd, (uint32_t)off, size) : 0;
+		if (!devcfg_ok(p, off, size) || !p->vd.type->config_read)
+			return 0;
+		uint32_t v = p->vd.type->config_read(&p->vd, (uint32_t)off, size);
+		return size == 4 ? v : v & ((1u << (8 * size)) - 1);
 	}
 	if (off >= VIRTIO_PCI_MSIX_TABLE && off < VIRTIO_PCI_BAR_SIZE)
 		return msix_bar_read(&p->msix, off, size);

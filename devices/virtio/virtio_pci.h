@@ -108,7 +108,7 @@ struct virtio_pci {
 extern const struct device_model virtio_pci_model;
 
 /* Common configuration accesses at offset off (virtio_common.c). */
-uint32_t virtio_common_read(struct virtio_pci *p, unsigned off, unsigned size);
+uint64_t virtio_common_read(struct virtio_pci *p, unsigned off, unsigned size);
 void virtio_common_write(struct virtio_pci *p, unsigned off, unsigned size, uint64_t val);
 /* A device reset (2.1.2, 4.1.4.3.1): status, features, queues, vectors,
  * ISR, and the type's reset. */
