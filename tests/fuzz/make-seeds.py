@@ -422,7 +422,9 @@ def main():
                     b"\x10console=0x2f8 loglevel=loud bogus", b"\x00 on_idle=halt"])
     put("vmdesc", [b"/guests/hello.elf name=hello mem=16M vcpus=2 cpus=0,2-3 -- a b",
                    b"attach=hello -- module string", b"name=lin kind=linux mem=0x4000000 on_reset=reboot trace=1 testdev=1",
-                   b"64KiB"])
+                   b"64KiB",
+                   b"name=a disk=module:root disk=module:data,ro,size=64M,serial=SN-1",
+                   b"/disks/data.img image=data"])
     put("multiboot1", mb1_seeds(build))
     put("linux", linux_seeds())
     put("walk", walk_seeds())
