@@ -190,12 +190,13 @@ def virtio_blk_checks(vm):
     return [
         Check("yakvm made both disks from the image",
               r"vm %s: disk vda: image data, 16384 sectors, \d+ KiB of host memory" % vm),
-        Check("the read-only one", r"vm %s: disk vdb: image data, 16384 sectors, read-only" % vm),
+        Check("the read-only one, zero-extended by size=16M",
+              r"vm %s: disk vdb: image data, 32768 sectors, read-only" % vm),
         Check("%s: every module loads" % vm, p + r"insmod \S+ failed", present=False),
         Check("%s: vda: 16384 sectors (8 MiB), writable, serial from the image's name" % vm,
               p + r"disk vda 16384 sectors ro 0 serial data$"),
-        Check("%s: vdb: read-only (VIRTIO_BLK_F_RO), serial= (GET_ID)" % vm,
-              p + r"disk vdb 16384 sectors ro 1 serial ro-copy$"),
+        Check("%s: vdb: 32768 sectors (size=16M), read-only (VIRTIO_BLK_F_RO), serial= (GET_ID)" % vm,
+              p + r"disk vdb 32768 sectors ro 1 serial ro-copy$"),
         Check("%s: ext4 on vda mounts and has the image's file" % vm,
               p + r"disk vda mounted: hello from a yakvm module disk$"),
         Check("%s: the first boot writes a file and syncs" % vm,
@@ -399,16 +400,19 @@ if KERNEL:
         Scenario(name="linux-virtio-blk", mem="1G", timeout=400,
                  grub=[YAKVM] + linux_vm("linux", 1, extra="yakvm.disk yakvm.reboot",
                                          opts="disk=module:data "
-                                              "disk=module:data,ro,serial=ro-copy") +
+                                              "disk=module:data,ro,size=16M,serial=ro-copy") +
                  ["module2 /guests/disk-ext4.img image=data"],
                  checks=virtio_blk_checks("linux")),
         # Root on /dev/vda: the initramfs loads virtio_blk, mounts the
         # disk and switch_roots to its /sbin/init.
         Scenario(name="linux-virtio-root", mem="1G", timeout=300,
                  grub=[YAKVM] + linux_vm("linux", 1, extra="yakvm.root",
-                                         opts="disk=module:root") +
+                                         opts="disk=module:root disk=module:nosuch") +
                  ["module2 /guests/root-ext4.img image=root"],
                  checks=[
+                     Check("a disk= naming no image: one error line, the VM boots without it",
+                           r"^yakvm: error: vm linux: disk=module:nosuch: no module line with "
+                           r"image=nosuch; no disk vdb$"),
                      Check("the initramfs switches root",
                            r"^\[linux\] yakvm-linux: switch_root to /dev/vda$"),
                      Check("/ is /dev/vda, ext4, and the disk's /sbin/init runs as PID 1",
