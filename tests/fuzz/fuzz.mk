@@ -47,6 +47,9 @@ fuzz_virtqueue_SRCS := devices/virtio/virtqueue.c devices/virtio/virtq_pop.c \
 	devices/virtio/virtq_used.c devices/virtio/virtq_sg.c
 fuzz_virtio_blk_SRCS := $(fuzz_virtqueue_SRCS) devices/virtio/virtio_blk.c \
 	devices/virtio/virtio_blk_req.c devices/block/ram_disk.c lib/string.c
+fuzz_virtio_pci_SRCS := $(DEV_FAKES) devices/virtio/virtio_common.c devices/msix.c \
+	devices/virtio/virtqueue.c devices/virtio/virtq_pop.c devices/virtio/virtq_used.c \
+	devices/virtio/virtq_sg.c
 
 FUZZ_HARNESSES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_HARNESSES))

@@ -194,6 +194,39 @@ def testdev_seeds():
             msix, intx]
 
 
+def virtio_pci_seeds():
+    # tests/fuzz/fuzz_virtio_pci.c: BAR 0 of the transport (common config at
+    # 0, ISR 0x1000, device config 0x2000, notify 0x3000, MSI-X 0x4000/0x5000);
+    # extra: where % 4 == 0 the command register, 1 the MSI-X capability,
+    # 2/3 four bytes of RAM at where & ~3. The harness writes val ^ 0x5a5a5a5a
+    # for accesses of up to 4 bytes: w() undoes that.
+    def w(off, v, n):
+        return mmio(off, (v ^ 0x5a5a5a5a) & ((1 << (8 * n)) - 1), n - 1)
+
+    def r(off, n):
+        return mmio(off, None, n - 1)
+
+    def ram(addr, v):
+        return rec(EXTRA, addr | 2, 0, v)
+    nego = (w(0x14, 1, 1) + w(0x14, 3, 1) + w(0x08, 0, 4) + w(0x0c, 1 << 29, 4) +
+            w(0x08, 1, 4) + w(0x0c, 1, 4) + w(0x14, 11, 1) + r(0x14, 1))
+    queue = (w(0x16, 0, 2) + w(0x18, 4, 2) + w(0x1a, 1, 2) + w(0x20, 0x1000, 4) +
+             w(0x24, 0, 4) + w(0x28, 0x2000, 4) + w(0x2c, 0, 4) + w(0x30, 0x3000, 4) +
+             w(0x34, 0, 4) + w(0x1c, 1, 2))
+    chain = (ram(0x1000, 0x8000) + ram(0x1004, 0) + ram(0x1008, 16) + ram(0x100c, 2) +
+             ram(0x2000, 0x10000) + ram(0x2004, 0))
+    live = w(0x14, 15, 1)
+    notify = w(0x3000, 0, 2) + r(0x1000, 1) + r(0x3004, 2)
+    msix = (w(0x4010, 0xfee00000, 4) + w(0x4018, 0x41, 4) + w(0x401c, 0, 4) +
+            rec(EXTRA, 1, 0, 0x80000000))
+    bad = (w(0x16, 1, 2) + w(0x20, 0xfffff000, 4) + w(0x1c, 1, 2) + r(0x14, 1) +
+           w(0x3008, 0, 2) + w(0x14, 0, 1))
+    return [nego + queue + chain + live + notify,
+            msix + nego + queue + chain + live + notify + r(0x5000, 8),
+            nego + bad + r(0x12, 2) + r(0x2000, 4) + w(0x2004, 0x5a5a, 2) + r(0x15, 1),
+            w(0x14, 4, 1) + w(0x14, 8, 1) + r(0x14, 4) + r(0x04, 4) + w(0x00, 1, 4) + r(0x04, 4)]
+
+
 def msix_seeds():
     # tests/fuzz/fuzz_msix.c: 2 header bytes, then (op, where, size - 1, value)
     def r(op, where, size, val=0):
@@ -417,6 +450,7 @@ def main():
     put("lapic", lapic_seeds())
     put("testdev", testdev_seeds())
     put("msix", msix_seeds())
+    put("virtio_pci", virtio_pci_seeds())
     put("multiboot2", mb2_seeds())
     put("options", [b"\x80loglevel=debug console=com2,fb on_idle=exit x2apic=1",
                     b"\x10console=0x2f8 loglevel=loud bogus", b"\x00 on_idle=halt"])
