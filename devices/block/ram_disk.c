@@ -119,14 +119,16 @@ bool ram_disk_create(struct ram_disk *rd, const struct ram_disk_mem *mem, uint64
 	return true;
 }
 
-void ram_disk_destroy(struct ram_disk *rd)
+uint64_t ram_disk_destroy(struct ram_disk *rd)
 {
 	if (!rd->chunk)
-		return;
+		return 0;
+	uint64_t freed = rd->allocated * RAM_DISK_CHUNK + table_bytes(rd->nchunks);
 	for (uint64_t i = 0; i < rd->nchunks; i++)
 		if (rd->chunk[i])
 			rd->mem->free(rd->chunk[i], RAM_DISK_CHUNK);
 	rd->mem->free(rd->chunk, table_bytes(rd->nchunks));
 	rd->chunk = NULL;
 	rd->allocated = 0;
+	return freed;
 }

@@ -41,7 +41,7 @@ struct ram_disk {
  * memory runs out (nothing is kept then). */
 bool ram_disk_create(struct ram_disk *rd, const struct ram_disk_mem *mem, uint64_t bytes,
 		     bool read_only, const void *image, uint64_t len);
-/* Gives all its memory back. */
-void ram_disk_destroy(struct ram_disk *rd);
+/* Gives all its memory back; returns how many bytes. */
+uint64_t ram_disk_destroy(struct ram_disk *rd);
 
 #endif

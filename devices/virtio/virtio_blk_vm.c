@@ -34,9 +34,14 @@ static const struct ram_disk_mem pmm_mem = { pmm_alloc, pmm_free };
 
 #define DISK_PAGES ((sizeof(struct vm_disk) + PAGE_SIZE - 1) / PAGE_SIZE)
 
+/* Each VM's disks (by VM id), for its destroy. */
+static struct vm_disk *disks_of[MAX_VMS][VM_DISKS_MAX];
+
 const struct virtio_type *virtio_blk_vm_disk(struct vm *vm, unsigned index,
 					     const struct disk_desc *d, const void **arg)
 {
+	if (vm->id >= MAX_VMS || index >= VM_DISKS_MAX)
+		return NULL;
 	const struct disk_image *img = disk_image_find(d->image);
 	if (!img) {
 		log_error("vm %s: disk=module:%s: no module line with image=%s; no disk vd%c",
@@ -64,6 +69,24 @@ const struct virtio_type *virtio_blk_vm_disk(struct vm *vm, unsigned index,
 	log_info("vm %s: disk vd%c: image %s, %lu sectors%s, %lu KiB of host memory", vm->name,
 		 'a' + index, d->image, disk->rd.be.sectors, d->ro ? ", read-only" : "",
 		 disk->rd.allocated * (RAM_DISK_CHUNK / 1024));
+	disks_of[vm->id][index] = disk;
 	*arg = &disk->blk;
 	return virtio_blk_type(&disk->rd.be);
+}
+
+uint64_t virtio_blk_vm_free(struct vm *vm)
+{
+	uint64_t freed = 0;
+	if (vm->id >= MAX_VMS)
+		return 0;
+	for (unsigned i = 0; i < VM_DISKS_MAX; i++) {
+		struct vm_disk *disk = disks_of[vm->id][i];
+		if (!disk)
+			continue;
+		freed += ram_disk_destroy(&disk->rd);
+		pmm_free_pages(virt_to_phys(disk), DISK_PAGES);
+		freed += DISK_PAGES * PAGE_SIZE;
+		disks_of[vm->id][i] = NULL;
+	}
+	return freed;
 }
