@@ -48,6 +48,7 @@ static void test_defaults(void **state)
 	assert_false(m->vm.npt_4k);
 	assert_false(m->vm.unmapped_stop);
 	assert_int_equal(m->vm.hpet, HPET_DEFAULT);
+	assert_false(m->vm.rng);
 	assert_int_equal(m->vm.gdb_port, 0);
 	assert_false(m->vm.gdb_nowait);
 	assert_string_equal(m->args, "");
@@ -73,6 +74,8 @@ static void test_full_vm_line(void **state)
 	assert_true(m->vm.unmapped_stop);
 	assert_false(m->vm.hpet);
 	assert_true(parse_ok("name=h hpet=on")->vm.hpet);
+	assert_true(parse_ok("name=h rng=on")->vm.rng);
+	assert_false(parse_ok("name=h rng=off")->vm.rng);
 	m = parse_ok("/guests/hello.elf name=hello mem=16M vcpus=2 cpus=0,2-3 kind=multiboot "
 		     "on_reset=reboot trace=1 testdev=1 npt=4k hpet=off -- guest args");
 	assert_string_equal(m->args, "guest args");
@@ -230,6 +233,8 @@ static void test_errors(void **state)
 		{ "p name=a hpet=1", "hpet=1: must be on or off" },
 		{ "p name=a hpet=ON", "hpet=ON: must be on or off" },
 		{ "p name=a hpet=on hpet=off", "hpet=off: option given twice" },
+		{ "p name=a rng=1", "rng=1: must be on or off" },
+		{ "p name=a rng=on rng=on", "rng=on: option given twice" },
 		{ "p name=a gdb=com5", "gdb=com5: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
 		{ "p name=a gdb=0x10000", "gdb=0x10000: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
 		{ "p name=a gdb=0x0", "gdb=0x0: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
