@@ -195,7 +195,12 @@ static void virtio_pci_init(struct device *d)
 		add_virtio_cap(f, VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_DEVCFG,
 			       t->config_size, 0);
 
-	if (t->init && t->state_size <= VIRTIO_TYPE_STATE_MAX)
+	if (t->state_size > VIRTIO_TYPE_STATE_MAX) {
+		log_error("vm %s: %s: its state (%u bytes) exceeds VIRTIO_TYPE_STATE_MAX; "
+			  "not on the bus", vm_name(p), t->name, (unsigned)t->state_size);
+		return;
+	}
+	if (t->init)
 		t->init(&p->vd, in->arg);
 	if (d->vm && !pci_register(d->vm, f))
 		log_error("vm %s: %s: PCI slot %u taken or no room on the bus", vm_name(p),

@@ -51,7 +51,10 @@ static uint32_t fill(struct virtq *vq, const struct virtq_chain *c)
 		if (!rdrand64(&r))
 			break;
 		uint64_t n = want - done < 8 ? want - done : 8;
-		done += virtq_chain_write(vq, c, done, &r, n);
+		uint64_t put = virtq_chain_write(vq, c, done, &r, n);
+		done += put;
+		if (put < n)
+			break;			/* the chain ended early: never loop */
 	}
 	return (uint32_t)done;
 }
