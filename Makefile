@@ -62,6 +62,7 @@ LINUX_KERNEL ?= $(wildcard $(KERNELS)/cloud-amd64/vmlinuz)
 LINUX_STD_KERNEL ?= $(wildcard $(KERNELS)/amd64/vmlinuz)
 LINUX_DIR := $(BUILD)/linux
 LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio \
+	$(LINUX_DIR)/disk-ext4.img $(LINUX_DIR)/root-ext4.img \
 	$(LINUX_DIR)/vmlinuz-truncated) $(if $(LINUX_STD_KERNEL),$(LINUX_DIR)/vmlinuz-std)
 # memtest86+ from Debian (a Linux-protocol image), unpacked into build/memtest
 # by scripts/fetch-memtest.sh, booted as a Linux VM.
@@ -176,7 +177,7 @@ $(LINUX_DIR)/vmlinuz-truncated: $(LINUX_DIR)/vmlinuz
 # and each kernel's virtio modules (Debian builds them =m), under
 # /lib/modules/RELEASE/ (tests/linux/init loads them in modules.dep order).
 VIRTIO_MODULES := virtio/virtio_ring virtio/virtio virtio/virtio_pci_modern_dev \
-	virtio/virtio_pci_legacy_dev virtio/virtio_pci char/hw_random/virtio-rng
+	virtio/virtio_pci_legacy_dev virtio/virtio_pci char/hw_random/virtio-rng block/virtio_blk
 LINUX_MODULE_DIRS := $(wildcard $(KERNELS)/cloud-amd64/lib/modules/* $(KERNELS)/amd64/lib/modules/*)
 $(LINUX_DIR)/initrd.cpio: tests/linux/init /bin/busybox
 	@rm -rf $(LINUX_DIR)/root && mkdir -p $(LINUX_DIR)/root/bin
@@ -190,6 +191,26 @@ $(LINUX_DIR)/initrd.cpio: tests/linux/init /bin/busybox
 		done; \
 	done
 	cd $(LINUX_DIR)/root && find . | cpio -o -H newc --quiet > ../initrd.cpio
+
+# A disk image for virtio-blk (disk=module:NAME): ext4 made from a small
+# tree by mke2fs -d (e2fsprogs; no root rights, no loop device).
+$(LINUX_DIR)/disk-ext4.img: Makefile
+	@mkdir -p $(LINUX_DIR)/disk-tree
+	@echo "hello from a yakvm module disk" > $(LINUX_DIR)/disk-tree/hello.txt
+	@rm -f $@
+	@echo "  MKE2FS  $@"
+	@mke2fs -q -t ext4 -L yakvm-disk -d $(LINUX_DIR)/disk-tree $@ 8M
+
+# A root disk: busybox and tests/linux/rootinit as /sbin/init.
+$(LINUX_DIR)/root-ext4.img: tests/linux/rootinit /bin/busybox Makefile
+	@rm -rf $(LINUX_DIR)/rootfs-tree $@
+	@mkdir -p $(LINUX_DIR)/rootfs-tree/bin $(LINUX_DIR)/rootfs-tree/sbin $(LINUX_DIR)/rootfs-tree/etc
+	@cp /bin/busybox $(LINUX_DIR)/rootfs-tree/bin/busybox
+	@ln -sf busybox $(LINUX_DIR)/rootfs-tree/bin/sh
+	@cp tests/linux/rootinit $(LINUX_DIR)/rootfs-tree/sbin/init
+	@echo "the yakvm root disk" > $(LINUX_DIR)/rootfs-tree/etc/yakvm-root
+	@echo "  MKE2FS  $@"
+	@mke2fs -q -t ext4 -L yakvm-root -d $(LINUX_DIR)/rootfs-tree $@ 16M
 
 linux: $(LINUX_FILES)
 

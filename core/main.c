@@ -17,6 +17,7 @@
 #include "arch/x86/fbcon.h"
 #include "core/vm/vm.h"
 #include "core/vm/vmdesc.h"
+#include "core/vm/disk_images.h"
 #include "core/run/sched.h"
 #include "core/run/timer.h"
 #include "core/console/input.h"
@@ -96,6 +97,18 @@ static void create_vms(const struct boot_info *bi)
 	/* Each VM's footprint is logged by vm_start; destroys give it all back
 	 * (core/vm/vm_destroy.c): the monitor's `mem` shows the difference. */
 	log_info("%lu pages free before the VMs", pmm_free_bytes() / PAGE_SIZE);
+	/* The disk images first: a VM's disk= may name one on any line. */
+	for (unsigned i = 0; i < bi->module_count; i++) {
+		const struct boot_module *m = &bi->modules[i];
+		if (vmdesc_parse(m->cmdline, &ml, err, sizeof(err)) != 0 || ml.role != MOD_IMAGE)
+			continue;
+		if (disk_image_add(ml.image, m->start, m->end - m->start))
+			log_info("image %s: module %u, %lu bytes", ml.image, i + 1,
+				 m->end - m->start);
+		else
+			log_error("module %u: image=%s: the name is taken or there are %u "
+				  "images already; ignored", i + 1, ml.image, DISK_IMAGES_MAX);
+	}
 	for (unsigned i = 0; i < bi->module_count; i++) {
 		const struct boot_module *m = &bi->modules[i];
 		if (vmdesc_parse(m->cmdline, &ml, err, sizeof(err)) != 0) {
@@ -107,6 +120,8 @@ static void create_vms(const struct boot_info *bi)
 		img.start = m->start;
 		img.len = m->end - m->start;
 		strlcpy(img.args, ml.args, sizeof(img.args));
+		if (ml.role == MOD_IMAGE)
+			continue;
 		if (ml.role == MOD_VM) {
 			vm_create(&ml.vm, &img);
 			continue;

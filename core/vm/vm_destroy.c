@@ -18,6 +18,7 @@
 #include "arch/x86/pcpu.h"
 #include "arch/x86/tsc.h"
 #include "devices/bus.h"
+#include "devices/virtio/virtio_blk_vm.h"
 #include "devices/irq.h"
 #include "mm/pmm.h"
 #include "mm/npt/npt_vm.h"
@@ -55,6 +56,7 @@ static uint64_t free_memory(struct vm *vm)
 	vm->pio_unowned_logged = NULL;
 	freed += 2 * PAGE_SIZE;
 	freed += bus_free_devices(vm);
+	freed += virtio_blk_vm_free(vm);	/* after the devices that used them */
 	/* With gdb= the stub keeps pointers to the vCPUs: they stay. */
 	if (!vm->gdb) {
 		unsigned n = vm->nvcpus;

@@ -18,6 +18,9 @@ _Static_assert(VM_VCPUS_MAX == 16, "update the vcpus= message");
 _Static_assert(VM_MEM_MIN == 1ull << 20, "update the mem= messages");
 _Static_assert(VM_MEM_MAX == 64ull << 30, "update the mem= messages");
 _Static_assert(VM_ARGS_MAX == 2048, "update the -- message");
+_Static_assert(VM_DISKS_MAX == 4, "update the disk= message");
+_Static_assert(VM_DISK_SERIAL_MAX == 20, "update the serial= message");
+_Static_assert(VM_DISK_SIZE_MAX == 16ull << 30, "update the size= message");
 
 
 enum vm_option {
@@ -35,6 +38,8 @@ enum vm_option {
 	OPT_UNMAPPED,
 	OPT_HPET,
 	OPT_RNG,
+	OPT_DISK,
+	OPT_IMAGE,
 	OPT_COUNT,
 };
 
@@ -53,6 +58,8 @@ static const char *const option_names[OPT_COUNT] = {
 	[OPT_UNMAPPED] = "unmapped",
 	[OPT_HPET] = "hpet",
 	[OPT_RNG] = "rng",
+	[OPT_DISK] = "disk",
+	[OPT_IMAGE] = "image",
 };
 
 
@@ -211,6 +218,81 @@ static void copy_value(char *dst, const char *s, size_t len)
 	dst[len] = '\0';
 }
 
+static bool starts_with(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+/* One ",item" of disk=: ro, size=SIZE, serial=TEXT. */
+static const char *parse_disk_item(const char *s, size_t len, struct disk_desc *d,
+				   unsigned *seen)
+{
+	uint64_t n;
+	if (token_is(s, len, "ro")) {
+		if (*seen & 1)
+			return "ro given twice";
+		*seen |= 1;
+		d->ro = true;
+	} else if (starts_with(s, len, "size=")) {
+		if (*seen & 2)
+			return "size= given twice";
+		*seen |= 2;
+		if (!vmdesc_parse_size(s + 5, len - 5, &n))
+			return "size=: not a size (use e.g. 64M)";
+		if (n == 0 || n % 512)
+			return "size=: not a whole number of 512-byte sectors";
+		if (n > VM_DISK_SIZE_MAX)
+			return "size=: above the maximum of 16G";
+		d->size = n;
+	} else if (starts_with(s, len, "serial=")) {
+		if (*seen & 4)
+			return "serial= given twice";
+		*seen |= 4;
+		if (len - 7 == 0 || len - 7 > VM_DISK_SERIAL_MAX)
+			return "serial=: 1 to 20 characters";
+		for (size_t i = 7; i < len; i++)
+			if (s[i] <= ' ' || s[i] > '~')
+				return "serial=: printable characters only";
+		copy_value(d->serial, s + 7, len - 7);
+	} else {
+		return "after the source, only ,ro ,size=SIZE ,serial=TEXT";
+	}
+	return NULL;
+}
+
+/* disk=module:NAME[,ro][,size=SIZE][,serial=TEXT]: one more disk. */
+static const char *parse_disk(const char *s, size_t len, struct vm_desc *vm)
+{
+	if (vm->ndisks == VM_DISKS_MAX)
+		return "at most 4 disks per VM";
+	struct disk_desc *d = &vm->disks[vm->ndisks];
+	*d = (struct disk_desc){ 0 };
+	size_t end = 0;
+	while (end < len && s[end] != ',')
+		end++;
+	if (!starts_with(s, end, "module:"))
+		return "must be module:NAME[,ro][,size=SIZE][,serial=TEXT]";
+	if (!valid_name(s + 7, end - 7))
+		return "module:NAME: a name is a lowercase letter, then up to 14 of"
+		       " a-z 0-9 _ -";
+	copy_value(d->image, s + 7, end - 7);
+	unsigned seen = 0;
+	while (end < len) {
+		size_t start = end + 1;
+		end = start;
+		while (end < len && s[end] != ',')
+			end++;
+		const char *why = parse_disk_item(s + start, end - start, d, &seen);
+		if (why)
+			return why;
+	}
+	if (!d->serial[0])
+		copy_value(d->serial, d->image, strlen(d->image));
+	vm->ndisks++;
+	return NULL;
+}
+
 /* Applies one option's value; returns why it is bad, or NULL. */
 static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 				struct mod_line *out)
@@ -220,11 +302,15 @@ static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 	switch (opt) {
 	case OPT_NAME:
 	case OPT_ATTACH:
+	case OPT_IMAGE:
 		if (!valid_name(v, len))
 			return "a name is a lowercase letter, then up to 14 of"
 			       " a-z 0-9 _ -";
-		copy_value(opt == OPT_NAME ? vm->name : out->attach_to, v, len);
+		copy_value(opt == OPT_NAME ? vm->name : opt == OPT_ATTACH ? out->attach_to
+			   : out->image, v, len);
 		return NULL;
+	case OPT_DISK:
+		return parse_disk(v, len, vm);
 	case OPT_MEM:
 		if (!vmdesc_parse_size(v, len, &n))
 			return "not a size (use e.g. 64M)";
@@ -350,13 +436,22 @@ static int check_combination(const struct token *seen, char *err,
 			     size_t errlen)
 {
 	const struct token *name = &seen[OPT_NAME], *attach = &seen[OPT_ATTACH];
+	const struct token *image = &seen[OPT_IMAGE];
 	if (name->s && attach->s)
 		return fail(err, errlen, *attach,
 			    "a line has name= or attach=, not both");
+	if (image->s) {
+		for (int opt = 0; opt < OPT_COUNT; opt++)
+			if (opt != OPT_IMAGE && seen[opt].s)
+				return fail(err, errlen, seen[opt],
+					    "not allowed on an image= line "
+					    "(only image=)");
+		return 0;
+	}
 	if (!name->s && !attach->s) {
 		if (err && errlen)
-			snprintf(err, errlen, "no name= or attach= (a module "
-				 "line needs one of them)");
+			snprintf(err, errlen, "no name=, attach= or image= (a "
+				 "module line needs one of them)");
 		return -1;
 	}
 	if (attach->s) {
@@ -407,7 +502,7 @@ int vmdesc_parse(const char *line, struct mod_line *out, char *err,
 		size_t value_len = t.len - key_len - 1;
 		if (value_len == 0)
 			return fail(err, errlen, t, "empty value");
-		if (seen[opt].s)
+		if (seen[opt].s && opt != OPT_DISK)
 			return fail(err, errlen, t, "option given twice");
 		seen[opt] = t;
 		const char *why = apply_option((enum vm_option)opt, value,
@@ -418,6 +513,6 @@ int vmdesc_parse(const char *line, struct mod_line *out, char *err,
 
 	if (check_combination(seen, err, errlen) < 0)
 		return -1;
-	out->role = seen[OPT_ATTACH].s ? MOD_ATTACH : MOD_VM;
+	out->role = seen[OPT_IMAGE].s ? MOD_IMAGE : seen[OPT_ATTACH].s ? MOD_ATTACH : MOD_VM;
 	return 0;
 }

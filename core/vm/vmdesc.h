@@ -7,7 +7,8 @@
  *
  * A line with name= creates a VM from that image. A line with attach=NAME
  * adds its file to an earlier VM: a Multiboot1 module for kind=multiboot, the
- * initrd for kind=linux. Everything after a lone "--" is passed to the guest
+ * initrd for kind=linux. A line with image=NAME makes its file a disk image
+ * that VMs name in disk=module:NAME[,ro][,size=64M][,serial=TEXT]. Everything after a lone "--" is passed to the guest
  * unchanged (its command line, or the module's string).
  *
  * The line GRUB passes may start with the module's path; a first word that
@@ -26,6 +27,18 @@
 #define VM_MEM_MAX    (64ull << 30)
 #define VM_MEM_DEFAULT (32ull << 20)
 #define VM_ARGS_MAX   2048
+
+#define VM_DISKS_MAX       4
+#define VM_DISK_SERIAL_MAX 20               /* virtio-blk's GET_ID: 20 bytes */
+#define VM_DISK_SIZE_MAX   (16ull << 30)
+
+/* disk=module:NAME[,ro][,size=SIZE][,serial=TEXT] (docs/vm-config.md). */
+struct disk_desc {
+	char image[VM_NAME_MAX + 1];        /* the image= line's NAME */
+	uint64_t size;                      /* size=: bytes, 512-aligned; 0: the image's */
+	bool ro;
+	char serial[VM_DISK_SERIAL_MAX + 1];/* serial=; default the image's name */
+};
 
 enum vm_kind { VM_KIND_AUTO, VM_KIND_MULTIBOOT, VM_KIND_LINUX };
 enum vm_on_reset { VM_ON_RESET_STOP, VM_ON_RESET_REBOOT };
@@ -46,17 +59,20 @@ struct vm_desc {
 				     * reads all ones (default) or stops the VM */
 	uint16_t gdb_port;          /* gdb=com2|0x2f8[,nowait]: the gdb stub's UART, or 0 */
 	bool gdb_nowait;            /* ",nowait": run before gdb attaches */
+	unsigned ndisks;            /* disk=, once per disk (vda, vdb, ...) */
+	struct disk_desc disks[VM_DISKS_MAX];
 };
 
 /* hpet= when not given (docs/vm-config.md says why). */
 #define HPET_DEFAULT  true
 
-enum mod_role { MOD_VM, MOD_ATTACH };
+enum mod_role { MOD_VM, MOD_ATTACH, MOD_IMAGE };
 
 struct mod_line {
 	enum mod_role role;
 	struct vm_desc vm;                /* for MOD_VM */
 	char attach_to[VM_NAME_MAX + 1];  /* for MOD_ATTACH */
+	char image[VM_NAME_MAX + 1];      /* for MOD_IMAGE */
 	char args[VM_ARGS_MAX];           /* text after "--", or "" */
 };
 

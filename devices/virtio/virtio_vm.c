@@ -8,6 +8,7 @@
 #include "devices/virtio/virtio_vm.h"
 #include "devices/virtio/virtio_pci.h"
 #include "devices/virtio/virtio_rng.h"
+#include "devices/virtio/virtio_blk_vm.h"
 #include "devices/bus.h"
 #include "core/vm/vm.h"
 #include "lib/log.h"
@@ -54,7 +55,12 @@ bool virtio_add_devices(struct vm *vm)
 			log_error("vm %s: rng=on: the host CPU has no RDRAND; no virtio-rng",
 				  vm->name);
 	}
-	/* More types (virtio-blk's disk=) add their instances here. */
+	for (unsigned i = 0; i < vm->desc.ndisks; i++) {
+		const void *arg;
+		const struct virtio_type *t = virtio_blk_vm_disk(vm, i, &vm->desc.disks[i], &arg);
+		if (t)
+			add(vm, v, t, arg);
+	}
 	v->decl[v->n] = (struct device_decl){ 0 };
 	return bus_add_devices(vm, v->decl);
 }

@@ -94,8 +94,11 @@ DESTROY = Scenario(
     mem="1G",
     timeout=600,
     grub=[YAKVM, HB_FOREVER] + [
-        "module2 /guests/hostile_resetloop.elf name=rl%d mem=%dM -- forever"
-        % (k, 16 * (k + 1)) for k in range(NLOOPS)],
+        "module2 /guests/hostile_resetloop.elf name=rl%d mem=%dM disk=module:rl,size=1M "
+        "-- forever" % (k, 16 * (k + 1)) for k in range(NLOOPS)] +
+        # Each with a module disk (its own copy of an image): a destroy
+        # gives that memory back too.
+        ["module2 /guests/hostile_resetloop.elf image=rl"],
     input=[(r"\[hb\] heartbeat 3\n", CTRL_A * 3 * (NLOOPS + 2)),
            (r"console input goes to yakvm's monitor", b"mem\r"),
            (r"pages free\n", b"")] + _destroy_inputs() + [
@@ -111,6 +114,8 @@ DESTROY = Scenario(
               r"^yakvm: %d of %d VMs started" % (NLOOPS + 1, NLOOPS + 1)),
     ] + [c for k in range(NLOOPS) for c in [
         Check("rl%d loops through resets" % k, r"^yakvm: vm rl%d: reset \(2 so far\)" % k),
+        Check("rl%d has its disk" % k, r"^yakvm: vm rl%d: disk vda: image rl, 2048 sectors, "
+              r"[1-9]\d* KiB of host memory$" % k),
         Check("destroy rl%d answers at once: destroying" % k, r"^  vm rl%d: destroying$" % k),
         Check("rl%d is stopped by the destroy, and for nothing else" % k,
               r"^yakvm: error: vm rl%d (?!stopped: destroyed from the monitor$)" % k,

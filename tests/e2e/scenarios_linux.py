@@ -11,6 +11,7 @@ what the kernel says.
 """
 import datetime
 import glob
+import hashlib
 import os
 import re
 
@@ -176,6 +177,45 @@ def virtio_rng_checks(vm, msix=True):
                             "counting" % vm,
                             p + r"interrupts after: +18: (?:0*[1-9]\d* )+.*IO-APIC.*virtio0"))
     return checks
+
+
+def virtio_blk_checks(vm):
+    """virtio-blk (disk=, issue 18) with the cloud kernel and tests/linux/init's
+    yakvm.disk: vda a read-write copy of the ext4 image (Makefile:
+    disk-ext4.img), vdb a read-only one. A file written and synced before
+    the VM's reboot is on vda after it; a write to vdb fails and changes
+    nothing."""
+    p = r"^\[%s\] yakvm-linux: " % vm
+    zeros_1k = hashlib.md5(bytes(1024)).hexdigest()
+    return [
+        Check("yakvm made both disks from the image",
+              r"vm %s: disk vda: image data, 16384 sectors, \d+ KiB of host memory" % vm),
+        Check("the read-only one, zero-extended by size=16M",
+              r"vm %s: disk vdb: image data, 32768 sectors, read-only" % vm),
+        Check("%s: every module loads" % vm, p + r"insmod \S+ failed", present=False),
+        Check("%s: vda: 16384 sectors (8 MiB), writable, serial from the image's name" % vm,
+              p + r"disk vda 16384 sectors ro 0 serial data$"),
+        Check("%s: vdb: 32768 sectors (size=16M), read-only (VIRTIO_BLK_F_RO), serial= (GET_ID)" % vm,
+              p + r"disk vdb 32768 sectors ro 1 serial ro-copy$"),
+        Check("%s: ext4 on vda mounts and has the image's file" % vm,
+              p + r"disk vda mounted: hello from a yakvm module disk$"),
+        Check("%s: the first boot writes a file and syncs" % vm,
+              p + r"disk vda wrote the file: written by boot 1 at [\d.]+$"),
+        Check("%s: the guest reboots" % vm, p + r"rebooting \(RTC year 2099\)$"),
+        Check("%s: the second boot knows it rebooted" % vm, p + r"back after the reboot$"),
+        Check("%s: after the reboot the file is on vda" % vm,
+              p + r"disk vda has the file: written by boot 1 at [\d.]+$"),
+        Check("%s: unmounted cleanly" % vm, p + r"disk vda unmounted$"),
+        # Linux refuses it itself (the disk's read-only flag from
+        # VIRTIO_BLK_F_RO outlives --setrw): the device's own refusal of a
+        # write to a read-only disk is test_virtio_blk's test_read_only.
+        Check("%s: a write to read-only vdb fails (blockdev --setrw, O_DIRECT)" % vm,
+              p + r"disk vdb write rc [1-9]\d* .*(Operation not permitted|I/O error)"),
+        Check("%s: ... and vdb's first 1024 bytes are still ext4's zeros" % vm,
+              p + r"disk vdb first 1024 bytes md5 %s$" % zeros_1k),
+        Check("%s: no device needs reset" % vm, p + r"dmesg virtio: .*needs reset", present=False),
+        Check("%s: no oops" % vm, p + r"dmesg oops 0$"),
+    ]
 
 
 # nowatchdog: a loaded host's stall reports must not count as warnings.
@@ -355,6 +395,33 @@ if KERNEL:
                  grub=[YAKVM] + linux_vm("std", 1, extra=STD_EXTRA, kernel="vmlinuz-std",
                                          opts="rng=on"),
                  checks=std_checks("std", 1) + pci_root_checks("std") + virtio_rng_checks("std")),
+        # virtio-blk: two module disks from one ext4 image (disk=), a
+        # write that survives the VM's reboot, a read-only disk.
+        Scenario(name="linux-virtio-blk", mem="1G", timeout=400,
+                 grub=[YAKVM] + linux_vm("linux", 1, extra="yakvm.disk yakvm.reboot",
+                                         opts="disk=module:data "
+                                              "disk=module:data,ro,size=16M,serial=ro-copy") +
+                 ["module2 /guests/disk-ext4.img image=data"],
+                 checks=virtio_blk_checks("linux")),
+        # Root on /dev/vda: the initramfs loads virtio_blk, mounts the
+        # disk and switch_roots to its /sbin/init.
+        Scenario(name="linux-virtio-root", mem="1G", timeout=300,
+                 grub=[YAKVM] + linux_vm("linux", 1, extra="yakvm.root",
+                                         opts="disk=module:root disk=module:nosuch") +
+                 ["module2 /guests/root-ext4.img image=root"],
+                 checks=[
+                     Check("a disk= naming no image: one error line, the VM boots without it",
+                           r"^yakvm: error: vm linux: disk=module:nosuch: no module line with "
+                           r"image=nosuch; no disk vdb$"),
+                     Check("the initramfs switches root",
+                           r"^\[linux\] yakvm-linux: switch_root to /dev/vda$"),
+                     Check("/ is /dev/vda, ext4, and the disk's /sbin/init runs as PID 1",
+                           r"^\[linux\] yakvm-linux: root is /dev/vda / ext4$"),
+                     Check("... it is the disk's: its /etc file",
+                           r"^\[linux\] yakvm-linux: root init 1 the yakvm root disk$"),
+                     Check("/ is writable", r"^\[linux\] yakvm-linux: root written: written on the root disk$"),
+                     Check("no device needs reset", r"needs reset", present=False),
+                 ]),
         # The INTx fallback: the kernel uses no MSI (pci=nomsi), the
         # transport's ISR and INTA# through the IO-APIC.
         Scenario(name="linux-virtio-nomsi", mem="1G", timeout=300, cpu=RDRAND_CPU,

@@ -32,6 +32,20 @@ CASES = [
     "after a reset the device works again",
 ]
 
+# tests/guests/hostile_vblk.c: virtio-blk on a read-only module disk (the
+# guest's own ELF), a driver that ignores VIRTIO_BLK_F_RO and the rules.
+VBLK_CASES = [
+    "virtio-blk at 00:02.0 (1af4:1042)", "common, notify, ISR and device capabilities in BAR 0",
+    "capacity: the image's sectors", "the device offers VIRTIO_BLK_F_RO",
+    "a read of sector 0 gets the image (its ELF magic)",
+    "a write to the read-only disk, F_RO not negotiated: IOERR", "the disk is unchanged after it",
+    "a read past the capacity: IOERR, the buffer untouched", "a read at sector 2^64 - 1: IOERR",
+    "a read of 100 bytes (not whole sectors): IOERR", "an unknown request type: UNSUPP",
+    "a header of 8 bytes: IOERR", "GET_ID gives the serial",
+    "a chain with no writable status byte: DEVICE_NEEDS_RESET, nothing used",
+    "after a reset the disk reads again",
+]
+
 SCENARIOS = [
     Scenario(
         name="qemu-hostile-virtio", timeout=150, cpu="qemu64,+svm,+npt,+vgif,+rdrand",
@@ -47,4 +61,20 @@ SCENARIOS = [
             Check("and only once", r"needs reset: [^\n]*\n(?:.*\n)*.*needs reset:",
                   present=False),
         ]),
+    Scenario(
+        name="qemu-hostile-vblk", timeout=150,
+        grub=[YAKVM, HEARTBEAT,
+              "module2 /guests/hostile_vblk.elf name=vblk mem=16M "
+              "disk=module:self,ro,serial=hostile-ro",
+              "module2 /guests/hostile_vblk.elf image=self"],
+        input=[stop_when_others_end(["vblk"])],
+        checks=[
+            Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+        ] + alive_checks(2) + guest_checks("vblk", "vblk", VBLK_CASES) + [
+            Check("yakvm logs the chain without a status byte once, naming VM, device, slot "
+                  "and reason",
+                  r"^yakvm: warning: vm vblk: virtio-blk 00:02\.0 needs reset: a request "
+                  r"with no writable status byte \(5\.2\.6\.1\)$"),
+        ]),
 ]
+

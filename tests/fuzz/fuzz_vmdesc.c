@@ -5,7 +5,9 @@
  * Properties: a line is accepted with every field in range (name
  * [a-z][a-z0-9_-]*, at most VM_NAME_MAX; vcpus 1..VM_VCPUS_MAX; mem 4K
  * aligned in [VM_MEM_MIN, VM_MEM_MAX]; a CPU mask not empty; args
- * NUL-terminated), or refused with a reason (one line if the line is); a size that parses
+ * NUL-terminated; up to VM_DISKS_MAX disks, each naming a valid image, a
+ * size 512-aligned and at most VM_DISK_SIZE_MAX, a printable serial of 1 to
+ * 20 characters; an image= line's name valid), or refused with a reason (one line if the line is); a size that parses
  * as plain decimal digits has their value.
  */
 #include <stdbool.h>
@@ -71,6 +73,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(m.vm.mem >= VM_MEM_MIN && m.vm.mem <= VM_MEM_MAX && m.vm.mem % 4096 == 0);
 		CHECK(m.vm.cpu_mask != 0);
 		CHECK(memchr(m.args, 0, sizeof(m.args)));
+		CHECK(m.vm.ndisks <= VM_DISKS_MAX);
+		for (unsigned i = 0; i < m.vm.ndisks; i++) {
+			const struct disk_desc *d = &m.vm.disks[i];
+			check_name(d->image);
+			CHECK(d->size % 512 == 0 && d->size <= VM_DISK_SIZE_MAX);
+			size_t n = strnlen(d->serial, sizeof(d->serial));
+			CHECK(n >= 1 && n <= VM_DISK_SERIAL_MAX);
+			for (size_t k = 0; k < n; k++)
+				CHECK(d->serial[k] > ' ' && d->serial[k] <= '~');
+		}
+	} else if (m.role == MOD_IMAGE) {
+		check_name(m.image);
 	} else {
 		CHECK(m.role == MOD_ATTACH);
 		check_name(m.attach_to);

@@ -378,6 +378,55 @@ def vq_seeds():
     ]
 
 
+def virtio_blk_seeds():
+    """fuzz_virtio_blk: features byte, notifications byte, then RAM (queue
+    of 8: table at 0, avail at 0x80, used at 0x100): reads, writes, flush,
+    GET_ID, a read-only disk, WRITE_ZEROES/DISCARD, out of range, an
+    unknown type, a chain with no status byte, an indirect table."""
+    N, W = 1, 2
+
+    def ram():
+        return bytearray(0x4000)
+
+    def desc(r, i, addr, ln, flags, nxt):
+        struct.pack_into("<QIHH", r, 16 * i, addr, ln, flags, nxt)
+
+    def offer(r, heads):
+        for k, h in enumerate(heads):
+            struct.pack_into("<H", r, 0x80 + 4 + 2 * k, h)
+        struct.pack_into("<H", r, 0x82, len(heads))
+
+    def hdr(r, at, typ, sector):
+        struct.pack_into("<IIQ", r, at, typ, 0, sector)
+
+    seeds = []
+    r = ram(); hdr(r, 0x1000, 0, 3); desc(r, 0, 0x1000, 16, N, 1)
+    desc(r, 1, 0x2000, 1024, N | W, 2); desc(r, 2, 0x3000, 1, W, 0); offer(r, [0])
+    seeds.append(bytes([0x1f, 0]) + r)
+    r = ram(); hdr(r, 0x1000, 1, 5); desc(r, 0, 0x1000, 16, N, 1); desc(r, 1, 0x2000, 512, N, 2)
+    desc(r, 2, 0x3000, 1, W, 0)
+    hdr(r, 0x1100, 4, 0); desc(r, 3, 0x1100, 16, N, 4); desc(r, 4, 0x3010, 1, W, 0)
+    hdr(r, 0x1200, 8, 0); desc(r, 5, 0x1200, 16, N, 6); desc(r, 6, 0x3020, 21, W, 0)
+    offer(r, [0, 3, 5]); seeds.append(bytes([0x07, 1]) + r)
+    r = ram(); hdr(r, 0x1000, 1, 5); desc(r, 0, 0x1000, 16, N, 1); desc(r, 1, 0x2000, 512, N, 2)
+    desc(r, 2, 0x3000, 1, W, 0); offer(r, [0]); seeds.append(bytes([0x27, 0]) + r)
+    r = ram(); hdr(r, 0x1000, 13, 0); struct.pack_into("<QII", r, 0x1010, 2, 4, 1)
+    desc(r, 0, 0x1000, 32, N, 1); desc(r, 1, 0x3000, 1, W, 0)
+    hdr(r, 0x1100, 11, 0); struct.pack_into("<QII", r, 0x1110, 60, 8, 0)
+    desc(r, 2, 0x1100, 32, N, 3); desc(r, 3, 0x3010, 1, W, 0)
+    offer(r, [0, 2]); seeds.append(bytes([0x06, 0]) + r)
+    r = ram(); hdr(r, 0x1000, 0, 63); desc(r, 0, 0x1000, 16, N, 1)
+    desc(r, 1, 0x2000, 1024, N | W, 2); desc(r, 2, 0x3000, 1, W, 0)
+    hdr(r, 0x1100, 99, 0); desc(r, 3, 0x1100, 16, N, 4); desc(r, 4, 0x3010, 1, W, 0)
+    hdr(r, 0x1200, 1, 0); desc(r, 5, 0x1200, 16, N, 6); desc(r, 6, 0x2000, 512, 0, 0)
+    offer(r, [0, 3, 5]); seeds.append(bytes([0x01, 2]) + r)
+    r = ram(); hdr(r, 0x1000, 0, 1)
+    struct.pack_into("<QIHH", r, 0x500, 0x1000, 16, N, 1)
+    struct.pack_into("<QIHH", r, 0x510, 0x2000, 513, W, 0)
+    desc(r, 0, 0x500, 32, 4, 0); offer(r, [0]); seeds.append(bytes([0x08, 0]) + r)
+    return seeds
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build/release"
     put("decode", [bytes([m]) + hexb(h) for m, h in INSNS])
@@ -407,12 +456,15 @@ def main():
                     b"\x10console=0x2f8 loglevel=loud bogus", b"\x00 on_idle=halt"])
     put("vmdesc", [b"/guests/hello.elf name=hello mem=16M vcpus=2 cpus=0,2-3 -- a b",
                    b"attach=hello -- module string", b"name=lin kind=linux mem=0x4000000 on_reset=reboot trace=1 testdev=1",
-                   b"64KiB"])
+                   b"64KiB",
+                   b"name=a disk=module:root disk=module:data,ro,size=64M,serial=SN-1",
+                   b"/disks/data.img image=data"])
     put("multiboot1", mb1_seeds(build))
     put("linux", linux_seeds())
     put("walk", walk_seeds())
     put("virtqueue", vq_seeds())
     put("gpt", gpt_seeds())
+    put("virtio_blk", virtio_blk_seeds())
     put("tables", [tables_seed(1, 1), tables_seed(4, 1, mem=5 << 30), tables_seed(255, 1, buflen=0x1000),
                    tables_seed(2, 0, base=0xf0000, buflen=600), tables_seed(16, 2),
                    tables_seed(4, 9)])

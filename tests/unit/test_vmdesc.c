@@ -123,7 +123,7 @@ static void test_args(void **state)
 	m = parse_ok("name=a --\tconsole=ttyS0 root=/dev/ram0");
 	assert_string_equal(m->args, "console=ttyS0 root=/dev/ram0");
 	/* "--" first: no path, the rest is args, so no name= */
-	expect_error("-- name=a", "no name= or attach= (a module line needs one of them)");
+	expect_error("-- name=a", "no name=, attach= or image= (a module line needs one of them)");
 	/* "--x" is not the separator */
 	expect_error("p name=a --x", "--x: expected option=value");
 
@@ -183,9 +183,9 @@ static void test_errors(void **state)
 		{ "p name=", "name=: empty value" },
 		{ "p name=a mem=2M mem=4M", "mem=4M: option given twice" },
 		{ "p name=a name=b", "name=b: option given twice" },
-		{ "p", "no name= or attach= (a module line needs one of them)" },
-		{ "", "no name= or attach= (a module line needs one of them)" },
-		{ "p mem=16M", "no name= or attach= (a module line needs one of them)" },
+		{ "p", "no name=, attach= or image= (a module line needs one of them)" },
+		{ "", "no name=, attach= or image= (a module line needs one of them)" },
+		{ "p mem=16M", "no name=, attach= or image= (a module line needs one of them)" },
 		{ "p name=a attach=b", "attach=b: a line has name= or attach=, not both" },
 		{ "p attach=b name=a", "attach=b: a line has name= or attach=, not both" },
 		{ "p name=Hello", "name=Hello: a name is a lowercase letter, then up to 14 of a-z 0-9 _ -" },
@@ -337,6 +337,52 @@ static void test_parse_size(void **state)
 	assert_false(vmdesc_parse_size(unterminated, 0, &v));
 }
 
+/* disk= (several per VM) and image= lines (docs/vm-config.md). */
+static void test_disks(void **state)
+{
+	struct mod_line *m = parse_ok("/k name=a disk=module:root disk=module:data,ro,size=64M,"
+				      "serial=SN-1 disk=module:x,size=0x200");
+	assert_int_equal(m->role, MOD_VM);
+	assert_int_equal(m->vm.ndisks, 3);
+	assert_string_equal(m->vm.disks[0].image, "root");
+	assert_false(m->vm.disks[0].ro);
+	assert_int_equal(m->vm.disks[0].size, 0);
+	assert_string_equal(m->vm.disks[0].serial, "root");
+	assert_string_equal(m->vm.disks[1].image, "data");
+	assert_true(m->vm.disks[1].ro);
+	assert_int_equal(m->vm.disks[1].size, 64ull << 20);
+	assert_string_equal(m->vm.disks[1].serial, "SN-1");
+	assert_int_equal(m->vm.disks[2].size, 512);
+	assert_int_equal(parse_ok("name=a")->vm.ndisks, 0);
+	m = parse_ok("/disks/data.img image=data");
+	assert_int_equal(m->role, MOD_IMAGE);
+	assert_string_equal(m->image, "data");
+	parse_ok("name=a disk=module:a,serial=12345678901234567890");
+	parse_ok("name=a disk=module:a,size=16G");
+
+	expect_error("name=a disk=data", "disk=data: must be module:NAME[,ro][,size=SIZE][,serial=TEXT]");
+	expect_error("name=a disk=module:", "disk=module:: module:NAME: a name is a lowercase letter, then up to 14 of a-z 0-9 _ -");
+	expect_error("name=a disk=module:Data", "disk=module:Data: module:NAME: a name is a lowercase letter, then up to 14 of a-z 0-9 _ -");
+	expect_error("name=a disk=module:d,rw", "disk=module:d,rw: after the source, only ,ro ,size=SIZE ,serial=TEXT");
+	expect_error("name=a disk=module:d,", "disk=module:d,: after the source, only ,ro ,size=SIZE ,serial=TEXT");
+	expect_error("name=a disk=module:d,ro,ro", "disk=module:d,ro,ro: ro given twice");
+	expect_error("name=a disk=module:d,size=1M,size=2M", "disk=module:d,size=1M,size=2M: size= given twice");
+	expect_error("name=a disk=module:d,size=lots", "disk=module:d,size=lots: size=: not a size (use e.g. 64M)");
+	expect_error("name=a disk=module:d,size=1000", "disk=module:d,size=1000: size=: not a whole number of 512-byte sectors");
+	expect_error("name=a disk=module:d,size=0", "disk=module:d,size=0: size=: not a whole number of 512-byte sectors");
+	expect_error("name=a disk=module:d,size=17G", "disk=module:d,size=17G: size=: above the maximum of 16G");
+	expect_error("name=a disk=module:d,serial=", "disk=module:d,serial=: serial=: 1 to 20 characters");
+	expect_error("name=a disk=module:d,serial=123456789012345678901", "disk=module:d,serial=123456789012345678901: serial=: 1 to 20 characters");
+	expect_error("name=a disk=module:d,serial=a\x01", "disk=module:d,serial=a\x01: serial=: printable characters only");
+	expect_error("name=a disk=module:a disk=module:b disk=module:c disk=module:d disk=module:e",
+		     "disk=module:e: at most 4 disks per VM");
+	expect_error("attach=a disk=module:d", "disk=module:d: not allowed on an attach= line (only attach= and -- arguments)");
+	expect_error("image=d name=a", "name=a: not allowed on an image= line (only image=)");
+	expect_error("image=d mem=16M", "mem=16M: not allowed on an image= line (only image=)");
+	expect_error("image=d image=e", "image=e: option given twice");
+	expect_error("image=D", "image=D: a name is a lowercase letter, then up to 14 of a-z 0-9 _ -");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_gdb),
 		cmocka_unit_test(test_error_buffer),
 		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_disks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
