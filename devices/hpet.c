@@ -31,22 +31,23 @@
  * - Rate clamp: one timer's interrupts never come less than
  *   HPET_MIN_IRQ_NS apart; the comparator advances as the hardware's would.
  * - Missed periods are caught up (periodic timers of at least
- *   HPET_CATCHUP_MIN_PERIOD_NS, 200 us): matches whose interrupt a late
- *   vtimer (a busy host) did not deliver on time are owed, and delivered
- *   one by one, each HPET_MIN_IRQ_NS after the previous, then the timer is
- *   back on its comparator. The model is KVM's PIT "reinject" policy (QEMU:
- *   lost_tick_policy=delay); here it matters most for timer 0 in legacy
- *   replacement, Linux's IRQ 0 tick, whose boot check (check_timer) counts
- *   the ticks in a span of TSC time. KVM waits for the guest's acknowledge
- *   before the next; yakvm's PIC and IOAPIC tell no device of one, so the
- *   100 us spacing stands in for it. Faster periods stay coalesced (pulses
- *   100 us apart could not drain a backlog). At most HPET_CATCHUP_MAX (100)
- *   missed periods are kept (0.4 s of a 250 Hz tick, 10 ms of catch-up);
- *   a longer stall loses the rest. A VM paused by the monitor or stopped
- *   by gdb builds no backlog: its vtimers fire on time meanwhile.
- *   Reprogramming the timer (Tn_CONF, its comparator, GEN_CONF, the main
- *   counter) and reset drop what is owed, as does a one-shot timer's new
- *   comparator (the hardware's match would have come and gone).
+ *   HPET_CATCHUP_MIN_PERIOD_NS, 200 us): matches (2.3.9.2.2: each adds the
+ *   period to the comparator) whose interrupt a late vtimer (a busy host)
+ *   did not deliver on time are owed, and delivered one by one, each
+ *   HPET_MIN_IRQ_NS after the previous; then the timer is back on its
+ *   comparator. The model is KVM's PIT "reinject" policy (QEMU's kvm-pit:
+ *   lost_tick_policy=delay, the default); here it matters most for timer
+ *   0 in legacy replacement, Linux's IRQ 0 tick, whose boot check
+ *   (check_timer) counts the ticks in a span of TSC time. KVM waits for
+ *   the guest's acknowledge before the next; yakvm's PIC and IOAPIC tell
+ *   no device of one, so the 100 us spacing stands in for it. Faster
+ *   periods stay coalesced (pulses 100 us apart could not drain a
+ *   backlog). At most HPET_CATCHUP_MAX (100) missed periods are kept
+ *   (0.4 s of a 250 Hz tick, about 10 ms of catch-up); a longer stall
+ *   loses the rest. A VM paused by the monitor or stopped by gdb builds no
+ *   backlog: its vtimers fire on time meanwhile. Reprogramming the timer
+ *   (Tn_CONF, its comparator, GEN_CONF, the main counter) and reset drop
+ *   what is owed. A one-shot timer owes at most its one match.
  */
 #include "devices/hpet.h"
 #include "devices/device.h"

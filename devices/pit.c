@@ -23,24 +23,25 @@
  *   point of the guest's own grid at least 100 us later.
  * - Missed ticks are caught up (modes 2 and 3, periods of at least
  *   PIT_CATCHUP_MIN_PERIOD_NS, 200 us): a vtimer that fires late (the host
- *   was busy) counts the rising edges of OUT it missed, delivers them one
- *   by one, each PIT_MIN_IRQ_NS after the previous, then goes back to the
- *   grid. The model is KVM's in-kernel PIT with its default "reinject"
- *   policy (QEMU: lost_tick_policy=delay): a guest that counts its timer
- *   interrupts keeps time across a stall, and Linux's boot check of IRQ 0
- *   (check_timer) sees the ticks the TSC says have passed. KVM re-injects
- *   the next tick only once the guest acknowledged the previous; yakvm's
- *   PIC and IOAPIC tell no device of an acknowledge, so the clamp's 100 us
- *   spacing stands in for it (a handler that runs longer with interrupts
- *   off merges two edges in IRR and loses that one tick, as before).
- *   Faster periods keep the clamp's coalescing: pulses 100 us apart could
- *   never drain their backlog. At most PIT_CATCHUP_MAX (100) missed
- *   periods are kept: 0.4 s at Linux's 250 Hz, 5.5 s at the BIOS's 18.2 Hz,
- *   and at most 10 ms of catch-up pulses; a longer stall loses the rest.
- *   The vtimer fires on time while the monitor pauses a VM (or gdb stops
- *   it), so a pause builds no backlog; only the host itself stalling does.
- *   Reprogramming channel 0, a new count taking over, and reset drop the
- *   backlog.
+ *   was busy) counts the rising edges of OUT it missed (one per N clocks,
+ *   data sheet "Mode 2" and "Mode 3") and delivers them one by one, each
+ *   PIT_MIN_IRQ_NS after the previous, then goes back to the grid. The
+ *   model is KVM's in-kernel PIT with its "reinject" policy (QEMU's
+ *   kvm-pit: lost_tick_policy=delay, the default): a guest that counts its
+ *   timer interrupts keeps time across a stall, and Linux's boot check of
+ *   IRQ 0 (check_timer) sees the ticks its TSC says have passed. KVM
+ *   re-injects the next tick only once the guest acknowledged the
+ *   previous; yakvm's PIC and IOAPIC tell no device of an acknowledge, so
+ *   the clamp's 100 us spacing stands in for it (a handler that runs
+ *   longer with interrupts off merges two edges in IRR and loses that one
+ *   tick, as before). Faster periods keep the clamp's coalescing: pulses
+ *   100 us apart could never drain their backlog. At most PIT_CATCHUP_MAX
+ *   (100) missed periods are kept: 0.4 s at Linux's 250 Hz, 5.5 s at the
+ *   BIOS's 18.2 Hz, about 10 ms of catch-up pulses; a longer stall loses
+ *   the rest. The vtimer fires on time while the monitor pauses a VM (or
+ *   gdb stops it), so a pause builds no backlog; only a stall of the host
+ *   itself does. Reprogramming channel 0, a new count taking over, and
+ *   reset drop the backlog.
  * - Reset: no channel is counting (a BIOS would leave channel 0 at 18.2 Hz;
  *   our guests boot without one); channel 2's gate is low.
  */
