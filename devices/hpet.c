@@ -29,8 +29,25 @@
  *   if the guest writes it near 2^64) is not modelled: a match that lies
  *   beyond it never comes.
  * - Rate clamp: one timer's interrupts never come less than
- *   HPET_MIN_IRQ_NS apart; missed periods are dropped, not delivered in a
- *   burst, and the comparator advances as the hardware's would.
+ *   HPET_MIN_IRQ_NS apart; the comparator advances as the hardware's would.
+ * - Missed periods are caught up (periodic timers of at least
+ *   HPET_CATCHUP_MIN_PERIOD_NS, 200 us): matches (2.3.9.2.2: each adds the
+ *   period to the comparator) whose interrupt a late vtimer (a busy host)
+ *   did not deliver on time are owed, and delivered one by one, each
+ *   HPET_MIN_IRQ_NS after the previous; then the timer is back on its
+ *   comparator. The model is KVM's PIT "reinject" policy (QEMU's kvm-pit:
+ *   lost_tick_policy=delay, the default); here it matters most for timer
+ *   0 in legacy replacement, Linux's IRQ 0 tick, whose boot check
+ *   (check_timer) counts the ticks in a span of TSC time. KVM waits for
+ *   the guest's acknowledge before the next; yakvm's PIC and IOAPIC tell
+ *   no device of one, so the 100 us spacing stands in for it. Faster
+ *   periods stay coalesced (pulses 100 us apart could not drain a
+ *   backlog). At most HPET_CATCHUP_MAX (100) missed periods are kept
+ *   (0.4 s of a 250 Hz tick, about 10 ms of catch-up); a longer stall
+ *   loses the rest. A VM paused by the monitor or stopped by gdb builds no
+ *   backlog: its vtimers fire on time meanwhile. Reprogramming the timer
+ *   (Tn_CONF, its comparator, GEN_CONF, the main counter) and reset drop
+ *   what is owed. A one-shot timer owes at most its one match.
  */
 #include "devices/hpet.h"
 #include "devices/device.h"
@@ -49,6 +66,7 @@ struct hpet_timer {
 	uint32_t conf;          /* the writable bits of Tn_CONF_CAP, and the route */
 	uint64_t cmp, period;
 	uint64_t due;           /* counter value of the next match, or NEVER */
+	uint32_t owed;          /* matches passed, their interrupt not yet sent */
 	bool irq_sent;
 	uint64_t last_irq_ns;
 };
@@ -102,10 +120,23 @@ static bool periodic(const struct hpet_timer *t)
 	return (t->conf & HPET_TN_PERIODIC) && t->period;
 }
 
-/* The next match from the comparator, with the counter at c. */
+/* Interrupts owed at most: a periodic timer slow enough that pulses
+ * HPET_MIN_IRQ_NS apart drain a backlog catches up HPET_CATCHUP_MAX missed
+ * periods; any other keeps one (the clamp coalesces the rest). */
+static uint32_t max_owed(const struct hpet_timer *t)
+{
+	uint64_t min_ticks = HPET_CATCHUP_MIN_PERIOD_NS / HPET_NS_PER_TICK;
+	if (periodic(t) && (t->period & width_mask(t)) >= min_ticks)
+		return 1 + HPET_CATCHUP_MAX;
+	return 1;
+}
+
+/* The next match from the comparator, with the counter at c (the timer
+ * was reprogrammed: interrupts still owed are dropped). */
 static void recompute(struct hpet *s, struct hpet_timer *t, uint64_t c)
 {
 	uint64_t m = width_mask(t), delta = (t->cmp - c) & m;
+	t->owed = 0;
 	if (!enabled(s)) {
 		t->due = NEVER;
 		return;
@@ -116,7 +147,8 @@ static void recompute(struct hpet *s, struct hpet_timer *t, uint64_t c)
 }
 
 /* Matches up to counter c happened: a periodic comparator advances past c
- * (2.3.9.2.2); a one-shot one next matches after the counter wraps. */
+ * (2.3.9.2.2); a one-shot one next matches after the counter wraps. Each
+ * match with the interrupt enabled owes one (up to max_owed()). */
 static void sync(struct hpet_timer *t, uint64_t c)
 {
 	if (t->due == NEVER || c < t->due)
@@ -125,10 +157,16 @@ static void sync(struct hpet_timer *t, uint64_t c)
 	if (!step && (t->conf & HPET_TN_32MODE))
 		step = 1ull << 32;
 	if (!step) {
+		if (t->conf & HPET_TN_INT_ENB)
+			t->owed = 1;
 		t->due = NEVER;
 		return;
 	}
 	uint64_t k = (c - t->due) / step + 1;
+	if (t->conf & HPET_TN_INT_ENB) {
+		uint64_t owed = t->owed + k, most = max_owed(t);
+		t->owed = (uint32_t)(owed < most ? owed : most);
+	}
 	if (periodic(t))
 		t->cmp = (t->cmp + k * step) & width_mask(t);
 	t->due = t->due + k * step < t->due ? NEVER : t->due + k * step;
@@ -194,10 +232,14 @@ static void update_legacy(struct device *d)
 	}
 }
 
+/* The vtimer for the next interrupt: at once if one is owed (but the
+ * clamp's distance after the last), else at the next match. */
 static void arm(struct hpet *s, unsigned n)
 {
 	struct hpet_timer *t = &s->r.t[n];
-	uint64_t at = t->conf & HPET_TN_INT_ENB ? tick_ns(s, t->due) : NEVER;
+	uint64_t at = NEVER;
+	if (enabled(s) && (t->conf & HPET_TN_INT_ENB))
+		at = t->owed ? 0 : tick_ns(s, t->due);
 	if (at == NEVER) {
 		vtimer_cancel(&s->vt[n]);
 		return;
@@ -223,11 +265,14 @@ static void hpet_fire(struct vtimer *vt)
 	struct hpet_timer *t = &s->r.t[n];
 	uint64_t f = device_lock(d);
 	uint64_t now = time_ns(), c = counter(s, now);
-	if (!enabled(s) || !(t->conf & HPET_TN_INT_ENB) || t->due == NEVER) {
+	if (enabled(s) && (t->conf & HPET_TN_INT_ENB))
+		sync(t, c);
+	if (!enabled(s) || !(t->conf & HPET_TN_INT_ENB)) {
 		/* reprogrammed meanwhile */
-	} else if (c < t->due || (t->irq_sent && now < t->last_irq_ns + HPET_MIN_IRQ_NS)) {
+	} else if (!t->owed || (t->irq_sent && now < t->last_irq_ns + HPET_MIN_IRQ_NS)) {
 		arm(s, n);
 	} else {
+		t->owed--;
 		t->irq_sent = true;
 		t->last_irq_ns = now;
 		unsigned line = line_of(s, n);
@@ -238,7 +283,6 @@ static void hpet_fire(struct vtimer *vt)
 			set_line(d, line, true);
 			set_line(d, line, false);
 		}
-		sync(t, c);
 		arm(s, n);
 	}
 	device_unlock(d, f);

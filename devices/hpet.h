@@ -22,6 +22,11 @@
 /* Interrupts of one timer never come less than this apart: a faster
  * periodic timer is coalesced (the comparator still advances exactly). */
 #define HPET_MIN_IRQ_NS 100000ull
+/* A periodic timer's missed periods are caught up, one interrupt per
+ * HPET_MIN_IRQ_NS, for periods of at least HPET_CATCHUP_MIN_PERIOD_NS, and
+ * at most HPET_CATCHUP_MAX of them after one stall (see devices/hpet.c). */
+#define HPET_CATCHUP_MIN_PERIOD_NS (2 * HPET_MIN_IRQ_NS)
+#define HPET_CATCHUP_MAX 100u
 
 /* Register offsets (spec 2.3.1, table 2). */
 #define HPET_GCAP_ID    0x000

@@ -20,9 +20,28 @@
  *   terminal count.
  * - IRQ 0 rate clamp: never two pulses less than PIT_MIN_IRQ_NS (100 us)
  *   apart. A faster period is coalesced: the next pulse goes to the first
- *   point of the guest's own grid at least 100 us later. A late vtimer
- *   delivers one pulse, and the next goes back on the grid (missed periods
- *   are dropped, never delivered in a burst).
+ *   point of the guest's own grid at least 100 us later.
+ * - Missed ticks are caught up (modes 2 and 3, periods of at least
+ *   PIT_CATCHUP_MIN_PERIOD_NS, 200 us): a vtimer that fires late (the host
+ *   was busy) counts the rising edges of OUT it missed (one per N clocks,
+ *   data sheet "Mode 2" and "Mode 3") and delivers them one by one, each
+ *   PIT_MIN_IRQ_NS after the previous, then goes back to the grid. The
+ *   model is KVM's in-kernel PIT with its "reinject" policy (QEMU's
+ *   kvm-pit: lost_tick_policy=delay, the default): a guest that counts its
+ *   timer interrupts keeps time across a stall, and Linux's boot check of
+ *   IRQ 0 (check_timer) sees the ticks its TSC says have passed. KVM
+ *   re-injects the next tick only once the guest acknowledged the
+ *   previous; yakvm's PIC and IOAPIC tell no device of an acknowledge, so
+ *   the clamp's 100 us spacing stands in for it (a handler that runs
+ *   longer with interrupts off merges two edges in IRR and loses that one
+ *   tick, as before). Faster periods keep the clamp's coalescing: pulses
+ *   100 us apart could never drain their backlog. At most PIT_CATCHUP_MAX
+ *   (100) missed periods are kept: 0.4 s at Linux's 250 Hz, 5.5 s at the
+ *   BIOS's 18.2 Hz, about 10 ms of catch-up pulses; a longer stall loses
+ *   the rest. The vtimer fires on time while the monitor pauses a VM (or
+ *   gdb stops it), so a pause builds no backlog; only a stall of the host
+ *   itself does. Reprogramming channel 0, a new count taking over, and
+ *   reset drop the backlog.
  * - Reset: no channel is counting (a BIOS would leave channel 0 at 18.2 Hz;
  *   our guests boot without one); channel 2's gate is low.
  */
@@ -76,6 +95,12 @@ struct pit_regs {
 	uint64_t irq_due_ns;
 	bool pulsed;
 	uint64_t last_pulse_ns;
+	/* Catch-up (modes 2 and 3): edges are counted on the grid that
+	 * started at grid_base_ns; next_k is the first one not yet counted,
+	 * backlog those counted but not yet delivered. */
+	uint64_t grid_base_ns;
+	uint64_t next_k;
+	uint32_t backlog;
 };
 
 struct pit {
@@ -210,15 +235,63 @@ static uint64_t next_edge(const struct pit_chan *c, uint64_t now, uint64_t earli
 	}
 }
 
-static void arm_irq(struct pit *s, uint64_t now)
+/* A periodic channel 0 whose missed edges are caught up: one slow enough
+ * that pulses PIT_MIN_IRQ_NS apart drain a backlog (faster ones are
+ * coalesced by the clamp, and their dropped edges stay dropped). */
+static bool catches_up(const struct pit_chan *c)
 {
-	uint64_t e = next_edge(&s->r.ch[0], now, now);
+	return counting(c) && !c->paused && (c->mode == 2 || c->mode == 3) &&
+	       ticks_to_ns(c->n) >= PIT_CATCHUP_MIN_PERIOD_NS;
+}
+
+/* Channel 0's next interrupt is at e (a grid point, or NEVER). */
+static void set_due(struct pit *s, uint64_t e)
+{
+	const struct pit_chan *c = &s->r.ch[0];
 	s->r.irq_armed = e != NEVER;
 	s->r.irq_due_ns = e;
+	s->r.grid_base_ns = c->base_ns;
+	s->r.next_k = e != NEVER && c->n ? elapsed(c, e) / c->n : 0;
 	if (s->r.irq_armed)
 		vtimer_arm(&s->timer, e);	/* pit_fire() applies the clamp */
 	else
 		vtimer_cancel(&s->timer);
+}
+
+/* The guest (re)programmed channel 0: a backlog is dropped. */
+static void arm_irq(struct pit *s, uint64_t now)
+{
+	s->r.backlog = 0;
+	set_due(s, next_edge(&s->r.ch[0], now, now));
+}
+
+/* A pulse goes out at `now`: counts the edges up to now (the one due and
+ * any missed) and arms the timer for the next pulse. */
+static void after_pulse(struct pit *s, uint64_t now)
+{
+	struct pit_chan *c = &s->r.ch[0];
+	if (!catches_up(c) || c->base_ns != s->r.grid_base_ns) {
+		/* Coalesced, or a new count took over at a grid point: no
+		 * backlog; the next edge at least the clamp away. */
+		s->r.backlog = 0;
+		set_due(s, next_edge(c, now, now + PIT_MIN_IRQ_NS));
+		return;
+	}
+	uint64_t k_now = elapsed(c, now) / c->n;
+	uint64_t owed = s->r.backlog;
+	if (k_now >= s->r.next_k) {
+		owed += k_now - s->r.next_k + 1;
+		s->r.next_k = k_now + 1;
+	}
+	if (owed)
+		owed--;	/* this pulse */
+	s->r.backlog = owed > PIT_CATCHUP_MAX ? PIT_CATCHUP_MAX : (uint32_t)owed;
+	uint64_t e = tick_time(c, s->r.next_k * c->n);
+	if (s->r.backlog || e < now + PIT_MIN_IRQ_NS)
+		e = now + PIT_MIN_IRQ_NS;
+	s->r.irq_armed = true;
+	s->r.irq_due_ns = e;
+	vtimer_arm(&s->timer, e);
 }
 
 static void pit_fire(struct vtimer *t)
@@ -240,11 +313,7 @@ static void pit_fire(struct vtimer *t)
 		pulse = true;
 		s->r.pulsed = true;
 		s->r.last_pulse_ns = now;
-		uint64_t e = next_edge(c, now, now + PIT_MIN_IRQ_NS);
-		s->r.irq_armed = e != NEVER;
-		s->r.irq_due_ns = e;
-		if (s->r.irq_armed)
-			vtimer_arm(t, e);
+		after_pulse(s, now);
 	}
 	device_unlock(d, f);
 	if (pulse)

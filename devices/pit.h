@@ -16,6 +16,12 @@ struct device_model;
  * programs: faster periods are coalesced (see devices/pit.c). */
 #define PIT_MIN_IRQ_NS 100000u
 
+/* Missed periods (channel 0 in mode 2 or 3) are caught up, one pulse per
+ * PIT_MIN_IRQ_NS, for periods of at least PIT_CATCHUP_MIN_PERIOD_NS, and at
+ * most PIT_CATCHUP_MAX of them after one stall (see devices/pit.c). */
+#define PIT_CATCHUP_MIN_PERIOD_NS (2 * PIT_MIN_IRQ_NS)
+#define PIT_CATCHUP_MAX 100u
+
 extern const struct device_model pit_model;
 
 #endif

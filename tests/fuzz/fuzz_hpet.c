@@ -8,7 +8,10 @@
  * timer; lines move only on IOAPIC pins 20-23, or on IRQ 0 and 8 while
  * legacy replacement is on; the lines it holds high are the ones the fake
  * platform sees high; a running counter never goes back unless written;
- * each timer interrupts at most once per HPET_MIN_IRQ_NS.
+ * each timer interrupts at most once per HPET_MIN_IRQ_NS; interrupts owed
+ * (missed periods) are at most one, or 1 + HPET_CATCHUP_MAX for a periodic
+ * timer it catches up, only while the HPET and the timer's interrupt are
+ * enabled, and have the timer's vtimer armed.
  */
 #include "tests/fuzz/device_fuzz.h"
 #include "devices/hpet.c"
@@ -72,6 +75,9 @@ static void check(struct device *d)
 		if (t->conf & HPET_TN_32MODE)
 			CHECK(t->cmp >> 32 == 0 && t->period >> 32 == 0);
 		armed += s->vt[n].armed;
+		CHECK(t->owed <= max_owed(t));
+		if (t->owed)
+			CHECK(enabled(s) && (t->conf & HPET_TN_INT_ENB) && s->vt[n].armed);
 		if (t->irq_sent) {
 			if (t->last_irq_ns != last_irq[n]) {
 				CHECK(!last_irq[n] || t->last_irq_ns >= last_irq[n] + HPET_MIN_IRQ_NS);

@@ -4,7 +4,9 @@
  * (tests/fuzz/device_fuzz.h).
  * Invariants: every channel's mode, access mode and counts are in range
  * (1..65536); at most the one vtimer is armed; IRQ 0 only ever pulses, and
- * never twice within PIT_MIN_IRQ_NS (the rate clamp).
+ * never twice within PIT_MIN_IRQ_NS (the rate clamp); a backlog of missed
+ * periods never exceeds PIT_CATCHUP_MAX, exists only while channel 0 counts
+ * in mode 2 or 3 with a period it catches up, and has its timer armed.
  */
 #include "tests/fuzz/device_fuzz.h"
 #include "devices/pit.c"
@@ -24,6 +26,9 @@ static void check(struct device *d)
 		CHECK(!c->pending || (c->next_n >= 1 && c->next_n <= 65536));
 	}
 	CHECK(fake_armed_timers() <= 1);
+	CHECK(p->r.backlog <= PIT_CATCHUP_MAX);
+	if (p->r.backlog)
+		CHECK(catches_up(&p->r.ch[0]) && p->r.irq_armed && p->timer.armed);
 	uint64_t last = 0;
 	bool seen = false;
 	for (unsigned i = 0; i < fake_irq_count; i++) {

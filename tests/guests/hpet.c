@@ -105,6 +105,7 @@ static const uint8_t *find_table(const char sig[4])
 static volatile uint64_t at_irq[256];	/* the counter at the last one */
 static volatile uint32_t isr_at_irq[2];
 static volatile uint32_t period_cmp[8];
+static volatile uint32_t last_cmp;
 
 static void eoi(void) { lapic_write(0xb0, 0); }
 
@@ -118,8 +119,9 @@ static void on_periodic(struct rt_frame *f)
 {
 	uint32_t n = rt_irq_count[VEC_PERIODIC];
 	at_irq[VEC_PERIODIC] = counter();
+	last_cmp = rd(TN_CMP(0));
 	if (n <= 8)
-		period_cmp[n - 1] = rd(TN_CMP(0));
+		period_cmp[n - 1] = last_cmp;
 	eoi();
 }
 
@@ -264,11 +266,16 @@ static void test_periodic(unsigned pin)
 	wr(TN_CONF(0), conf | TN_INT_ENB);
 	resume();
 	await(VEC_PERIODIC, 0, 5, "5 periodic interrupts");
+	/* Periods a stalled host missed are caught up (devices/hpet.c): up to
+	 * 101 interrupts 100 us apart, which may all see the same comparator.
+	 * Wait on until one sees the next. */
+	for (uint32_t n = 6; last_cmp == period_cmp[0] && n <= 5 + 2 * 101; n++)
+		await(VEC_PERIODIC, 0, n, "the next match");
 	wr(TN_CONF(0), 0);
 	/* In each handler the comparator is the next match: the first one
 	 * plus a whole number of periods, moving on. (Two handlers may see the
 	 * same one: QEMU's TCG has been seen to deliver an interrupt twice.) */
-	bool ok = period_cmp[4] != period_cmp[0];
+	bool ok = last_cmp != period_cmp[0];
 	for (unsigned i = 0; i < 5; i++) {
 		uint32_t step = period_cmp[i] - (uint32_t)first;
 		ok &= step != 0 && step % period == 0;

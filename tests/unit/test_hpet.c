@@ -3,7 +3,9 @@
  * registers, with fake time: the capabilities, the main counter (100 MHz,
  * halted and running, written), one-shot and periodic timers in 64- and
  * 32-bit mode, edge and level interrupts and GINTR_STA, IOAPIC routes,
- * legacy replacement, the rate clamp, access sizes and reset.
+ * legacy replacement, the rate clamp, the catch-up of missed periods
+ * (counted, spaced, capped, dropped on reprogramming), access sizes and
+ * reset.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -301,6 +303,125 @@ static void test_rate_clamp(void **unused)
 	assert_true(cmp > now && cmp <= now + 10 && (cmp - c) % 10 == 0);
 }
 
+/* Timer 0 periodic in legacy replacement (Linux's IRQ 0 tick), from now:
+ * the first match one period on. Returns when the counter was 0. */
+static uint64_t start_tick(uint64_t period)
+{
+	wr(HPET_GEN_CONF, HPET_ENABLE_CNF | HPET_LEG_RT_CNF);
+	uint64_t t0 = fake_now_ns - rd(HPET_MAIN_CNT) * HPET_NS_PER_TICK;
+	wr(HPET_TN_CONF(0), HPET_TN_INT_ENB | HPET_TN_PERIODIC | HPET_TN_VAL_SET);
+	wr(HPET_TN_CMP(0), (fake_now_ns - t0) / HPET_NS_PER_TICK + period);
+	wr(HPET_TN_CMP(0), period);
+	return t0;
+}
+
+/* The times of IRQ 0's rising edges from the i-th on. */
+static uint64_t rise_at(unsigned i)
+{
+	for (unsigned k = 0; k < fake_irq_count; k++)
+		if (fake_irq_events[k].irq == 0 && fake_irq_events[k].level == 1 && i-- == 0)
+			return fake_irq_events[k].at_ns;
+	fail_msg("no rise %u", i);
+	return 0;
+}
+
+static void assert_spaced(unsigned from, unsigned count, uint64_t start)
+{
+	for (unsigned i = 0; i < count; i++)
+		assert_int_equal(rise_at(from + i), start + i * HPET_MIN_IRQ_NS);
+}
+
+/* A late vtimer (the host was busy): the missed periods come one by one,
+ * HPET_MIN_IRQ_NS apart, then the comparator again; none is lost. */
+static void test_periodic_late(void **unused)
+{
+	uint64_t t0 = start_tick(100000);	/* 1 ms */
+	fake_advance_to(t0 + 3000000);
+	assert_int_equal(fake_irq_rises[0], 3);
+	/* Busy until 0.5 ms past match 13: matches 4 to 13 are late. A read
+	 * of the comparator meanwhile loses none of them. */
+	uint64_t late = t0 + 13500000;
+	fake_now_ns = late;
+	assert_int_equal(rd(HPET_TN_CMP(0)), 14 * 100000);
+	fake_advance(0);
+	assert_int_equal(fake_irq_rises[0], 4);
+	/* Nine more, and match 14 (0.5 ms on) joins them: ten more. */
+	fake_advance_to(t0 + 15000000 - 1);
+	assert_int_equal(fake_irq_rises[0], 14);
+	assert_spaced(3, 11, late);
+	/* Back on the comparator: fifteen periods, fifteen interrupts. */
+	fake_advance_to(t0 + 15000000);
+	assert_int_equal(fake_irq_rises[0], 15);
+	assert_int_equal(rise_at(14), t0 + 15000000);
+	fake_advance_to(t0 + 100000000);
+	assert_int_equal(fake_irq_rises[0], 100);
+	assert_int_equal(rd(HPET_TN_CMP(0)), 101 * 100000);
+}
+
+/* A stall of 500 periods: HPET_CATCHUP_MAX of them are caught up. */
+static void test_periodic_late_capped(void **unused)
+{
+	uint64_t t0 = start_tick(5000000);	/* 50 ms */
+	fake_advance_to(t0 + 50000000);
+	assert_int_equal(fake_irq_rises[0], 1);
+	uint64_t late = t0 + 500 * 50000000ull + 70;
+	fake_now_ns = late;
+	fake_advance_to(t0 + 501 * 50000000ull - 1);
+	assert_int_equal(fake_irq_rises[0], 2 + HPET_CATCHUP_MAX);
+	assert_spaced(1, 1 + HPET_CATCHUP_MAX, late);
+	fake_advance_to(t0 + 501 * 50000000ull);
+	assert_int_equal(fake_irq_rises[0], 3 + HPET_CATCHUP_MAX);
+	assert_int_equal(rise_at(2 + HPET_CATCHUP_MAX), t0 + 501 * 50000000ull);
+}
+
+/* Reprogramming drops what is owed; a period too fast to drain a backlog
+ * (under HPET_CATCHUP_MIN_PERIOD_NS) is coalesced as the clamp always
+ * did; so is a one-shot timer's match (one interrupt). */
+static void test_periodic_late_dropped(void **unused)
+{
+	uint64_t t0 = start_tick(100000);
+	uint64_t late = t0 + 20000000 + 50;
+	fake_now_ns = late;
+	fake_advance(0);
+	fake_advance(HPET_MIN_IRQ_NS);
+	assert_int_equal(fake_irq_rises[0], 2);
+	/* Linux's periodic set-up again: 2 ms from now. */
+	uint64_t again = fake_now_ns;
+	wr(HPET_TN_CONF(0), HPET_TN_INT_ENB | HPET_TN_PERIODIC | HPET_TN_VAL_SET);
+	wr(HPET_TN_CMP(0), rd(HPET_MAIN_CNT) + 200000);
+	wr(HPET_TN_CMP(0), 200000);
+	fake_advance_to(again + 2000000 - 10);
+	assert_int_equal(fake_irq_rises[0], 2);
+	fake_advance_to(again + 6000000);
+	assert_int_equal(fake_irq_rises[0], 5);
+	/* Disabling the HPET, or its reset, drops them too. */
+	fake_now_ns += 30000000;
+	wr(HPET_GEN_CONF, HPET_LEG_RT_CNF);
+	wr(HPET_GEN_CONF, HPET_ENABLE_CNF | HPET_LEG_RT_CNF);
+	fake_advance(HPET_MIN_IRQ_NS * 10);
+	assert_int_equal(fake_irq_rises[0], 5);
+	fake_now_ns += 30000000;
+	hpet_model.reset(&dev);
+	fake_advance(1000000000);
+	assert_int_equal(fake_irq_rises[0], 5);
+	/* 150 us: one interrupt for the stall, then the comparator. */
+	setup(NULL);
+	t0 = start_tick(15000);
+	late = t0 + 15000 * 10 * 10 + 500;
+	fake_now_ns = late;
+	fake_advance(0);
+	assert_int_equal(fake_irq_rises[0], 1);
+	fake_advance_to(t0 + 15000 * 10 * 11);
+	assert_int_equal(fake_irq_rises[0], 2);
+	assert_int_equal(rise_at(1), t0 + 15000 * 10 * 11);
+	/* A one-shot 32-bit timer whose match came and went: one. */
+	setup(NULL);
+	uint64_t due = start_timer(2, HPET_TN_32MODE, 22, 1000);
+	fake_now_ns = due + 5000000;
+	fake_advance(HPET_MIN_IRQ_NS * 10);
+	assert_int_equal(fake_irq_rises[22], 1);
+}
+
 static void test_halt_stops_timers(void **unused)
 {
 	uint64_t due = start_timer(0, 0, 20, 1000);
@@ -342,6 +463,9 @@ int main(void)
 		cmocka_unit_test_setup(test_routes, setup),
 		cmocka_unit_test_setup(test_legacy_replacement, setup),
 		cmocka_unit_test_setup(test_rate_clamp, setup),
+		cmocka_unit_test_setup(test_periodic_late, setup),
+		cmocka_unit_test_setup(test_periodic_late_capped, setup),
+		cmocka_unit_test_setup(test_periodic_late_dropped, setup),
 		cmocka_unit_test_setup(test_halt_stops_timers, setup),
 		cmocka_unit_test_setup(test_access_sizes, setup),
 	};

@@ -442,20 +442,95 @@ static void test_rate_clamp(void **unused)
 			    >= PIT_MIN_IRQ_NS);
 }
 
+/* Pulses recorded since event `from` must be `count`, PIT_MIN_IRQ_NS apart
+ * from the one at `start` on. */
+static void assert_spaced(unsigned from, unsigned count, uint64_t start)
+{
+	assert_true(fake_irq_count >= from + count);
+	for (unsigned i = 0; i < count; i++)
+		assert_int_equal(fake_irq_events[from + i].at_ns, start + i * PIT_MIN_IRQ_NS);
+}
+
+/* A late vtimer (the host was busy): the missed periods come one by one,
+ * PIT_MIN_IRQ_NS apart, then the grid again; none is lost. */
 static void test_late_timer(void **unused)
 {
 	program(0, 2, 1193);
 	fake_advance_to(at_tick(t0, 1193 * 3));
 	assert_int_equal(fake_irq_pulses[0], 3);
-	/* The host was busy for 10.5 periods: one pulse, then the grid. */
-	fake_now_ns = at_tick(t0, 1193 * 13 + 600);
+	/* Busy until 600 ticks past edge 13: edges 4 to 13 (ten) are late. */
+	uint64_t late = at_tick(t0, 1193 * 13 + 600);
+	fake_now_ns = late;
 	fake_advance(0);
 	assert_int_equal(fake_irq_pulses[0], 4);
-	fake_advance_to(at_tick(t0, 1193 * 14) - 1);
-	assert_int_equal(fake_irq_pulses[0], 4);
-	fake_advance_to(at_tick(t0, 1193 * 14));
+	assert_int_equal(fake_irq_events[3].at_ns, late);
+	/* Nine more, and edge 14 (497 us on) joins the backlog: ten more. */
+	fake_advance_to(at_tick(t0, 1193 * 15) - 1);
+	assert_int_equal(fake_irq_pulses[0], 14);
+	assert_spaced(3, 11, late);
+	/* Back on the grid: fifteen periods, fifteen pulses. */
+	fake_advance_to(at_tick(t0, 1193 * 15));
+	assert_int_equal(fake_irq_pulses[0], 15);
+	assert_int_equal(fake_irq_events[14].at_ns, at_tick(t0, 1193 * 15));
+	fake_advance_to(at_tick(t0, 1193 * 100));
+	assert_int_equal(fake_irq_pulses[0], 100);
+}
+
+/* A stall of 500 periods: PIT_CATCHUP_MAX of them are caught up. */
+static void test_late_timer_capped(void **unused)
+{
+	program(0, 2, 0);	/* 65536: 54.9 ms, longer than the catch-up */
+	fake_advance_to(at_tick(t0, 65536));
+	assert_int_equal(fake_irq_pulses[0], 1);
+	uint64_t late = at_tick(t0, 65536 * 500ull + 7);
+	fake_now_ns = late;
+	fake_advance(0);
+	fake_advance_to(at_tick(t0, 65536 * 501ull) - 1);
+	assert_int_equal(fake_irq_pulses[0], 2 + PIT_CATCHUP_MAX);
+	assert_spaced(1, 1 + PIT_CATCHUP_MAX, late);
+	fake_advance_to(at_tick(t0, 65536 * 501ull));
+	assert_int_equal(fake_irq_pulses[0], 3 + PIT_CATCHUP_MAX);
+	assert_int_equal(fake_irq_events[2 + PIT_CATCHUP_MAX].at_ns, at_tick(t0, 65536 * 501ull));
+}
+
+/* Reprogramming drops the backlog; a period too fast to drain one (under
+ * PIT_CATCHUP_MIN_PERIOD_NS) is coalesced as the clamp always did. */
+static void test_late_timer_dropped(void **unused)
+{
+	program(0, 2, 1193);
+	uint64_t late = at_tick(t0, 1193 * 20 + 5);
+	fake_now_ns = late;
+	fake_advance(0);
+	fake_advance(PIT_MIN_IRQ_NS);
+	assert_int_equal(fake_irq_pulses[0], 2);
+	out(0x43, 0x34);	/* mode 2 again, count 2386 */
+	out(0x40, 2386 & 0xff);
+	t0 = fake_now_ns;
+	out(0x40, 2386 >> 8);
+	fake_advance_to(at_tick(t0, 2386) - 1);
+	assert_int_equal(fake_irq_pulses[0], 2);
+	fake_advance_to(at_tick(t0, 2386 * 3));
 	assert_int_equal(fake_irq_pulses[0], 5);
-	assert_int_equal(fake_irq_events[4].at_ns, at_tick(t0, 1193 * 14));
+	assert_int_equal(fake_irq_events[2].at_ns, at_tick(t0, 2386));
+	/* Count 200 (168 us): one pulse, then the grid (missed ones dropped). */
+	setup(NULL);
+	program(0, 2, 200);
+	late = at_tick(t0, 200 * 10 + 50);
+	fake_now_ns = late;
+	fake_advance(0);
+	assert_int_equal(fake_irq_pulses[0], 1);
+	fake_advance_to(at_tick(t0, 200 * 11));
+	assert_int_equal(fake_irq_pulses[0], 2);
+	assert_int_equal(fake_irq_events[1].at_ns, at_tick(t0, 200 * 11));
+	/* Reset drops it too. */
+	setup(NULL);
+	program(0, 2, 1193);
+	fake_now_ns = at_tick(t0, 1193 * 20 + 5);
+	fake_advance(0);
+	pit_model.reset(&dev);
+	fake_advance(1000000000);
+	assert_int_equal(fake_irq_pulses[0], 1);
+	assert_int_equal(fake_armed_timers(), 0);
 }
 
 static void test_reprogram_mid_count(void **unused)
@@ -557,6 +632,8 @@ int main(void)
 		cmocka_unit_test_setup(test_irq_mode3_and_count0, setup),
 		cmocka_unit_test_setup(test_rate_clamp, setup),
 		cmocka_unit_test_setup(test_late_timer, setup),
+		cmocka_unit_test_setup(test_late_timer_capped, setup),
+		cmocka_unit_test_setup(test_late_timer_dropped, setup),
 		cmocka_unit_test_setup(test_reprogram_mid_count, setup),
 		cmocka_unit_test_setup(test_reset, setup),
 		cmocka_unit_test_setup(test_garbage, setup),
