@@ -63,7 +63,9 @@ struct virtio_type {
 
 	/* The driver notified queue q (4.1.4.4), which is enabled and not
 	 * broken: pop (at most the queue's size per call), serve, push, and
-	 * call virtio_used() once after the pushes. */
+	 * call virtio_used() once after the pushes. If it popped some and
+	 * chains are left, the transport calls it again soon by itself (the
+	 * driver may not notify for them: docs/virtio.md, "Serving again"). */
 	void (*notify)(struct virtio_dev *vd, unsigned q);
 
 	/* DRIVER_OK was set (the queues are ready; may be NULL). */

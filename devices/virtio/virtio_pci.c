@@ -101,6 +101,8 @@ void virtio_pci_device_reset(struct virtio_pci *p)
 		p->queue_vector[q] = VIRTIO_MSI_NO_VECTOR;
 	}
 	p->isr = 0;
+	p->again_queues = 0;
+	vtimer_cancel(&p->again);
 	update_intx(p);
 	if (vd->type->reset)
 		vd->type->reset(vd);
@@ -152,6 +154,8 @@ static void config_written(struct pci_function *f, unsigned reg)
 	device_unlock(d, flags);
 }
 
+static void again_fire(struct vtimer *t);
+
 static void virtio_pci_init(struct device *d)
 {
 	struct virtio_pci *p = st(d);
@@ -163,6 +167,8 @@ static void virtio_pci_init(struct device *d)
 	p->vd.vm = d->vm;
 	p->vd.dev = d;
 	p->vd.type_state = p->type_area;
+	p->again = (struct vtimer){ .fire = again_fire, .data = d,
+				    .fire_count = d->vm ? &d->vm->timer_fires : NULL };
 	if (d->vm)
 		p->mem = virtq_mem_guest_ram(&d->vm->ram);
 
@@ -250,10 +256,48 @@ static void notify(struct virtio_pci *p, uint64_t q)
 	    !(vd->status & VIRTIO_STATUS_DRIVER_OK) ||
 	    (vd->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
 		return;
+	uint16_t before = vd->vq[q].last_avail_idx;
 	if (vd->type->notify)
 		vd->type->notify(vd, (unsigned)q);
-	if (vd->vq[q].broken)
+	if (vd->vq[q].broken) {
 		virtio_needs_reset(vd, virtq_error_name(vd->vq[q].broken));
+		return;
+	}
+	/* Serving again: a type serves at most the queue's size per call.
+	 * Chains it left would wait for ever: with EVENT_IDX the driver
+	 * notifies only when its new idx passes avail_event (2.6.7.2,
+	 * 2.6.10.2), without it not while NO_NOTIFY is set. So notifications
+	 * go back on (avail_event = last_avail_idx, or flags 0), and avail
+	 * idx is read once after them: equal, the driver's next add notifies
+	 * (the device's side of 2.6.13.4.1's fence); ahead, the transport
+	 * calls the type again for them. Not in this exit but from a timer,
+	 * with the lock released: one round per timers_run, so a driver that
+	 * keeps adding chains cannot keep yakvm in one exit, and rounds stop
+	 * once its vCPUs stop adding (at most size chains are ever ahead).
+	 * A round that popped nothing is the type's choice (its backend is
+	 * busy): it calls again itself, no timer spins for it. */
+	if (virtq_set_notify(&vd->vq[q], true) && vd->vq[q].last_avail_idx != before) {
+		p->again_queues |= (uint8_t)(1u << q);
+		vtimer_arm(&p->again, time_ns());
+	}
+}
+
+static void again_fire(struct vtimer *t)
+{
+	struct device *d = t->data;
+	struct virtio_pci *p = st(d);
+	uint64_t f = device_lock(d);
+	uint8_t queues = p->again_queues;
+	p->again_queues = 0;
+	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		if (queues >> q & 1)
+			notify(p, q);
+	device_unlock(d, f);
+}
+
+static void virtio_pci_stop(struct device *d)
+{
+	vtimer_freeze(&st(d)->again);
 }
 
 static uint64_t virtio_pci_read(struct device *d, uint64_t gpa, unsigned size)
@@ -302,6 +346,7 @@ const struct device_model virtio_pci_model = {
 	.state_size = sizeof(struct virtio_pci),
 	.init = virtio_pci_init,
 	.reset = virtio_pci_reset,
+	.stop = virtio_pci_stop,
 	.mmio_read = virtio_pci_read,
 	.mmio_write = virtio_pci_write,
 };

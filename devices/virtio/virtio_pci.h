@@ -27,6 +27,7 @@
 #include "devices/pci.h"
 #include "devices/pci_layout.h"
 #include "devices/virtio/virtio_dev.h"
+#include "core/run/timer.h"
 
 #define VIRTIO_PCI_VENDOR        0x1af4u
 #define VIRTIO_PCI_DEVICE_BASE   0x1040u   /* + device_id (4.1.2) */
@@ -100,6 +101,10 @@ struct virtio_pci {
 	uint8_t isr;                   /* VIRTIO_ISR_* pending (INTx) */
 	uint8_t generation;            /* config_generation */
 	bool needs_reset_logged;
+	/* Queues whose type stopped with chains left: served again by
+	 * `again` (virtio_pci.c, "Serving again"). */
+	uint8_t again_queues;
+	struct vtimer again;
 	_Alignas(16) uint8_t type_area[VIRTIO_TYPE_STATE_MAX];
 };
 

@@ -12,7 +12,8 @@
  * its areas inside RAM; vectors are the function's or NO_VECTOR; the type
  * is called only for an enabled, unbroken queue of a live device; INTA#
  * is asserted exactly while the ISR is set, MSI-X is off and command bit
- * 10 clear; each message comes from a deliverable vector.
+ * 10 clear; each message comes from a deliverable vector; a queue left
+ * to serve again is one of the type's, with the transport's timer armed.
  */
 #include "tests/fuzz/device_fuzz.h"
 #include "devices/virtio/virtio_pci.c"
@@ -155,6 +156,9 @@ static void check(struct device *d)
 	uint16_t cmd = (uint16_t)(p->pci.cfg[PCI_COMMAND] | p->pci.cfg[PCI_COMMAND + 1] << 8);
 	CHECK(intx_level == (p->isr && !p->msix.enabled && !(cmd & PCI_COMMAND_INTX_DISABLE)));
 	CHECK(!(p->msix.pending >> p->msix.nvec));
+	/* Serving again: only the type's queues, and the timer is on. */
+	CHECK(!(p->again_queues >> 2));
+	CHECK(!p->again_queues || p->again.armed || p->again.frozen);
 }
 
 static void on_reset(struct device *d)

@@ -19,6 +19,7 @@
 #include "devices/virtio/virtio_pci.h"
 #include "lib/log.h"
 #include "devices/virtio/virtq_guest_ram.h"
+#include "tests/unit/fake_platform.h"
 
 #define BASE VIRTIO_PCI_BAR_BASE(3)
 
@@ -74,13 +75,21 @@ static void fake_cfg_write(struct virtio_dev *vd, uint32_t off, unsigned size, u
 {
 	cfg_val = v;
 }
-/* Serves each chain of queue q: writes 4 bytes 0xab, pushes. */
+/* The most chains fake_notify serves per call (-1: all); whether it
+ * suppresses available buffer notifications while it serves. */
+static int fake_bound;
+static bool fake_suppress;
+
+/* Serves each chain of queue q (at most fake_bound): writes 4 bytes 0xab,
+ * pushes. */
 static void fake_notify(struct virtio_dev *vd, unsigned q)
 {
 	struct virtq_seg segs[4];
 	struct virtq_chain c = { .segs = segs, .cap = 4 };
 	notified[q]++;
-	while (virtq_pop(&vd->vq[q], &c, 4096) == VIRTQ_POPPED) {
+	if (fake_suppress)
+		virtq_set_notify(&vd->vq[q], false);
+	for (int n = 0; n != fake_bound && virtq_pop(&vd->vq[q], &c, 4096) == VIRTQ_POPPED; n++) {
 		uint32_t v = 0xabababab;
 		virtq_push(&vd->vq[q], &c, (uint32_t)virtq_chain_write(&vd->vq[q], &c, 0, &v, 4));
 	}
@@ -91,7 +100,7 @@ static void fake_driver_ok(struct virtio_dev *vd) { driver_oks++; }
 
 static const struct virtio_type fake_type = {
 	.name = "virtio-fake", .device_id = 9, .pci_class = { 0xff, 0, 0 },
-	.features = 1, .nqueues = 2, .queue_max = 16, .config_size = 8,
+	.features = 1 | 1ull << VIRTIO_F_EVENT_IDX, .nqueues = 2, .queue_max = 16, .config_size = 8,
 	.config_read = fake_cfg_read, .config_write = fake_cfg_write,
 	.notify = fake_notify, .reset = fake_reset, .driver_ok = fake_driver_ok,
 };
@@ -103,6 +112,9 @@ static struct virtio_pci *vp;
 
 static int setup(void **s)
 {
+	fake_platform_reset();
+	fake_bound = -1;
+	fake_suppress = false;
 	dev = calloc(1, sizeof(*dev) + virtio_pci_model.state_size);
 	dev->decl = &decl;
 	dev->state = dev + 1;
@@ -229,7 +241,7 @@ static void test_header_and_caps(void **s)
 
 static void test_features(void **s)
 {
-	assert_int_equal(rd(VIRTIO_CC_DF, 4), 1);
+	assert_int_equal(rd(VIRTIO_CC_DF, 4), 1 | 1u << VIRTIO_F_EVENT_IDX);
 	wr(VIRTIO_CC_DFSELECT, 4, 1);
 	assert_int_equal(rd(VIRTIO_CC_DF, 4), 1);		/* VERSION_1 is bit 32 */
 	wr(VIRTIO_CC_DFSELECT, 4, 7);
@@ -406,6 +418,90 @@ static void test_notify_intx(void **s)
 	assert_int_equal(nmsi, 0);
 }
 
+static uint16_t ring16(uint64_t gpa)
+{
+	uint16_t v;
+	memcpy(&v, ram + gpa, 2);
+	return v;
+}
+
+/* A type that serves 2 chains per call, 4 available, EVENT_IDX: the
+ * driver notifies once (its idx passed avail_event 0); the other 2 are
+ * served without another notification, from the transport's timer, and
+ * avail_event ends at 4 so that the driver's next add notifies. */
+static void test_served_again_event_idx(void **s)
+{
+	negotiate(V1 | 1ull << VIRTIO_F_EVENT_IDX);
+	setup_queue(0, VIRTIO_MSI_NO_VECTOR);
+	wr(VIRTIO_CC_STATUS, 1, ST_FOK | VIRTIO_STATUS_DRIVER_OK);
+	fake_bound = 2;
+	for (int i = 0; i < 4; i++)
+		offer(0);
+	wr(VIRTIO_PCI_NOTIFY, 2, 0);
+	assert_int_equal(used_idx(0), 2);
+	assert_int_equal(fake_armed_timers(), 1);
+	/* The driver's rule (2.6.7.2): no notification, its idx (4) did
+	 * not pass avail_event (2) since its last one. */
+	assert_false(virtq_need_event(ring16(USED + 4 + 8 * 4), 4, 4));
+	fake_advance(0);
+	assert_int_equal(used_idx(0), 4);
+	assert_int_equal(notified[0], 2);
+	assert_int_equal(fake_armed_timers(), 0);
+	assert_int_equal(ring16(USED + 4 + 8 * 4), 4);	/* avail_event */
+	assert_true(virtq_need_event(4, 5, 4));		/* the next add notifies */
+}
+
+/* The same without EVENT_IDX, the type suppressing notifications
+ * (NO_NOTIFY) while it serves: the rest served, NO_NOTIFY cleared. */
+static void test_served_again_no_notify(void **s)
+{
+	negotiate(V1);
+	setup_queue(0, 0);
+	wr(VIRTIO_CC_STATUS, 1, ST_FOK | VIRTIO_STATUS_DRIVER_OK);
+	fake_bound = 1;
+	fake_suppress = true;
+	for (int i = 0; i < 3; i++)
+		offer(0);
+	wr(VIRTIO_PCI_NOTIFY, 2, 0);
+	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(ring16(USED), 0);	/* flags: notify me again */
+	fake_advance(0);
+	assert_int_equal(used_idx(0), 3);
+	assert_int_equal(notified[0], 3);
+	assert_int_equal(ring16(USED), 0);
+	assert_int_equal(fake_armed_timers(), 0);
+}
+
+/* No timer for a type that popped nothing (it calls again itself), nor
+ * after a reset, nor for a stopped VM. */
+static void test_served_again_bounds(void **s)
+{
+	negotiate(V1 | 1ull << VIRTIO_F_EVENT_IDX);
+	setup_queue(0, VIRTIO_MSI_NO_VECTOR);
+	wr(VIRTIO_CC_STATUS, 1, ST_FOK | VIRTIO_STATUS_DRIVER_OK);
+	fake_bound = 0;
+	offer(0);
+	wr(VIRTIO_PCI_NOTIFY, 2, 0);
+	assert_int_equal(fake_armed_timers(), 0);
+	fake_bound = 1;
+	offer(0);
+	wr(VIRTIO_PCI_NOTIFY, 2, 0);
+	assert_int_equal(fake_armed_timers(), 1);
+	wr(VIRTIO_CC_STATUS, 1, 0);		/* reset */
+	assert_int_equal(fake_armed_timers(), 0);
+	fake_advance(0);
+	assert_int_equal(notified[0], 2);
+	negotiate(V1 | 1ull << VIRTIO_F_EVENT_IDX);
+	setup_queue(0, VIRTIO_MSI_NO_VECTOR);
+	wr(VIRTIO_CC_STATUS, 1, ST_FOK | VIRTIO_STATUS_DRIVER_OK);
+	offer(0);
+	offer(0);
+	wr(VIRTIO_PCI_NOTIFY, 2, 0);
+	assert_int_equal(fake_armed_timers(), 1);
+	virtio_pci_model.stop(dev);
+	assert_int_equal(fake_armed_timers(), 0);
+}
+
 /* MSI-X on: the queue's vector, no ISR, no INTx. */
 static void test_notify_msix(void **s)
 {
@@ -485,6 +581,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notify_msix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_served_again_event_idx, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_served_again_no_notify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_served_again_bounds, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
