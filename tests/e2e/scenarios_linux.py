@@ -344,9 +344,12 @@ if KERNEL:
                                    r"^CPU: 1 Cores 1 Threads"),
                      MemtestScreen("test #0 runs: the address test, walking ones",
                                    r"^#0  \[Address test, walking ones, no cache\]"),
-                     MemtestScreen("... over the memory above its own 4 MiB too",
-                                   r"^Testing: 4MB - 16MB \[12MB of 15\.\d+MB\]|"
-                                   r"^ing: 4MB - 16MB \[12MB of 15\.\d+MB\]"),
+                     # No check of its "Testing: 4MB - 16MB" line: memtest86+
+                     # redraws the screen over serial on a timer, and under a
+                     # loaded host a whole window went by between two redraws
+                     # (a fresh-clone .ci/run with two CPU hogs). The e820
+                     # check above and the pass with no errors below cover
+                     # the 16 MiB instead.
                      MemtestScreen("tests #0-#9 are done: #10, the bit fade test, starts",
                                    r"^#0  \[Address test(?:.*\n)*#10 \[Bit fade test, 2 patterns\]"),
                      MemtestScreen("the pass is under way (its percentage grows)",
