@@ -17,22 +17,16 @@
  */
 #include "rt.h"
 #include "hw.h"
+#include "virtio_guest.h"
 
 static const char *const TAG = "vblk";
 
-#define CFG_ADDR  0x80001000u	/* CONFIG_ADDRESS of 00:02.0 */
-#define ST_ACK    1
-#define ST_DRIVER 2
-#define ST_DRV_OK 4
-#define ST_FEAT_OK 8
-#define ST_NEEDS_RESET 64
 #define QSIZE     4
 #define F_NEXT    1
 #define F_WRITE   2
 
 static uint32_t bar, common, notify, isr, devcfg, mult;
 
-struct desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
 static struct desc dtab[QSIZE] __attribute__((aligned(4096)));
 static volatile uint16_t avail[2 + QSIZE + 1] __attribute__((aligned(4096)));
 static volatile uint32_t used[1 + 2 * QSIZE + 1] __attribute__((aligned(4096)));
@@ -40,20 +34,10 @@ static volatile struct { uint32_t type, reserved; uint64_t sector; } hdr __attri
 static volatile uint8_t data[512] __attribute__((aligned(512)));
 static volatile uint8_t status_byte __attribute__((aligned(64)));
 
-static uint32_t cfg_in(unsigned reg)
-{
-	outl(0xcf8, CFG_ADDR | reg);
-	return inl(0xcfc);
-}
-
 static void check(bool ok, const char *name, const char *fmt, uint32_t a)
 {
 	rt_check(TAG, ok, name, fmt, a);
 }
-
-#define C8(o)  (*(volatile uint8_t *)(common + (o)))
-#define C16(o) (*(volatile uint16_t *)(common + (o)))
-#define C32(o) (*(volatile uint32_t *)(common + (o)))
 
 static uint8_t status(void) { return C8(0x14); }
 static void set_status(uint8_t s) { C8(0x14) = s; }
@@ -127,19 +111,13 @@ static bool find_device(void)
 {
 	uint32_t id = cfg_in(0);
 	check(id == 0x10421af4, "virtio-blk at 00:02.0 (1af4:1042)", "id 0x%x", id);
-	bar = cfg_in(0x10) & ~0xfu;
-	for (unsigned p = cfg_in(0x34) & 0xff, n = 0; p && n < 48; p = (cfg_in(p) >> 8) & 0xff, n++) {
-		uint32_t d0 = cfg_in(p);
-		if ((d0 & 0xff) != 9 || (cfg_in(p + 4) & 0xff) != 0)
-			continue;
-		uint32_t at = bar + cfg_in(p + 8);
-		switch (d0 >> 24) {
-		case 1: common = at; break;
-		case 2: notify = at; mult = cfg_in(p + 16); break;
-		case 3: isr = at; break;
-		case 4: devcfg = at; break;
-		}
-	}
+	struct virtio_regions r = virtio_find_regions();
+	bar = r.bar;
+	common = r.common;
+	notify = r.notify;
+	mult = r.mult;
+	isr = r.isr;
+	devcfg = r.devcfg;
 	bool ok = common && notify && isr && devcfg && mult;
 	check(ok, "common, notify, ISR and device capabilities in BAR 0", "bar 0x%x", bar);
 	return id == 0x10421af4 && ok;
