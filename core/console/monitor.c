@@ -8,6 +8,7 @@
 #include "core/vm/vm.h"
 #include "core/run/vcpu.h"
 #include "core/diag/stats.h"
+#include "devices/virtio/virtio_blk_vm.h"
 #include "lib/log.h"
 #include "core/run/timer.h"
 #include "arch/x86/pcpu.h"
@@ -137,6 +138,7 @@ static void cmd_info(struct vm *vm)
 		vm->console.ring.written, vm->console.ring.dropped);
 	kprintf("  vm %s: its device timers fired %lu times\n", vm->name,
 		__atomic_load_n(&vm->timer_fires, __ATOMIC_RELAXED));
+	virtio_blk_vm_print(vm);
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		const uint64_t *r = v->regs.r;

@@ -48,8 +48,11 @@
 struct vblk {
 	struct blk_backend *be;
 	char serial[VIRTIO_BLK_ID_BYTES];   /* zero-padded, not terminated when full */
+	uint64_t reads, writes, flushes, errors;   /* requests served (the monitor's) */
 	struct virtq_seg segs[VBLK_QUEUE_SIZE];
-	uint8_t bounce[VBLK_BOUNCE];        /* data on its way between guest and store */
+	/* Data on its way between guest and store: a host disk's controller
+	 * DMAs here, never into guest RAM (docs/security.md). */
+	_Alignas(64) uint8_t bounce[VBLK_BOUNCE];
 };
 
 /* The two types: a read-only disk's offers VIRTIO_BLK_F_RO. */
