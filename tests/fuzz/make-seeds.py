@@ -458,7 +458,9 @@ def main():
                    b"attach=hello -- module string", b"name=lin kind=linux mem=0x4000000 on_reset=reboot trace=1 testdev=1",
                    b"64KiB",
                    b"name=a disk=module:root disk=module:data,ro,size=64M,serial=SN-1",
-                   b"/disks/data.img image=data"])
+                   b"/disks/data.img image=data",
+                   b"name=a disk=gpt:alpha-root,ro disk=partuuid:0123abcd-89ab-cdef-0123-456789abcdef "
+                   b"disk=serial:yakvm-test-1,serial=s1"])
     put("multiboot1", mb1_seeds(build))
     put("linux", linux_seeds())
     put("walk", walk_seeds())
