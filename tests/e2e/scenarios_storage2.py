@@ -153,6 +153,31 @@ def power_cut_checks(image, table, disk, flush_test):
     return checks
 
 
+def four_k_checks(k4):
+    """vdc: a whole NVMe namespace of 4096-byte sectors (disk=serial:)."""
+    pattern = (b"sector4k\n" * 1000)[:8192]
+    md5 = hashlib.md5(pattern).hexdigest()
+
+    def on_disk(_m):
+        with open(k4, "rb") as f:
+            data = f.read()
+        ok = data[4096:12288] == pattern and data[:4096] == bytes(4096) and \
+            data[12288:] == bytes(len(data) - 12288)
+        return ok, "" if ok else "the 4 KiB disk's image is not the pattern at 4096-12287"
+
+    return [
+        Check("vdc: the 4 KiB-sector namespace, whole, by serial",
+              r"^yakvm: vm linux: disk vdc: nvme2n1 \(whole disk\), LBA 0-1023, 1024 sectors of "
+              r"4096 bytes \(4 MiB\)$"),
+        Check("Linux sees 4096-byte logical blocks (blk_size)",
+              guest("linux", r"disk vdc 8192 sectors, logical block 4096, serial yakvm-4k$")),
+        Check("8 KiB written at its second block read back",
+              guest("linux", r"4k disk: write rc 0, reads back md5 %s$" % md5)),
+        Check("...and the image holds them at bytes 4096-12287, zeros elsewhere",
+              guest("linux", r"4k disk: write rc 0"), verify=on_disk),
+    ]
+
+
 def prepare_power_cut(controller):
     def prepare(workdir):
         image = os.path.join(workdir, "disk.img")
@@ -162,6 +187,9 @@ def prepare_power_cut(controller):
         if controller == "nvme":
             flaky = os.path.join(workdir, "flaky.img")
             make_image(flaky, 4, "label: gpt\nstart=2048, size=2048, name=flaky\n")
+            k4 = os.path.join(workdir, "4k.img")
+            with open(k4, "wb") as f:
+                f.truncate(4 << 20)
             conf = os.path.join(workdir, "blkdebug.conf")
             with open(conf, "w") as f:
                 f.write('[inject-error]\nevent = "flush_to_disk"\niotype = "flush"\n'
@@ -170,14 +198,18 @@ def prepare_power_cut(controller):
                     "-drive", "file=%s,if=none,id=nvm0,format=raw" % image,
                     "-device", "nvme,drive=nvm0,serial=yakvm-pc-1",
                     "-drive", "file=blkdebug:%s:%s,if=none,id=nvm1,format=raw" % (conf, flaky),
-                    "-device", "nvme,drive=nvm1,serial=yakvm-flaky"]
+                    "-device", "nvme,drive=nvm1,serial=yakvm-flaky",
+                    "-drive", "file=%s,if=none,id=nvm2,format=raw" % k4,
+                    "-device", "nvme,drive=nvm2,serial=yakvm-4k,logical_block_size=4096,"
+                    "physical_block_size=4096"]
             disk = "nvme0n1"
         else:
             args = ["-boot", "order=d", "-device", "ahci,id=ahci0",
                     "-drive", "file=%s,if=none,id=sata0,format=raw" % image,
                     "-device", "ide-hd,drive=sata0,bus=ahci0.0,serial=yakvm-pc-sata"]
             disk = "ahci0p0"
-        return args, power_cut_checks(image, table, disk, controller == "nvme")
+        checks = power_cut_checks(image, table, disk, controller == "nvme")
+        return args, checks + (four_k_checks(k4) if controller == "nvme" else [])
     return prepare
 
 
@@ -346,7 +378,8 @@ if KERNEL:
     SCENARIOS += [
         Scenario(name="linux-nvme-power-cut", mem="1G", timeout=400,
                  grub=[YAKVM] + linux_vm("linux", 1, extra="yakvm.root",
-                                         opts="disk=gpt:alpha-root disk=gpt:flaky"),
+                                         opts="disk=gpt:alpha-root disk=gpt:flaky "
+                                              "disk=serial:yakvm-4k"),
                  power_cut=guest("linux", r"synced /data\.bin"),
                  prepare=prepare_power_cut("nvme"), checks=[]),
         Scenario(name="linux-ahci-power-cut", mem="1G", timeout=400,
