@@ -45,8 +45,8 @@ bool nvme_queue_init(struct nvme_ctrl *c, struct nvme_queue *q, uint16_t qid,
 }
 
 /* After a command that never completed: CC.EN 1 -> 0 resets the
- * controller, which aborts every outstanding command (NVMe 1.4, 3.1.5,
- * 7.3.1), so none of them writes its buffer later. When CSTS.RDY does not
+ * controller, which aborts every outstanding command (NVMe 1.4, 3.1.5;
+ * 7.3 "Resets"), so none of them writes its buffer later. When CSTS.RDY does not
  * clear within CAP.TO, the buffers stay unsafe (blockdev.unsafe_dma). */
 static void stop(struct nvme_ctrl *c)
 {
