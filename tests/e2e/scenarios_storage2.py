@@ -214,6 +214,8 @@ def prepare_power_cut(controller):
 
 
 # ---- two VMs, two partitions, the ends ----------------------------------------
+# alpha is pinned to CPU 0, beta to CPU 1 (cpus=, proven in scenarios_host.py):
+# the controller is used from both at once (its lock).
 
 ENDS_SCRIPT = ("label: gpt\nstart=2048, size={r}, name=alpha-root\nsize=2048, name=alpha-end\n"
                "size=2048, name=beta-end\nsize={r}, name=beta-root\nsize=2048, name=tail\n"
@@ -389,8 +391,9 @@ if KERNEL:
                  prepare=prepare_power_cut("ahci"), checks=[]),
         Scenario(name="linux-nvme-two-vms-ends", mem="1G", smp=2, timeout=400,
                  grub=[YAKVM] + linux_vm("alpha", 1, extra="yakvm.root yakvm.ends=alpha",
+                                         cpus="0",
                                          opts="disk=gpt:alpha-root disk=gpt:alpha-end") +
-                 linux_vm("beta", 1, extra="yakvm.root yakvm.ends=beta",
+                 linux_vm("beta", 1, extra="yakvm.root yakvm.ends=beta", cpus="1",
                           opts="disk=gpt:beta-root disk=gpt:beta-end"),
                  prepare=prepare_ends, checks=[]),
     ]
