@@ -41,7 +41,7 @@
 #define VBLK_HDR          16                      /* struct virtio_blk_req's header */
 /* The most bytes a chain may hold: more is a broken queue. */
 #define VBLK_MAX_CHAIN    ((uint64_t)VBLK_SEG_MAX * VBLK_SIZE_MAX + 4096)
-#define VBLK_BOUNCE       4096
+#define VBLK_BOUNCE       65536   /* one host command: AHCI_MAX_XFER, under NVMe MDTS */
 
 /* One disk's device state, made with its store when the VM is built;
  * the transport's type_state holds a pointer to it (virtio_type.init). */
