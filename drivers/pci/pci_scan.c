@@ -52,11 +52,18 @@ static void found(struct pci_func *f)
 			d->probe(f);
 		}
 	}
+	bool known = false;
 	for (unsigned i = 0; i < sizeof(id_drivers) / sizeof(id_drivers[0]); i++) {
 		const struct pci_id_driver *d = &id_drivers[i];
-		if (f->vendor == d->vendor && f->device == d->device && d->probe(f))
-			taken++;
+		if (f->vendor == d->vendor && f->device == d->device) {
+			known = true;
+			if (d->probe(f))
+				taken++;
+		}
 	}
+	if (f->class == 0x02 && !known)	/* a network controller (docs/hardware.md) */
+		log_info("pci %02x:%02x.%u: network card %04x:%04x: no yakvm driver, left alone",
+			 f->bus, f->dev, f->fn, f->vendor, f->device);
 }
 
 static void scan_bus(uint8_t bus);

@@ -70,6 +70,9 @@ SCENARIOS = [
                  "52:54:00:79:61:01", (9, 8), promisc_off=False),
     nic_scenario("qemu-nic-virtio-transitional", "virtio-net-pci", "virtio-net",
                  "52:54:00:79:61:02", (7, 6), promisc_off=False),
+    # OVMF drives virtio-net itself (VirtioNetDxe) before yakvm resets it.
+    nic_scenario("qemu-uefi-nic-virtio", "virtio-net-pci,disable-legacy=on", "virtio-net",
+                 "52:54:00:79:61:05", (11, 10), firmware="uefi", promisc_off=False),
     nic_scenario("qemu-nic-e1000e", "e1000e", "e1000e", "52:54:00:79:61:03", (5, 4)),
     nic_scenario("qemu-uefi-nic-e1000e", "e1000e", "e1000e", "52:54:00:79:61:04", (3, 2),
                  firmware="uefi"),
@@ -79,6 +82,9 @@ SCENARIOS = [
                  Check("the boot says there is no supported card",
                        r"^yakvm: net: no supported network card \(virtio-net, Intel 82574L\): "
                        r"VMs get no uplink$"),
+                 Check("the 82540EM is named and left alone",
+                       r"^yakvm: pci 00:03\.0: network card 8086:100e: no yakvm driver, "
+                       r"left alone$"),
                  Check("PCI: nothing taken", r"^yakvm: pci: \d+ functions on 1 bus, 0 taken "
                        r"by a driver$"),
                  Check("net_selftest= names a card that is not there",
