@@ -3,7 +3,8 @@
  * the virtio 1.x PCI transport (virtio 1.1, 4.1; the device, 5.1): QEMU's
  * virtio-net-pci, modern-only (1af4:1041) or transitional (1af4:1000) with
  * its modern capabilities. One receive and one transmit queue (5.1.2),
- * no offloads, no control queue, polled.
+ * the control queue where the device has one (for promiscuous mode), no
+ * offloads, polled.
  */
 #include "drivers/net/virtio_net.h"
 #include "drivers/net/netdev.h"
@@ -18,19 +19,26 @@
 
 #define VIRTIO_NET_F_MAC    5	/* 5.1.3 */
 #define VIRTIO_NET_F_STATUS 16
+#define VIRTIO_NET_F_CTRL_VQ 17
+#define VIRTIO_NET_F_CTRL_RX 18
 #define VIRTIO_NET_S_LINK_UP 1	/* 5.1.4 */
 #define NET_CFG_MAC    0
 #define NET_CFG_STATUS 6
 #define NET_HDR_LEN   12	/* struct virtio_net_hdr with num_buffers (5.1.6) */
 #define RXQ 0			/* receiveq1, transmitq1 (5.1.2) */
 #define TXQ 1
+#define CTRLQ 2			/* controlq: 2N, N = 1 without VIRTIO_NET_F_MQ */
+#define VIRTIO_NET_CTRL_RX 0	/* 5.1.6.5.1: class, and its command */
+#define VIRTIO_NET_CTRL_RX_PROMISC 0
+#define VIRTIO_NET_OK 0
+#define HAS_CTRL_RX(d) ((d)->features & (1ull << VIRTIO_NET_F_CTRL_RX))
 #define VNET_MAX 2
 
 struct vnet {
 	struct netdev nd;
 	struct virtio_modern v;
-	struct vring q[2];
-	volatile uint16_t *doorbell[2];
+	struct vring q[3];
+	volatile uint16_t *doorbell[3];
 	uint64_t features;
 	bool told_broken;
 };
@@ -46,7 +54,7 @@ static void kick(struct vnet *d, unsigned qi)
 
 static bool dead(struct vnet *d)
 {
-	if (!d->q[RXQ].broken && !d->q[TXQ].broken)
+	if (!d->q[RXQ].broken && !d->q[TXQ].broken && !d->q[CTRLQ].broken)
 		return false;
 	if (!d->told_broken)
 		log_error("%s: the device wrote an impossible used-ring entry: card no "
@@ -96,12 +104,38 @@ static uint32_t vnet_recv(struct netdev *n, void *buf)
 	return 0;
 }
 
-/* Without VIRTIO_NET_F_CTRL_RX there is no receive filter to set (5.1.6.5.1):
- * the device delivers what it delivers (QEMU's: every frame), which the
- * self-test checks (tests/e2e/scenarios_nic.py). Off cannot be asked. */
+/* One VIRTIO_NET_CTRL_RX_PROMISC command (5.1.6.5, 5.1.6.5.1): class,
+ * command and the 1-byte state in descriptor 0, the ack written into
+ * descriptor 1; polled for at most a second. */
+static int ctrl_promisc(struct vnet *d, bool on)
+{
+	struct vring *q = &d->q[CTRLQ];
+	uint8_t *cmd = vring_buf(q, 0), *ack = vring_buf(q, 1);
+	cmd[0] = VIRTIO_NET_CTRL_RX;
+	cmd[1] = VIRTIO_NET_CTRL_RX_PROMISC;
+	cmd[2] = on;
+	*(volatile uint8_t *)ack = 0xff;
+	vring_offer_chain(q, 0, 3, 1, 1);
+	kick(d, CTRLQ);
+	uint64_t deadline = rdtsc() + 1000ull * tsc_khz();
+	uint16_t id;
+	uint32_t len;
+	while (!vring_take_used(q, &id, &len)) {
+		if (dead(d) || rdtsc() > deadline)
+			return -1;	/* the chain stays the device's: never reused */
+		cpu_relax();
+	}
+	return *(volatile uint8_t *)ack == VIRTIO_NET_OK ? 0 : -1;
+}
+
+/* Without VIRTIO_NET_F_CTRL_RX there is no receive filter to set
+ * (5.1.6.5.1): the device delivers what it delivers (QEMU's: every frame,
+ * which the self-test checks), and off cannot be asked. */
 static int vnet_set_promisc(struct netdev *n, bool on)
 {
-	(void)n;
+	struct vnet *d = n->priv;
+	if (HAS_CTRL_RX(d))
+		return d->q[CTRLQ].out[0] ? -1 : ctrl_promisc(d, on);
 	return on ? 0 : -1;
 }
 
@@ -125,7 +159,7 @@ static bool set_status(struct vnet *d, uint8_t bits)
 }
 
 /* 4.1.5.1.3 Virtqueue Configuration. */
-static const char *setup_queue(struct vnet *d, uint16_t qi)
+static const char *setup_queue(struct vnet *d, uint16_t qi, unsigned buf_pages)
 {
 	struct virtio_modern *v = &d->v;
 	vcc_write16(v, VCC_QUEUE_SELECT, qi);
@@ -133,7 +167,7 @@ static const char *setup_queue(struct vnet *d, uint16_t qi)
 	if (max < VRING_SIZE)
 		return "a queue is missing or smaller than 64 entries";
 	uint64_t page = pmm_alloc_page();
-	uint64_t bufs = pmm_alloc_pages(VRING_SIZE * VRING_BUF / PAGE_SIZE);
+	uint64_t bufs = pmm_alloc_pages(buf_pages);
 	if (!page || !bufs)
 		return "out of memory";
 	struct vring *q = &d->q[qi];
@@ -177,16 +211,21 @@ static const char *bring_up(struct vnet *d)
 		return "VIRTIO_F_VERSION_1 not offered";
 	d->features = offered & (1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_NET_F_MAC |
 				 1ull << VIRTIO_NET_F_STATUS);
+	uint64_t ctrl = 1ull << VIRTIO_NET_F_CTRL_VQ | 1ull << VIRTIO_NET_F_CTRL_RX;
+	if ((offered & ctrl) == ctrl)	/* CTRL_RX depends on CTRL_VQ (5.1.3.1) */
+		d->features |= ctrl;
 	vcc_write32(v, VCC_DRIVER_FEATURE_SELECT, 0);
 	vcc_write32(v, VCC_DRIVER_FEATURE, (uint32_t)d->features);
 	vcc_write32(v, VCC_DRIVER_FEATURE_SELECT, 1);
 	vcc_write32(v, VCC_DRIVER_FEATURE, (uint32_t)(d->features >> 32));
 	if (!set_status(d, VIRTIO_STATUS_FEATURES_OK))
 		return "the device refused our features (FEATURES_OK not kept)";
-	if (vcc_read16(v, VCC_NUM_QUEUES) < 2)
-		return "fewer than two queues";
+	if (vcc_read16(v, VCC_NUM_QUEUES) < (HAS_CTRL_RX(d) ? 3 : 2))
+		return "fewer queues than the features call for";
 	const char *why;
-	if ((why = setup_queue(d, RXQ)) || (why = setup_queue(d, TXQ)))
+	unsigned ring_pages = VRING_SIZE * VRING_BUF / PAGE_SIZE;
+	if ((why = setup_queue(d, RXQ, ring_pages)) || (why = setup_queue(d, TXQ, ring_pages)) ||
+	    (HAS_CTRL_RX(d) && (why = setup_queue(d, CTRLQ, 1))))	/* buffers 0 and 1 */
 		return why;
 	if (v->device_len < NET_CFG_STATUS + 2)
 		return "the device configuration is too short";
@@ -226,7 +265,12 @@ bool virtio_net_probe(const struct pci_func *f)
 	d->nd.driver = "virtio-net";
 	d->nd.ops = &vnet_ops;
 	d->nd.priv = d;
-	d->nd.promisc = true;	/* no filter negotiated: see vnet_set_promisc */
+	/* Promiscuous from the start, asked for where the device can be asked
+	 * (an uplink wants every frame); without a filter it is the device's. */
+	d->nd.promisc = !HAS_CTRL_RX(d) || ctrl_promisc(d, true) == 0;
+	if (!d->nd.promisc)
+		log_warn("virtio-net %02x:%02x.%u: the device refused promiscuous mode", f->bus,
+			 f->dev, f->fn);
 	netdev_add(&d->nd, f);
 	return true;
 }

@@ -25,22 +25,42 @@ void vring_init(struct vring *q, void *page, uint8_t *bufs, uint64_t bufs_pa)
 	q->nfree = VRING_SIZE;
 }
 
+/* A descriptor's fields all rewritten: what the device may have changed is
+ * never trusted. */
+static void put_desc(struct vring *q, uint16_t id, uint32_t len, uint16_t flags, uint16_t next)
+{
+	q->desc[id].addr = q->bufs_pa + (uint64_t)id * VRING_BUF;
+	q->desc[id].len = len;
+	q->desc[id].flags = flags;
+	q->desc[id].next = next;
+}
+
+static void put_avail(struct vring *q, uint16_t head)
+{
+	q->out[head] = true;
+	uint16_t idx = q->avail->idx;
+	q->avail->ring[idx % VRING_SIZE] = head;
+	barrier();
+	q->avail->idx = (uint16_t)(idx + 1);	/* 2.6.13: after the ring entry */
+}
+
 void vring_offer(struct vring *q, uint16_t id, uint32_t len, uint16_t flags)
 {
-	q->desc[id].addr = q->bufs_pa + (uint64_t)id * VRING_BUF;	/* rewritten: */
-	q->desc[id].len = len;		/* what the device may have changed */
-	q->desc[id].flags = flags;	/* is never trusted */
-	q->desc[id].next = 0;
-	q->out[id] = true;
-	uint16_t idx = q->avail->idx;
-	q->avail->ring[idx % VRING_SIZE] = id;
-	barrier();
-	q->avail->idx = (uint16_t)(idx + 1);	/* 2.6.13.2: after the ring entry */
+	put_desc(q, id, len, flags, 0);
+	put_avail(q, id);
+}
+
+void vring_offer_chain(struct vring *q, uint16_t first, uint32_t first_len, uint16_t then,
+		       uint32_t then_len)
+{
+	put_desc(q, then, then_len, VRING_DESC_F_WRITE, 0);
+	put_desc(q, first, first_len, VRING_DESC_F_NEXT, then);
+	put_avail(q, first);
 }
 
 void vring_publish(struct vring *q)
 {
-	/* 2.6.13.6: the index before the notification; x86 keeps stores in
+	/* 2.6.13: the index before the notification; x86 keeps stores in
 	 * order, the fence also orders them before the uncached MMIO write. */
 	__asm__ volatile("mfence" ::: "memory");
 }

@@ -14,6 +14,7 @@
 #define VRING_SIZE 64		/* entries: a power of 2 (2.6) */
 #define VRING_BUF  2048		/* bytes per buffer */
 
+#define VRING_DESC_F_NEXT  1	/* 2.6.5: the chain goes on at `next` */
 #define VRING_DESC_F_WRITE 2	/* 2.6.5: the device writes this buffer */
 
 struct vring_desc {		/* 2.6.5 */
@@ -56,6 +57,11 @@ void vring_init(struct vring *q, void *page, uint8_t *bufs, uint64_t bufs_pa);
  * the device sees it at the next vring_publish. */
 void vring_offer(struct vring *q, uint16_t id, uint32_t len, uint16_t flags);
 void vring_publish(struct vring *q);
+/* Two descriptors as one chain (2.6.5: NEXT): `first` (device-readable,
+ * first_len bytes) then `then` (device-writable, then_len bytes); the used
+ * element names `first`. */
+void vring_offer_chain(struct vring *q, uint16_t first, uint32_t first_len, uint16_t then,
+		       uint32_t then_len);
 /* The next used element: true with *id (< VRING_SIZE) and *len as the
  * device wrote them; false when there is none, or the device wrote an
  * impossible index, or an id it does not

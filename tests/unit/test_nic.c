@@ -119,6 +119,33 @@ static void test_vring_offer_and_take(void **state)
 	fixture_free(f);
 }
 
+static void test_vring_chain(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct vring *q = &f->q;
+	vring_offer_chain(q, 0, 3, 1, 1);
+	assert_int_equal(q->avail->idx, 1);
+	assert_int_equal(q->avail->ring[0], 0);			/* the head only */
+	assert_int_equal(q->desc[0].flags, VRING_DESC_F_NEXT);
+	assert_int_equal(q->desc[0].next, 1);
+	assert_int_equal(q->desc[0].len, 3);
+	assert_int_equal(q->desc[1].flags, VRING_DESC_F_WRITE);
+	assert_int_equal(q->desc[1].addr, 0x100000 + VRING_BUF);
+	uint16_t id;
+	uint32_t len;
+	device_uses(f, 1, 1);		/* the tail is not what was offered */
+	assert_false(vring_take_used(q, &id, &len));
+	assert_true(q->broken);
+	fixture_free(f);
+
+	f = fixture_new();
+	vring_offer_chain(&f->q, 0, 3, 1, 1);
+	device_uses(f, 0, 1);
+	assert_true(vring_take_used(&f->q, &id, &len));
+	assert_int_equal(id, 0);
+	fixture_free(f);
+}
+
 static void test_vring_device_lies(void **state)
 {
 	struct fixture *f = fixture_new();
@@ -250,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_e1000_rx_len),
 		cmocka_unit_test(test_ring_next),
 		cmocka_unit_test(test_vring_offer_and_take),
+		cmocka_unit_test(test_vring_chain),
 		cmocka_unit_test(test_vring_device_lies),
 		cmocka_unit_test(test_discover),
 		cmocka_unit_test(test_offer),
