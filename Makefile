@@ -177,7 +177,8 @@ $(LINUX_DIR)/vmlinuz-truncated: $(LINUX_DIR)/vmlinuz
 # and each kernel's virtio modules (Debian builds them =m), under
 # /lib/modules/RELEASE/ (tests/linux/init loads them in modules.dep order).
 VIRTIO_MODULES := virtio/virtio_ring virtio/virtio virtio/virtio_pci_modern_dev \
-	virtio/virtio_pci_legacy_dev virtio/virtio_pci char/hw_random/virtio-rng block/virtio_blk
+	virtio/virtio_pci_legacy_dev virtio/virtio_pci char/hw_random/virtio-rng block/virtio_blk \
+	char/virtio_console
 LINUX_MODULE_DIRS := $(wildcard $(KERNELS)/cloud-amd64/lib/modules/* $(KERNELS)/amd64/lib/modules/*)
 $(LINUX_DIR)/initrd.cpio: tests/linux/init /bin/busybox
 	@rm -rf $(LINUX_DIR)/root && mkdir -p $(LINUX_DIR)/root/bin
