@@ -135,10 +135,15 @@ bool vcon_input(struct virtio_dev *vd, const char *bytes, size_t n)
 	if (!c->opened && !virtq_set_notify(&vd->vq[VCON_RX], true))
 		return false;
 	c->opened = true;
-	for (size_t i = 0; i < n && c->in_count < VCON_INPUT_BUF; i++)
-		c->in[(c->in_head + c->in_count++) % VCON_INPUT_BUF] = bytes[i];
-	deliver(vd);
-	return true;
+	size_t i = 0;
+	for (;;) {
+		while (i < n && c->in_count < VCON_INPUT_BUF)
+			c->in[(c->in_head + c->in_count++) % VCON_INPUT_BUF] = bytes[i++];
+		unsigned waiting = c->in_count;
+		deliver(vd);
+		if (i == n || c->in_count == waiting)
+			return true;	/* all taken, or no buffer: the rest dropped */
+	}
 }
 
 bool virtio_console_receive(struct device *d, const char *bytes, size_t n)

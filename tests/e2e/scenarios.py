@@ -418,3 +418,5 @@ from scenarios_storage import SCENARIOS as STORAGE_SCENARIOS  # noqa: E402
 SCENARIOS += STORAGE_SCENARIOS
 from scenarios_vcon import SCENARIOS as VCON_SCENARIOS  # noqa: E402
 SCENARIOS += VCON_SCENARIOS
+from scenarios_vdisk import SCENARIOS as VDISK_SCENARIOS  # noqa: E402
+SCENARIOS += VDISK_SCENARIOS
