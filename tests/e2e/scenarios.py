@@ -420,3 +420,5 @@ from scenarios_vcon import SCENARIOS as VCON_SCENARIOS  # noqa: E402
 SCENARIOS += VCON_SCENARIOS
 from scenarios_vdisk import SCENARIOS as VDISK_SCENARIOS  # noqa: E402
 SCENARIOS += VDISK_SCENARIOS
+from scenarios_nic import SCENARIOS as NIC_SCENARIOS  # noqa: E402
+SCENARIOS += NIC_SCENARIOS
