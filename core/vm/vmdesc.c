@@ -38,6 +38,7 @@ enum vm_option {
 	OPT_UNMAPPED,
 	OPT_HPET,
 	OPT_RNG,
+	OPT_HVC,
 	OPT_DISK,
 	OPT_IMAGE,
 	OPT_COUNT,
@@ -58,6 +59,7 @@ static const char *const option_names[OPT_COUNT] = {
 	[OPT_UNMAPPED] = "unmapped",
 	[OPT_HPET] = "hpet",
 	[OPT_RNG] = "rng",
+	[OPT_HVC] = "hvc",
 	[OPT_DISK] = "disk",
 	[OPT_IMAGE] = "image",
 };
@@ -452,12 +454,10 @@ static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 			return "must be on or off";
 		return NULL;
 	case OPT_RNG:
-		if (token_is(v, len, "on"))
-			vm->rng = true;
-		else if (token_is(v, len, "off"))
-			vm->rng = false;
-		else
+	case OPT_HVC:
+		if (!token_is(v, len, "on") && !token_is(v, len, "off"))
 			return "must be on or off";
+		*(opt == OPT_RNG ? &vm->rng : &vm->hvc) = token_is(v, len, "on");
 		return NULL;
 	default:
 		return "unknown option";

@@ -64,6 +64,7 @@ struct vm_desc {
 	bool testdev;               /* testdev=1|0: the MMIO test device (default 0) */
 	bool hpet;                  /* hpet=on|off: the HPET at 0xfed00000 (default HPET_DEFAULT) */
 	bool rng;                   /* rng=on|off: a virtio-rng device (default off) */
+	bool hvc;                   /* hvc=on|off: a virtio-console device (default off) */
 	bool npt_4k;                /* npt=4k|2m: nested page size for RAM (default 2m) */
 	bool unmapped_stop;         /* unmapped=ones|stop: a touch where nothing is
 				     * reads all ones (default) or stops the VM */

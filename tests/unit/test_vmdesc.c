@@ -76,6 +76,8 @@ static void test_full_vm_line(void **state)
 	assert_true(parse_ok("name=h hpet=on")->vm.hpet);
 	assert_true(parse_ok("name=h rng=on")->vm.rng);
 	assert_false(parse_ok("name=h rng=off")->vm.rng);
+	assert_true(parse_ok("name=h hvc=on")->vm.hvc);
+	assert_false(parse_ok("name=h hvc=off")->vm.hvc);
 	m = parse_ok("/guests/hello.elf name=hello mem=16M vcpus=2 cpus=0,2-3 kind=multiboot "
 		     "on_reset=reboot trace=1 testdev=1 npt=4k hpet=off -- guest args");
 	assert_string_equal(m->args, "guest args");
@@ -235,6 +237,7 @@ static void test_errors(void **state)
 		{ "p name=a hpet=on hpet=off", "hpet=off: option given twice" },
 		{ "p name=a rng=1", "rng=1: must be on or off" },
 		{ "p name=a rng=on rng=on", "rng=on: option given twice" },
+		{ "p name=a hvc=yes", "hvc=yes: must be on or off" },
 		{ "p name=a gdb=com5", "gdb=com5: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
 		{ "p name=a gdb=0x10000", "gdb=0x10000: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
 		{ "p name=a gdb=0x0", "gdb=0x0: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
