@@ -23,16 +23,15 @@
 #include <string.h>
 
 #include "devices/virtio/virtio_console.h"
+#include "tests/fakes/flat_ram.h"
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz_virtio_console: %s:%d: %s\n", __FILE__, __LINE__, #c); \
 	abort(); } } while (0)
 
-#define SPACE  0x10000ull
 #define QSIZE  8
 #define SCRIPT 16
 
-static uint8_t ram[SPACE];
 static bool needs_reset;
 static struct virtio_dev vd;
 
@@ -55,38 +54,6 @@ void console_vm_put_line(struct console_line *l, const char *text, size_t len)
 	CHECK(memchr(text, '\n', len) == NULL);
 }
 
-static bool inside(uint64_t gpa, uint64_t len) { return len && gpa + len >= gpa && gpa + len <= SPACE; }
-static bool m_read(void *c, uint64_t gpa, void *dst, uint64_t len)
-{
-	if (!inside(gpa, len))
-		return false;
-	memcpy(dst, ram + gpa, len);
-	return true;
-}
-static bool m_write(void *c, uint64_t gpa, const void *src, uint64_t len)
-{
-	if (!inside(gpa, len))
-		return false;
-	memcpy(ram + gpa, src, len);
-	return true;
-}
-static bool m_is_ram(void *c, uint64_t gpa, uint64_t len) { return inside(gpa, len); }
-static bool m_read16(void *c, uint64_t gpa, uint16_t *v)
-{
-	CHECK(gpa % 2 == 0);
-	if (!inside(gpa, 2))
-		return false;
-	*v = (uint16_t)(ram[gpa] | ram[gpa + 1] << 8);
-	return true;
-}
-static bool m_write16(void *c, uint64_t gpa, uint16_t v)
-{
-	CHECK(gpa % 2 == 0);
-	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
-	return m_write(c, gpa, b, 2);
-}
-static const struct virtq_mem mem = { NULL, m_read, m_write, m_is_ram, m_read16, m_write16 };
-
 /* What the transport does on reset and set-up: queues of 8, enabled. */
 static void start(uint64_t feat)
 {
@@ -100,7 +67,7 @@ static void start(uint64_t feat)
 		vq->desc = 0x200ull * q;
 		vq->avail = 0x200ull * q + 0x80;
 		vq->used = 0x200ull * q + 0x100;
-		CHECK(virtq_enable(vq, &mem, feat));
+		CHECK(virtq_enable(vq, &flat_ram_mem, feat));
 	}
 	vd.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 		    VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
@@ -130,8 +97,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] & 1) feat |= 1ull << VIRTIO_F_INDIRECT_DESC;
 	if (data[0] & 2) feat |= 1ull << VIRTIO_F_EVENT_IDX;
 	const uint8_t *script = data + 1;
-	memset(ram, 0, sizeof(ram));
-	memcpy(ram, data + 1 + SCRIPT, size - 1 - SCRIPT < SPACE ? size - 1 - SCRIPT : SPACE);
+	memset(flat_ram, 0, sizeof(flat_ram));
+	size_t ram_bytes = size - 1 - SCRIPT;
+	memcpy(flat_ram, data + 1 + SCRIPT, ram_bytes < FLAT_RAM_SIZE ? ram_bytes : FLAT_RAM_SIZE);
 
 	static struct vcon vc;
 	memset(&vc, 0, sizeof(vc));

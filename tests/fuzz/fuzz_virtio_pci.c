@@ -18,6 +18,7 @@
  */
 #include "tests/fuzz/device_fuzz.h"
 #include "devices/virtio/virtio_pci.c"
+#include "tests/fakes/flat_ram.h"
 
 static int intx_level;
 
@@ -43,32 +44,9 @@ void msi_send(struct vm *vm, uint64_t addr, uint32_t data)
 	CHECK(from);
 }
 
-/* ---- guest RAM [0, 64 KiB) --------------------------------------------------- */
+/* ---- guest RAM [0, 64 KiB): tests/fakes/flat_ram.h ------------------------- */
 
-#define RAM_SIZE 0x10000u
-static uint8_t ram[RAM_SIZE];
-static bool in_ram(uint64_t gpa, uint64_t len) { return len && gpa < RAM_SIZE && len <= RAM_SIZE - gpa; }
-static bool fr(void *c, uint64_t gpa, void *dst, uint64_t len)
-{
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(dst, ram + gpa, len);
-	return true;
-}
-static bool fw(void *c, uint64_t gpa, const void *src, uint64_t len)
-{
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(ram + gpa, src, len);
-	return true;
-}
-static bool fis(void *c, uint64_t gpa, uint64_t len) { return in_ram(gpa, len); }
-static bool fr16(void *c, uint64_t gpa, uint16_t *v) { return gpa % 2 == 0 && fr(c, gpa, v, 2); }
-static bool fw16(void *c, uint64_t gpa, uint16_t v) { return gpa % 2 == 0 && fw(c, gpa, &v, 2); }
-struct virtq_mem virtq_mem_guest_ram(const struct guest_ram *r)
-{
-	return (struct virtq_mem){ NULL, fr, fw, fis, fr16, fw16 };
-}
+struct virtq_mem virtq_mem_guest_ram(const struct guest_ram *r) { return flat_ram_mem; }
 
 /* ---- the fake type ----------------------------------------------------------- */
 
@@ -127,7 +105,7 @@ static void extra(struct device *d, uint16_t where, uint32_t val)
 	struct virtio_pci *p = d->state;
 	struct pci_function *f = &p->pci;
 	if (where % 4 >= 2) {
-		memcpy(ram + (where & ~3u), &val, 4);
+		memcpy(flat_ram + (where & ~3u), &val, 4);
 		return;
 	}
 	unsigned reg = where % 4 ? p->msix.cap : PCI_COMMAND;
@@ -151,8 +129,8 @@ static void check(struct device *d)
 		CHECK(q < 2 || !vq->enabled);
 		if (vq->enabled) {
 			CHECK(vq->size && !(vq->size & (vq->size - 1)) && vq->size <= 64);
-			CHECK(in_ram(vq->desc, 16ull * vq->size) && in_ram(vq->avail, 6 + 2ull * vq->size) &&
-			      in_ram(vq->used, 6 + 8ull * vq->size));
+			CHECK(flat_ram_has(vq->desc, 16ull * vq->size) && flat_ram_has(vq->avail, 6 + 2ull * vq->size) &&
+			      flat_ram_has(vq->used, 6 + 8ull * vq->size));
 		}
 		CHECK(p->queue_vector[q] < p->msix.nvec || p->queue_vector[q] == VIRTIO_MSI_NO_VECTOR);
 	}
@@ -175,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct fuzz_dev h = { .decl = &decl, .check = check, .extra = extra,
 					   .on_reset = on_reset };
-	memset(ram, 0, sizeof(ram));
+	memset(flat_ram, 0, sizeof(flat_ram));
 	memset(cfg, 0, sizeof(cfg));
 	intx_level = 0;
 	fuzz_dev_run(&h, data, size);

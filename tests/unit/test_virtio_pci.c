@@ -20,6 +20,7 @@
 #include "lib/log.h"
 #include "devices/virtio/virtq_guest_ram.h"
 #include "tests/unit/fake_platform.h"
+#include "tests/fakes/flat_ram.h"
 
 #define BASE VIRTIO_PCI_BAR_BASE(3)
 
@@ -36,31 +37,8 @@ uint64_t device_lock(struct device *d) { return 0; }
 void device_unlock(struct device *d, uint64_t f) {}
 void log_msg(enum log_level level, const char *fmt, ...) { nlog++; }
 
-/* Guest RAM: [0, 64 KiB). */
-#define RAM_SIZE 0x10000u
-static uint8_t ram[RAM_SIZE];
-static bool in_ram(uint64_t gpa, uint64_t len) { return len && gpa < RAM_SIZE && len <= RAM_SIZE - gpa; }
-static bool fr(void *c, uint64_t gpa, void *dst, uint64_t len)
-{
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(dst, ram + gpa, len);
-	return true;
-}
-static bool fw(void *c, uint64_t gpa, const void *src, uint64_t len)
-{
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(ram + gpa, src, len);
-	return true;
-}
-static bool fis(void *c, uint64_t gpa, uint64_t len) { return in_ram(gpa, len); }
-static bool fr16(void *c, uint64_t gpa, uint16_t *v) { return fr(c, gpa, v, 2); }
-static bool fw16(void *c, uint64_t gpa, uint16_t v) { return fw(c, gpa, &v, 2); }
-struct virtq_mem virtq_mem_guest_ram(const struct guest_ram *r)
-{
-	return (struct virtq_mem){ NULL, fr, fw, fis, fr16, fw16 };
-}
+/* Guest RAM: [0, 64 KiB) (tests/fakes/flat_ram.h). */
+struct virtq_mem virtq_mem_guest_ram(const struct guest_ram *r) { return flat_ram_mem; }
 
 /* ---- the fake type: 2 queues, feature bit 0, 8 bytes of configuration ----- */
 
@@ -122,7 +100,7 @@ static int setup(void **s)
 	virtio_pci_model.reset(dev);
 	vp = dev->state;
 	vp->mem = virtq_mem_guest_ram(NULL);
-	memset(ram, 0, sizeof(ram));
+	memset(flat_ram, 0, sizeof(flat_ram));
 	memset(notified, 0, sizeof(notified));
 	resets = driver_oks = nmsi = nlog = 0;
 	intx_level = 0;
@@ -175,19 +153,19 @@ static void offer(unsigned q)
 	uint64_t addr = 0x8000;
 	uint32_t len = 16;
 	uint16_t flags = VIRTQ_DESC_F_WRITE, idx;
-	memcpy(ram + DESC + o, &addr, 8);
-	memcpy(ram + DESC + o + 8, &len, 4);
-	memcpy(ram + DESC + o + 12, &flags, 2);
-	memcpy(&idx, ram + AVAIL + o + 2, 2);
-	ram[AVAIL + o + 4 + 2 * (idx % 4)] = 0;
+	memcpy(flat_ram + DESC + o, &addr, 8);
+	memcpy(flat_ram + DESC + o + 8, &len, 4);
+	memcpy(flat_ram + DESC + o + 12, &flags, 2);
+	memcpy(&idx, flat_ram + AVAIL + o + 2, 2);
+	flat_ram[AVAIL + o + 4 + 2 * (idx % 4)] = 0;
 	idx++;
-	memcpy(ram + AVAIL + o + 2, &idx, 2);
+	memcpy(flat_ram + AVAIL + o + 2, &idx, 2);
 }
 
 static uint16_t used_idx(unsigned q)
 {
 	uint16_t v;
-	memcpy(&v, ram + USED + q * 0x4000 + 2, 2);
+	memcpy(&v, flat_ram + USED + q * 0x4000 + 2, 2);
 	return v;
 }
 
@@ -404,7 +382,7 @@ static void test_notify_intx(void **s)
 	wr(VIRTIO_PCI_NOTIFY, 2, 0);
 	assert_int_equal(notified[0], 1);
 	assert_int_equal(used_idx(0), 1);
-	assert_int_equal(ram[0x8000], 0xab);
+	assert_int_equal(flat_ram[0x8000], 0xab);
 	assert_int_equal(intx_level, 1);
 	assert_int_equal(rd(VIRTIO_PCI_ISR, 1), VIRTIO_ISR_QUEUE);
 	assert_int_equal(intx_level, 0);
@@ -421,7 +399,7 @@ static void test_notify_intx(void **s)
 static uint16_t ring16(uint64_t gpa)
 {
 	uint16_t v;
-	memcpy(&v, ram + gpa, 2);
+	memcpy(&v, flat_ram + gpa, 2);
 	return v;
 }
 
@@ -526,7 +504,7 @@ static void test_notify_msix(void **s)
 	negotiate(V1);
 	setup_queue(0, VIRTIO_MSI_NO_VECTOR);
 	wr(VIRTIO_CC_STATUS, 1, ST_FOK | VIRTIO_STATUS_DRIVER_OK);
-	memset(ram, 0, sizeof(ram));
+	memset(flat_ram, 0, sizeof(flat_ram));
 	offer(0);
 	wr(VIRTIO_PCI_NOTIFY, 2, 0);
 	assert_int_equal(used_idx(0), 1);
@@ -557,7 +535,7 @@ static void test_broken_queue(void **s)
 	setup_queue(0, VIRTIO_MSI_NO_VECTOR);
 	wr(VIRTIO_CC_STATUS, 1, ST_FOK | VIRTIO_STATUS_DRIVER_OK);
 	offer(0);
-	ram[AVAIL + 4] = 9;			/* head 9 of a 4-entry table */
+	flat_ram[AVAIL + 4] = 9;			/* head 9 of a 4-entry table */
 	wr(VIRTIO_PCI_NOTIFY, 2, 0);
 	assert_true(status() & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 	assert_int_equal(rd(VIRTIO_PCI_ISR, 1), VIRTIO_ISR_CONFIG);
