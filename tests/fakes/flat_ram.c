@@ -4,30 +4,30 @@
 #include <string.h>
 #include "tests/fakes/flat_ram.h"
 
-uint8_t flat_ram[FLAT_RAM_SIZE];
-
-bool flat_ram_has(uint64_t gpa, uint64_t len)
+bool flat_ram_has(const struct flat_ram *r, uint64_t gpa, uint64_t len)
 {
-	return len && gpa < FLAT_RAM_SIZE && len <= FLAT_RAM_SIZE - gpa;
+	return len && gpa < r->size && len <= r->size - gpa;
 }
 
 static bool ram_read(void *ctx, uint64_t gpa, void *dst, uint64_t len)
 {
-	if (!flat_ram_has(gpa, len))
+	const struct flat_ram *r = ctx;
+	if (!flat_ram_has(r, gpa, len))
 		return false;
-	memcpy(dst, flat_ram + gpa, len);
+	memcpy(dst, r->bytes + gpa, len);
 	return true;
 }
 
 static bool ram_write(void *ctx, uint64_t gpa, const void *src, uint64_t len)
 {
-	if (!flat_ram_has(gpa, len))
+	struct flat_ram *r = ctx;
+	if (!flat_ram_has(r, gpa, len))
 		return false;
-	memcpy(flat_ram + gpa, src, len);
+	memcpy(r->bytes + gpa, src, len);
 	return true;
 }
 
-static bool ram_is_ram(void *ctx, uint64_t gpa, uint64_t len) { return flat_ram_has(gpa, len); }
+static bool ram_is_ram(void *ctx, uint64_t gpa, uint64_t len) { return flat_ram_has(ctx, gpa, len); }
 
 static void check_even(uint64_t gpa)
 {
@@ -41,10 +41,11 @@ static void check_even(uint64_t gpa)
 /* The rings' 16-bit fields, little-endian (virtio 1.1, 2.6). */
 static bool ram_read16(void *ctx, uint64_t gpa, uint16_t *v)
 {
+	const struct flat_ram *r = ctx;
 	check_even(gpa);
-	if (!flat_ram_has(gpa, 2))
+	if (!flat_ram_has(r, gpa, 2))
 		return false;
-	*v = (uint16_t)(flat_ram[gpa] | flat_ram[gpa + 1] << 8);
+	*v = (uint16_t)(r->bytes[gpa] | r->bytes[gpa + 1] << 8);
 	return true;
 }
 
@@ -55,6 +56,7 @@ static bool ram_write16(void *ctx, uint64_t gpa, uint16_t v)
 	return ram_write(ctx, gpa, b, 2);
 }
 
-const struct virtq_mem flat_ram_mem = {
-	NULL, ram_read, ram_write, ram_is_ram, ram_read16, ram_write16
-};
+struct virtq_mem flat_ram_mem(struct flat_ram *r)
+{
+	return (struct virtq_mem){ r, ram_read, ram_write, ram_is_ram, ram_read16, ram_write16 };
+}

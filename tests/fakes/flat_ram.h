@@ -1,11 +1,11 @@
 /*
  * tests/fakes/flat_ram.h - guest RAM for the virtio device tests and
- * harnesses (unit and fuzz builds alike): 64 KiB at guest-physical 0 in a
- * host array, and the virtqueue's memory callbacks over it
+ * harnesses (unit and fuzz builds alike): guest-physical [0, size) in a
+ * host buffer the test owns, and the virtqueue's memory callbacks over it
  * (devices/virtio/virtqueue.h). An access not wholly inside fails (false);
  * a 16-bit ring access at an odd address aborts, since the queue library
- * promises even ones. The test writes the driver's side into flat_ram
- * directly.
+ * promises even ones. The test writes the driver's side into the buffer
+ * directly; two VMs are two flat_rams.
  */
 #ifndef YAKVM_TESTS_FAKES_FLAT_RAM_H
 #define YAKVM_TESTS_FAKES_FLAT_RAM_H
@@ -14,12 +14,14 @@
 #include <stdint.h>
 #include "devices/virtio/virtqueue.h"
 
-#define FLAT_RAM_SIZE 0x10000u
+struct flat_ram {
+	uint8_t *bytes;
+	uint64_t size;
+};
 
-extern uint8_t flat_ram[FLAT_RAM_SIZE];
-extern const struct virtq_mem flat_ram_mem;
-
-/* [gpa, gpa + len) is non-empty and inside the RAM. */
-bool flat_ram_has(uint64_t gpa, uint64_t len);
+/* [gpa, gpa + len) is non-empty and inside r. */
+bool flat_ram_has(const struct flat_ram *r, uint64_t gpa, uint64_t len);
+/* The queue's memory callbacks over r (their ctx). */
+struct virtq_mem flat_ram_mem(struct flat_ram *r);
 
 #endif

@@ -29,12 +29,15 @@
 	fprintf(stderr, "fuzz_virtio_blk: %s:%d: %s\n", __FILE__, __LINE__, #c); \
 	abort(); } } while (0)
 
+#define SPACE   0x10000ull
 #define QSIZE   8
 #define DESC    0x0ull
 #define AVAIL   0x80ull
 #define USED    0x100ull
 #define SECTORS 64
 
+static uint8_t ram[SPACE];
+static struct flat_ram guest = { ram, SPACE };
 static bool needs_reset;
 
 void virtio_used(struct virtio_dev *vd, unsigned q) { CHECK(q == 0); }
@@ -80,8 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	uint8_t f = data[0];
 	unsigned rounds = 1 + data[1] % 4;
-	memset(flat_ram, 0, sizeof(flat_ram));
-	memcpy(flat_ram, data + 2, size - 2 < FLAT_RAM_SIZE ? size - 2 : FLAT_RAM_SIZE);
+	memset(ram, 0, sizeof(ram));
+	memcpy(ram, data + 2, size - 2 < SPACE ? size - 2 : SPACE);
 	static uint8_t image[SECTORS * 512];
 	for (unsigned i = 0; i < sizeof(image); i++)
 		image[i] = (uint8_t)(i * 13 + 1);
@@ -109,7 +112,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vq->desc = DESC;
 	vq->avail = AVAIL;
 	vq->used = USED;
-	CHECK(virtq_enable(vq, &flat_ram_mem, feat));
+	struct virtq_mem m = flat_ram_mem(&guest);
+	CHECK(virtq_enable(vq, &m, feat));
 	needs_reset = false;
 	writes_allowed = !(f & 32);
 

@@ -29,9 +29,12 @@
 	fprintf(stderr, "fuzz_virtio_console: %s:%d: %s\n", __FILE__, __LINE__, #c); \
 	abort(); } } while (0)
 
+#define SPACE  0x10000ull
 #define QSIZE  8
 #define SCRIPT 16
 
+static uint8_t ram[SPACE];
+static struct flat_ram guest = { ram, SPACE };
 static bool needs_reset;
 static struct virtio_dev vd;
 
@@ -60,6 +63,7 @@ static void start(uint64_t feat)
 	vd.status = 0;
 	vd.type->reset(&vd);
 	needs_reset = false;
+	struct virtq_mem mem = flat_ram_mem(&guest);
 	for (unsigned q = 0; q < 2; q++) {
 		struct virtq *vq = &vd.vq[q];
 		virtq_reset(vq);
@@ -67,7 +71,7 @@ static void start(uint64_t feat)
 		vq->desc = 0x200ull * q;
 		vq->avail = 0x200ull * q + 0x80;
 		vq->used = 0x200ull * q + 0x100;
-		CHECK(virtq_enable(vq, &flat_ram_mem, feat));
+		CHECK(virtq_enable(vq, &mem, feat));
 	}
 	vd.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 		    VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
@@ -97,9 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] & 1) feat |= 1ull << VIRTIO_F_INDIRECT_DESC;
 	if (data[0] & 2) feat |= 1ull << VIRTIO_F_EVENT_IDX;
 	const uint8_t *script = data + 1;
-	memset(flat_ram, 0, sizeof(flat_ram));
-	size_t ram_bytes = size - 1 - SCRIPT;
-	memcpy(flat_ram, data + 1 + SCRIPT, ram_bytes < FLAT_RAM_SIZE ? ram_bytes : FLAT_RAM_SIZE);
+	memset(ram, 0, sizeof(ram));
+	memcpy(ram, data + 1 + SCRIPT, size - 1 - SCRIPT < SPACE ? size - 1 - SCRIPT : SPACE);
 
 	static struct vcon vc;
 	memset(&vc, 0, sizeof(vc));

@@ -44,9 +44,11 @@ void msi_send(struct vm *vm, uint64_t addr, uint32_t data)
 	CHECK(from);
 }
 
-/* ---- guest RAM [0, 64 KiB): tests/fakes/flat_ram.h ------------------------- */
+/* ---- guest RAM [0, 64 KiB): tests/fakes/flat_ram.h ----------------------- */
 
-struct virtq_mem virtq_mem_guest_ram(const struct guest_ram *r) { return flat_ram_mem; }
+static uint8_t ram[0x10000];
+static struct flat_ram guest = { ram, sizeof(ram) };
+struct virtq_mem virtq_mem_guest_ram(const struct guest_ram *r) { return flat_ram_mem(&guest); }
 
 /* ---- the fake type ----------------------------------------------------------- */
 
@@ -105,7 +107,7 @@ static void extra(struct device *d, uint16_t where, uint32_t val)
 	struct virtio_pci *p = d->state;
 	struct pci_function *f = &p->pci;
 	if (where % 4 >= 2) {
-		memcpy(flat_ram + (where & ~3u), &val, 4);
+		memcpy(ram + (where & ~3u), &val, 4);
 		return;
 	}
 	unsigned reg = where % 4 ? p->msix.cap : PCI_COMMAND;
@@ -129,8 +131,9 @@ static void check(struct device *d)
 		CHECK(q < 2 || !vq->enabled);
 		if (vq->enabled) {
 			CHECK(vq->size && !(vq->size & (vq->size - 1)) && vq->size <= 64);
-			CHECK(flat_ram_has(vq->desc, 16ull * vq->size) && flat_ram_has(vq->avail, 6 + 2ull * vq->size) &&
-			      flat_ram_has(vq->used, 6 + 8ull * vq->size));
+			CHECK(flat_ram_has(&guest, vq->desc, 16ull * vq->size) &&
+			      flat_ram_has(&guest, vq->avail, 6 + 2ull * vq->size) &&
+			      flat_ram_has(&guest, vq->used, 6 + 8ull * vq->size));
 		}
 		CHECK(p->queue_vector[q] < p->msix.nvec || p->queue_vector[q] == VIRTIO_MSI_NO_VECTOR);
 	}
@@ -153,7 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct fuzz_dev h = { .decl = &decl, .check = check, .extra = extra,
 					   .on_reset = on_reset };
-	memset(flat_ram, 0, sizeof(flat_ram));
+	memset(ram, 0, sizeof(ram));
 	memset(cfg, 0, sizeof(cfg));
 	intx_level = 0;
 	fuzz_dev_run(&h, data, size);

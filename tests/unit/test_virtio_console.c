@@ -46,6 +46,10 @@ void console_vm_put_line(struct console_line *line, const char *text, size_t len
 	lines[nlines++][len] = 0;
 }
 
+/* Guest RAM: [0, 64 KiB) (tests/fakes/flat_ram.h). */
+static uint8_t ram[0x10000];
+static struct flat_ram guest = { ram, sizeof(ram) };
+
 /* ---- the driver's side: two queues of 4 ------------------------------------ */
 
 #define QSIZE 4
@@ -57,15 +61,15 @@ static struct console_line cl;          /* never touched: the fake records */
 static uint16_t drv_idx[2], next_desc[2];
 static uint64_t next_buf;
 
-static void w16(uint64_t a, uint16_t v) { memcpy(flat_ram + a, &v, 2); }
-static void w32(uint64_t a, uint32_t v) { memcpy(flat_ram + a, &v, 4); }
-static void w64(uint64_t a, uint64_t v) { memcpy(flat_ram + a, &v, 8); }
-static uint16_t r16(uint64_t a) { uint16_t v; memcpy(&v, flat_ram + a, 2); return v; }
-static uint32_t r32(uint64_t a) { uint32_t v; memcpy(&v, flat_ram + a, 4); return v; }
+static void w16(uint64_t a, uint16_t v) { memcpy(ram + a, &v, 2); }
+static void w32(uint64_t a, uint32_t v) { memcpy(ram + a, &v, 4); }
+static void w64(uint64_t a, uint64_t v) { memcpy(ram + a, &v, 8); }
+static uint16_t r16(uint64_t a) { uint16_t v; memcpy(&v, ram + a, 2); return v; }
+static uint32_t r32(uint64_t a) { uint32_t v; memcpy(&v, ram + a, 4); return v; }
 
 static int setup(void **state)
 {
-	memset(flat_ram, 0, sizeof(flat_ram));
+	memset(ram, 0, sizeof(ram));
 	memset(&vd, 0, sizeof(vd));
 	memset(&vc, 0, sizeof(vc));
 	vd.type = &virtio_console_type;
@@ -73,6 +77,7 @@ static int setup(void **state)
 	line_target = &cl;
 	vd.type->init(&vd, &cl);
 	vd.driver_features = 1ull << VIRTIO_F_VERSION_1;
+	struct virtq_mem mem = flat_ram_mem(&guest);
 	for (unsigned q = 0; q < 2; q++) {
 		struct virtq *vq = &vd.vq[q];
 		virtq_reset(vq);
@@ -80,7 +85,7 @@ static int setup(void **state)
 		vq->desc = qbase[q];
 		vq->avail = qbase[q] + 0x100;
 		vq->used = qbase[q] + 0x200;
-		assert_true(virtq_enable(vq, &flat_ram_mem, vd.driver_features));
+		assert_true(virtq_enable(vq, &mem, vd.driver_features));
 		drv_idx[q] = next_desc[q] = 0;
 		used_calls[q] = 0;
 	}
@@ -98,7 +103,7 @@ static uint64_t offer(unsigned q, const char *data, uint32_t len, bool writable)
 	uint64_t gpa = next_buf;
 	next_buf += 0x400;
 	if (data)
-		memcpy(flat_ram + gpa, data, len);
+		memcpy(ram + gpa, data, len);
 	uint16_t d = next_desc[q]++ % QSIZE;
 	uint64_t da = qbase[q] + 16ull * d;
 	w64(da, gpa);
@@ -167,7 +172,7 @@ static void test_input_refused_until_open(void **state)
 	assert_true(vcon_input(&vd, "ab", 2));
 	assert_int_equal(used_idx(VCON_RX), 1);
 	assert_int_equal(used_len(VCON_RX, 0), 2);
-	assert_memory_equal(flat_ram + BUF, "ab", 2);
+	assert_memory_equal(ram + BUF, "ab", 2);
 	assert_int_equal(used_calls[VCON_RX], 1);
 }
 
@@ -187,7 +192,7 @@ static void test_input_waits_for_buffers(void **state)
 	assert_true(vcon_input(&vd, "123456", 6));
 	assert_int_equal(used_idx(VCON_RX), 1);
 	assert_int_equal(used_len(VCON_RX, 0), 4);
-	assert_memory_equal(flat_ram + b1, "1234", 4);
+	assert_memory_equal(ram + b1, "1234", 4);
 	/* No buffer left: still open, the rest waits. */
 	assert_true(vcon_input(&vd, "7", 1));
 	assert_int_equal(used_idx(VCON_RX), 1);
@@ -195,7 +200,7 @@ static void test_input_waits_for_buffers(void **state)
 	vd.type->notify(&vd, VCON_RX);
 	assert_int_equal(used_idx(VCON_RX), 2);
 	assert_int_equal(used_len(VCON_RX, 1), 3);
-	assert_memory_equal(flat_ram + b2, "567", 3);
+	assert_memory_equal(ram + b2, "567", 3);
 }
 
 static void test_input_overflow_dropped(void **state)
@@ -210,7 +215,7 @@ static void test_input_overflow_dropped(void **state)
 	uint64_t b = offer(VCON_RX, NULL, 1000, true);
 	vd.type->notify(&vd, VCON_RX);
 	assert_int_equal(used_len(VCON_RX, 1), VCON_INPUT_BUF);
-	assert_memory_equal(flat_ram + b, big + 4, VCON_INPUT_BUF);
+	assert_memory_equal(ram + b, big + 4, VCON_INPUT_BUF);
 	assert_int_equal(vc.in_count, 0);
 }
 
@@ -223,7 +228,7 @@ static void test_readable_receive_buffer(void **state)
 	assert_int_equal(used_idx(VCON_RX), 2);
 	assert_int_equal(used_len(VCON_RX, 0), 0);
 	assert_int_equal(used_len(VCON_RX, 1), 2);
-	assert_memory_equal(flat_ram + b, "hi", 2);
+	assert_memory_equal(ram + b, "hi", 2);
 	assert_int_equal(reset_calls, 0);
 }
 

@@ -38,7 +38,9 @@ void device_unlock(struct device *d, uint64_t f) {}
 void log_msg(enum log_level level, const char *fmt, ...) { nlog++; }
 
 /* Guest RAM: [0, 64 KiB) (tests/fakes/flat_ram.h). */
-struct virtq_mem virtq_mem_guest_ram(const struct guest_ram *r) { return flat_ram_mem; }
+static uint8_t ram[0x10000];
+static struct flat_ram guest = { ram, sizeof(ram) };
+struct virtq_mem virtq_mem_guest_ram(const struct guest_ram *r) { return flat_ram_mem(&guest); }
 
 /* ---- the fake type: 2 queues, feature bit 0, 8 bytes of configuration ----- */
 
@@ -100,7 +102,7 @@ static int setup(void **s)
 	virtio_pci_model.reset(dev);
 	vp = dev->state;
 	vp->mem = virtq_mem_guest_ram(NULL);
-	memset(flat_ram, 0, sizeof(flat_ram));
+	memset(ram, 0, sizeof(ram));
 	memset(notified, 0, sizeof(notified));
 	resets = driver_oks = nmsi = nlog = 0;
 	intx_level = 0;
@@ -153,19 +155,19 @@ static void offer(unsigned q)
 	uint64_t addr = 0x8000;
 	uint32_t len = 16;
 	uint16_t flags = VIRTQ_DESC_F_WRITE, idx;
-	memcpy(flat_ram + DESC + o, &addr, 8);
-	memcpy(flat_ram + DESC + o + 8, &len, 4);
-	memcpy(flat_ram + DESC + o + 12, &flags, 2);
-	memcpy(&idx, flat_ram + AVAIL + o + 2, 2);
-	flat_ram[AVAIL + o + 4 + 2 * (idx % 4)] = 0;
+	memcpy(ram + DESC + o, &addr, 8);
+	memcpy(ram + DESC + o + 8, &len, 4);
+	memcpy(ram + DESC + o + 12, &flags, 2);
+	memcpy(&idx, ram + AVAIL + o + 2, 2);
+	ram[AVAIL + o + 4 + 2 * (idx % 4)] = 0;
 	idx++;
-	memcpy(flat_ram + AVAIL + o + 2, &idx, 2);
+	memcpy(ram + AVAIL + o + 2, &idx, 2);
 }
 
 static uint16_t used_idx(unsigned q)
 {
 	uint16_t v;
-	memcpy(&v, flat_ram + USED + q * 0x4000 + 2, 2);
+	memcpy(&v, ram + USED + q * 0x4000 + 2, 2);
 	return v;
 }
 
@@ -382,7 +384,7 @@ static void test_notify_intx(void **s)
 	wr(VIRTIO_PCI_NOTIFY, 2, 0);
 	assert_int_equal(notified[0], 1);
 	assert_int_equal(used_idx(0), 1);
-	assert_int_equal(flat_ram[0x8000], 0xab);
+	assert_int_equal(ram[0x8000], 0xab);
 	assert_int_equal(intx_level, 1);
 	assert_int_equal(rd(VIRTIO_PCI_ISR, 1), VIRTIO_ISR_QUEUE);
 	assert_int_equal(intx_level, 0);
@@ -399,7 +401,7 @@ static void test_notify_intx(void **s)
 static uint16_t ring16(uint64_t gpa)
 {
 	uint16_t v;
-	memcpy(&v, flat_ram + gpa, 2);
+	memcpy(&v, ram + gpa, 2);
 	return v;
 }
 
@@ -504,7 +506,7 @@ static void test_notify_msix(void **s)
 	negotiate(V1);
 	setup_queue(0, VIRTIO_MSI_NO_VECTOR);
 	wr(VIRTIO_CC_STATUS, 1, ST_FOK | VIRTIO_STATUS_DRIVER_OK);
-	memset(flat_ram, 0, sizeof(flat_ram));
+	memset(ram, 0, sizeof(ram));
 	offer(0);
 	wr(VIRTIO_PCI_NOTIFY, 2, 0);
 	assert_int_equal(used_idx(0), 1);
@@ -535,7 +537,7 @@ static void test_broken_queue(void **s)
 	setup_queue(0, VIRTIO_MSI_NO_VECTOR);
 	wr(VIRTIO_CC_STATUS, 1, ST_FOK | VIRTIO_STATUS_DRIVER_OK);
 	offer(0);
-	flat_ram[AVAIL + 4] = 9;			/* head 9 of a 4-entry table */
+	ram[AVAIL + 4] = 9;			/* head 9 of a 4-entry table */
 	wr(VIRTIO_PCI_NOTIFY, 2, 0);
 	assert_true(status() & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 	assert_int_equal(rd(VIRTIO_PCI_ISR, 1), VIRTIO_ISR_CONFIG);
