@@ -36,7 +36,7 @@ HV_CFLAGS := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -Wno-unused-parameter \
 HV_ASFLAGS := -g -m64 -I. -D__ASSEMBLY__
 HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -T linker.ld
 
-HV_DIRS  := boot arch mm core devices drivers lib
+HV_DIRS  := boot arch mm core devices drivers lib net
 HV_SRCS  := $(shell find $(HV_DIRS) -name '*.c' -o -name '*.S' | sort) \
 	    $(wildcard guest/*.c)
 HV_OBJS  := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS))
@@ -178,16 +178,22 @@ $(LINUX_DIR)/vmlinuz-truncated: $(LINUX_DIR)/vmlinuz
 # /lib/modules/RELEASE/ (tests/linux/init loads them in modules.dep order).
 VIRTIO_MODULES := virtio/virtio_ring virtio/virtio virtio/virtio_pci_modern_dev \
 	virtio/virtio_pci_legacy_dev virtio/virtio_pci char/hw_random/virtio-rng block/virtio_blk
+# virtio_net and what it needs (modules.dep: failover, net_failover).
+NET_MODULES := net/core/failover drivers/net/net_failover drivers/net/virtio_net
 LINUX_MODULE_DIRS := $(wildcard $(KERNELS)/cloud-amd64/lib/modules/* $(KERNELS)/amd64/lib/modules/*)
-$(LINUX_DIR)/initrd.cpio: tests/linux/init /bin/busybox
+$(LINUX_DIR)/initrd.cpio: tests/linux/init tests/linux/net.sh /bin/busybox
 	@rm -rf $(LINUX_DIR)/root && mkdir -p $(LINUX_DIR)/root/bin
 	cp /bin/busybox $(LINUX_DIR)/root/bin/busybox
 	ln -sf busybox $(LINUX_DIR)/root/bin/sh
 	cp tests/linux/init $(LINUX_DIR)/root/init
+	cp tests/linux/net.sh $(LINUX_DIR)/root/net.sh
 	@for d in $(LINUX_MODULE_DIRS); do \
 		m=$(LINUX_DIR)/root/lib/modules/$$(basename $$d); mkdir -p $$m; \
 		for k in $(VIRTIO_MODULES); do \
 			f=$$d/kernel/drivers/$$k.ko; [ -f $$f ] && cp $$f $$m/ || cp $$f.xz $$m/ 2>/dev/null || true; \
+		done; \
+		for k in $(NET_MODULES); do \
+			f=$$d/kernel/$$k.ko; [ -f $$f ] && cp $$f $$m/ || cp $$f.xz $$m/ 2>/dev/null || true; \
 		done; \
 	done
 	cd $(LINUX_DIR)/root && find . | cpio -o -H newc --quiet > ../initrd.cpio

@@ -9,6 +9,7 @@
 #include "devices/virtio/virtio_pci.h"
 #include "devices/virtio/virtio_rng.h"
 #include "devices/virtio/virtio_blk_vm.h"
+#include "devices/virtio/virtio_net_vm.h"
 #include "devices/bus.h"
 #include "core/vm/vm.h"
 #include "lib/log.h"
@@ -60,6 +61,12 @@ bool virtio_add_devices(struct vm *vm)
 		const struct virtio_type *t = virtio_blk_vm_disk(vm, i, &vm->desc.disks[i], &arg);
 		if (t)
 			add(vm, v, t, arg);
+	}
+	if (vm->desc.net) {
+		const void *arg;
+		const struct virtio_type *t = virtio_net_vm_nic(vm, &arg);
+		if (t && !add(vm, v, t, arg))
+			virtio_net_vm_free(vm);
 	}
 	v->decl[v->n] = (struct device_decl){ 0 };
 	return bus_add_devices(vm, v->decl);
