@@ -107,17 +107,18 @@ static void forward(struct net_port *from, const uint8_t *frame, uint32_t len)
 
 void net_switch_input(struct net_port *from, const uint8_t *frame, uint32_t len)
 {
-	if (len < ETH_HLEN || len > ETH_FRAME_MAX) {
-		net_count(&from->stats.drop_malformed, 1);
-		return;
-	}
-	const uint8_t *src = eth_src(frame);
 	uint64_t f = net_lock(&lock);
-	bool uplink = from->flags & NET_PORT_UPLINK;
 	if (!from->attached) {
 		net_unlock(&lock, f);
 		return;
 	}
+	if (len < ETH_HLEN || len > ETH_FRAME_MAX) {
+		net_count(&from->stats.drop_malformed, 1);
+		net_unlock(&lock, f);
+		return;
+	}
+	const uint8_t *src = eth_src(frame);
+	bool uplink = from->flags & NET_PORT_UPLINK;
 	if (uplink ? eth_is_group(src) || vm_port_with(src) : !eth_same(src, from->mac)) {
 		net_count(&from->stats.drop_spoofed, 1);
 		net_unlock(&lock, f);
