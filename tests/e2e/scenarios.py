@@ -418,3 +418,5 @@ from scenarios_storage import SCENARIOS as STORAGE_SCENARIOS  # noqa: E402
 SCENARIOS += STORAGE_SCENARIOS
 from scenarios_net import SCENARIOS as NET_SCENARIOS  # noqa: E402
 SCENARIOS += NET_SCENARIOS
+from scenarios_nic import SCENARIOS as NIC_SCENARIOS  # noqa: E402
+SCENARIOS += NIC_SCENARIOS

@@ -560,12 +560,38 @@ def main():
     put("walk", walk_seeds())
     put("virtqueue", vq_seeds())
     put("gpt", gpt_seeds())
+    put("nic", nic_seeds())
     put("virtio_blk", virtio_blk_seeds())
     put("virtio_net", virtio_net_seeds())
     put("net_switch", net_switch_seeds())
     put("tables", [tables_seed(1, 1), tables_seed(4, 1, mem=5 << 30), tables_seed(255, 1, buflen=0x1000),
                    tables_seed(2, 0, base=0xf0000, buflen=600), tables_seed(16, 2),
                    tables_seed(4, 9)])
+
+
+# ---- NIC (fuzz_nic.c: one byte choosing the part, then its records)
+
+def nic_seeds():
+    def used(adv, id_, ln):
+        return bytes([adv]) + struct.pack("<II", id_, ln)
+    mac = bytes.fromhex("525400123456")
+    bootp = bytearray(236 + 312)
+    bootp[0], bootp[1], bootp[2] = 2, 1, 6
+    bootp[4:8] = (0x79616b76).to_bytes(4, "big")
+    bootp[16:20] = bytes([10, 0, 2, 15])
+    bootp[28:34] = mac
+    bootp[236:240] = bytes([0x63, 0x82, 0x53, 0x63])
+    bootp[240:250] = bytes([53, 1, 2, 54, 4, 10, 0, 2, 2, 255])
+    udp = struct.pack(">HHHH", 67, 68, 8 + len(bootp), 0) + bootp
+    ip = bytes([0x45, 0]) + struct.pack(">H", 20 + len(udp)) + bytes(4) + bytes([64, 17]) \
+        + bytes(2) + bytes([10, 0, 2, 2]) + bytes([255] * 4)
+    offer = b"\xff" * 6 + bytes.fromhex("525500000202") + b"\x08\x00" + ip + udp
+    arp = mac + bytes.fromhex("52550a000202") + b"\x08\x06" + bytes.fromhex("0001080006040002") \
+        + bytes.fromhex("52550a000202") + bytes([10, 0, 2, 2]) + mac + bytes([10, 0, 2, 15])
+    return [b"\x00" + used(1, 0, 12 + 60) + used(1, 1, 12 + 1514) + used(2, 2, 5) + used(1, 2, 12 + 14),
+            b"\x00" + used(1, 70, 100) + used(200, 3, 9999),
+            b"\x01" + bytes([3, 0, 60, 0, 1, 0, 60, 0, 3, 1, 60, 0, 3, 0, 0xff, 0xff, 3, 0, 0xea, 5]),
+            b"\x02" + offer, b"\x02" + arp]
 
 
 # ---- GPT (fuzz_gpt.c: one byte, bit 0 = 4096-byte sectors, then the image)
