@@ -181,12 +181,19 @@ VIRTIO_MODULES := virtio/virtio_ring virtio/virtio virtio/virtio_pci_modern_dev 
 # virtio_net and what it needs (modules.dep: failover, net_failover).
 NET_MODULES := net/core/failover drivers/net/net_failover drivers/net/virtio_net
 LINUX_MODULE_DIRS := $(wildcard $(KERNELS)/cloud-amd64/lib/modules/* $(KERNELS)/amd64/lib/modules/*)
-$(LINUX_DIR)/initrd.cpio: tests/linux/init tests/linux/net.sh /bin/busybox
+# The flooding VM's program (linux-net-flood), static for the initramfs.
+$(LINUX_DIR)/flood: tests/linux/flood.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC_FLOOD) -static -O2 -Wall -Wextra -Werror -o $@ $<
+HOSTCC_FLOOD ?= gcc
+
+$(LINUX_DIR)/initrd.cpio: tests/linux/init tests/linux/net.sh $(LINUX_DIR)/flood /bin/busybox
 	@rm -rf $(LINUX_DIR)/root && mkdir -p $(LINUX_DIR)/root/bin
 	cp /bin/busybox $(LINUX_DIR)/root/bin/busybox
 	ln -sf busybox $(LINUX_DIR)/root/bin/sh
 	cp tests/linux/init $(LINUX_DIR)/root/init
 	cp tests/linux/net.sh $(LINUX_DIR)/root/net.sh
+	cp $(LINUX_DIR)/flood $(LINUX_DIR)/root/bin/flood
 	@for d in $(LINUX_MODULE_DIRS); do \
 		m=$(LINUX_DIR)/root/lib/modules/$$(basename $$d); mkdir -p $$m; \
 		for k in $(VIRTIO_MODULES); do \

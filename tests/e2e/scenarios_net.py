@@ -105,6 +105,32 @@ def checks():
     ]
 
 
+def flood_checks():
+    checks = [
+        Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+        Check("no virtio device needs reset", r"needs reset", present=False),
+        Check("fl floods", p("fl") + r"flooding$"),
+        Check("the flooder's port took many frames in (it flooded), none spoofed",
+              r"^yakvm: vm fl: net port off the switch: fl \S+: in (\d+) frames \d+ bytes, "
+              r"out \d+ frames \d+ bytes; dropped 0 spoofed 0 malformed",
+              verify=lambda m: (int(m.group(1)) > 5000, "in %s frames" % m.group(1))),
+        Check("fl stops only after both pingers are done",
+              p("fl") + r"a pinger is done: 10\.0\.0\.\d$(?:.*\n)*?.*" + p("fl")[1:] +
+              r"a pinger is done: 10\.0\.0\.\d$(?:.*\n)*?.*" + p("fl")[1:] +
+              r"flood stopped after \d+ frames$"),
+        Check("all VMs end", r"^yakvm: all VMs have ended"),
+    ]
+    for vm in ("fa", "fb"):
+        checks += [
+            Check("%s: the flood reaches it before it pings" % vm,
+                  p(vm) + r"the flood reached us$"),
+            Check("%s: 20 of 20 pings answered during the flood" % vm,
+                  p(vm) + r"ping: 20 packets transmitted, 20 packets received",
+                  after=p(vm) + r"the flood reached us$"),
+        ]
+    return checks
+
+
 SCENARIOS = [
     Scenario(
         name="linux-net-switch", mem="1G", smp=2, timeout=1200,
@@ -121,4 +147,14 @@ SCENARIOS = [
                (r"console input goes to yakvm's monitor", b"net\r"),
                (r"^  net spoof .*\n", ToVM("spoof", b"\r"))],
         checks=checks()),
+    # A flooding VM beside a ping between two others: every ping answered.
+    Scenario(
+        name="linux-net-flood", mem="1G", smp=2, timeout=1200,
+        grub=[YAKVM] +
+        net_vm("fa", "128M", "net=on", "yakvm.net=10.0.0.1 yakvm.peer=10.0.0.2 yakvm.role=fping "
+               "yakvm.flooder=10.0.0.3") +
+        net_vm("fb", "128M", "net=on", "yakvm.net=10.0.0.2 yakvm.peer=10.0.0.1 yakvm.role=fping "
+               "yakvm.flooder=10.0.0.3") +
+        net_vm("fl", "128M", "net=on", "yakvm.net=10.0.0.3 yakvm.role=flood"),
+        checks=flood_checks()),
 ]

@@ -9,6 +9,10 @@
 #          until a connection succeeds, and waits for the peer's md5
 #   spoof  takes yakvm.spoofmac as its MAC before the link is up, then
 #          pings the peer: nothing may come back; waits for a key
+#   flood  floods broadcast frames (/bin/flood) until both pingers have
+#          told it they are done (port 5002)
+#   fping  waits until the flood reaches it (1000 frames in), pings the
+#          peer 20 times, then tells the flooder (yakvm.flooder)
 # The two sides wait for each other by events: a ping answered, a
 # connection accepted; never by a fixed sleep.
 arg() { sed -n "s/.*yakvm\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
@@ -67,6 +71,23 @@ send)
 	until nc "$peer" 5000 < /tmp/data; do tries=$((tries + 1)); done
 	say "sent after $tries connection attempts"
 	say "the peer received md5 $(listen 5001)"
+	;;
+flood)
+	flood eth0 &
+	say "flooding"
+	for i in 1 2; do
+		say "a pinger is done: $(listen 5002)"
+	done
+	kill $!
+	wait
+	;;
+fping)
+	until [ "$(cat $e/statistics/rx_packets)" -ge 1000 ]; do sleep 1; done
+	say "the flood reached us"
+	wait_peer
+	ping -c 20 -W 60 "$peer" | grep -E 'transmitted|round-trip' | sed 's/^/yakvm-linux: net ping: /'
+	until echo "$addr" | nc "$(arg flooder)" 5002; do :; done
+	say "told the flooder"
 	;;
 spoof)
 	ping -c 3 -W 10 "$peer" | grep transmitted | sed 's/^/yakvm-linux: net spoof ping: /'
