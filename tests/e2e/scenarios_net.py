@@ -15,6 +15,7 @@ Imported by scenarios.py.
 import re
 
 from harness import Scenario, Check, ToVM
+from scenarios_hostile import guest_checks
 
 YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
 CMDLINE = "console=ttyS0 quiet loglevel=3 panic=-1 no_timer_check nowatchdog"
@@ -131,7 +132,39 @@ def flood_checks():
     return checks
 
 
+# tests/guests/hostile_vnet.c, run by two VMs.
+VNET_CASES = [
+    "virtio-net at 00:02.0 (1af4:1041)", "MAC and MRG_RXBUF offered, no CSUM",
+    "STATUS offered (bit 16) and VERSION_1", "its MAC from its name: 02:79:6b:...",
+    "the link is up", "a header with NEEDS_CSUM: the chain comes back",
+    "a header with a GSO type: the chain comes back", "a header and no frame: the chain comes back",
+    "13 bytes of frame: the chain comes back", "1519 bytes of frame: the chain comes back",
+    "another source MAC: the chain comes back", "nothing written into a transmit chain",
+    "a hello from the other VM arrives",
+    "each received header: flags 0, GSO_NONE, num_buffers 1",
+    "none of the other's bad frames arrived", "no frame with the spoofed source arrived",
+]
+
+
+def hostile_vnet_checks():
+    checks = [Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+              Check("no virtio device needs reset", r"needs reset", present=False)]
+    for vm in ("va", "vb"):
+        checks += guest_checks(vm, "vnet", VNET_CASES) + [
+            Check("%s: its port counted 1 spoofed and 5 malformed frames" % vm,
+                  r"^yakvm: vm %s: net port off the switch: %s %s: in [1-9]\d* frames \d+ bytes, "
+                  r"out \d+ frames \d+ bytes; dropped 1 spoofed 5 malformed" %
+                  (vm, vm, re.escape(mac_of_name(vm))))]
+    return checks
+
+
 SCENARIOS = [
+    # Two drivers of ours sending what the device must drop, then hellos.
+    Scenario(
+        name="qemu-hostile-vnet", timeout=150,
+        grub=[YAKVM] + ["module2 /guests/hostile_vnet.elf name=%s mem=16M net=on" % vm
+                        for vm in ("va", "vb")],
+        checks=hostile_vnet_checks()),
     Scenario(
         name="linux-net-switch", mem="1G", smp=2, timeout=1200,
         grub=[YAKVM] +
