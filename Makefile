@@ -187,12 +187,14 @@ $(LINUX_DIR)/flood: tests/linux/flood.c
 	$(HOSTCC_FLOOD) -static -O2 -Wall -Wextra -Werror -o $@ $<
 HOSTCC_FLOOD ?= gcc
 
-$(LINUX_DIR)/initrd.cpio: tests/linux/init tests/linux/net.sh $(LINUX_DIR)/flood /bin/busybox
+$(LINUX_DIR)/initrd.cpio: tests/linux/init tests/linux/net.sh tests/linux/uplink.sh \
+		tests/linux/udhcpc.sh $(LINUX_DIR)/flood /bin/busybox
 	@rm -rf $(LINUX_DIR)/root && mkdir -p $(LINUX_DIR)/root/bin
 	cp /bin/busybox $(LINUX_DIR)/root/bin/busybox
 	ln -sf busybox $(LINUX_DIR)/root/bin/sh
 	cp tests/linux/init $(LINUX_DIR)/root/init
 	cp tests/linux/net.sh $(LINUX_DIR)/root/net.sh
+	cp tests/linux/uplink.sh tests/linux/udhcpc.sh $(LINUX_DIR)/root/
 	cp $(LINUX_DIR)/flood $(LINUX_DIR)/root/bin/flood
 	@for d in $(LINUX_MODULE_DIRS); do \
 		m=$(LINUX_DIR)/root/lib/modules/$$(basename $$d); mkdir -p $$m; \

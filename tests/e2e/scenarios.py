@@ -420,3 +420,5 @@ from scenarios_net import SCENARIOS as NET_SCENARIOS  # noqa: E402
 SCENARIOS += NET_SCENARIOS
 from scenarios_nic import SCENARIOS as NIC_SCENARIOS  # noqa: E402
 SCENARIOS += NIC_SCENARIOS
+from scenarios_uplink import SCENARIOS as UPLINK_SCENARIOS  # noqa: E402
+SCENARIOS += UPLINK_SCENARIOS
