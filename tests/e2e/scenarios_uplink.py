@@ -167,7 +167,29 @@ def uplink_scenario(name, device, driver, mac):
         checks=checks)
 
 
+def option_scenario(name, option, line):
+    """uplink=: the line it makes yakvm say, no uplink, a VM with net=on boots."""
+    return Scenario(
+        name=name, grub=[YAKVM + " " + option,
+                         "module2 /guests/hello.elf name=alpha mem=16M net=on -- no uplink"],
+        extra_args=["-netdev", "user,id=n0,ipv6=off",
+                    "-device", "virtio-net-pci,disable-legacy=on,netdev=n0"],
+        checks=[
+            Check("the card is found", r"^yakvm: net0: virtio-net at "),
+            Check("the boot says why there is no uplink", line),
+            Check("no uplink joins the switch", r"the switch's uplink", present=False),
+            Check("the VM's port is the switch's first",
+                  r"^yakvm: vm alpha: net: virtio-net, MAC \S+, switch port 0$"),
+            Check("the VM ends", r"^yakvm: vm alpha ended with status 0"),
+        ])
+
+
 SCENARIOS = [
+    option_scenario("qemu-uplink-none", "uplink=none",
+                    r"^yakvm: net: uplink=none: the switch has VMs only$"),
+    option_scenario("qemu-uplink-missing", "uplink=net1",
+                    r"^yakvm: error: uplink=net1: no network card of that name: the switch "
+                    r"has VMs only$"),
     uplink_scenario("linux-uplink-virtio", "virtio-net-pci,disable-legacy=on", "virtio-net",
                     "52:54:00:79:75:01"),
     uplink_scenario("linux-uplink-e1000e", "e1000e", "e1000e", "52:54:00:79:75:02"),
