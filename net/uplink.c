@@ -12,9 +12,10 @@
  * the CPU that started the uplink: each round takes at most UPLINK_BUDGET
  * frames, each handed to net_switch_input with the card's lock released.
  * Device timers run in timers_run(), from the vCPU loop and from the idle
- * loop, so frames come in while every vCPU halts. The next round comes at
- * once if the budget was used up, after UPLINK_BUSY_NS while frames go by
- * either way, else after UPLINK_IDLE_NS.
+ * loop, so frames come in while every vCPU halts. The next round comes
+ * after UPLINK_BUSY_NS while frames go by either way (also after a round
+ * that used up its budget: a flood from the wire takes a bounded share of
+ * the CPU), else after UPLINK_IDLE_NS.
  *
  * Checksums: no port negotiates VIRTIO_NET_F_CSUM or GSO (docs/net.md), so
  * every frame a VM sends is complete and goes out unchanged.
@@ -58,7 +59,7 @@ static void uplink_poll(struct vtimer *t)
 	uint64_t now = time_ns();
 	uint64_t last = __atomic_load_n(&up.last_frame_ns, __ATOMIC_RELAXED);
 	uint64_t wait = now - last < UPLINK_BUSY_FOR_NS ? UPLINK_BUSY_NS : UPLINK_IDLE_NS;
-	vtimer_arm(t, n == UPLINK_BUDGET ? now : now + wait);
+	vtimer_arm(t, now + wait);
 }
 
 void net_uplink_start(const char *name)
