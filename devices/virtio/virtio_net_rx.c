@@ -58,11 +58,11 @@ void vnet_rx_set_ready(struct vnet *vn, bool ready)
 
 /* The frame of slot s into as many chains as it needs. */
 static enum put put_frame(struct vnet *vn, struct virtq *vq, const struct vnet_slot *s,
-			  bool mrg, unsigned *pushed)
+			  unsigned max, unsigned *pushed)
 {
 	struct virtq_chain c[VNET_RX_CHAINS];
 	uint64_t need = VNET_HDR_LEN + s->len, room = 0;
-	unsigned n = 0, max = mrg ? VNET_RX_CHAINS : 1;
+	unsigned n = 0;
 	while (n < max && room < need) {
 		c[n] = (struct virtq_chain){ .segs = vn->segs[n], .cap = VNET_SEGS };
 		enum virtq_pop_result r = virtq_pop(vq, &c[n], VNET_CHAIN_MAX);
@@ -102,14 +102,19 @@ void vnet_rx_drain(struct vnet *vn)
 	if (!(vd->status & VIRTIO_STATUS_DRIVER_OK) ||
 	    (vd->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) || !vq->enabled || vq->broken)
 		return;
-	bool mrg = virtio_has(vd, VIRTIO_NET_F_MRG_RXBUF);
+	/* The chains one frame may take: with MRG_RXBUF up to 4, but never
+	 * more than the queue holds (the driver may make it as small as 1). */
+	unsigned max = virtio_has(vd, VIRTIO_NET_F_MRG_RXBUF) ? VNET_RX_CHAINS : 1;
+	max = max < vq->size ? max : vq->size;
 	unsigned pushed = 0;
 	enum put r = PUT_DONE;
 	uint64_t f = net_lock(&vn->rx_lock);
-	/* At most the queue's size per call (docs/virtio.md). */
-	while (vn->count && pushed + VNET_RX_CHAINS <= vq->size) {
+	/* At most the queue's size per call (docs/virtio.md); each frame
+	 * served pushes at least one chain, so a call that stops here made
+	 * progress, and the kick it arms for the rest cannot spin. */
+	while (vn->count && pushed + max <= vq->size) {
 		struct vnet_slot *s = &vn->backlog[vn->head];
-		r = put_frame(vn, vq, s, mrg, &pushed);
+		r = put_frame(vn, vq, s, max, &pushed);
 		if (r != PUT_DONE)
 			break;
 		vn->per_src[s->src]--;

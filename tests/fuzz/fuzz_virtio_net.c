@@ -3,12 +3,13 @@
  * and the switch (net/) between two devices, A and B, each with its
  * receive and transmit queues in a guest RAM built from the input.
  * Input: byte 0 the features (bit 0 MRG_RXBUF for A, bit 1 for B, bit 2
- * INDIRECT_DESC for both) and the spoofing bit (bit 3: A's frames may carry
- * any source), byte 1 how many rounds (1-8); then A's RAM, then B's
- * (16 KiB each): queues of 8, receiveq1 at 0/0x80/0x100, transmitq1 at
- * 0x200/0x280/0x300; frames and buffers wherever the input puts them.
- * A round: both transmit, both drain their backlog, in an order from the
- * input's bytes.
+ * INDIRECT_DESC for both), the spoofing bit (bit 3: A's frames may carry
+ * any source) and the queues' size (bits 4-5: 8, 1, 2 or 4), byte 1 how
+ * many rounds (1-8); then A's RAM, then B's (16 KiB each): receiveq1 at
+ * 0/0x80/0x100, transmitq1 at 0x200/0x280/0x300; frames and buffers
+ * wherever the input puts them. A round: both transmit, both drain their
+ * backlog, in an order from the input's bytes; then the due timers (the
+ * kicks) run: a kick that re-armed itself for ever would hang here.
  * Properties: every chain popped is pushed back (none leaks) unless the
  * device stopped for a reset; each frame the switch hands a port is from
  * the other, carries the other's MAC as source and is 14 to ETH_FRAME_MAX
@@ -26,6 +27,7 @@
 
 #include "devices/virtio/virtio_net.h"
 #include "lib/log.h"
+#include "tests/unit/fake_platform.h"
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz_virtio_net: %s:%d: %s\n", __FILE__, __LINE__, #c); \
@@ -139,7 +141,7 @@ static void setup(struct side *s, unsigned i, uint8_t f)
 	for (unsigned q = 0; q < 2; q++) {
 		struct virtq *vq = &s->vd.vq[q];
 		virtq_reset(vq);
-		vq->size = QSIZE;
+		vq->size = (f >> 4 & 3) ? (uint16_t)(1u << ((f >> 4 & 3) - 1)) : QSIZE;
 		vq->desc = 0x200 * q;
 		vq->avail = 0x200 * q + 0x80;
 		vq->used = 0x200 * q + 0x100;
@@ -154,6 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	uint8_t f = data[0];
 	unsigned rounds = 1 + data[1] % 8;
+	fake_platform_reset();
 	for (unsigned i = 0; i < 2; i++) {
 		struct side *s = &sides[i];
 		memset(s->ram, 0, SPACE);
@@ -185,6 +188,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			backlog_ok(&sides[0].vn);
 			backlog_ok(&sides[1].vn);
 		}
+		fake_advance(0);
+		backlog_ok(&sides[0].vn);
+		backlog_ok(&sides[1].vn);
 	}
 	for (unsigned i = 0; i < 2; i++) {
 		for (uint32_t off = 0; off < VIRTIO_NET_CFG_SIZE; off++)

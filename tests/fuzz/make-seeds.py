@@ -381,7 +381,7 @@ def vq_seeds():
 
 def virtio_net_seeds():
     """fuzz_virtio_net: features byte (bit 0/1 MRG_RXBUF for A/B, bit 2
-    INDIRECT_DESC, bit 3 A spoofs), rounds byte, then A's and B's RAM
+    INDIRECT_DESC, bit 3 A spoofs, bits 4-5 the queues' size), rounds byte, then A's and B's RAM
     (16 KiB each; receiveq1 at 0/0x80/0x100, transmitq1 at
     0x200/0x280/0x300, queues of 8): frames to the other, broadcast,
     malformed headers, oversized, split over descriptors, small buffers."""
@@ -427,6 +427,11 @@ def virtio_net_seeds():
     tx(a, [(b_mac, a_mac, 98, 0, 0), (bc, a_mac, 42, 0, 0)])
     tx(b, [(a_mac, b_mac, 98, 0, 0)])
     seeds.append(bytes([0, 3]) + a + b)
+    # Queues of 1 (bits 4-5 = 1), B with MRG_RXBUF: one frame, one buffer.
+    a, b = side(), side()
+    rx(b, 1, 0x600)
+    tx(a, [(b_mac, a_mac, 98, 0, 0)])
+    seeds.append(bytes([0x12, 3]) + a + b)
     # Mergeable buffers at B, small ones; a full-size frame.
     a, b = side(), side()
     rx(b, 8, 256)

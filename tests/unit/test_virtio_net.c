@@ -302,6 +302,35 @@ static void test_not_ready_and_stop(void **state)
 	assert_int_equal(B->vn.port.stats.out_frames, 1);
 }
 
+/* A driver may make receiveq1 as small as 1: each frame still gets in,
+ * one per round, and the kick never spins while no buffer is there. */
+static void test_queue_of_one(void **state)
+{
+	struct virtq *vq = &B->vd.vq[VNET_RXQ];
+	struct virtq_mem m = vq->mem;
+	virtq_reset(vq);
+	vq->size = 1;
+	vq->desc = QBASE(0);
+	vq->avail = QBASE(0) + 0x100;
+	vq->used = QBASE(0) + 0x200;
+	assert_true(virtq_enable(vq, &m, B->vd.driver_features));
+	for (unsigned k = 0; k < 3; k++)
+		transmit(A, k, B->vn.port.mac, A->vn.port.mac, 60, 0, 0);
+	assert_int_equal(B->vn.count, 3);
+	fake_advance(0);
+	assert_int_equal(fake_armed_timers(), 0);
+	for (unsigned k = 0; k < 3; k++) {
+		desc(B, 0, 0, 0xa000, 2048, VIRTQ_DESC_F_WRITE, 0);
+		put16(B, QBASE(0) + 0x104, 0);
+		put16(B, QBASE(0) + 0x102, (uint16_t)(k + 1));
+		virtio_net_type.notify(&B->vd, VNET_RXQ);
+		assert_int_equal(used_idx(B, 0), k + 1);
+		fake_advance(0);
+	}
+	assert_int_equal(B->vn.count, 0);
+	assert_int_equal(fake_armed_timers(), 0);
+}
+
 static void test_config_space(void **state)
 {
 	for (unsigned k = 0; k < 6; k++)
@@ -323,6 +352,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_too_small_without_mrg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backlog_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_ready_and_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_of_one, setup_mrg, teardown),
 		cmocka_unit_test_setup_teardown(test_config_space, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
