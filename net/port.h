@@ -38,7 +38,8 @@ struct net_port_stats {
 	uint64_t drop_spoofed;            /* from the owner, another source MAC */
 	uint64_t drop_malformed;          /* from the owner: too short or long, bad header or chain */
 	uint64_t drop_no_room;            /* for the owner: its receive side was full or not ready */
-	uint64_t drop_filtered;           /* from an uplink: not for a VM */
+	uint64_t drop_filtered;           /* of `in`: for nobody (its own MAC; from an
+					   * uplink, not for a VM) */
 };
 
 struct net_port {

@@ -8,6 +8,7 @@
 #include "devices/virtio/virtio_vm.h"
 #include "devices/virtio/virtio_pci.h"
 #include "devices/virtio/virtio_rng.h"
+#include "devices/virtio/virtio_console.h"
 #include "devices/virtio/virtio_blk_vm.h"
 #include "devices/virtio/virtio_net_vm.h"
 #include "devices/bus.h"
@@ -62,6 +63,8 @@ bool virtio_add_devices(struct vm *vm)
 		if (t)
 			add(vm, v, t, arg);
 	}
+	if (vm->desc.hvc)
+		add(vm, v, &virtio_console_type, &vm->console);	/* after the disks: vda... keep their slots */
 	if (vm->desc.net) {
 		const void *arg;
 		const struct virtio_type *t = virtio_net_vm_nic(vm, &arg);
