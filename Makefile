@@ -36,7 +36,7 @@ HV_CFLAGS := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -Wno-unused-parameter \
 HV_ASFLAGS := -g -m64 -I. -D__ASSEMBLY__
 HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -T linker.ld
 
-HV_DIRS  := boot arch mm core devices drivers lib
+HV_DIRS  := boot arch mm core devices drivers lib net
 HV_SRCS  := $(shell find $(HV_DIRS) -name '*.c' -o -name '*.S' | sort) \
 	    $(wildcard guest/*.c)
 HV_OBJS  := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS))
@@ -180,18 +180,33 @@ $(LINUX_DIR)/vmlinuz-truncated: $(LINUX_DIR)/vmlinuz
 VIRTIO_MODULES := virtio/virtio_ring virtio/virtio virtio/virtio_pci_modern_dev \
 	virtio/virtio_pci_legacy_dev virtio/virtio_pci char/hw_random/virtio-rng block/virtio_blk \
 	char/virtio_console
+# virtio_net and what it needs (modules.dep: failover, net_failover).
+NET_MODULES := net/core/failover drivers/net/net_failover drivers/net/virtio_net
 LINUX_MODULE_DIRS := $(wildcard $(KERNELS)/cloud-amd64/lib/modules/* $(KERNELS)/amd64/lib/modules/*)
+# The flooding VM's program (linux-net-flood), static for the initramfs.
+$(LINUX_DIR)/flood: tests/linux/flood.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC_FLOOD) -static -O2 -Wall -Wextra -Werror -o $@ $<
+HOSTCC_FLOOD ?= gcc
+
 # And e2fsck (e2fsck-static: busybox has no fsck) for yakvm.disk's check.
-$(LINUX_DIR)/initrd.cpio: tests/linux/init /bin/busybox /sbin/e2fsck.static
+$(LINUX_DIR)/initrd.cpio: tests/linux/init tests/linux/net.sh tests/linux/uplink.sh \
+		tests/linux/udhcpc.sh $(LINUX_DIR)/flood /bin/busybox /sbin/e2fsck.static
 	@rm -rf $(LINUX_DIR)/root && mkdir -p $(LINUX_DIR)/root/bin
 	cp /bin/busybox $(LINUX_DIR)/root/bin/busybox
 	cp /sbin/e2fsck.static $(LINUX_DIR)/root/bin/e2fsck
 	ln -sf busybox $(LINUX_DIR)/root/bin/sh
 	cp tests/linux/init $(LINUX_DIR)/root/init
+	cp tests/linux/net.sh $(LINUX_DIR)/root/net.sh
+	cp tests/linux/uplink.sh tests/linux/udhcpc.sh $(LINUX_DIR)/root/
+	cp $(LINUX_DIR)/flood $(LINUX_DIR)/root/bin/flood
 	@for d in $(LINUX_MODULE_DIRS); do \
 		m=$(LINUX_DIR)/root/lib/modules/$$(basename $$d); mkdir -p $$m; \
 		for k in $(VIRTIO_MODULES); do \
 			f=$$d/kernel/drivers/$$k.ko; [ -f $$f ] && cp $$f $$m/ || cp $$f.xz $$m/ 2>/dev/null || true; \
+		done; \
+		for k in $(NET_MODULES); do \
+			f=$$d/kernel/$$k.ko; [ -f $$f ] && cp $$f $$m/ || cp $$f.xz $$m/ 2>/dev/null || true; \
 		done; \
 	done
 	cd $(LINUX_DIR)/root && find . | cpio -o -H newc --quiet > ../initrd.cpio

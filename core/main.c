@@ -37,6 +37,7 @@
 #include "drivers/pci/pci.h"
 #include "drivers/block/disks.h"
 #include "drivers/net/netdev.h"
+#include "net/uplink.h"
 #include "lib/string.h"
 
 #define YAKVM_VERSION "0.1"
@@ -226,7 +227,11 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 			 "CPU 0's nested-paging state from other CPUs without a lock "
 			 "(docs/status.md, emulator quirks)");
 
-	/* 4. The VMs, and the console's input for them. */
+	/* 4. The switch's uplink (the host's network card, uplink=), the VMs,
+	 * and the console's input for them. The uplink is polled from a
+	 * device timer of this CPU (net/uplink.c), now that its interrupt has
+	 * a handler. */
+	net_uplink_start(yakvm_opts.uplink);
 	create_vms(&boot_info);
 	console_input_start();
 

@@ -77,7 +77,8 @@ static bool known_option(const char *key, size_t key_len)
 	       token_is(key, key_len, "x2apic") ||
 	       token_is(key, key_len, "tcg_virq") ||
 	       token_is(key, key_len, "disk_selftest") ||
-	       token_is(key, key_len, "net_selftest");
+	       token_is(key, key_len, "net_selftest") ||
+	       token_is(key, key_len, "uplink");
 }
 
 /* Applies key=value; returns why it is bad, or NULL. */
@@ -151,6 +152,16 @@ static const char *apply_option(const char *key, size_t key_len,
 		opts->net_selftest[len] = 0;
 		return NULL;
 	}
+	if (token_is(key, key_len, "uplink")) {
+		if (len == 0 || len >= sizeof(opts->uplink))
+			return "must be a network card's name (net0...) or none";
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] >= 0x7f)
+				return "must be a network card's name (net0...) or none";
+		memcpy(opts->uplink, v, len);
+		opts->uplink[len] = 0;
+		return NULL;
+	}
 	return "unknown option";
 }
 
@@ -163,6 +174,7 @@ void options_defaults(struct yakvm_options *opts)
 	opts->tcg_virq = false;
 	opts->disk_selftest[0] = 0;
 	opts->net_selftest[0] = 0;
+	memcpy(opts->uplink, "net0", 5);
 }
 
 int options_parse(const char *cmdline, struct yakvm_options *opts,

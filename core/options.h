@@ -40,6 +40,10 @@ struct yakvm_options {
 	 * network card NAME (net0...), the answers logged as parsed
 	 * (drivers/net/selftest.c). Empty: no frame is sent. */
 	char net_selftest[8];
+	/* uplink=NAME|none: the host network card (net0...) joined to the
+	 * VMs' switch as its uplink (net/uplink.c, docs/net.md), or none: the
+	 * switch has VMs only. Default net0, the first card found. */
+	char uplink[8];
 };
 
 /*

@@ -18,6 +18,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "lib/token.h"
+#include "net/port.h"
 
 #define LINE_MAX 80
 #define TOP_PERIOD_NS 1000000000ull
@@ -163,6 +164,19 @@ static void cmd_mem(void)
 		(total - free_b) >> 20, free_b >> 20, total >> 20, free_b / PAGE_SIZE);
 }
 
+/* The switch's ports and their counters (net/port.h). */
+static void cmd_net(void)
+{
+	static struct net_port ports[NET_PORTS_MAX];	/* the monitor runs on one CPU */
+	unsigned n = net_switch_snapshot(ports, NET_PORTS_MAX);
+	char line[192];
+	kprintf("  net: %u port%s on the switch\n", n, n == 1 ? "" : "s");
+	for (unsigned i = 0; i < n; i++) {
+		net_port_format(&ports[i], line, sizeof(line));
+		kprintf("  net %s\n", line);
+	}
+}
+
 static void help(void)
 {
 	kprintf("  list              the VMs: state, vCPUs, memory, uptime, exits/s\n"
@@ -173,6 +187,7 @@ static void help(void)
 		"                    then \"destroyed\" once all of the VM's work is over)\n"
 		"  trace on|off N    print every exit of VM N\n"
 		"  mem               host memory\n"
+		"  net               the switch's ports: frames, bytes, drops\n"
 		"  help              this list\n");
 }
 
@@ -193,6 +208,8 @@ static void run(void)
 		cmd_top();
 	} else if (token_is(cmd.s, cmd.len, "mem") && !a1.len) {
 		cmd_mem();
+	} else if (token_is(cmd.s, cmd.len, "net") && !a1.len) {
+		cmd_net();
 	} else if (token_is(cmd.s, cmd.len, "info")) {
 		struct vm *vm = find(&a2);
 		if (!token_is(a1.s, a1.len, "vm") || extra.len)

@@ -19,6 +19,7 @@
 #include "arch/x86/tsc.h"
 #include "devices/bus.h"
 #include "devices/virtio/virtio_blk_vm.h"
+#include "devices/virtio/virtio_net_vm.h"
 #include "devices/irq.h"
 #include "mm/pmm.h"
 #include "mm/npt/npt_vm.h"
@@ -57,6 +58,7 @@ static uint64_t free_memory(struct vm *vm)
 	freed += 2 * PAGE_SIZE;
 	freed += bus_free_devices(vm);
 	freed += virtio_blk_vm_free(vm);	/* after the devices that used them */
+	freed += virtio_net_vm_free(vm);
 	/* With gdb= the stub keeps pointers to the vCPUs: they stay. */
 	if (!vm->gdb) {
 		unsigned n = vm->nvcpus;

@@ -40,6 +40,7 @@ enum vm_option {
 	OPT_RNG,
 	OPT_HVC,
 	OPT_DISK,
+	OPT_NET,
 	OPT_IMAGE,
 	OPT_COUNT,
 };
@@ -61,6 +62,7 @@ static const char *const option_names[OPT_COUNT] = {
 	[OPT_RNG] = "rng",
 	[OPT_HVC] = "hvc",
 	[OPT_DISK] = "disk",
+	[OPT_NET] = "net",
 	[OPT_IMAGE] = "image",
 };
 
@@ -355,6 +357,35 @@ static const char *parse_disk(const char *s, size_t len, struct vm_desc *vm)
 	return NULL;
 }
 
+/* net=on|off|mac=XX:XX:XX:XX:XX:XX (docs/vm-config.md). A MAC must be
+ * unicast (bit 0 of its first byte clear, IEEE 802-2014 8.2.2) and not
+ * all zeros (the "derive from the name" mark). */
+static const char *parse_net(const char *s, size_t len, struct vm_desc *vm)
+{
+	memset(vm->net_mac, 0, sizeof(vm->net_mac));
+	if (token_is(s, len, "on") || token_is(s, len, "off")) {
+		vm->net = s[1] == 'n';
+		return NULL;
+	}
+	if (len != 4 + 17 || !starts_with(s, len, "mac="))
+		return "must be on, off or mac=XX:XX:XX:XX:XX:XX";
+	unsigned nonzero = 0;
+	for (unsigned i = 0; i < 6; i++) {
+		const char *b = s + 4 + 3 * i;
+		int hi = hex_digit(b[0]), lo = hex_digit(b[1]);
+		if (hi < 0 || lo < 0 || (i < 5 && b[2] != ':'))
+			return "mac=: six hex bytes separated by ':'";
+		vm->net_mac[i] = (uint8_t)(hi << 4 | lo);
+		nonzero |= vm->net_mac[i];
+	}
+	if (vm->net_mac[0] & 1)
+		return "mac=: a multicast address (bit 0 of the first byte set)";
+	if (!nonzero)
+		return "mac=: all zeros";
+	vm->net = true;
+	return NULL;
+}
+
 /* Applies one option's value; returns why it is bad, or NULL. */
 static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 				struct mod_line *out)
@@ -373,6 +404,8 @@ static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 		return NULL;
 	case OPT_DISK:
 		return parse_disk(v, len, vm);
+	case OPT_NET:
+		return parse_net(v, len, vm);
 	case OPT_MEM:
 		if (!vmdesc_parse_size(v, len, &n))
 			return "not a size (use e.g. 64M)";

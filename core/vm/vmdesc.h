@@ -70,6 +70,8 @@ struct vm_desc {
 				     * reads all ones (default) or stops the VM */
 	uint16_t gdb_port;          /* gdb=com2|0x2f8[,nowait]: the gdb stub's UART, or 0 */
 	bool gdb_nowait;            /* ",nowait": run before gdb attaches */
+	bool net;                   /* net=on|mac=XX:..: a virtio-net port (default off) */
+	uint8_t net_mac[6];         /* mac= given; all zeros: from the VM's name */
 	unsigned ndisks;            /* disk=, once per disk (vda, vdb, ...) */
 	struct disk_desc disks[VM_DISKS_MAX];
 };

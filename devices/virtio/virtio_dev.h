@@ -75,6 +75,11 @@ struct virtio_type {
 	 * store (a disk's data) returns to its power-on state. The transport
 	 * resets the queues itself. May be NULL. */
 	void (*reset)(struct virtio_dev *vd);
+
+	/* The VM stopped for good (device_model.stop): let go of what
+	 * outside it reaches the device through (a switch port), freeze its
+	 * timers. Under the device lock. May be NULL. */
+	void (*stop)(struct virtio_dev *vd);
 };
 
 /* One virtio device of a VM: the transport's state and the type's. */

@@ -296,7 +296,10 @@ static void again_fire(struct vtimer *t)
 
 static void virtio_pci_stop(struct device *d)
 {
-	vtimer_freeze(&st(d)->again);
+	struct virtio_pci *p = st(d);
+	vtimer_freeze(&p->again);
+	if (p->vd.type && p->vd.type->stop)
+		p->vd.type->stop(&p->vd);
 }
 
 static uint64_t virtio_pci_read(struct device *d, uint64_t gpa, unsigned size)

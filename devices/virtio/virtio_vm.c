@@ -10,6 +10,7 @@
 #include "devices/virtio/virtio_rng.h"
 #include "devices/virtio/virtio_console.h"
 #include "devices/virtio/virtio_blk_vm.h"
+#include "devices/virtio/virtio_net_vm.h"
 #include "devices/bus.h"
 #include "core/vm/vm.h"
 #include "lib/log.h"
@@ -64,6 +65,12 @@ bool virtio_add_devices(struct vm *vm)
 	}
 	if (vm->desc.hvc)
 		add(vm, v, &virtio_console_type, &vm->console);	/* after the disks: vda... keep their slots */
+	if (vm->desc.net) {
+		const void *arg;
+		const struct virtio_type *t = virtio_net_vm_nic(vm, &arg);
+		if (t && !add(vm, v, t, arg))
+			virtio_net_vm_free(vm);
+	}
 	v->decl[v->n] = (struct device_decl){ 0 };
 	return bus_add_devices(vm, v->decl);
 }

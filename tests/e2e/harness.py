@@ -103,6 +103,14 @@ class Scenario:
     # with SIGKILL and started again on the same disk images; the log
     # checked is the first run's, a line "harness: power cut", the second's.
     power_cut: str = None
+    # Host-side code beside the emulator (tests/e2e/scenarios_uplink.py):
+    # beside(workdir) is called before the ISO is built and returns an
+    # object with `words` (a dict: each key found in the grub lines is
+    # replaced by its value, e.g. a port it picked), `args` (extra emulator
+    # arguments), run(serial_log, stop), run in a thread while the
+    # emulator runs (stop is set once it has ended), lines(), checked as
+    # "host: ..." after the log, and close().
+    beside: object = None
 
 
 def grub_cfg(sc):
@@ -508,6 +516,10 @@ def run_qemu(sc, iso, serial_log, workdir):
                 os.path.join(workdir, "monitor.sock"), serial_log, sc.qemu_monitor, stop,
                 getattr(sc, "build_dir", None)))
             monitor.start()
+        host = None
+        if getattr(sc, "host", None):
+            host = threading.Thread(target=sc.host.run, args=(serial_log, stop))
+            host.start()
         if sc.gdb:
             run_gdb(sc, workdir)
         if sc.guest_gdb:
@@ -520,10 +532,10 @@ def run_qemu(sc, iso, serial_log, workdir):
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
             status = "timeout"
-        if typist or monitor:
+        if typist or monitor or host:
             time.sleep(0.3)
             stop.set()
-        for t in (typist, monitor):
+        for t in (typist, monitor, host):
             if t:
                 t.join()
     info = {"status": status, "seconds": time.time() - t0}
@@ -584,6 +596,23 @@ def run_scenario(sc, build_dir, out_dir, tag=None):
     for stale in ("serial.log", "com2.log", "screen.ppm"):
         if os.path.exists(os.path.join(workdir, stale)):
             os.remove(os.path.join(workdir, stale))
+    sc.host = None
+    if sc.beside:
+        try:
+            sc.host = sc.beside(workdir)
+        except OSError as e:
+            return [(False, "start the host side", str(e))], {"status": "error", "seconds": 0}
+        for k, v in sc.host.words.items():
+            sc.grub = [line.replace(k, v) for line in sc.grub]
+        sc.extra_args = list(sc.extra_args) + sc.host.args
+    try:
+        return run_prepared(sc, build_dir, out_dir, workdir, serial_log)
+    finally:
+        if sc.host:
+            sc.host.close()
+
+
+def run_prepared(sc, build_dir, out_dir, workdir, serial_log):
     try:
         iso = build_iso(sc, build_dir, out_dir)
     except RuntimeError as e:
@@ -635,6 +664,8 @@ def run_scenario(sc, build_dir, out_dir, tag=None):
     if sc.guest_gdb and os.path.exists(guest_gdb_log):
         with open(guest_gdb_log, errors="replace") as f:
             log += "".join("guest-gdb: " + line for line in f)
+    if sc.host:
+        log += "".join("host: %s\n" % line for line in sc.host.lines())
     # When the emulator ran, by the host's clock (the RTC check's window).
     log += "harness: run from %s to %s UTC\n" % (
         started.strftime("%Y-%m-%d %H:%M:%S"),

@@ -416,6 +416,8 @@ SCENARIOS += GDB_SCENARIOS
 
 from scenarios_storage import SCENARIOS as STORAGE_SCENARIOS  # noqa: E402
 SCENARIOS += STORAGE_SCENARIOS
+from scenarios_net import SCENARIOS as NET_SCENARIOS  # noqa: E402
+SCENARIOS += NET_SCENARIOS
 from scenarios_storage2 import SCENARIOS as STORAGE2_SCENARIOS  # noqa: E402
 SCENARIOS += STORAGE2_SCENARIOS
 from scenarios_vcon import SCENARIOS as VCON_SCENARIOS  # noqa: E402
@@ -424,3 +426,5 @@ from scenarios_vdisk import SCENARIOS as VDISK_SCENARIOS  # noqa: E402
 SCENARIOS += VDISK_SCENARIOS
 from scenarios_nic import SCENARIOS as NIC_SCENARIOS  # noqa: E402
 SCENARIOS += NIC_SCENARIOS
+from scenarios_uplink import SCENARIOS as UPLINK_SCENARIOS  # noqa: E402
+SCENARIOS += UPLINK_SCENARIOS

@@ -378,6 +378,106 @@ def vq_seeds():
     ]
 
 
+
+def virtio_net_seeds():
+    """fuzz_virtio_net: features byte (bit 0/1 MRG_RXBUF for A/B, bit 2
+    INDIRECT_DESC, bit 3 A spoofs, bits 4-5 the queues' size), rounds byte, then A's and B's RAM
+    (16 KiB each; receiveq1 at 0/0x80/0x100, transmitq1 at
+    0x200/0x280/0x300, queues of 8): frames to the other, broadcast,
+    malformed headers, oversized, split over descriptors, small buffers."""
+    W, N = 2, 1
+    a_mac, b_mac = bytes([2, 0, 0, 0, 0, 1]), bytes([2, 0, 0, 0, 0, 2])
+
+    def side():
+        return bytearray(0x4000)
+
+    def desc(r, q, i, addr, ln, flags=0, nxt=0):
+        struct.pack_into("<QIHH", r, 0x200 * q + 16 * i, addr, ln, flags, nxt)
+
+    def offer(r, q, heads):
+        for k, h in enumerate(heads):
+            struct.pack_into("<H", r, 0x200 * q + 0x80 + 4 + 2 * k, h)
+        struct.pack_into("<H", r, 0x200 * q + 0x82, len(heads))
+
+    def rx(r, n, size):
+        for k in range(n):
+            desc(r, 0, k, 0x1000 + 0x600 * k, size, W)
+        offer(r, 0, list(range(n)))
+
+    def frame(r, at, dst, src, ln, flags=0, gso=0):
+        r[at:at + 12] = bytes([flags, gso]) + bytes(10)
+        body = bytes(dst) + bytes(src) + b"\x08\x00" + bytes((k * 7) & 255 for k in range(max(0, ln - 14)))
+        r[at + 12:at + 12 + ln] = body[:ln]
+        return 12 + ln
+
+    def tx(r, frames):
+        heads = []
+        for k, (dst, src, ln, flags, gso) in enumerate(frames):
+            at = 0x400 + 0x700 * k
+            desc(r, 1, k, at, frame(r, at, dst, src, ln, flags, gso))
+            heads.append(k)
+        offer(r, 1, heads)
+
+    seeds = []
+    bc = b"\xff" * 6
+    # A sends to B and broadcasts; B answers; both have buffers.
+    a, b = side(), side()
+    rx(a, 4, 0x600)
+    rx(b, 4, 0x600)
+    tx(a, [(b_mac, a_mac, 98, 0, 0), (bc, a_mac, 42, 0, 0)])
+    tx(b, [(a_mac, b_mac, 98, 0, 0)])
+    seeds.append(bytes([0, 3]) + a + b)
+    # Queues of 1 (bits 4-5 = 1), B with MRG_RXBUF: one frame, one buffer.
+    a, b = side(), side()
+    rx(b, 1, 0x600)
+    tx(a, [(b_mac, a_mac, 98, 0, 0)])
+    seeds.append(bytes([0x12, 3]) + a + b)
+    # Mergeable buffers at B, small ones; a full-size frame.
+    a, b = side(), side()
+    rx(b, 8, 256)
+    tx(a, [(b_mac, a_mac, 1514, 0, 0), (b_mac, a_mac, 1518, 0, 0)])
+    seeds.append(bytes([2, 4]) + a + b)
+    # Malformed: NEEDS_CSUM, a GSO type, empty, short, oversized.
+    a, b = side(), side()
+    rx(b, 4, 0x600)
+    tx(a, [(b_mac, a_mac, 60, 1, 0), (b_mac, a_mac, 60, 0, 1), (b_mac, a_mac, 0, 0, 0),
+           (b_mac, a_mac, 13, 0, 0), (b_mac, a_mac, 1519, 0, 0)])
+    seeds.append(bytes([0, 2]) + a + b)
+    # A spoofing B's MAC; B with no buffers (the backlog fills).
+    a, b = side(), side()
+    tx(a, [(bc, b_mac, 60, 0, 0)] + [(b_mac, a_mac, 60, 0, 0)] * 7)
+    seeds.append(bytes([8, 7]) + a + b)
+    # Header and frame in two descriptors; an indirect table.
+    a, b = side(), side()
+    rx(b, 2, 0x600)
+    frame(a, 0x400, b_mac, a_mac, 200)
+    desc(a, 1, 0, 0x400, 12, N, 1)
+    desc(a, 1, 1, 0x40c, 200)
+    struct.pack_into("<QIHH", a, 0x3000, 0x400, 12, N, 1)
+    struct.pack_into("<QIHH", a, 0x3010, 0x40c, 200, 0, 0)
+    desc(a, 1, 2, 0x3000, 32, 4)
+    offer(a, 1, [0, 2])
+    seeds.append(bytes([4, 2]) + a + b)
+    return seeds
+
+
+def net_switch_seeds():
+    """fuzz_net_switch: 4-byte records (op: port in bits 0-1, 5 send,
+    6 full, 7 detach/attach; bit 7 a length from bytes 1-2, bit 6
+    addresses from the input)."""
+    def send(port, dst, src, ln=None, fill=0):
+        op = port | 5 << 2 | (0x80 if ln is not None else 0)
+        ln = ln or 0
+        return bytes([op, (dst if ln == 0 else ln & 255) if op & 0x80 == 0 else ln & 255,
+                      (src if op & 0x80 == 0 else ln >> 8), fill])
+    seeds = [
+        send(0, 1, 0) + send(1, 0, 1) + send(0, 5, 0) + send(3, 0, 3) + send(3, 5, 3),
+        send(3, 4, 3) + send(0, 3, 0) + send(0, 6, 0) + send(1, 2, 0) + send(3, 5, 0),
+        bytes([2 | 7 << 2, 0, 0, 0]) + send(0, 2, 0) + bytes([2 | 7 << 2, 0, 0, 0]) + send(0, 2, 0),
+        bytes([1 | 6 << 2, 0, 0, 0]) + send(0, 1, 0) + send(0, 5, 0, ln=13) + send(0, 5, 0, ln=1518),
+    ]
+    return seeds
+
 def virtio_blk_seeds():
     """fuzz_virtio_blk: features byte, notifications byte, then RAM (queue
     of 8: table at 0, avail at 0x80, used at 0x100): reads, writes, flush,
@@ -497,6 +597,7 @@ def main():
                    b"64KiB",
                    b"name=a disk=module:root disk=module:data,ro,size=64M,serial=SN-1",
                    b"/disks/data.img image=data",
+                   b"name=n net=mac=52:54:00:12:34:56 rng=on", b"name=m net=on",
                    b"name=a disk=gpt:alpha-root,ro disk=partuuid:0123abcd-89ab-cdef-0123-456789abcdef "
                    b"disk=serial:yakvm-test-1,serial=s1"])
     put("multiboot1", mb1_seeds(build))
@@ -506,6 +607,8 @@ def main():
     put("gpt", gpt_seeds())
     put("nic", nic_seeds())
     put("virtio_blk", virtio_blk_seeds())
+    put("virtio_net", virtio_net_seeds())
+    put("net_switch", net_switch_seeds())
     put("virtio_console", virtio_console_seeds())
     put("tables", [tables_seed(1, 1), tables_seed(4, 1, mem=5 << 30), tables_seed(255, 1, buflen=0x1000),
                    tables_seed(2, 0, base=0xf0000, buflen=600), tables_seed(16, 2),

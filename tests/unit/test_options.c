@@ -78,6 +78,11 @@ static void test_full_line(void **state)
 	assert_string_equal(opts.net_selftest, "");
 	opts = parse_clean("net_selftest=net0");
 	assert_string_equal(opts.net_selftest, "net0");
+	assert_string_equal(opts.uplink, "net0");	/* the default */
+	opts = parse_clean("uplink=net1");
+	assert_string_equal(opts.uplink, "net1");
+	opts = parse_clean("uplink=none");
+	assert_string_equal(opts.uplink, "none");
 
 	opts = parse_clean("loglevel=warn on_idle=halt");
 	assert_int_equal(opts.loglevel, LOG_WARN);
@@ -131,6 +136,9 @@ static void test_warnings(void **state)
 		  "printable ASCII, ignored" },
 		{ "net_selftest=net00000", "net_selftest=net00000: must be a network card's name "
 		  "(net0...), ignored" },
+		{ "uplink=net00000", "uplink=net00000: must be a network card's name (net0...) "
+		  "or none, ignored" },
+		{ "uplink=", "uplink=: empty value, ignored" },
 	};
 	static const char *const bad_consoles[] = {
 		"com5", "com0", "com", "com12", "COM1", "ttyS0", "0x", "0x0",

@@ -76,6 +76,14 @@ static void test_full_vm_line(void **state)
 	assert_true(parse_ok("name=h hpet=on")->vm.hpet);
 	assert_true(parse_ok("name=h rng=on")->vm.rng);
 	assert_false(parse_ok("name=h rng=off")->vm.rng);
+	assert_false(parse_ok("name=h")->vm.net);
+	assert_true(parse_ok("name=h net=on")->vm.net);
+	assert_false(parse_ok("name=h net=off")->vm.net);
+	const struct mod_line *n = parse_ok("name=h net=mac=52:54:0A:bc:De:f0");
+	const uint8_t mac[6] = { 0x52, 0x54, 0x0a, 0xbc, 0xde, 0xf0 };
+	assert_true(n->vm.net);
+	assert_memory_equal(n->vm.net_mac, mac, 6);
+	assert_true(parse_ok("name=h net=on")->vm.net_mac[0] == 0);   /* from the name */
 	assert_true(parse_ok("name=h hvc=on")->vm.hvc);
 	assert_false(parse_ok("name=h hvc=off")->vm.hvc);
 	m = parse_ok("/guests/hello.elf name=hello mem=16M vcpus=2 cpus=0,2-3 kind=multiboot "
@@ -237,6 +245,13 @@ static void test_errors(void **state)
 		{ "p name=a hpet=on hpet=off", "hpet=off: option given twice" },
 		{ "p name=a rng=1", "rng=1: must be on or off" },
 		{ "p name=a rng=on rng=on", "rng=on: option given twice" },
+		{ "p name=a net=yes", "net=yes: must be on, off or mac=XX:XX:XX:XX:XX:XX" },
+		{ "p name=a net=mac=52:54:00:12:34", "net=mac=52:54:00:12:34: must be on, off or mac=XX:XX:XX:XX:XX:XX" },
+		{ "p name=a net=mac=52-54-00-12-34-56", "net=mac=52-54-00-12-34-56: mac=: six hex bytes separated by ':'" },
+		{ "p name=a net=mac=5g:54:00:12:34:56", "net=mac=5g:54:00:12:34:56: mac=: six hex bytes separated by ':'" },
+		{ "p name=a net=mac=01:00:5e:00:00:01", "net=mac=01:00:5e:00:00:01: mac=: a multicast address (bit 0 of the first byte set)" },
+		{ "p name=a net=mac=00:00:00:00:00:00", "net=mac=00:00:00:00:00:00: mac=: all zeros" },
+		{ "p name=a net=on net=on", "net=on: option given twice" },
 		{ "p name=a hvc=yes", "hvc=yes: must be on or off" },
 		{ "p name=a gdb=com5", "gdb=com5: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
 		{ "p name=a gdb=0x10000", "gdb=0x10000: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },

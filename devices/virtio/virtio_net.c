@@ -1,0 +1,106 @@
+/*
+ * devices/virtio/virtio_net.c - the virtio network device type as data
+ * (virtio 1.1, 5.1): device ID 1, two queues (5.1.2: receiveq1,
+ * transmitq1; no controlq without VIRTIO_NET_F_CTRL_VQ), the
+ * configuration space (5.1.4: the MAC, and the link always up), and the
+ * callbacks that tie it to its switch port (virtio_net_tx.c,
+ * virtio_net_rx.c).
+ */
+#include "devices/virtio/virtio_net.h"
+#include "devices/bus.h"
+#include "core/vm/vm.h"
+#include "lib/log.h"
+
+static struct vnet *vnet_of(struct virtio_dev *vd)
+{
+	return *(struct vnet **)vd->type_state;
+}
+
+static void kick_fire(struct vtimer *t)
+{
+	struct vnet *vn = t->data;
+	uint64_t f = device_lock(vn->vd->dev);
+	vnet_rx_drain(vn);
+	device_unlock(vn->vd->dev, f);
+}
+
+/* `arg` is the VM's struct vnet (virtio_net_vm.c). */
+static void init(struct virtio_dev *vd, const void *arg)
+{
+	struct vnet *vn = (struct vnet *)arg;
+	*(struct vnet **)vd->type_state = vn;
+	vn->vd = vd;
+	vn->kick = (struct vtimer){ .fire = kick_fire, .data = vn,
+				    .fire_count = vd->vm ? &vd->vm->timer_fires : NULL };
+}
+
+static uint32_t config_read(struct virtio_dev *vd, uint32_t off, unsigned size)
+{
+	const struct vnet *vn = vnet_of(vd);
+	uint8_t cfg[VIRTIO_NET_CFG_SIZE] = { 0 };
+	for (unsigned i = 0; i < ETH_ALEN; i++)
+		cfg[VIRTIO_NET_CFG_MAC + i] = vn->port.mac[i];
+	cfg[VIRTIO_NET_CFG_STATUS] = VIRTIO_NET_S_LINK_UP;
+	uint32_t v = 0;
+	for (unsigned i = 0; i < size && off + i < VIRTIO_NET_CFG_SIZE; i++)
+		v |= (uint32_t)cfg[off + i] << (8 * i);
+	return v;
+}
+
+/* 5.1.4: the MAC is read-only with VERSION_1 (a driver changes it with
+ * VIRTIO_NET_CTRL_MAC_ADDR_SET, not offered); writes are ignored. */
+static void config_write(struct virtio_dev *vd, uint32_t off, unsigned size, uint32_t val)
+{
+}
+
+static void notify(struct virtio_dev *vd, unsigned q)
+{
+	if (q == VNET_TXQ)
+		vnet_tx(vnet_of(vd));
+	else
+		vnet_rx_drain(vnet_of(vd));	/* the driver added receive buffers */
+}
+
+static void driver_ok(struct virtio_dev *vd)
+{
+	vnet_rx_set_ready(vnet_of(vd), true);
+}
+
+static void reset(struct virtio_dev *vd)
+{
+	vnet_rx_set_ready(vnet_of(vd), false);
+}
+
+/* The VM stopped: off the switch (its MAC free again), the kick frozen,
+ * and its counters in the log. */
+static void stop(struct virtio_dev *vd)
+{
+	struct vnet *vn = vnet_of(vd);
+	net_port_detach(&vn->port);
+	vnet_rx_set_ready(vn, false);
+	uint64_t f = net_lock(&vn->rx_lock);
+	vtimer_freeze(&vn->kick);
+	net_unlock(&vn->rx_lock, f);
+	char line[160];
+	net_port_format(&vn->port, line, sizeof(line));
+	log_info("vm %s: net port off the switch: %s", vd->vm ? vd->vm->name : "?", line);
+}
+
+const struct virtio_type virtio_net_type = {
+	.name = "virtio-net",
+	.device_id = 1,				/* 5 "Device Types" */
+	.pci_class = { 0x02, 0x00, 0x00 },	/* network, Ethernet: QEMU's */
+	.features = (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_MRG_RXBUF) |
+		    (1ull << VIRTIO_NET_F_STATUS),
+	.nqueues = 2,
+	.queue_max = VNET_QUEUE_SIZE,
+	.config_size = VIRTIO_NET_CFG_SIZE,
+	.state_size = sizeof(struct vnet *),
+	.init = init,
+	.config_read = config_read,
+	.config_write = config_write,
+	.notify = notify,
+	.driver_ok = driver_ok,
+	.reset = reset,
+	.stop = stop,
+};

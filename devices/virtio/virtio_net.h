@@ -1,0 +1,87 @@
+/*
+ * devices/virtio/virtio_net.h - the virtio network device (virtio 1.1,
+ * section 5.1) as a port of yakvm's switch (net/port.h): receiveq1 (0)
+ * and transmitq1 (1), no control queue; MAC, STATUS and MRG_RXBUF
+ * offered, no checksum or segmentation offload (docs/net.md).
+ */
+#ifndef YAKVM_DEVICES_VIRTIO_VIRTIO_NET_H
+#define YAKVM_DEVICES_VIRTIO_VIRTIO_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "devices/virtio/virtio_dev.h"
+#include "net/port.h"
+#include "net/net_lock.h"
+#include "core/run/timer.h"
+
+/* Feature bits (5.1.3). */
+#define VIRTIO_NET_F_CSUM       0
+#define VIRTIO_NET_F_GUEST_CSUM 1
+#define VIRTIO_NET_F_MAC        5
+#define VIRTIO_NET_F_MRG_RXBUF  15
+#define VIRTIO_NET_F_STATUS     16
+
+/* The configuration space (5.1.4): mac[6], then status (le16). */
+#define VIRTIO_NET_CFG_MAC      0
+#define VIRTIO_NET_CFG_STATUS   6
+#define VIRTIO_NET_CFG_SIZE     8
+#define VIRTIO_NET_S_LINK_UP    1
+
+/* struct virtio_net_hdr (5.1.6): flags, gso_type, hdr_len, gso_size,
+ * csum_start, csum_offset, num_buffers; with VIRTIO_F_VERSION_1 always
+ * 12 bytes, num_buffers included (5.1.6.1). */
+#define VNET_HDR_LEN            12
+#define VNET_HDR_FLAGS          0
+#define VNET_HDR_GSO_TYPE       1
+#define VNET_HDR_NUM_BUFFERS    10
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
+#define VIRTIO_NET_HDR_GSO_NONE 0
+
+#define VNET_RXQ         0
+#define VNET_TXQ         1
+#define VNET_QUEUE_SIZE  256
+#define VNET_SEGS        32           /* descriptors a chain may have */
+#define VNET_RX_CHAINS   4            /* chains one received frame may fill (MRG_RXBUF) */
+#define VNET_CHAIN_MAX   (1ull << 24) /* bytes a chain may hold; more breaks the queue */
+#define VNET_TX_BUDGET   64           /* frames sent per call: per round (docs/net.md) */
+#define VNET_BACKLOG     64           /* frames waiting for receive buffers */
+#define VNET_SRC_SHARE   (VNET_BACKLOG / 2) /* of them, at most from one port */
+
+struct vnet_slot {
+	uint32_t len;
+	uint8_t src;                      /* the sending port's index */
+	uint8_t frame[ETH_FRAME_MAX];
+};
+
+/* One VM's network device: made with its switch port when the VM is
+ * built (virtio_net_vm.c); the transport's type_state points at it. */
+struct vnet {
+	struct net_port port;
+	struct virtio_dev *vd;
+	/* The receive backlog: frames the switch delivered (on the sender's
+	 * CPU, under the switch lock) until this device's lock is taken, by
+	 * `kick` or by a notification of receiveq1. A leaf lock. */
+	struct spinlock rx_lock;
+	bool rx_ready;                    /* DRIVER_OK, not reset, not stopped */
+	unsigned head, count;
+	uint8_t per_src[NET_PORTS_MAX];   /* backlog frames by sending port */
+	struct vtimer kick;
+	struct virtq_seg segs[VNET_RX_CHAINS][VNET_SEGS];
+	uint8_t tx_buf[VNET_HDR_LEN + ETH_FRAME_MAX + 1];
+	struct vnet_slot backlog[VNET_BACKLOG];
+};
+
+extern const struct virtio_type virtio_net_type;
+
+/* transmitq1: up to VNET_TX_BUDGET chains into the switch (5.1.6.2). */
+void vnet_tx(struct vnet *vn);
+/* The port's deliver (net/port.h): into the backlog, and a kick. */
+bool vnet_deliver(struct net_port *p, const struct net_port *from, const uint8_t *frame,
+		  uint32_t len);
+/* The backlog into receiveq1's buffers (5.1.6.3, 5.1.6.4), under the
+ * device lock. */
+void vnet_rx_drain(struct vnet *vn);
+/* rx_ready on or off; off empties the backlog. */
+void vnet_rx_set_ready(struct vnet *vn, bool ready);
+
+#endif

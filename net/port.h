@@ -1,0 +1,88 @@
+/*
+ * net/port.h - a port of yakvm's switch (net/switch.c): what a VM's
+ * virtio-net device, or an uplink through a host NIC (drivers/net/), is to
+ * the switch. The owner fills in a struct net_port, attaches it, hands the
+ * switch each frame it sends (net_switch_input), and gets the frames for
+ * it through `deliver`.
+ *
+ * Rules (docs/net.md): a port may only send with its own MAC as source
+ * (others are dropped and counted: spoofed); an uplink port
+ * (NET_PORT_UPLINK) may send with any source, but only frames for a VM's
+ * MAC, broadcast and multicast are delivered from it (the others are
+ * counted as filtered), and no frame goes from the uplink back to it.
+ *
+ * Locking: one switch lock covers the port table, the MAC table and
+ * every delivery. `deliver` runs under it, on the sender's CPU: it must
+ * copy the frame (it is the sender's buffer) and must not take a lock
+ * that is held while calling into the switch (a VM's device lock): it
+ * queues the frame and kicks its owner. Counters are updated atomically
+ * and read without the lock.
+ */
+#ifndef YAKVM_NET_PORT_H
+#define YAKVM_NET_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "net/eth.h"
+
+#define NET_PORTS_MAX     32
+#define NET_PORT_NAME_MAX 16
+
+/* net_port.flags */
+#define NET_PORT_UPLINK (1u << 0)   /* any source; only VM MACs, group in */
+
+/* What a port did, for the monitor (net command) and its last log line. */
+struct net_port_stats {
+	uint64_t in_frames, in_bytes;     /* from the owner, accepted */
+	uint64_t out_frames, out_bytes;   /* delivered to the owner */
+	uint64_t drop_spoofed;            /* from the owner, another source MAC */
+	uint64_t drop_malformed;          /* from the owner: too short or long, bad header or chain */
+	uint64_t drop_no_room;            /* for the owner: its receive side was full or not ready */
+	uint64_t drop_filtered;           /* of `in`: for nobody (its own MAC; from an
+					   * uplink, not for a VM) */
+};
+
+struct net_port {
+	char name[NET_PORT_NAME_MAX];     /* the VM's name, or the NIC's */
+	uint8_t mac[ETH_ALEN];            /* its own (unused for an uplink) */
+	unsigned flags;
+	/* A frame for the owner (len bytes, ETH_HLEN..ETH_FRAME_MAX), from
+	 * port `from`. Under the switch lock: copy it, queue it, kick the
+	 * owner; false if there was no room (the switch counts it). */
+	bool (*deliver)(struct net_port *p, const struct net_port *from, const uint8_t *frame,
+			uint32_t len);
+	void *owner;
+	struct net_port_stats stats;
+
+	/* The switch's. */
+	bool attached;
+	unsigned index;                   /* in the switch's table, while attached */
+};
+
+/* Attaches p. NULL, or why not (one phrase): another attached port has
+ * its MAC, or the switch is full. */
+const char *net_port_attach(struct net_port *p);
+/* Detaches p: once this returns, `deliver` is never called again for it
+ * and its MAC is free. Does nothing if it is not attached. */
+void net_port_detach(struct net_port *p);
+
+/* A frame the owner of `from` sends (it stays the caller's). Checked,
+ * counted and delivered to the ports it is for (net/switch.c). */
+void net_switch_input(struct net_port *from, const uint8_t *frame, uint32_t len);
+
+/* Adds n to a counter (atomic: counters are read without the lock). */
+static inline void net_count(uint64_t *counter, uint64_t n)
+{
+	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
+/* A copy of the attached ports' names, MACs, flags and counters, for the
+ * monitor; returns how many (at most max). */
+unsigned net_switch_snapshot(struct net_port *out, unsigned max);
+
+/* "52:54:00:12:34:56" into buf (18 bytes). */
+void net_mac_format(const uint8_t *mac, char buf[18]);
+/* One line of the port's name, MAC and counters (net/port_format.c). */
+void net_port_format(const struct net_port *p, char *buf, unsigned size);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * net/port_format.c - a port's MAC and counters as text, for the monitor's
+ * `net` command and the line a VM's port leaves in the log when it stops.
+ */
+#include "net/port.h"
+#include "lib/format.h"
+
+void net_mac_format(const uint8_t *mac, char buf[18])
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < ETH_ALEN; i++) {
+		buf[3 * i] = hex[mac[i] >> 4];
+		buf[3 * i + 1] = hex[mac[i] & 15];
+		buf[3 * i + 2] = i < ETH_ALEN - 1 ? ':' : 0;
+	}
+}
+
+static uint64_t get(const uint64_t *counter)
+{
+	return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
+void net_port_format(const struct net_port *p, char *buf, unsigned size)
+{
+	char mac[18];
+	const struct net_port_stats *s = &p->stats;
+	net_mac_format(p->mac, mac);
+	snprintf(buf, size, "%s %s: in %lu frames %lu bytes, out %lu frames %lu bytes; "
+		 "dropped %lu spoofed %lu malformed %lu no-room %lu filtered",
+		 p->name, (p->flags & NET_PORT_UPLINK) ? "uplink" : mac,
+		 get(&s->in_frames), get(&s->in_bytes), get(&s->out_frames),
+		 get(&s->out_bytes), get(&s->drop_spoofed), get(&s->drop_malformed),
+		 get(&s->drop_no_room), get(&s->drop_filtered));
+}

@@ -1,0 +1,193 @@
+"""
+tests/e2e/scenarios_net.py - virtio-net and yakvm's switch (issue 20,
+docs/net.md). Three Linux VMs on Debian's standard kernel, each loading
+virtio_net (and failover, net_failover) from the initramfs and run by
+tests/linux/net.sh: `na` (mac= from its line) and `nb` (its MAC derived
+from its name) ping each other ten times, every ping answered, then copy
+16 MiB of random bytes over TCP with busybox nc, the md5 the same on both
+sides; `spoof` takes na's MAC with `ip link set address` and pings nb:
+nothing comes back, and the monitor's `net` shows its frames dropped as
+spoofed and none taken in. A fourth VM asks for na's MAC: refused, it
+boots without the device. The VMs wait for each other by events (a ping
+answered, a connection accepted), never by time.
+Imported by scenarios.py.
+"""
+import re
+
+from harness import Scenario, Check, ToVM
+from scenarios_hostile import guest_checks
+
+YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
+CMDLINE = "console=ttyS0 quiet loglevel=3 panic=-1 no_timer_check nowatchdog"
+MAC_A = "52:54:00:00:00:0a"
+CTRL_A3 = b"\x01" * 3
+
+
+def mac_of_name(name):
+    """virtio_net_mac_of_name(): 02:79:6b and 24 bits of the name's FNV-1a."""
+    h = 2166136261
+    for c in name.encode():
+        h = ((h ^ c) * 16777619) & 0xffffffff
+    return "02:79:6b:%02x:%02x:%02x" % ((h >> 16) & 255, (h >> 8) & 255, h & 255)
+
+
+def net_vm(name, mem, opts, args):
+    return ["module2 /guests/vmlinuz-std name=%s mem=%s vcpus=1 %s -- %s %s" %
+            (name, mem, opts, CMDLINE, args),
+            "module2 /guests/initrd.cpio attach=%s" % name]
+
+
+def ended(*names):
+    """The log shows each VM in names ended."""
+    def cond(log):
+        return all(re.search(r"^yakvm: vm %s ended" % n, log, re.M) for n in names)
+    return cond
+
+
+def spoof_ready(log):
+    return ended("na", "nb")(log) and re.search(r"^\[spoof\] yakvm-linux: net spoof done",
+                                                 log, re.M) is not None
+
+
+def p(vm):
+    return r"^\[%s\] yakvm-linux: net " % vm
+
+
+def port_line(vm, mac):
+    return (r"^yakvm: vm %s: net port off the switch: %s %s: in (\d+) frames \d+ bytes, "
+            r"out (\d+) frames \d+ bytes; dropped (\d+) spoofed (\d+) malformed (\d+) no-room "
+            r"(\d+) filtered$" % (vm, vm, re.escape(mac)))
+
+
+def busy_port(m):
+    ok = int(m.group(1)) > 11000 or int(m.group(2)) > 11000
+    ok = ok and m.group(3) == "0" and m.group(4) == "0"
+    return ok, "in %s out %s spoofed %s malformed %s" % m.group(1, 2, 3, 4)
+
+
+def checks():
+    mac_b = mac_of_name("nb")
+    return [
+        Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+        Check("no virtio device needs reset", r"needs reset", present=False),
+        Check("na: its MAC from mac=, a port on the switch",
+              r"^yakvm: vm na: net: virtio-net, MAC %s, switch port \d+$" % MAC_A),
+        Check("nb: its MAC from its name (locally administered)",
+              r"^yakvm: vm nb: net: virtio-net, MAC %s, switch port \d+$" % re.escape(mac_b)),
+        Check("a duplicate MAC is refused with one line; that VM boots without the device",
+              r"^yakvm: error: vm dup: net=: MAC %s refused: another port has this MAC; "
+              r"no network device$" % MAC_A),
+        Check("na: virtio_net drives eth0 with that MAC",
+              p("na") + r"eth0 driver virtio_net mac %s mtu 1500$" % MAC_A),
+        Check("nb: virtio_net drives eth0 with that MAC",
+              p("nb") + r"eth0 driver virtio_net mac %s mtu 1500$" % re.escape(mac_b)),
+        Check("na: the link is up (VIRTIO_NET_S_LINK_UP)", p("na") + r"up 10\.0\.0\.1 carrier 1$"),
+        Check("na pings nb: 10 of 10 answered",
+              p("na") + r"ping: 10 packets transmitted, 10 packets received"),
+        Check("nb pings na: 10 of 10 answered",
+              p("nb") + r"ping: 10 packets transmitted, 10 packets received"),
+        Check("16 MiB go from nb to na over TCP with the same md5",
+              p("nb") + r"sending 16777216 bytes md5 ([0-9a-f]{32})$(?:.*\n)*?"
+              r"\[na\] yakvm-linux: net received 16777216 bytes md5 \1$"),
+        Check("... and na's md5 comes back to nb",
+              p("nb") + r"sending 16777216 bytes md5 ([0-9a-f]{32})$(?:.*\n)*?"
+              r"\[nb\] yakvm-linux: net the peer received md5 \1$"),
+        Check("na: its port's counters when it stopped: busy, nothing spoofed or malformed",
+              port_line("na", MAC_A), verify=busy_port),
+        Check("nb: its port's counters when it stopped: busy, nothing spoofed or malformed",
+              port_line("nb", mac_b), verify=busy_port),
+        Check("spoof takes na's MAC", p("spoof") + r"eth0 mac set to %s$" % MAC_A),
+        Check("spoof's pings get nothing back",
+              p("spoof") + r"spoof ping: 3 packets transmitted, 0 packets received"),
+        Check("the monitor's net: spoof's frames all dropped as spoofed, none taken in",
+              r"^  net spoof %s: in 0 frames 0 bytes, out \d+ frames \d+ bytes; dropped "
+              r"[1-9]\d* spoofed 0 malformed" % mac_of_name("spoof")),
+        Check("all VMs end", r"^yakvm: all VMs have ended"),
+    ]
+
+
+def flood_checks():
+    checks = [
+        Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+        Check("no virtio device needs reset", r"needs reset", present=False),
+        Check("fl floods", p("fl") + r"flooding$"),
+        Check("the flooder's port took many frames in (it flooded), none spoofed",
+              r"^yakvm: vm fl: net port off the switch: fl \S+: in (\d+) frames \d+ bytes, "
+              r"out \d+ frames \d+ bytes; dropped 0 spoofed 0 malformed",
+              verify=lambda m: (int(m.group(1)) > 5000, "in %s frames" % m.group(1))),
+        Check("fl stops only after both pingers are done",
+              p("fl") + r"a pinger is done: 10\.0\.0\.\d$(?:.*\n)*?.*" + p("fl")[1:] +
+              r"a pinger is done: 10\.0\.0\.\d$(?:.*\n)*?.*" + p("fl")[1:] +
+              r"flood stopped after \d+ frames$"),
+        Check("all VMs end", r"^yakvm: all VMs have ended"),
+    ]
+    for vm in ("fa", "fb"):
+        checks += [
+            Check("%s: the flood reaches it before it pings" % vm,
+                  p(vm) + r"the flood reached us$"),
+            Check("%s: 20 of 20 pings answered during the flood" % vm,
+                  p(vm) + r"ping: 20 packets transmitted, 20 packets received",
+                  after=p(vm) + r"the flood reached us$"),
+        ]
+    return checks
+
+
+# tests/guests/hostile_vnet.c, run by two VMs.
+VNET_CASES = [
+    "virtio-net at 00:02.0 (1af4:1041)", "MAC and MRG_RXBUF offered, no CSUM",
+    "STATUS offered (bit 16) and VERSION_1", "its MAC from its name: 02:79:6b:...",
+    "the link is up", "a header with NEEDS_CSUM: the chain comes back",
+    "a header with a GSO type: the chain comes back", "a header and no frame: the chain comes back",
+    "13 bytes of frame: the chain comes back", "1519 bytes of frame: the chain comes back",
+    "another source MAC: the chain comes back", "nothing written into a transmit chain",
+    "a hello from the other VM arrives",
+    "each received header: flags 0, GSO_NONE, num_buffers 1",
+    "none of the other's bad frames arrived", "no frame with the spoofed source arrived",
+]
+
+
+def hostile_vnet_checks():
+    checks = [Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+              Check("no virtio device needs reset", r"needs reset", present=False)]
+    for vm in ("va", "vb"):
+        checks += guest_checks(vm, "vnet", VNET_CASES) + [
+            Check("%s: its port counted 1 spoofed and 5 malformed frames" % vm,
+                  r"^yakvm: vm %s: net port off the switch: %s %s: in [1-9]\d* frames \d+ bytes, "
+                  r"out \d+ frames \d+ bytes; dropped 1 spoofed 5 malformed" %
+                  (vm, vm, re.escape(mac_of_name(vm))))]
+    return checks
+
+
+SCENARIOS = [
+    # Two drivers of ours sending what the device must drop, then hellos.
+    Scenario(
+        name="qemu-hostile-vnet", timeout=150,
+        grub=[YAKVM] + ["module2 /guests/hostile_vnet.elf name=%s mem=16M net=on" % vm
+                        for vm in ("va", "vb")],
+        checks=hostile_vnet_checks()),
+    Scenario(
+        name="linux-net-switch", mem="1G", smp=2, timeout=1200,
+        grub=[YAKVM] +
+        net_vm("na", "192M", "net=mac=%s" % MAC_A,
+               "yakvm.net=10.0.0.1 yakvm.peer=10.0.0.2 yakvm.role=recv") +
+        net_vm("nb", "192M", "net=on",
+               "yakvm.net=10.0.0.2 yakvm.peer=10.0.0.1 yakvm.role=send") +
+        net_vm("spoof", "128M", "net=on",
+               "yakvm.net=10.0.0.3 yakvm.peer=10.0.0.2 yakvm.role=spoof "
+               "yakvm.spoofmac=%s" % MAC_A) +
+        ["module2 /guests/hello.elf name=dup mem=16M net=mac=%s" % MAC_A],
+        input=[(spoof_ready, ToVM("spoof", b"")), (lambda log: True, CTRL_A3),
+               (r"console input goes to yakvm's monitor", b"net\r"),
+               (r"^  net spoof .*\n", ToVM("spoof", b"\r"))],
+        checks=checks()),
+    # A flooding VM beside a ping between two others: every ping answered.
+    Scenario(
+        name="linux-net-flood", mem="1G", smp=2, timeout=1200,
+        grub=[YAKVM] +
+        net_vm("fa", "128M", "net=on", "yakvm.net=10.0.0.1 yakvm.peer=10.0.0.2 yakvm.role=fping "
+               "yakvm.flooder=10.0.0.3") +
+        net_vm("fb", "128M", "net=on", "yakvm.net=10.0.0.2 yakvm.peer=10.0.0.1 yakvm.role=fping "
+               "yakvm.flooder=10.0.0.3") +
+        net_vm("fl", "128M", "net=on", "yakvm.net=10.0.0.3 yakvm.role=flood"),
+        checks=flood_checks()),
+]

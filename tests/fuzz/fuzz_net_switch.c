@@ -1,0 +1,131 @@
+/*
+ * tests/fuzz/fuzz_net_switch.c - the switch (net/switch.c, mac_table.c)
+ * driven by the input: four ports (three VMs and an uplink, port 3), each
+ * input record one of: a frame from a port (destination and source picked
+ * from the ports' MACs, outside hosts, broadcast and multicast, or taken
+ * from the input; a length from the input), a detach or re-attach of a
+ * port, a receiver turning full or not.
+ * Properties: a frame is never handed back to its sender nor from an
+ * uplink to an uplink; a frame from a VM port carries its own MAC as
+ * source; one from an uplink is for a VM's own MAC or a group address and
+ * has neither a VM's MAC nor a group address as source; every length is
+ * 14 to ETH_FRAME_MAX; a detached port gets nothing and its frames are
+ * ignored; each frame from an attached port moves exactly one of its
+ * counters (in, spoofed, malformed); a unicast frame to a VM port's MAC
+ * reaches that port only (or its no-room counter).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/port.h"
+
+#define CHECK(c) do { if (!(c)) { \
+	fprintf(stderr, "fuzz_net_switch: %s:%d: %s\n", __FILE__, __LINE__, #c); \
+	abort(); } } while (0)
+
+#define NP 4
+static struct net_port port[NP];
+static bool full[NP];
+static unsigned got[NP];
+static const struct net_port *sender;
+static const uint8_t *sent_frame;
+
+static bool deliver(struct net_port *p, const struct net_port *from, const uint8_t *frame,
+		    uint32_t len)
+{
+	CHECK(p->attached && from == sender && frame == sent_frame);
+	CHECK(p != from);
+	CHECK(!((p->flags & from->flags) & NET_PORT_UPLINK));
+	CHECK(len >= ETH_HLEN && len <= ETH_FRAME_MAX);
+	if (from->flags & NET_PORT_UPLINK) {
+		CHECK(eth_is_group(eth_dst(frame)) || eth_same(eth_dst(frame), p->mac));
+		CHECK(!(p->flags & NET_PORT_UPLINK));
+		CHECK(!eth_is_group(eth_src(frame)));
+		for (unsigned i = 0; i < NP; i++)
+			if (port[i].attached && !(port[i].flags & NET_PORT_UPLINK))
+				CHECK(!eth_same(eth_src(frame), port[i].mac));
+	} else {
+		CHECK(eth_same(eth_src(frame), from->mac));
+	}
+	got[p - port]++;
+	return !full[p - port];
+}
+
+static const uint8_t MACS[8][6] = {
+	{ 0x02, 0, 0, 0, 0, 1 }, { 0x02, 0, 0, 0, 0, 2 }, { 0x02, 0, 0, 0, 0, 3 },
+	{ 0x00, 0x11, 0x22, 0x33, 0x44, 0x55 }, { 0x00, 0x11, 0x22, 0x33, 0x44, 0x66 },
+	{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, { 0x01, 0x00, 0x5e, 0, 0, 1 },
+	{ 0x33, 0x33, 0, 0, 0, 1 },
+};
+
+static uint64_t moved(const struct net_port *p)
+{
+	return p->stats.in_frames + p->stats.drop_spoofed + p->stats.drop_malformed;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	memset(port, 0, sizeof(port));
+	memset(full, 0, sizeof(full));
+	for (unsigned i = 0; i < NP; i++) {
+		memcpy(port[i].mac, MACS[i], 6);
+		port[i].flags = i == 3 ? NET_PORT_UPLINK : 0;
+		port[i].deliver = deliver;
+		CHECK(net_port_attach(&port[i]) == NULL);
+	}
+	static uint8_t frame[ETH_FRAME_MAX + 16];
+	size_t at = 0;
+	while (at + 4 <= size) {
+		uint8_t op = data[at], a = data[at + 1], b = data[at + 2], c = data[at + 3];
+		at += 4;
+		unsigned from = op & 3;
+		if ((op >> 2 & 7) == 7) {		/* detach, or attach again */
+			if (port[from].attached)
+				net_port_detach(&port[from]);
+			else
+				CHECK(net_port_attach(&port[from]) == NULL);
+			continue;
+		}
+		if ((op >> 2 & 7) == 6) {
+			full[from] = !full[from];
+			continue;
+		}
+		uint32_t len = (op & 0x80) ? (uint32_t)(a | b << 8) % (ETH_FRAME_MAX + 8) : 60;
+		memset(frame, c, sizeof(frame));
+		if (at + 12 <= size && (op & 0x40)) {
+			memcpy(frame, data + at, 12);	/* addresses from the input */
+			at += 12;
+		} else {
+			memcpy(frame, MACS[a & 7], 6);
+			memcpy(frame + 6, MACS[b & 7], 6);
+		}
+		memset(got, 0, sizeof(got));
+		uint64_t before = moved(&port[from]), in_before = port[from].stats.in_frames;
+		uint64_t no_room[NP];
+		for (unsigned i = 0; i < NP; i++)
+			no_room[i] = port[i].stats.drop_no_room;
+		sender = &port[from];
+		sent_frame = frame;
+		bool attached = port[from].attached;
+		net_switch_input(&port[from], frame, len);
+		CHECK(moved(&port[from]) - before == (attached ? 1u : 0u));
+		if (!attached)
+			for (unsigned i = 0; i < NP; i++)
+				CHECK(got[i] == 0);
+		/* Accepted unicast to an attached VM port other than the
+		 * sender: that port only. */
+		bool accepted = port[from].stats.in_frames != in_before;
+		for (unsigned i = 0; i < 3; i++)
+			if (accepted && i != from && port[i].attached && eth_same(frame, port[i].mac)) {
+				for (unsigned k = 0; k < NP; k++)
+					CHECK(got[k] == (k == i));
+				CHECK(port[i].stats.drop_no_room - no_room[i] == (full[i] ? 1u : 0u));
+			}
+	}
+	for (unsigned i = 0; i < NP; i++)
+		net_port_detach(&port[i]);
+	return 0;
+}

@@ -1,0 +1,202 @@
+/*
+ * tests/fuzz/fuzz_virtio_net.c - virtio-net (devices/virtio/virtio_net*.c)
+ * and the switch (net/) between two devices, A and B, each with its
+ * receive and transmit queues in a guest RAM built from the input.
+ * Input: byte 0 the features (bit 0 MRG_RXBUF for A, bit 1 for B, bit 2
+ * INDIRECT_DESC for both), the spoofing bit (bit 3: A's frames may carry
+ * any source) and the queues' size (bits 4-5: 8, 1, 2 or 4), byte 1 how
+ * many rounds (1-8); then A's RAM, then B's (16 KiB each): receiveq1 at
+ * 0/0x80/0x100, transmitq1 at 0x200/0x280/0x300; frames and buffers
+ * wherever the input puts them. A round: both transmit, both drain their
+ * backlog, in an order from the input's bytes; then the due timers (the
+ * kicks) run: a kick that re-armed itself for ever would hang here.
+ * Properties: every chain popped is pushed back (none leaks) unless the
+ * device stopped for a reset; each frame the switch hands a port is from
+ * the other, carries the other's MAC as source and is 14 to ETH_FRAME_MAX
+ * bytes; a backlog never holds more than VNET_BACKLOG frames nor more
+ * than VNET_SRC_SHARE from one port, and its per-port counts add up; each
+ * transmitted chain is counted once (accepted, spoofed or malformed);
+ * reset is reported at most once per device; the configuration space
+ * reads in bounds.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/virtio/virtio_net.h"
+#include "lib/log.h"
+#include "tests/unit/fake_platform.h"
+
+#define CHECK(c) do { if (!(c)) { \
+	fprintf(stderr, "fuzz_virtio_net: %s:%d: %s\n", __FILE__, __LINE__, #c); \
+	abort(); } } while (0)
+
+#define SPACE 0x4000ull
+#define QSIZE 8
+
+struct side {
+	uint8_t ram[SPACE];
+	struct vnet vn;
+	struct vnet *ptr;
+	struct virtio_dev vd;
+	bool needs_reset;
+};
+static struct side sides[2];
+
+void log_msg(enum log_level level, const char *fmt, ...) { }
+uint64_t device_lock(struct device *d) { return 0; }
+void device_unlock(struct device *d, uint64_t f) { }
+void virtio_used(struct virtio_dev *vd, unsigned q) { CHECK(q < 2); }
+void virtio_config_changed(struct virtio_dev *vd) { }
+void virtio_needs_reset(struct virtio_dev *vd, const char *why)
+{
+	struct side *s = vd == &sides[0].vd ? &sides[0] : &sides[1];
+	CHECK(why && !s->needs_reset);
+	s->needs_reset = true;
+	vd->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
+}
+
+static bool inside(uint64_t gpa, uint64_t len) { return len && gpa + len >= gpa && gpa + len <= SPACE; }
+static bool m_read(void *c, uint64_t gpa, void *dst, uint64_t len)
+{
+	if (!inside(gpa, len))
+		return false;
+	memcpy(dst, (uint8_t *)c + gpa, len);
+	return true;
+}
+static bool m_write(void *c, uint64_t gpa, const void *src, uint64_t len)
+{
+	if (!inside(gpa, len))
+		return false;
+	memcpy((uint8_t *)c + gpa, src, len);
+	return true;
+}
+static bool m_is_ram(void *c, uint64_t gpa, uint64_t len) { return inside(gpa, len); }
+static bool m_read16(void *c, uint64_t gpa, uint16_t *v)
+{
+	CHECK(gpa % 2 == 0);
+	if (!inside(gpa, 2))
+		return false;
+	*v = (uint16_t)(((uint8_t *)c)[gpa] | ((uint8_t *)c)[gpa + 1] << 8);
+	return true;
+}
+static bool m_write16(void *c, uint64_t gpa, uint16_t v)
+{
+	CHECK(gpa % 2 == 0);
+	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
+	return m_write(c, gpa, b, 2);
+}
+
+/* The port's deliver, watched: from the other side, its MAC, a sane length. */
+static bool watched_deliver(struct net_port *p, const struct net_port *from, const uint8_t *frame,
+			    uint32_t len)
+{
+	struct side *to = p == &sides[0].vn.port ? &sides[0] : &sides[1];
+	struct side *other = to == &sides[0] ? &sides[1] : &sides[0];
+	CHECK(from == &other->vn.port);
+	CHECK(len >= ETH_HLEN && len <= ETH_FRAME_MAX);
+	CHECK(eth_same(eth_src(frame), other->vn.port.mac));
+	return vnet_deliver(p, from, frame, len);
+}
+
+static void backlog_ok(const struct vnet *vn)
+{
+	CHECK(vn->count <= VNET_BACKLOG && vn->head < VNET_BACKLOG);
+	unsigned sum = 0;
+	for (unsigned i = 0; i < NET_PORTS_MAX; i++) {
+		CHECK(vn->per_src[i] <= VNET_SRC_SHARE);
+		sum += vn->per_src[i];
+	}
+	CHECK(sum == vn->count);
+}
+
+static uint64_t sent(const struct net_port_stats *s)
+{
+	return s->in_frames + s->drop_spoofed + s->drop_malformed;	/* filtered: of in */
+}
+
+static void setup(struct side *s, unsigned i, uint8_t f)
+{
+	memset(&s->vn, 0, sizeof(s->vn));
+	s->ptr = NULL;
+	s->needs_reset = false;
+	s->vd = (struct virtio_dev){ .type = &virtio_net_type, .type_state = &s->ptr };
+	const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, (uint8_t)(i + 1) };
+	memcpy(s->vn.port.mac, mac, 6);
+	s->vn.port.deliver = watched_deliver;
+	s->vn.port.owner = &s->vn;
+	CHECK(net_port_attach(&s->vn.port) == NULL);
+	virtio_net_type.init(&s->vd, &s->vn);
+	uint64_t feat = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_NET_F_MAC;
+	if (f >> i & 1)
+		feat |= 1ull << VIRTIO_NET_F_MRG_RXBUF;
+	if (f & 4)
+		feat |= 1ull << VIRTIO_F_INDIRECT_DESC;
+	s->vd.driver_features = feat;
+	s->vd.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+		       VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
+	struct virtq_mem m = { s->ram, m_read, m_write, m_is_ram, m_read16, m_write16 };
+	for (unsigned q = 0; q < 2; q++) {
+		struct virtq *vq = &s->vd.vq[q];
+		virtq_reset(vq);
+		vq->size = (f >> 4 & 3) ? (uint16_t)(1u << ((f >> 4 & 3) - 1)) : QSIZE;
+		vq->desc = 0x200 * q;
+		vq->avail = 0x200 * q + 0x80;
+		vq->used = 0x200 * q + 0x100;
+		CHECK(virtq_enable(vq, &m, feat));
+	}
+	virtio_net_type.driver_ok(&s->vd);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 2)
+		return 0;
+	uint8_t f = data[0];
+	unsigned rounds = 1 + data[1] % 8;
+	fake_platform_reset();
+	for (unsigned i = 0; i < 2; i++) {
+		struct side *s = &sides[i];
+		memset(s->ram, 0, SPACE);
+		size_t at = 2 + i * SPACE;
+		if (size > at)
+			memcpy(s->ram, data + at, size - at < SPACE ? size - at : SPACE);
+		setup(s, i, f);
+	}
+	if (f & 8)	/* A may send with any source: the switch drops it */
+		sides[0].vn.port.mac[5] = (uint8_t)(data[1] | 0x80) & 0xfe;
+	for (unsigned r = 0; r < rounds; r++) {
+		uint8_t order = size > 2 + r ? data[2 + r] : 0;
+		for (unsigned k = 0; k < 4; k++) {
+			struct side *s = &sides[(order >> k) & 1];
+			if (s->needs_reset)
+				continue;
+			uint64_t before = sent(&s->vn.port.stats);
+			uint16_t popped = s->vd.vq[VNET_TXQ].last_avail_idx;
+			if (k & 1)
+				virtio_net_type.notify(&s->vd, VNET_TXQ);
+			else
+				vnet_rx_drain(&s->vn);
+			popped = (uint16_t)(s->vd.vq[VNET_TXQ].last_avail_idx - popped);
+			/* Each transmitted chain counted once. */
+			if (!s->vd.vq[VNET_TXQ].broken)
+				CHECK(sent(&s->vn.port.stats) - before == popped);
+			for (unsigned q = 0; q < 2; q++)
+				CHECK(s->needs_reset || s->vd.vq[q].broken || s->vd.vq[q].in_flight == 0);
+			backlog_ok(&sides[0].vn);
+			backlog_ok(&sides[1].vn);
+		}
+		fake_advance(0);
+		backlog_ok(&sides[0].vn);
+		backlog_ok(&sides[1].vn);
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		for (uint32_t off = 0; off < VIRTIO_NET_CFG_SIZE; off++)
+			(void)virtio_net_type.config_read(&sides[i].vd, off, 1);
+		virtio_net_type.stop(&sides[i].vd);
+		CHECK(!sides[i].vn.port.attached);
+	}
+	return 0;
+}

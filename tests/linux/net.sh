@@ -1,0 +1,98 @@
+#!/bin/sh
+# tests/linux/net.sh - the network part of the test initramfs, run by
+# /init when the kernel command line has yakvm.net=ADDRESS (docs/net.md,
+# tests/e2e/scenarios_net.py). Loads virtio_net and what it needs, brings
+# eth0 up with ADDRESS/24, then plays its yakvm.role against yakvm.peer:
+#   recv   pings the peer, then takes 16 MiB over TCP (nc -l) and tells
+#          the peer its md5 back (port 5001)
+#   send   pings the peer, then sends 16 MiB of random bytes (port 5000)
+#          until a connection succeeds, and waits for the peer's md5
+#   spoof  takes yakvm.spoofmac as its MAC before the link is up, then
+#          pings the peer: nothing may come back; waits for a key
+#   flood  floods broadcast frames (/bin/flood) until both pingers have
+#          told it they are done (port 5002)
+#   fping  waits until the flood reaches it (1000 frames in), pings the
+#          peer 20 times, then tells the flooder (yakvm.flooder)
+# The two sides wait for each other by events: a ping answered, a
+# connection accepted; never by a fixed sleep.
+arg() { sed -n "s/.*yakvm\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+say() { echo "yakvm-linux: net $*"; }
+addr=$(arg net)
+peer=$(arg peer)
+role=$(arg role)
+mods=/lib/modules/$(uname -r)
+for m in failover net_failover virtio_net; do
+	insmod $mods/$m.ko || say "insmod $m failed"
+done
+e=/sys/class/net/eth0
+if [ ! -e $e ]; then
+	say "no eth0"
+	return 0 2>/dev/null || exit 0
+fi
+say "eth0 driver $(basename "$(readlink $e/device/driver)") mac $(cat $e/address) mtu $(cat $e/mtu)"
+if [ "$role" = spoof ]; then
+	ip link set eth0 address "$(arg spoofmac)"
+	say "eth0 mac set to $(cat $e/address)"
+fi
+ip link set lo up
+ip addr add "$addr/24" dev eth0
+ip link set eth0 up
+say "up $addr carrier $(cat $e/carrier)"
+
+# Until the peer answers once (its link may come up later than ours).
+wait_peer() {
+	until ping -c 1 -W 60 "$peer" >/dev/null 2>&1; do :; done
+	say "peer $peer answers"
+}
+# A listener whose stdin never ends (busybox nc quits at its stdin's EOF).
+listen() {
+	rm -f /tmp/fifo$1 && mkfifo /tmp/fifo$1
+	nc -l -p "$1" 3<>/tmp/fifo$1 <&3
+}
+
+case "$role" in
+recv|send)
+	wait_peer
+	ping -c 10 -W 60 "$peer" | grep -E 'transmitted|round-trip' | sed 's/^/yakvm-linux: net ping: /'
+	;;
+esac
+case "$role" in
+recv)
+	listen 5000 > /tmp/got
+	sum=$(md5sum < /tmp/got | cut -c1-32)
+	say "received $(wc -c < /tmp/got) bytes md5 $sum"
+	until echo "$sum" | nc "$peer" 5001; do :; done
+	say "told the peer"
+	;;
+send)
+	dd if=/dev/urandom of=/tmp/data bs=1M count=16 2>/dev/null
+	say "sending $(wc -c < /tmp/data) bytes md5 $(md5sum < /tmp/data | cut -c1-32)"
+	tries=1
+	until nc "$peer" 5000 < /tmp/data; do tries=$((tries + 1)); done
+	say "sent after $tries connection attempts"
+	say "the peer received md5 $(listen 5001)"
+	;;
+flood)
+	flood eth0 &
+	say "flooding"
+	for i in 1 2; do
+		say "a pinger is done: $(listen 5002)"
+	done
+	kill $!
+	wait
+	;;
+fping)
+	until [ "$(cat $e/statistics/rx_packets)" -ge 1000 ]; do sleep 1; done
+	say "the flood reached us"
+	wait_peer
+	ping -c 20 -W 60 "$peer" | grep -E 'transmitted|round-trip' | sed 's/^/yakvm-linux: net ping: /'
+	until echo "$addr" | nc "$(arg flooder)" 5002; do :; done
+	say "told the flooder"
+	;;
+spoof)
+	ping -c 3 -W 10 "$peer" | grep transmitted | sed 's/^/yakvm-linux: net spoof ping: /'
+	say "spoof done; waiting for a key"
+	read -r key
+	;;
+esac
+say "tx $(cat $e/statistics/tx_packets) rx $(cat $e/statistics/rx_packets) rx_errors $(cat $e/statistics/rx_errors) rx_dropped $(cat $e/statistics/rx_dropped)"

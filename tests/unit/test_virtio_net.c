@@ -1,0 +1,359 @@
+/*
+ * tests/unit/test_virtio_net.c - devices/virtio/virtio_net*.c over the
+ * switch (net/): two devices, A and B, with their queues in a fake RAM
+ * each and a fake transport (virtio_used, virtio_needs_reset recorded).
+ * The test plays both drivers: descriptors, available rings and frames as
+ * bytes, a notify, then the used rings, the bytes written and the
+ * counters are checked (virtio 1.1, 5.1.6).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "devices/virtio/virtio_net.h"
+#include "lib/log.h"
+#include "tests/unit/fake_platform.h"
+
+#define SPACE 0x10000ull
+#define QSIZE 8
+/* receiveq1 at 0x0000 (table), 0x0100 (avail), 0x0200 (used);
+ * transmitq1 at 0x1000, 0x1100, 0x1200; buffers from 0x4000. */
+#define QBASE(q) ((uint64_t)(q) * 0x1000)
+
+struct side {
+	uint8_t ram[SPACE];
+	struct vnet vn;
+	struct vnet *ptr;
+	struct virtio_dev vd;
+	unsigned used_calls[2];
+	unsigned resets;
+	uint16_t avail_idx[2];
+	uint16_t next_desc[2];
+};
+static struct side S[2];
+#define A (&S[0])
+#define B (&S[1])
+
+void log_msg(enum log_level level, const char *fmt, ...) { }
+uint64_t device_lock(struct device *d) { return 0; }
+void device_unlock(struct device *d, uint64_t f) { }
+void virtio_used(struct virtio_dev *vd, unsigned q)
+{
+	assert_true(q < 2);
+	(vd == &A->vd ? A : B)->used_calls[q]++;
+}
+void virtio_config_changed(struct virtio_dev *vd) { }
+void virtio_needs_reset(struct virtio_dev *vd, const char *why)
+{
+	(vd == &A->vd ? A : B)->resets++;
+}
+
+static bool inside(uint64_t gpa, uint64_t len) { return len && gpa + len >= gpa && gpa + len <= SPACE; }
+static bool m_read(void *c, uint64_t gpa, void *dst, uint64_t len)
+{
+	if (!inside(gpa, len))
+		return false;
+	memcpy(dst, (uint8_t *)c + gpa, len);
+	return true;
+}
+static bool m_write(void *c, uint64_t gpa, const void *src, uint64_t len)
+{
+	if (!inside(gpa, len))
+		return false;
+	memcpy((uint8_t *)c + gpa, src, len);
+	return true;
+}
+static bool m_is_ram(void *c, uint64_t gpa, uint64_t len) { return inside(gpa, len); }
+static bool m_read16(void *c, uint64_t gpa, uint16_t *v) { return m_read(c, gpa, v, 2); }
+static bool m_write16(void *c, uint64_t gpa, uint16_t v) { return m_write(c, gpa, &v, 2); }
+
+static void put16(struct side *s, uint64_t gpa, uint16_t v) { memcpy(s->ram + gpa, &v, 2); }
+static uint16_t get16(struct side *s, uint64_t gpa) { uint16_t v; memcpy(&v, s->ram + gpa, 2); return v; }
+static uint32_t get32(struct side *s, uint64_t gpa) { uint32_t v; memcpy(&v, s->ram + gpa, 4); return v; }
+
+static void desc(struct side *s, unsigned q, unsigned i, uint64_t addr, uint32_t len,
+		 uint16_t flags, uint16_t next)
+{
+	uint8_t *d = s->ram + QBASE(q) + 16 * i;
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memcpy(d + 14, &next, 2);
+}
+
+/* Offers the chain starting at descriptor head on queue q. */
+static void offer(struct side *s, unsigned q, uint16_t head)
+{
+	put16(s, QBASE(q) + 0x100 + 4 + 2 * (s->avail_idx[q] % QSIZE), head);
+	put16(s, QBASE(q) + 0x100 + 2, ++s->avail_idx[q]);
+}
+
+static uint16_t used_idx(struct side *s, unsigned q) { return get16(s, QBASE(q) + 0x202); }
+static uint32_t used_len(struct side *s, unsigned q, unsigned k)
+{
+	return get32(s, QBASE(q) + 0x204 + 8 * (k % QSIZE) + 4);
+}
+
+static void setup_side(struct side *s, unsigned i, bool mrg)
+{
+	memset(s, 0, sizeof(*s));
+	s->vd = (struct virtio_dev){ .type = &virtio_net_type, .type_state = &s->ptr };
+	const uint8_t mac[6] = { 0x02, 0x79, 0x6b, 0, 0, (uint8_t)(0xa + i) };
+	memcpy(s->vn.port.mac, mac, 6);
+	s->vn.port.deliver = vnet_deliver;
+	s->vn.port.owner = &s->vn;
+	assert_null(net_port_attach(&s->vn.port));
+	virtio_net_type.init(&s->vd, &s->vn);
+	uint64_t feat = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_NET_F_MAC;
+	if (mrg)
+		feat |= 1ull << VIRTIO_NET_F_MRG_RXBUF;
+	s->vd.driver_features = feat;
+	s->vd.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+		       VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
+	struct virtq_mem m = { s->ram, m_read, m_write, m_is_ram, m_read16, m_write16 };
+	for (unsigned q = 0; q < 2; q++) {
+		struct virtq *vq = &s->vd.vq[q];
+		virtq_reset(vq);
+		vq->size = QSIZE;
+		vq->desc = QBASE(q);
+		vq->avail = QBASE(q) + 0x100;
+		vq->used = QBASE(q) + 0x200;
+		assert_true(virtq_enable(vq, &m, feat));
+	}
+	virtio_net_type.driver_ok(&s->vd);
+}
+
+static int setup(void **state)
+{
+	fake_platform_reset();
+	setup_side(A, 0, false);
+	setup_side(B, 1, false);
+	return 0;
+}
+
+static int setup_mrg(void **state)
+{
+	fake_platform_reset();
+	setup_side(A, 0, false);
+	setup_side(B, 1, true);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	net_port_detach(&A->vn.port);
+	net_port_detach(&B->vn.port);
+	return 0;
+}
+
+/* A sends: header (flags, gso) + a frame of len bytes to dst, from src,
+ * in one descriptor at 0x4000 + 0x800 * slot; then notifies. */
+static void transmit(struct side *s, unsigned slot, const uint8_t *dst, const uint8_t *src,
+		     uint32_t len, uint8_t flags, uint8_t gso)
+{
+	uint64_t at = 0x4000 + 0x800ull * slot;
+	uint8_t *p = s->ram + at;
+	memset(p, 0, VNET_HDR_LEN);
+	p[0] = flags;
+	p[1] = gso;
+	for (uint32_t k = 0; k < len; k++)
+		p[VNET_HDR_LEN + k] = (uint8_t)(k * 7 + 3);
+	if (len >= 12) {
+		memcpy(p + VNET_HDR_LEN, dst, 6);
+		memcpy(p + VNET_HDR_LEN + 6, src, 6);
+	}
+	desc(s, 1, slot, at, VNET_HDR_LEN + len, 0, 0);
+	offer(s, 1, (uint16_t)slot);
+	virtio_net_type.notify(&s->vd, VNET_TXQ);
+}
+
+/* A receive buffer of len bytes at 0xa000 + 0x800 * slot. */
+static void rx_buffer(struct side *s, unsigned slot, uint32_t len)
+{
+	desc(s, 0, slot, 0xa000 + 0x800ull * slot, len, VIRTQ_DESC_F_WRITE, 0);
+	offer(s, 0, (uint16_t)slot);
+}
+
+static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static void check_frame(struct side *s, uint64_t at, uint32_t len, uint32_t from)
+{
+	for (uint32_t k = from < 12 ? 12 : from; k < len; k++)
+		assert_int_equal(s->ram[at + k - from], (uint8_t)(k * 7 + 3));
+}
+
+static void test_a_frame_from_a_to_b(void **state)
+{
+	rx_buffer(B, 0, 2048);
+	transmit(A, 0, B->vn.port.mac, A->vn.port.mac, 100, 0, 0);
+	assert_int_equal(used_idx(A, 1), 1);          /* the chain went back */
+	assert_int_equal(A->used_calls[1], 1);
+	assert_int_equal(B->vn.count, 1);             /* in B's backlog, B kicked */
+	assert_true(B->vn.kick.armed);
+	fake_advance(0);                            /* the kick drains it */
+	assert_int_equal(B->vn.count, 0);
+	assert_int_equal(used_idx(B, 0), 1);
+	assert_int_equal(used_len(B, 0, 0), VNET_HDR_LEN + 100);
+	assert_int_equal(B->used_calls[0], 1);
+	assert_int_equal(get16(B, 0xa000 + VNET_HDR_NUM_BUFFERS), 1);   /* 5.1.6.4.1 */
+	assert_int_equal(B->ram[0xa000], 0);                           /* flags */
+	assert_memory_equal(B->ram + 0xa000 + VNET_HDR_LEN, B->vn.port.mac, 6);
+	assert_memory_equal(B->ram + 0xa000 + VNET_HDR_LEN + 6, A->vn.port.mac, 6);
+	check_frame(B, 0xa000 + VNET_HDR_LEN, 100, 0);
+	assert_int_equal(A->vn.port.stats.in_frames, 1);
+	assert_int_equal(B->vn.port.stats.out_frames, 1);
+}
+
+static void test_malformed_dropped_chain_returned(void **state)
+{
+	rx_buffer(B, 0, 2048);
+	transmit(A, 0, BCAST, A->vn.port.mac, 60, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0);
+	transmit(A, 1, BCAST, A->vn.port.mac, 60, 0, 1);              /* GSO_TCPV4 */
+	transmit(A, 2, BCAST, A->vn.port.mac, 0, 0, 0);               /* empty */
+	transmit(A, 3, BCAST, A->vn.port.mac, ETH_HLEN - 1, 0, 0);    /* short */
+	transmit(A, 4, BCAST, A->vn.port.mac, ETH_FRAME_MAX + 1, 0, 0); /* oversized */
+	assert_int_equal(used_idx(A, 1), 5);
+	assert_int_equal(A->vn.port.stats.drop_malformed, 5);
+	assert_int_equal(A->vn.port.stats.in_frames, 0);
+	assert_int_equal(B->vn.count, 0);
+	transmit(A, 5, BCAST, A->vn.port.mac, ETH_FRAME_MAX, 0, 0);   /* the largest */
+	assert_int_equal(A->vn.port.stats.in_frames, 1);
+	assert_int_equal(A->resets, 0);
+}
+
+static void test_spoofed_source(void **state)
+{
+	transmit(A, 0, BCAST, B->vn.port.mac, 60, 0, 0);
+	assert_int_equal(A->vn.port.stats.drop_spoofed, 1);
+	assert_int_equal(B->vn.count, 0);
+	assert_int_equal(used_idx(A, 1), 1);
+}
+
+static void test_waits_for_buffers(void **state)
+{
+	transmit(A, 0, B->vn.port.mac, A->vn.port.mac, 80, 0, 0);
+	fake_advance(0);
+	assert_int_equal(B->vn.count, 1);             /* no buffer yet: kept */
+	assert_int_equal(used_idx(B, 0), 0);
+	rx_buffer(B, 0, 2048);
+	virtio_net_type.notify(&B->vd, VNET_RXQ);     /* the driver added one */
+	assert_int_equal(B->vn.count, 0);
+	assert_int_equal(used_len(B, 0, 0), VNET_HDR_LEN + 80);
+}
+
+static void test_mergeable_buffers(void **state)
+{
+	for (unsigned k = 0; k < 4; k++)
+		rx_buffer(B, k, 600);
+	transmit(A, 0, B->vn.port.mac, A->vn.port.mac, 1500, 0, 0);
+	fake_advance(0);
+	assert_int_equal(used_idx(B, 0), 3);          /* 12 + 1500 in 600-byte buffers */
+	assert_int_equal(get16(B, 0xa000 + VNET_HDR_NUM_BUFFERS), 3);
+	assert_int_equal(used_len(B, 0, 0), 600);
+	assert_int_equal(used_len(B, 0, 1), 600);
+	assert_int_equal(used_len(B, 0, 2), VNET_HDR_LEN + 1500 - 1200);
+	check_frame(B, 0xa000 + VNET_HDR_LEN, 588, 0);
+	check_frame(B, 0xa800, 1188, 588);
+	check_frame(B, 0xb000, 1500, 1188);
+}
+
+static void test_too_small_without_mrg(void **state)
+{
+	rx_buffer(B, 0, 600);
+	transmit(A, 0, B->vn.port.mac, A->vn.port.mac, 1500, 0, 0);
+	fake_advance(0);
+	assert_int_equal(used_idx(B, 0), 1);          /* returned empty */
+	assert_int_equal(used_len(B, 0, 0), 0);
+	assert_int_equal(B->vn.port.stats.drop_no_room, 1);
+	assert_int_equal(B->vn.count, 0);
+}
+
+static void test_backlog_share(void **state)
+{
+	/* No receive buffers at B: A can fill half the backlog, no more. */
+	for (unsigned k = 0; k < VNET_SRC_SHARE + 5; k++) {
+		transmit(A, k % QSIZE, B->vn.port.mac, A->vn.port.mac, 60, 0, 0);
+	}
+	assert_int_equal(B->vn.count, VNET_SRC_SHARE);
+	assert_int_equal(B->vn.port.stats.drop_no_room, 5);
+	assert_int_equal(A->vn.port.stats.in_frames, VNET_SRC_SHARE + 5);
+}
+
+static void test_not_ready_and_stop(void **state)
+{
+	virtio_net_type.reset(&B->vd);
+	transmit(A, 0, B->vn.port.mac, A->vn.port.mac, 60, 0, 0);
+	assert_int_equal(B->vn.count, 0);
+	assert_int_equal(B->vn.port.stats.drop_no_room, 1);
+	virtio_net_type.driver_ok(&B->vd);
+	transmit(A, 1, B->vn.port.mac, A->vn.port.mac, 60, 0, 0);
+	assert_int_equal(B->vn.count, 1);
+	virtio_net_type.stop(&B->vd);
+	assert_false(B->vn.port.attached);
+	assert_false(B->vn.kick.armed);
+	assert_int_equal(B->vn.count, 0);
+	transmit(A, 2, B->vn.port.mac, A->vn.port.mac, 60, 0, 0);   /* flooded to nobody */
+	assert_int_equal(B->vn.count, 0);
+	assert_int_equal(B->vn.port.stats.out_frames, 1);
+}
+
+/* A driver may make receiveq1 as small as 1: each frame still gets in,
+ * one per round, and the kick never spins while no buffer is there. */
+static void test_queue_of_one(void **state)
+{
+	struct virtq *vq = &B->vd.vq[VNET_RXQ];
+	struct virtq_mem m = vq->mem;
+	virtq_reset(vq);
+	vq->size = 1;
+	vq->desc = QBASE(0);
+	vq->avail = QBASE(0) + 0x100;
+	vq->used = QBASE(0) + 0x200;
+	assert_true(virtq_enable(vq, &m, B->vd.driver_features));
+	for (unsigned k = 0; k < 3; k++)
+		transmit(A, k, B->vn.port.mac, A->vn.port.mac, 60, 0, 0);
+	assert_int_equal(B->vn.count, 3);
+	fake_advance(0);
+	assert_int_equal(fake_armed_timers(), 0);
+	for (unsigned k = 0; k < 3; k++) {
+		desc(B, 0, 0, 0xa000, 2048, VIRTQ_DESC_F_WRITE, 0);
+		put16(B, QBASE(0) + 0x104, 0);
+		put16(B, QBASE(0) + 0x102, (uint16_t)(k + 1));
+		virtio_net_type.notify(&B->vd, VNET_RXQ);
+		assert_int_equal(used_idx(B, 0), k + 1);
+		fake_advance(0);
+	}
+	assert_int_equal(B->vn.count, 0);
+	assert_int_equal(fake_armed_timers(), 0);
+}
+
+static void test_config_space(void **state)
+{
+	for (unsigned k = 0; k < 6; k++)
+		assert_int_equal(virtio_net_type.config_read(&A->vd, k, 1), A->vn.port.mac[k]);
+	assert_int_equal(virtio_net_type.config_read(&A->vd, VIRTIO_NET_CFG_STATUS, 2),
+			 VIRTIO_NET_S_LINK_UP);
+	virtio_net_type.config_write(&A->vd, 0, 4, 0);
+	assert_int_equal(virtio_net_type.config_read(&A->vd, 0, 1), A->vn.port.mac[0]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_a_frame_from_a_to_b, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_dropped_chain_returned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spoofed_source, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_waits_for_buffers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mergeable_buffers, setup_mrg, teardown),
+		cmocka_unit_test_setup_teardown(test_too_small_without_mrg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backlog_share, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_ready_and_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_of_one, setup_mrg, teardown),
+		cmocka_unit_test_setup_teardown(test_config_space, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
