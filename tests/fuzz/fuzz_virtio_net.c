@@ -28,6 +28,7 @@
 #include "devices/virtio/virtio_net.h"
 #include "lib/log.h"
 #include "tests/unit/fake_platform.h"
+#include "tests/fakes/flat_ram.h"
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz_virtio_net: %s:%d: %s\n", __FILE__, __LINE__, #c); \
@@ -38,6 +39,7 @@
 
 struct side {
 	uint8_t ram[SPACE];
+	struct flat_ram guest;            /* over ram; the queues keep a pointer */
 	struct vnet vn;
 	struct vnet *ptr;
 	struct virtio_dev vd;
@@ -56,37 +58,6 @@ void virtio_needs_reset(struct virtio_dev *vd, const char *why)
 	CHECK(why && !s->needs_reset);
 	s->needs_reset = true;
 	vd->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
-}
-
-static bool inside(uint64_t gpa, uint64_t len) { return len && gpa + len >= gpa && gpa + len <= SPACE; }
-static bool m_read(void *c, uint64_t gpa, void *dst, uint64_t len)
-{
-	if (!inside(gpa, len))
-		return false;
-	memcpy(dst, (uint8_t *)c + gpa, len);
-	return true;
-}
-static bool m_write(void *c, uint64_t gpa, const void *src, uint64_t len)
-{
-	if (!inside(gpa, len))
-		return false;
-	memcpy((uint8_t *)c + gpa, src, len);
-	return true;
-}
-static bool m_is_ram(void *c, uint64_t gpa, uint64_t len) { return inside(gpa, len); }
-static bool m_read16(void *c, uint64_t gpa, uint16_t *v)
-{
-	CHECK(gpa % 2 == 0);
-	if (!inside(gpa, 2))
-		return false;
-	*v = (uint16_t)(((uint8_t *)c)[gpa] | ((uint8_t *)c)[gpa + 1] << 8);
-	return true;
-}
-static bool m_write16(void *c, uint64_t gpa, uint16_t v)
-{
-	CHECK(gpa % 2 == 0);
-	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
-	return m_write(c, gpa, b, 2);
 }
 
 /* The port's deliver, watched: from the other side, its MAC, a sane length. */
@@ -137,7 +108,8 @@ static void setup(struct side *s, unsigned i, uint8_t f)
 	s->vd.driver_features = feat;
 	s->vd.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 		       VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
-	struct virtq_mem m = { s->ram, m_read, m_write, m_is_ram, m_read16, m_write16 };
+	s->guest = (struct flat_ram){ s->ram, SPACE };
+	struct virtq_mem m = flat_ram_mem(&s->guest);
 	for (unsigned q = 0; q < 2; q++) {
 		struct virtq *vq = &s->vd.vq[q];
 		virtq_reset(vq);

@@ -18,6 +18,7 @@
 #include "devices/virtio/virtio_net.h"
 #include "lib/log.h"
 #include "tests/unit/fake_platform.h"
+#include "tests/fakes/flat_ram.h"
 
 #define SPACE 0x10000ull
 #define QSIZE 8
@@ -27,6 +28,7 @@
 
 struct side {
 	uint8_t ram[SPACE];
+	struct flat_ram guest;            /* over ram; the queues keep a pointer */
 	struct vnet vn;
 	struct vnet *ptr;
 	struct virtio_dev vd;
@@ -52,25 +54,6 @@ void virtio_needs_reset(struct virtio_dev *vd, const char *why)
 {
 	(vd == &A->vd ? A : B)->resets++;
 }
-
-static bool inside(uint64_t gpa, uint64_t len) { return len && gpa + len >= gpa && gpa + len <= SPACE; }
-static bool m_read(void *c, uint64_t gpa, void *dst, uint64_t len)
-{
-	if (!inside(gpa, len))
-		return false;
-	memcpy(dst, (uint8_t *)c + gpa, len);
-	return true;
-}
-static bool m_write(void *c, uint64_t gpa, const void *src, uint64_t len)
-{
-	if (!inside(gpa, len))
-		return false;
-	memcpy((uint8_t *)c + gpa, src, len);
-	return true;
-}
-static bool m_is_ram(void *c, uint64_t gpa, uint64_t len) { return inside(gpa, len); }
-static bool m_read16(void *c, uint64_t gpa, uint16_t *v) { return m_read(c, gpa, v, 2); }
-static bool m_write16(void *c, uint64_t gpa, uint16_t v) { return m_write(c, gpa, &v, 2); }
 
 static void put16(struct side *s, uint64_t gpa, uint16_t v) { memcpy(s->ram + gpa, &v, 2); }
 static uint16_t get16(struct side *s, uint64_t gpa) { uint16_t v; memcpy(&v, s->ram + gpa, 2); return v; }
@@ -115,7 +98,8 @@ static void setup_side(struct side *s, unsigned i, bool mrg)
 	s->vd.driver_features = feat;
 	s->vd.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 		       VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
-	struct virtq_mem m = { s->ram, m_read, m_write, m_is_ram, m_read16, m_write16 };
+	s->guest = (struct flat_ram){ s->ram, SPACE };
+	struct virtq_mem m = flat_ram_mem(&s->guest);
 	for (unsigned q = 0; q < 2; q++) {
 		struct virtq *vq = &s->vd.vq[q];
 		virtq_reset(vq);
