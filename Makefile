@@ -63,6 +63,7 @@ LINUX_STD_KERNEL ?= $(wildcard $(KERNELS)/amd64/vmlinuz)
 LINUX_DIR := $(BUILD)/linux
 LINUX_FILES := $(if $(LINUX_KERNEL),$(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.cpio \
 	$(LINUX_DIR)/disk-ext4.img $(LINUX_DIR)/root-ext4.img \
+	$(LINUX_DIR)/marker-a.img $(LINUX_DIR)/marker-b.img \
 	$(LINUX_DIR)/vmlinuz-truncated) $(if $(LINUX_STD_KERNEL),$(LINUX_DIR)/vmlinuz-std)
 # memtest86+ from Debian (a Linux-protocol image), unpacked into build/memtest
 # by scripts/fetch-memtest.sh, booted as a Linux VM.
@@ -177,11 +178,14 @@ $(LINUX_DIR)/vmlinuz-truncated: $(LINUX_DIR)/vmlinuz
 # and each kernel's virtio modules (Debian builds them =m), under
 # /lib/modules/RELEASE/ (tests/linux/init loads them in modules.dep order).
 VIRTIO_MODULES := virtio/virtio_ring virtio/virtio virtio/virtio_pci_modern_dev \
-	virtio/virtio_pci_legacy_dev virtio/virtio_pci char/hw_random/virtio-rng block/virtio_blk
+	virtio/virtio_pci_legacy_dev virtio/virtio_pci char/hw_random/virtio-rng block/virtio_blk \
+	char/virtio_console
 LINUX_MODULE_DIRS := $(wildcard $(KERNELS)/cloud-amd64/lib/modules/* $(KERNELS)/amd64/lib/modules/*)
-$(LINUX_DIR)/initrd.cpio: tests/linux/init /bin/busybox
+# And e2fsck (e2fsck-static: busybox has no fsck) for yakvm.disk's check.
+$(LINUX_DIR)/initrd.cpio: tests/linux/init /bin/busybox /sbin/e2fsck.static
 	@rm -rf $(LINUX_DIR)/root && mkdir -p $(LINUX_DIR)/root/bin
 	cp /bin/busybox $(LINUX_DIR)/root/bin/busybox
+	cp /sbin/e2fsck.static $(LINUX_DIR)/root/bin/e2fsck
 	ln -sf busybox $(LINUX_DIR)/root/bin/sh
 	cp tests/linux/init $(LINUX_DIR)/root/init
 	@for d in $(LINUX_MODULE_DIRS); do \
@@ -200,6 +204,14 @@ $(LINUX_DIR)/disk-ext4.img: Makefile
 	@rm -f $@
 	@echo "  MKE2FS  $@"
 	@mke2fs -q -t ext4 -L yakvm-disk -d $(LINUX_DIR)/disk-tree $@ 8M
+
+# Two raw 1 MiB disks for two VMs that must not see each other's data:
+# each holds its own marker (yakvm-marker-a or -b) at its start, middle
+# and last sector.
+$(LINUX_DIR)/marker-%.img: Makefile
+	@mkdir -p $(dir $@) && rm -f $@ && truncate -s 1M $@
+	@for s in 0 1024 2047; do \
+		printf 'yakvm-marker-$*' | dd of=$@ bs=512 seek=$$s conv=notrunc status=none; done
 
 # A root disk: busybox and tests/linux/rootinit as /sbin/init.
 $(LINUX_DIR)/root-ext4.img: tests/linux/rootinit /bin/busybox Makefile

@@ -36,6 +36,7 @@
 #include "mm/paging.h"
 #include "drivers/pci/pci.h"
 #include "drivers/block/disks.h"
+#include "drivers/net/netdev.h"
 #include "lib/string.h"
 
 #define YAKVM_VERSION "0.1"
@@ -200,6 +201,10 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 	disks_scan();
 	if (yakvm_opts.disk_selftest[0])
 		disks_selftest(yakvm_opts.disk_selftest);
+	/* The host's network cards (docs/hardware.md): found by the scan. */
+	netdev_report();
+	if (yakvm_opts.net_selftest[0])
+		netdev_selftest(yakvm_opts.net_selftest);
 
 	/* 3. SVM on this CPU, then on the others. */
 	char why[512];

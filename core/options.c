@@ -76,7 +76,8 @@ static bool known_option(const char *key, size_t key_len)
 	       token_is(key, key_len, "on_idle") ||
 	       token_is(key, key_len, "x2apic") ||
 	       token_is(key, key_len, "tcg_virq") ||
-	       token_is(key, key_len, "disk_selftest");
+	       token_is(key, key_len, "disk_selftest") ||
+	       token_is(key, key_len, "net_selftest");
 }
 
 /* Applies key=value; returns why it is bad, or NULL. */
@@ -140,6 +141,16 @@ static const char *apply_option(const char *key, size_t key_len,
 		opts->disk_selftest[len] = 0;
 		return NULL;
 	}
+	if (token_is(key, key_len, "net_selftest")) {
+		if (len >= sizeof(opts->net_selftest))
+			return "must be a network card's name (net0...)";
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] >= 0x7f)
+				return "must be a network card's name (net0...)";
+		memcpy(opts->net_selftest, v, len);
+		opts->net_selftest[len] = 0;
+		return NULL;
+	}
 	return "unknown option";
 }
 
@@ -151,6 +162,7 @@ void options_defaults(struct yakvm_options *opts)
 	opts->x2apic = false;
 	opts->tcg_virq = false;
 	opts->disk_selftest[0] = 0;
+	opts->net_selftest[0] = 0;
 }
 
 int options_parse(const char *cmdline, struct yakvm_options *opts,

@@ -36,6 +36,10 @@ struct yakvm_options {
 	 * be unambiguous), flushes, reads it back (drivers/block/disks.c,
 	 * docs/storage.md). Empty: no disk is written. */
 	char disk_selftest[40];
+	/* net_selftest=NAME: for tests only: DHCP and ARP through the host
+	 * network card NAME (net0...), the answers logged as parsed
+	 * (drivers/net/selftest.c). Empty: no frame is sent. */
+	char net_selftest[8];
 };
 
 /*

@@ -19,6 +19,11 @@ Measurements (the bench guest is tests/guests/bench.c):
             TSC = host time;
   scale     CPUID exits per second with 1, 2, 4 one-vCPU VMs on 1, 2, 4
             physical CPUs (cpus=N pins each);
+  disk      virtio-blk on a module disk with busybox dd against bare QEMU's
+            virtio-blk-pci (scripts/bench_disk.py);
+  nvme      a Linux guest's sequential and random direct I/O through yakvm's
+            virtio-blk on QEMU's NVMe, and bare on virtio-blk-pci
+            (scripts/bench_nvme.py);
   footprint size of yakvm.elf, host memory per VM and per vCPU (measured by
             yakvm and printed on the VM's start line), and the instructions
             from GRUB's handoff (yakvm logs its entry TSC) to the guest.
@@ -39,6 +44,9 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 from harness import Scenario, build_iso, qemu_command  # noqa: E402
+from bench_nvme import bench_nvme, nvme_rows  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_disk  # noqa: E402
 
 YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
 LINUX_CMDLINE = "console=ttyS0 quiet loglevel=3 panic=-1"
@@ -392,6 +400,9 @@ def table(res):
     if fp.get("handoff_to_guest_main_instr") is not None:
         add("GRUB handoff to the bench guest's guest_main (yakvm's start-up)",
             "%d instr" % fp["handoff_to_guest_main_instr"])
+    nvme_rows(res, add)
+    for row in bench_disk.rows(res):
+        add(*row)
     for t in res["targets"]:
         add("target: " + t["target"], "%s (%s)" % (
             "n/a" if t["met"] is None else ("met" if t["met"] else "NOT met"), t["value"]))
@@ -403,7 +414,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--quick", action="store_true", help="one run of each (about 2 minutes)")
-    ap.add_argument("--only", default="exits,linux,mem,scale,footprint",
+    ap.add_argument("--only", default="exits,linux,mem,scale,footprint,disk,nvme",
                     help="comma-separated subset")
     args = ap.parse_args()
     os.chdir(ROOT)
@@ -428,7 +439,9 @@ def main():
            "footprint": {}, "errors": []}
     only = args.only.split(",")
     steps = [("exits", bench_exits), ("footprint", bench_footprint), ("mem", bench_mem),
-             ("scale", bench_scale), ("linux", bench_linux)]
+             ("scale", bench_scale), ("linux", bench_linux),
+             ("disk", lambda a, r: bench_disk.run(a, r, sys.modules[__name__])),
+             ("nvme", lambda a, r: bench_nvme(a, r, yakvm_run, bare_run, text))]
     for name, fn in steps:
         if name in only:
             t = time.monotonic()

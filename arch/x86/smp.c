@@ -22,6 +22,7 @@
 #include "lib/format.h"
 
 #define STACK_PAGES 4
+#define AP_START_WAIT_US 10000000ull
 
 extern char trampoline_start[], trampoline_end[];
 
@@ -155,9 +156,16 @@ unsigned smp_start_aps(const struct boot_info *bi, void (*loop)(void) __attribut
 			lapic_send_sipi(id, (uint8_t)(tpa >> 12));
 			pit_wait_us(200);
 		}
-		if (!wait_up(before + 1, 200000)) {
-			log_warn("CPU with APIC ID %u did not start", id);
-			continue;
+		/* Linux waits 10 s for an AP's first sign of life; an emulator
+		 * on a loaded host can take far longer than the MP
+		 * specification's 200 ms. One that never reports in may still
+		 * start later on this trampoline page, so no other CPU is given
+		 * it (stacks and per-CPU data would be shared). */
+		if (!wait_up(before + 1, AP_START_WAIT_US)) {
+			log_warn("CPU with APIC ID %u did not start within %u s; "
+				 "no further CPUs are started", id,
+				 (unsigned)(AP_START_WAIT_US / 1000000));
+			break;
 		}
 		if (pcpus[p->id] == p) {
 			started++;

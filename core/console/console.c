@@ -153,13 +153,28 @@ static void commit(struct console_line *line)
 	line->len = 0;
 }
 
+/* Keep the host console readable: control bytes become '.'. */
+static char readable(char c)
+{
+	return (unsigned char)c < 0x20 && c != '\t' && c != '\n' ? '.' : c;
+}
+
+/* A line was queued: printed after the exit, out of the device's lock
+ * and with interrupts on (arch/x86/svm/run.c); at once if there is no
+ * vCPU loop. */
+static void line_queued(void)
+{
+	if (pcpus[0] && this_cpu()->current)
+		this_cpu()->console_due = true;
+	else
+		console_drain();
+}
+
 void console_vm_putc(struct console_line *line, const char *vm_name, char c)
 {
 	if (c == '\r')
 		return;
-	/* Keep the host console readable: control bytes become '.'. */
-	if ((unsigned char)c < 0x20 && c != '\t' && c != '\n')
-		c = '.';
+	c = readable(c);
 	uint64_t f = spin_lock(&line->lock);
 	bool full = false;
 	if (c == '\n') {
@@ -173,12 +188,22 @@ void console_vm_putc(struct console_line *line, const char *vm_name, char c)
 		}
 	}
 	spin_unlock(&line->lock, f);
-	/* Printed after the exit, out of the device's lock and with
-	 * interrupts on (arch/x86/svm/run.c); at once if there is no vCPU loop. */
-	if (full && pcpus[0] && this_cpu()->current)
-		this_cpu()->console_due = true;
-	else if (full)
-		console_drain();
+	if (full)
+		line_queued();
+}
+
+void console_vm_put_line(struct console_line *line, const char *text, size_t len)
+{
+	char buf[CONSOLE_LINE_MAX];
+	if (len > CONSOLE_LINE_MAX)
+		len = CONSOLE_LINE_MAX;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = text[i] == '\n' ? '.' : readable(text[i]);
+	uint64_t f = spin_lock(&line->lock);
+	uint64_t seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_SEQ_CST);
+	console_ring_push(&line->ring, seq, buf, len);
+	spin_unlock(&line->lock, f);
+	line_queued();
 }
 
 bool console_vm_room(struct console_line *line)

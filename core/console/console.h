@@ -33,6 +33,10 @@ void console_set_urgent(void);
 void console_vm_register(struct console_line *line, const char *vm_name);
 /* One byte of a VM's output: buffered until '\n' or a full line. */
 void console_vm_putc(struct console_line *line, const char *vm_name, char c);
+/* A whole line of another of the VM's consoles (virtio-console), without
+ * its newline: queued as one line, after the UART's line being written is
+ * left alone (the two never mix within a line). */
+void console_vm_put_line(struct console_line *line, const char *text, size_t len);
 /* Whether the VM's queue has room for another line. The UART's transmitter
  * is busy while it has none (devices/uart16550.c), as a real one is busy
  * while its line is slower than the writer: flow control, not loss. */

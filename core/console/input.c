@@ -6,6 +6,7 @@
 #include "lib/log.h"
 #include "arch/x86/serial.h"
 #include "devices/uart16550.h"
+#include "devices/virtio/virtio_console.h"
 #include "devices/device.h"
 #include "lib/string.h"
 #include "core/console/monitor.h"
@@ -18,10 +19,10 @@ static struct vtimer poll_timer;
 static int focus = -2;          /* index in vms[], MONITOR, or -2: not yet */
 static unsigned ctrl_a_run;     /* consecutive Ctrl-A presses */
 
-static struct device *vm_uart(struct vm *vm)
+static struct device *vm_device(struct vm *vm, const char *name)
 {
 	for (unsigned i = 0; i < vm->ndevices; i++)
-		if (strcmp(vm->devices[i]->decl->name, "uart0") == 0)
+		if (strcmp(vm->devices[i]->decl->name, name) == 0)
 			return vm->devices[i];
 	return NULL;
 }
@@ -66,7 +67,11 @@ static void deliver(char c)
 		monitor_input(c);
 		return;
 	}
-	struct device *u = vm_uart(vms[focus]);
+	/* hvc0 once the guest opened it (hvc=on), else the UART. */
+	struct device *hvc = vm_device(vms[focus], "virtio-console");
+	if (hvc && virtio_console_receive(hvc, &c, 1))
+		return;
+	struct device *u = vm_device(vms[focus], "uart0");
 	if (u)
 		uart_receive(u, &c, 1);
 }

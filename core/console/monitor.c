@@ -8,6 +8,7 @@
 #include "core/vm/vm.h"
 #include "core/run/vcpu.h"
 #include "core/diag/stats.h"
+#include "devices/virtio/virtio_blk_vm.h"
 #include "lib/log.h"
 #include "core/run/timer.h"
 #include "arch/x86/pcpu.h"
@@ -137,6 +138,7 @@ static void cmd_info(struct vm *vm)
 		vm->console.ring.written, vm->console.ring.dropped);
 	kprintf("  vm %s: its device timers fired %lu times\n", vm->name,
 		__atomic_load_n(&vm->timer_fires, __ATOMIC_RELAXED));
+	virtio_blk_vm_print(vm);
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		const uint64_t *r = v->regs.r;
@@ -166,6 +168,7 @@ static void help(void)
 	kprintf("  list              the VMs: state, vCPUs, memory, uptime, exits/s\n"
 		"  top               exits per second by reason, every second (a key stops it)\n"
 		"  info vm N         registers, VMCB fields and events of VM N (number or name)\n"
+		"  stats N           VM N's exits so far by reason, as printed when it ends\n"
 		"  pause N | resume N | reset N | destroy N (destroy answers \"destroying\",\n"
 		"                    then \"destroyed\" once all of the VM's work is over)\n"
 		"  trace on|off N    print every exit of VM N\n"
@@ -198,6 +201,14 @@ static void run(void)
 			kprintf("error: no VM %.*s\n", (int)a2.len, a2.s);
 		else
 			cmd_info(vm);
+	} else if (token_is(cmd.s, cmd.len, "stats")) {
+		struct vm *vm = find(&a1);
+		if (a2.len)
+			kprintf("error: usage: stats N\n");
+		else if (!vm)
+			kprintf("error: no VM %.*s\n", (int)a1.len, a1.s);
+		else
+			stats_print_vm(vm);	/* core/diag/stats.c */
 	} else if (token_is(cmd.s, cmd.len, "trace")) {
 		struct vm *vm = find(&a2);
 		bool on = token_is(a1.s, a1.len, "on");

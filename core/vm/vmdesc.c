@@ -38,6 +38,7 @@ enum vm_option {
 	OPT_UNMAPPED,
 	OPT_HPET,
 	OPT_RNG,
+	OPT_HVC,
 	OPT_DISK,
 	OPT_IMAGE,
 	OPT_COUNT,
@@ -58,6 +59,7 @@ static const char *const option_names[OPT_COUNT] = {
 	[OPT_UNMAPPED] = "unmapped",
 	[OPT_HPET] = "hpet",
 	[OPT_RNG] = "rng",
+	[OPT_HVC] = "hvc",
 	[OPT_DISK] = "disk",
 	[OPT_IMAGE] = "image",
 };
@@ -261,7 +263,65 @@ static const char *parse_disk_item(const char *s, size_t len, struct disk_desc *
 	return NULL;
 }
 
-/* disk=module:NAME[,ro][,size=SIZE][,serial=TEXT]: one more disk. */
+/* The text after gpt:, partuuid: or serial: (1 to `max` characters). */
+static const char *parse_host_source(const char *s, size_t len, struct disk_desc *d,
+				     size_t max)
+{
+	if (len == 0 || len > max)
+		return max == VM_DISK_HOST_MAX ? "gpt:/partuuid:: 1 to 36 characters"
+					       : "serial:: 1 to 20 characters";
+	for (size_t i = 0; i < len; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return "a host disk's name: printable characters only";
+	if (d->source == DISK_PARTUUID) {
+		if (len != 36)
+			return "partuuid:: a GUID of 36 characters";
+		for (size_t i = 0; i < len; i++) {
+			bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+			char c = s[i];
+			bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+				   (c >= 'A' && c <= 'F');
+			if (dash ? c != '-' : !hex)
+				return "partuuid:: a GUID like 01234567-89ab-cdef-0123-456789abcdef";
+		}
+	}
+	copy_value(d->host, s, len);
+	if (d->source == DISK_PARTUUID)
+		for (char *p = d->host; *p; p++)
+			if (*p >= 'A' && *p <= 'F')
+				*p = (char)(*p - 'A' + 'a');
+	return NULL;
+}
+
+/* The source before the first comma: module:NAME, gpt:NAME,
+ * partuuid:GUID or serial:SERIAL. */
+static const char *parse_disk_source(const char *s, size_t len, struct disk_desc *d)
+{
+	if (starts_with(s, len, "module:")) {
+		d->source = DISK_MODULE;
+		if (!valid_name(s + 7, len - 7))
+			return "module:NAME: a name is a lowercase letter, then up to 14 of"
+			       " a-z 0-9 _ -";
+		copy_value(d->image, s + 7, len - 7);
+		return NULL;
+	}
+	if (starts_with(s, len, "gpt:")) {
+		d->source = DISK_GPT;
+		return parse_host_source(s + 4, len - 4, d, VM_DISK_HOST_MAX);
+	}
+	if (starts_with(s, len, "partuuid:")) {
+		d->source = DISK_PARTUUID;
+		return parse_host_source(s + 9, len - 9, d, VM_DISK_HOST_MAX);
+	}
+	if (starts_with(s, len, "serial:")) {
+		d->source = DISK_SERIAL;
+		return parse_host_source(s + 7, len - 7, d, VM_DISK_SERIAL_MAX);
+	}
+	return "must be module:NAME, gpt:NAME, partuuid:GUID or serial:SERIAL, then "
+	       "[,ro][,size=SIZE][,serial=TEXT]";
+}
+
+/* disk=SOURCE[,ro][,size=SIZE][,serial=TEXT]: one more disk. */
 static const char *parse_disk(const char *s, size_t len, struct vm_desc *vm)
 {
 	if (vm->ndisks == VM_DISKS_MAX)
@@ -271,24 +331,26 @@ static const char *parse_disk(const char *s, size_t len, struct vm_desc *vm)
 	size_t end = 0;
 	while (end < len && s[end] != ',')
 		end++;
-	if (!starts_with(s, end, "module:"))
-		return "must be module:NAME[,ro][,size=SIZE][,serial=TEXT]";
-	if (!valid_name(s + 7, end - 7))
-		return "module:NAME: a name is a lowercase letter, then up to 14 of"
-		       " a-z 0-9 _ -";
-	copy_value(d->image, s + 7, end - 7);
+	const char *why = parse_disk_source(s, end, d);
+	if (why)
+		return why;
 	unsigned seen = 0;
 	while (end < len) {
 		size_t start = end + 1;
 		end = start;
 		while (end < len && s[end] != ',')
 			end++;
-		const char *why = parse_disk_item(s + start, end - start, d, &seen);
+		why = parse_disk_item(s + start, end - start, d, &seen);
 		if (why)
 			return why;
 	}
+	if (d->source != DISK_MODULE && d->size)
+		return "size=: only for module: disks (a host disk has its partition's size)";
+	/* The default serial: the image's name, or the host source's text
+	 * (its first 20 characters). */
+	const char *dflt = d->source == DISK_MODULE ? d->image : d->host;
 	if (!d->serial[0])
-		copy_value(d->serial, d->image, strlen(d->image));
+		copy_value(d->serial, dflt, strnlen(dflt, VM_DISK_SERIAL_MAX));
 	vm->ndisks++;
 	return NULL;
 }
@@ -392,12 +454,10 @@ static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 			return "must be on or off";
 		return NULL;
 	case OPT_RNG:
-		if (token_is(v, len, "on"))
-			vm->rng = true;
-		else if (token_is(v, len, "off"))
-			vm->rng = false;
-		else
+	case OPT_HVC:
+		if (!token_is(v, len, "on") && !token_is(v, len, "off"))
 			return "must be on or off";
+		*(opt == OPT_RNG ? &vm->rng : &vm->hvc) = token_is(v, len, "on");
 		return NULL;
 	default:
 		return "unknown option";

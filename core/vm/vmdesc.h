@@ -8,7 +8,8 @@
  * A line with name= creates a VM from that image. A line with attach=NAME
  * adds its file to an earlier VM: a Multiboot1 module for kind=multiboot, the
  * initrd for kind=linux. A line with image=NAME makes its file a disk image
- * that VMs name in disk=module:NAME[,ro][,size=64M][,serial=TEXT]. Everything after a lone "--" is passed to the guest
+ * that VMs name in disk=module:NAME[,ro][,size=64M][,serial=TEXT]; host
+ * disks are disk=gpt:NAME, disk=partuuid:GUID, disk=serial:SERIAL. Everything after a lone "--" is passed to the guest
  * unchanged (its command line, or the module's string).
  *
  * The line GRUB passes may start with the module's path; a first word that
@@ -32,9 +33,18 @@
 #define VM_DISK_SERIAL_MAX 20               /* virtio-blk's GET_ID: 20 bytes */
 #define VM_DISK_SIZE_MAX   (16ull << 30)
 
-/* disk=module:NAME[,ro][,size=SIZE][,serial=TEXT] (docs/vm-config.md). */
+#define VM_DISK_HOST_MAX   36               /* a GPT name, a GUID: 36 characters */
+
+/* Where a disk's sectors come from: an image= module (copied into yakvm's
+ * memory) or a host disk (drivers/block/): a GPT partition by name or by
+ * unique GUID, or a whole disk by its serial. */
+enum disk_source { DISK_MODULE, DISK_GPT, DISK_PARTUUID, DISK_SERIAL };
+
+/* disk=SOURCE[,ro][,size=SIZE][,serial=TEXT] (docs/vm-config.md). */
 struct disk_desc {
-	char image[VM_NAME_MAX + 1];        /* the image= line's NAME */
+	enum disk_source source;
+	char image[VM_NAME_MAX + 1];        /* module: the image= line's NAME */
+	char host[VM_DISK_HOST_MAX + 1];    /* gpt:, partuuid:, serial: its text */
 	uint64_t size;                      /* size=: bytes, 512-aligned; 0: the image's */
 	bool ro;
 	char serial[VM_DISK_SERIAL_MAX + 1];/* serial=; default the image's name */
@@ -54,6 +64,7 @@ struct vm_desc {
 	bool testdev;               /* testdev=1|0: the MMIO test device (default 0) */
 	bool hpet;                  /* hpet=on|off: the HPET at 0xfed00000 (default HPET_DEFAULT) */
 	bool rng;                   /* rng=on|off: a virtio-rng device (default off) */
+	bool hvc;                   /* hvc=on|off: a virtio-console device (default off) */
 	bool npt_4k;                /* npt=4k|2m: nested page size for RAM (default 2m) */
 	bool unmapped_stop;         /* unmapped=ones|stop: a touch where nothing is
 				     * reads all ones (default) or stops the VM */

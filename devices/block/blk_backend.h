@@ -2,8 +2,8 @@
  * devices/block/blk_backend.h - what a VM's disk device (virtio-blk now)
  * reads and writes: whole 512-byte sectors of one backing store, in
  * yakvm's memory, synchronously. A module disk (ram_disk.c) is one; a
- * partition of a host disk (drivers/block/, issue 19) will be another,
- * converting to its disk's sector size.
+ * partition or a whole host disk (host_part.c, over drivers/block/'s
+ * blockdev) is another, converting to its disk's sector size.
  */
 #ifndef YAKVM_DEVICES_BLOCK_BLK_BACKEND_H
 #define YAKVM_DEVICES_BLOCK_BLK_BACKEND_H
@@ -28,6 +28,7 @@ struct blk_backend_ops {
 
 struct blk_backend {
 	uint64_t sectors;               /* its size in 512-byte sectors */
+	uint32_t block_size;            /* the smallest request it takes; 0: 512 */
 	bool read_only;                 /* write and zero are never called */
 	const struct blk_backend_ops *ops;
 	void *priv;

@@ -44,10 +44,10 @@ static uint32_t config_read(struct virtio_dev *vd, uint32_t off, unsigned size)
 	put32(cfg + CFG_CAPACITY + 4, (uint32_t)(b->be->sectors >> 32));
 	put32(cfg + CFG_SIZE_MAX, VBLK_SIZE_MAX);
 	put32(cfg + CFG_SEG_MAX, VBLK_SEG_MAX);
-	put32(cfg + CFG_BLK_SIZE, BLK_SECTOR);
+	put32(cfg + CFG_BLK_SIZE, b->be->block_size ? b->be->block_size : BLK_SECTOR);
 	put32(cfg + CFG_MAX_DISCARD_SECT, VBLK_ZERO_MAX);
 	put32(cfg + CFG_MAX_DISCARD_SEG, VBLK_ZERO_SEGS);
-	put32(cfg + CFG_DISCARD_ALIGN, 1);
+	put32(cfg + CFG_DISCARD_ALIGN, b->be->block_size ? b->be->block_size / BLK_SECTOR : 1);
 	put32(cfg + CFG_MAX_WZ_SECT, VBLK_ZERO_MAX);
 	put32(cfg + CFG_MAX_WZ_SEG, VBLK_ZERO_SEGS);
 	uint32_t v = 0;

@@ -41,15 +41,18 @@
 #define VBLK_HDR          16                      /* struct virtio_blk_req's header */
 /* The most bytes a chain may hold: more is a broken queue. */
 #define VBLK_MAX_CHAIN    ((uint64_t)VBLK_SEG_MAX * VBLK_SIZE_MAX + 4096)
-#define VBLK_BOUNCE       4096
+#define VBLK_BOUNCE       65536   /* one host command: AHCI_MAX_XFER, under NVMe MDTS */
 
 /* One disk's device state, made with its store when the VM is built;
  * the transport's type_state holds a pointer to it (virtio_type.init). */
 struct vblk {
 	struct blk_backend *be;
 	char serial[VIRTIO_BLK_ID_BYTES];   /* zero-padded, not terminated when full */
+	uint64_t reads, writes, flushes, errors;   /* requests served (the monitor's) */
 	struct virtq_seg segs[VBLK_QUEUE_SIZE];
-	uint8_t bounce[VBLK_BOUNCE];        /* data on its way between guest and store */
+	/* Data on its way between guest and store: a host disk's controller
+	 * DMAs here, never into guest RAM (docs/security.md). */
+	_Alignas(64) uint8_t bounce[VBLK_BOUNCE];
 };
 
 /* The two types: a read-only disk's offers VIRTIO_BLK_F_RO. */

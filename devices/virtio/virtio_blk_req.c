@@ -103,16 +103,19 @@ static uint8_t handle(struct vblk *b, const struct virtio_dev *vd, const struct 
 
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
+		b->reads++;
 		if (c->read_len != VBLK_HDR)
 			return VIRTIO_BLK_S_IOERR;
 		return transfer(b, vq, c, sector, false, 0, data_in);
 	case VIRTIO_BLK_T_OUT:
 		/* Whatever the driver negotiated: a read-only store is never
 		 * written (5.2.6.2 lets the device fail it). */
+		b->writes++;
 		if (b->be->read_only)
 			return VIRTIO_BLK_S_IOERR;
 		return transfer(b, vq, c, sector, true, VBLK_HDR, c->read_len - VBLK_HDR);
 	case VIRTIO_BLK_T_FLUSH:
+		b->flushes++;
 		if (!virtio_has(vd, VIRTIO_BLK_F_FLUSH))
 			return VIRTIO_BLK_S_UNSUPP;
 		return b->be->ops->flush && b->be->ops->flush(b->be) < 0 ?
@@ -139,6 +142,7 @@ int vblk_serve(struct vblk *b, const struct virtio_dev *vd, const struct virtq *
 	if (c->write_len == 0)
 		return -1;
 	uint8_t status = handle(b, vd, vq, c);
+	b->errors += status == VIRTIO_BLK_S_IOERR;
 	if (virtq_chain_write(vq, c, c->write_len - 1, &status, 1) != 1)
 		return -1;
 	*written = (uint32_t)c->write_len;

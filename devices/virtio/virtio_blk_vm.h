@@ -21,4 +21,7 @@ const struct virtio_type *virtio_blk_vm_disk(struct vm *vm, unsigned index,
  * back; returns how many bytes. */
 uint64_t virtio_blk_vm_free(struct vm *vm);
 
+/* The monitor's `info vm`: one line per disk (source, size, requests). */
+void virtio_blk_vm_print(const struct vm *vm);
+
 #endif

@@ -8,6 +8,7 @@
 #include "devices/virtio/virtio_vm.h"
 #include "devices/virtio/virtio_pci.h"
 #include "devices/virtio/virtio_rng.h"
+#include "devices/virtio/virtio_console.h"
 #include "devices/virtio/virtio_blk_vm.h"
 #include "devices/bus.h"
 #include "core/vm/vm.h"
@@ -61,6 +62,8 @@ bool virtio_add_devices(struct vm *vm)
 		if (t)
 			add(vm, v, t, arg);
 	}
+	if (vm->desc.hvc)
+		add(vm, v, &virtio_console_type, &vm->console);	/* after the disks: vda... keep their slots */
 	v->decl[v->n] = (struct device_decl){ 0 };
 	return bus_add_devices(vm, v->decl);
 }

@@ -17,8 +17,29 @@ void ahci_write(struct ahci_hba *h, unsigned off, uint32_t v)
 	*(volatile uint32_t *)(h->regs + off) = v;
 }
 
-int ahci_command(struct ahci_port *p, uint8_t cmd, uint64_t lba, uint32_t count,
-		 uint64_t buf, uint32_t bytes, bool write)
+/* After a command that failed or never completed: PxCMD.ST cleared, the
+ * HBA clears PxCI and stops the port's DMA; PxCMD.CR clears when it has
+ * (AHCI 1.3.1, 3.3.7, 10.1.2: within 500 ms). If it does not, the buffers
+ * stay unsafe (blockdev.unsafe_dma). */
+static void stop(struct ahci_port *p)
+{
+	struct ahci_hba *h = p->hba;
+	unsigned base = PORT(p->n);
+	ahci_write(h, base + PX_CMD, ahci_read(h, base + PX_CMD) & ~CMD_ST);
+	uint64_t deadline = rdtsc() + 500 * h->ticks_per_ms;
+	while (ahci_read(h, base + PX_CMD) & CMD_CR) {
+		if (rdtsc() > deadline) {
+			p->bd.unsafe_dma = true;
+			log_error("ahci%u port %u: does not stop: its buffers are never reused",
+				  h->index, p->n);
+			return;
+		}
+		cpu_relax();
+	}
+}
+
+static int command(struct ahci_port *p, uint8_t cmd, uint64_t lba, uint32_t count,
+		   uint64_t buf, uint32_t bytes, bool write)
 {
 	struct ahci_hba *h = p->hba;
 	unsigned base = PORT(p->n);
@@ -64,6 +85,7 @@ int ahci_command(struct ahci_port *p, uint8_t cmd, uint64_t lba, uint32_t count,
 			p->dead = true;
 			log_error("ahci%u port %u: command 0x%02x failed: status 0x%02x, error 0x%02x: "
 				  "port left alone", h->index, p->n, cmd, tfd & 0xff, (tfd >> 8) & 0xff);
+			stop(p);
 			return -1;
 		}
 		if (!(ahci_read(h, base + PX_CI) & 1))
@@ -72,6 +94,7 @@ int ahci_command(struct ahci_port *p, uint8_t cmd, uint64_t lba, uint32_t count,
 			p->dead = true;
 			log_error("ahci%u port %u: command 0x%02x not done within %u ms: port left "
 				  "alone", h->index, p->n, cmd, AHCI_TIMEOUT_MS);
+			stop(p);
 			return -1;
 		}
 		cpu_relax();
@@ -83,6 +106,15 @@ int ahci_command(struct ahci_port *p, uint8_t cmd, uint64_t lba, uint32_t count,
 		return -1;
 	}
 	return 0;
+}
+
+int ahci_command(struct ahci_port *p, uint8_t cmd, uint64_t lba, uint32_t count,
+		 uint64_t buf, uint32_t bytes, bool write)
+{
+	uint64_t flags = spin_lock(&p->lock);
+	int r = command(p, cmd, lba, count, buf, bytes, write);
+	spin_unlock(&p->lock, flags);
+	return r;
 }
 
 static int rw(struct blockdev *b, uint8_t cmd, uint64_t lba, uint32_t count, uint64_t pa,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "drivers/ahci/ahci_regs.h"
 #include "drivers/block/blockdev.h"
+#include "lib/spinlock.h"
 
 #define AHCI_MAX_HBAS  2
 #define AHCI_MAX_PORTS 32
@@ -20,6 +21,7 @@ struct ahci_port {
 	struct ahci_hba *hba;
 	unsigned n;
 	bool dead;
+	struct spinlock lock;			/* slot 0: one command at a time */
 	volatile struct ahci_cmd_header *list;	/* 1 KiB, in its own page */
 	volatile uint8_t *fis;			/* 256 bytes, same page at +1 KiB */
 	volatile uint8_t *table;		/* slot 0's command table, a page */

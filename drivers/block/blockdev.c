@@ -1,5 +1,6 @@
 /* drivers/block/blockdev.c - the list of host disks (see blockdev.h). */
 #include "drivers/block/blockdev.h"
+#include "lib/string.h"
 
 static struct blockdev *disks[BLOCKDEV_MAX];
 static unsigned ndisks;
@@ -15,3 +16,11 @@ int blockdev_register(struct blockdev *b)
 unsigned blockdev_count(void) { return ndisks; }
 
 struct blockdev *blockdev_get(unsigned i) { return i < ndisks ? disks[i] : 0; }
+
+struct blockdev *blockdev_find(const char *name)
+{
+	for (unsigned i = 0; i < ndisks; i++)
+		if (strcmp(disks[i]->name, name) == 0)
+			return disks[i];
+	return 0;
+}

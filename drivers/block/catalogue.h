@@ -1,7 +1,7 @@
 /*
  * drivers/block/catalogue.h - every GPT partition of every disk, by name.
- * A name found on two disks (or twice on one) is ambiguous: a VM's disk=
- * option (later) must then name the disk too. Pure logic.
+ * A name found on two disks (or twice on one) is ambiguous: disk=gpt:NAME
+ * refuses it (devices/block/host_pick.c), disk=partuuid: names one. Pure logic.
  */
 #ifndef YAKVM_DRIVERS_BLOCK_CATALOGUE_H
 #define YAKVM_DRIVERS_BLOCK_CATALOGUE_H

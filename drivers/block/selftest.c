@@ -26,14 +26,6 @@ static void fill(uint8_t *buf, uint32_t bytes)
 	}
 }
 
-static struct blockdev *disk_named(const char *name)
-{
-	for (unsigned i = 0; i < blockdev_count(); i++)
-		if (strcmp(blockdev_get(i)->name, name) == 0)
-			return blockdev_get(i);
-	return NULL;
-}
-
 void disks_selftest(const char *name)
 {
 	const struct catalogue_entry *e;
@@ -48,7 +40,7 @@ void disks_selftest(const char *name)
 	case CAT_FOUND:
 		break;
 	}
-	struct blockdev *b = disk_named(e->disk);
+	struct blockdev *b = blockdev_find(e->disk);
 	uint64_t pa = pmm_alloc_pages(TEST_BYTES / PAGE_SIZE);
 	if (!b || !pa) {
 		log_error("disk_selftest=%s: no disk or no memory: nothing written", name);

@@ -8,6 +8,7 @@
 #include "drivers/nvme/nvme_regs.h"
 #include "drivers/pci/pci.h"
 #include "drivers/block/blockdev.h"
+#include "lib/spinlock.h"
 
 #define NVME_MAX_CTRLS 4
 #define NVME_MAX_NS    4	/* namespaces registered per controller */
@@ -36,6 +37,7 @@ struct nvme_ctrl {
 	uint64_t cap;
 	uint64_t timeout_ticks;	/* CAP.TO, in TSC ticks */
 	bool dead;		/* stopped answering: never touched again */
+	struct spinlock lock;	/* one I/O command at a time (io, prp_list) */
 	struct nvme_queue admin, io;
 	uint32_t max_xfer;	/* bytes per command: MDTS and NVME_MAX_XFER */
 	uint64_t *prp_list;	/* one page */

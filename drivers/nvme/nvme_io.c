@@ -40,11 +40,14 @@ static int ns_rw(struct blockdev *b, uint8_t opcode, uint64_t lba, uint32_t coun
 		struct nvme_sqe cmd = { .opcode = opcode, .nsid = ns->nsid,
 					.cdw10 = (uint32_t)lba, .cdw11 = (uint32_t)(lba >> 32),
 					.cdw12 = n - 1 };	/* NLB is 0-based */
-		set_prps(c, &cmd, pa, n * b->sector_size);
 		char what[64];
 		snprintf(what, sizeof(what), "%s of %u sectors at LBA %lu",
 			 opcode == NVM_READ ? "Read" : "Write", n, lba);
-		if (nvme_submit(c, &c->io, &cmd, what))
+		uint64_t flags = spin_lock(&c->lock);
+		set_prps(c, &cmd, pa, n * b->sector_size);
+		int r = nvme_submit(c, &c->io, &cmd, what);
+		spin_unlock(&c->lock, flags);
+		if (r)
 			return -1;
 		lba += n;
 		count -= n;
@@ -68,7 +71,10 @@ static int ns_flush(struct blockdev *b)
 {
 	struct nvme_ns *ns = b->priv;
 	struct nvme_sqe cmd = { .opcode = NVM_FLUSH, .nsid = ns->nsid };
-	return nvme_submit(ns->c, &ns->c->io, &cmd, "Flush") ? -1 : 0;
+	uint64_t flags = spin_lock(&ns->c->lock);
+	int r = nvme_submit(ns->c, &ns->c->io, &cmd, "Flush");
+	spin_unlock(&ns->c->lock, flags);
+	return r ? -1 : 0;
 }
 
 const struct blockdev_ops nvme_ns_ops = { .read = ns_read, .write = ns_write,

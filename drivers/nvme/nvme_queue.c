@@ -44,6 +44,27 @@ bool nvme_queue_init(struct nvme_ctrl *c, struct nvme_queue *q, uint16_t qid,
 	return true;
 }
 
+/* After a command that never completed: CC.EN 1 -> 0 resets the
+ * controller, which aborts every outstanding command (NVMe 1.4, 3.1.5;
+ * 7.3 "Resets"), so none of them writes its buffer later. When CSTS.RDY does not
+ * clear within CAP.TO, the buffers stay unsafe (blockdev.unsafe_dma). */
+static void stop(struct nvme_ctrl *c)
+{
+	nvme_write32(c, NVME_CC, nvme_read32(c, NVME_CC) & ~CC_EN);
+	uint64_t deadline = rdtsc() + c->timeout_ticks;
+	while (rdtsc() <= deadline) {
+		uint32_t csts = nvme_read32(c, NVME_CSTS);
+		if (csts != 0xffffffffu && !(csts & CSTS_RDY)) {
+			log_error("nvme%u: controller reset (CC.EN 0): no DMA after it", c->index);
+			return;
+		}
+		cpu_relax();
+	}
+	for (unsigned i = 0; i < c->ns_count; i++)
+		c->ns[i].bd.unsafe_dma = true;
+	log_error("nvme%u: does not reset: its buffers are never reused", c->index);
+}
+
 int nvme_submit(struct nvme_ctrl *c, struct nvme_queue *q, struct nvme_sqe *cmd,
 		const char *what)
 {
@@ -65,6 +86,7 @@ int nvme_submit(struct nvme_ctrl *c, struct nvme_queue *q, struct nvme_sqe *cmd,
 			c->dead = true;
 			log_error("nvme%u: no completion for %s within CAP.TO (%u ms): "
 				  "controller left alone", c->index, what, CAP_TO(c->cap) * 500);
+			stop(c);
 			return -1;
 		}
 		cpu_relax();

@@ -1,9 +1,12 @@
 /* drivers/pci/pci_scan.c - find the host's PCI functions and hand each to
- * the driver of its class (see pci.h). Only configuration space is read;
- * a function no driver takes is left exactly as the firmware left it. */
+ * the driver of its class, or of its ID (network cards; see pci.h). Only
+ * configuration space is read; a function no driver takes is left exactly
+ * as the firmware left it. */
 #include "drivers/pci/pci.h"
 #include "drivers/ahci/ahci.h"
 #include "drivers/nvme/nvme.h"
+#include "drivers/net/e1000e.h"
+#include "drivers/net/virtio_net.h"
 #include "lib/log.h"
 
 struct pci_driver {
@@ -15,6 +18,19 @@ struct pci_driver {
 static const struct pci_driver drivers[] = {
 	{ 0x01, 0x06, 0x01, "ahci", ahci_probe },	/* mass storage, SATA, AHCI 1.0 */
 	{ 0x01, 0x08, 0x02, "nvme", nvme_probe },	/* mass storage, NVM, NVMe */
+};
+
+/* Network cards by vendor and device ID: the class says nothing of the
+ * register set. A probe says whether it took the function. */
+struct pci_id_driver {
+	uint16_t vendor, device;
+	bool (*probe)(const struct pci_func *f);
+};
+
+static const struct pci_id_driver id_drivers[] = {
+	{ 0x1af4, 0x1041, virtio_net_probe },	/* virtio 1.1, 4.1.2.1: 0x1040 + 1 */
+	{ 0x1af4, 0x1000, virtio_net_probe },	/* transitional virtio-net */
+	{ 0x8086, 0x10d3, e1000e_probe },	/* Intel 82574L */
 };
 
 static unsigned functions, buses, taken;
@@ -36,6 +52,18 @@ static void found(struct pci_func *f)
 			d->probe(f);
 		}
 	}
+	bool known = false;
+	for (unsigned i = 0; i < sizeof(id_drivers) / sizeof(id_drivers[0]); i++) {
+		const struct pci_id_driver *d = &id_drivers[i];
+		if (f->vendor == d->vendor && f->device == d->device) {
+			known = true;
+			if (d->probe(f))
+				taken++;
+		}
+	}
+	if (f->class == 0x02 && !known)	/* a network controller (docs/hardware.md) */
+		log_info("pci %02x:%02x.%u: network card %04x:%04x: no yakvm driver, left alone",
+			 f->bus, f->dev, f->fn, f->vendor, f->device);
 }
 
 static void scan_bus(uint8_t bus);

@@ -99,6 +99,10 @@ class Scenario:
     # (extra emulator arguments, extra checks), e.g. a disk image and the
     # checks its partition table calls for (tests/e2e/scenarios_storage.py).
     prepare: object = None
+    # A power cut: once this pattern is in the serial output, QEMU is killed
+    # with SIGKILL and started again on the same disk images; the log
+    # checked is the first run's, a line "harness: power cut", the second's.
+    power_cut: str = None
 
 
 def grub_cfg(sc):
@@ -179,7 +183,8 @@ FOCUS_LINE = r"^yakvm: console input goes to (vm \S+|yakvm's monitor) \(Ctrl-A" 
 @dataclass
 class ToVM:
     """An input's keys for one VM: Ctrl-A three times until yakvm says the
-    input goes to that VM, then the keys (a heartbeat's "stop")."""
+    input goes to that VM (None: to the monitor), then the keys (a
+    heartbeat's "stop", a monitor command)."""
     vm: str
     keys: bytes = b"q"
     tries: int = 16
@@ -271,7 +276,8 @@ def console_typist(sock_path, serial_log, inputs, stop, sock=None):
                 seen = seen[m.end():] if m else ""
                 time.sleep(0.2)
                 if isinstance(keys, ToVM):
-                    if pattern == FOCUS_LINE and m.group(1) == "vm " + keys.vm:
+                    target = "yakvm's monitor" if keys.vm is None else "vm " + keys.vm
+                    if pattern == FOCUS_LINE and m.group(1) == target:
                         s.sendall(keys.keys)
                     elif keys.tries > 0:
                         s.sendall(CTRL_A3)
@@ -526,6 +532,45 @@ def run_qemu(sc, iso, serial_log, workdir):
     return info
 
 
+def run_power_cut(sc, iso, serial_log, workdir):
+    """Run 1 until sc.power_cut appears (waiting for the line, never for a
+    time), SIGKILL, then run 2 as usual; serial_log ends up holding both."""
+    first = serial_log + ".before-cut"
+    if os.path.exists(first):
+        os.remove(first)
+    t0 = time.time()
+    with open(os.path.join(workdir, "qemu-before-cut.out"), "w") as out:
+        p = subprocess.Popen(qemu_command(sc, iso, first, workdir), stdout=out,
+                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             start_new_session=True)
+        cut = False
+        while p.poll() is None and time.time() < t0 + sc.timeout:
+            try:
+                with open(first, errors="replace") as f:
+                    cut = re.search(sc.power_cut, f.read().replace("\r", ""), re.M) is not None
+            except FileNotFoundError:
+                pass
+            if cut:
+                break
+            time.sleep(0.2)
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+    info = run_qemu(sc, iso, serial_log, workdir)
+    with open(first, errors="replace") as f:
+        before = f.read()
+    try:
+        with open(serial_log, errors="replace") as f:
+            after = f.read()
+    except FileNotFoundError:
+        after = ""
+    with open(serial_log, "w") as f:
+        f.write(before + "\nharness: power cut%s\n" % ("" if cut else " (never: the line did not come)")
+                + after)
+    info["seconds"] = time.time() - t0
+    return info
+
+
 def run_scenario(sc, build_dir, out_dir, tag=None):
     """Returns (results, info): results is a list of (ok, desc, detail).
     tag names the work directory of one of several runs (--repeat)."""
@@ -564,6 +609,8 @@ def run_scenario(sc, build_dir, out_dir, tag=None):
     elif sc.emulator == "bochs":
         from bochs import run_bochs
         info = run_bochs(iso, serial_log, sc.timeout, cpus=sc.smp, workdir=workdir)
+    elif sc.power_cut:
+        info = run_power_cut(sc, iso, serial_log, workdir)
     else:
         info = run_qemu(sc, iso, serial_log, workdir)
     try:

@@ -210,6 +210,14 @@ def virtio_blk_checks(vm):
         Check("%s: after the reboot the file is on vda" % vm,
               p + r"disk vda has the file: written by boot 1 at [\d.]+$"),
         Check("%s: unmounted cleanly" % vm, p + r"disk vda unmounted$"),
+        Check("%s: e2fsck -fn finds vda clean after the reboot (exit code 0)" % vm,
+              p + r"e2fsck vda rc 0$", after=p + r"disk vda has the file"),
+        Check("%s: ... having checked it: its summary line" % vm,
+              p + r"e2fsck: yakvm-disk: \d+/\d+ files \([\d.]+% non-contiguous\), \d+/\d+ blocks$",
+              after=p + r"disk vda has the file"),
+        Check("%s: e2fsck found nothing to fix, in either boot" % vm,
+              p + r"e2fsck: .*(Fix\? no|UNEXPECTED INCONSISTENCY|FILE SYSTEM WAS MODIFIED)",
+              present=False),
         # Linux refuses it itself (the disk's read-only flag from
         # VIRTIO_BLK_F_RO outlives --setrw): the device's own refusal of a
         # write to a read-only disk is test_virtio_blk's test_read_only.

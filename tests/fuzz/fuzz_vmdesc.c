@@ -76,7 +76,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(m.vm.ndisks <= VM_DISKS_MAX);
 		for (unsigned i = 0; i < m.vm.ndisks; i++) {
 			const struct disk_desc *d = &m.vm.disks[i];
-			check_name(d->image);
+			CHECK(d->source <= DISK_SERIAL);
+			if (d->source == DISK_MODULE) {
+				check_name(d->image);
+			} else {
+				size_t h = strnlen(d->host, sizeof(d->host));
+				CHECK(h >= 1 && h <= VM_DISK_HOST_MAX && d->size == 0);
+				for (size_t k = 0; k < h; k++)
+					CHECK(d->host[k] > ' ' && d->host[k] <= '~');
+			}
 			CHECK(d->size % 512 == 0 && d->size <= VM_DISK_SIZE_MAX);
 			size_t n = strnlen(d->serial, sizeof(d->serial));
 			CHECK(n >= 1 && n <= VM_DISK_SERIAL_MAX);

@@ -427,6 +427,44 @@ def virtio_blk_seeds():
     return seeds
 
 
+def virtio_console_seeds():
+    """fuzz_virtio_console: features byte, a 16-step script (0 notify rx,
+    1 notify tx, 2 | n << 2 type n bytes, 3 reset), then RAM (rx queue of
+    8 at 0/0x80/0x100, tx at 0x200/0x280/0x300): output lines, input into
+    buffers and waiting for more, a reset, an indirect table, a loop."""
+    N, W = 1, 2
+
+    def ram():
+        return bytearray(0x4000)
+
+    def desc(r, q, i, addr, ln, flags, nxt):
+        struct.pack_into("<QIHH", r, 0x200 * q + 16 * i, addr, ln, flags, nxt)
+
+    def offer(r, q, heads):
+        for k, h in enumerate(heads):
+            struct.pack_into("<H", r, 0x200 * q + 0x80 + 4 + 2 * k, h)
+        struct.pack_into("<H", r, 0x200 * q + 0x82, len(heads))
+
+    def script(*ops):
+        return bytes(ops) + bytes(16 - len(ops))
+
+    seeds = []
+    r = ram(); r[0x1000:0x1010] = b"hello\r\nworld\nab"
+    desc(r, 1, 0, 0x1000, 16, 0, 0); desc(r, 0, 0, 0x2000, 4, W, 0)
+    desc(r, 0, 1, 0x2100, 64, W, 0); offer(r, 1, [0]); offer(r, 0, [0, 1])
+    seeds.append(bytes([0]) + script(1, 0, 2 | 6 << 2, 2 | 3 << 2) + r)
+    r = ram(); desc(r, 0, 0, 0x2000, 2, W, 0); offer(r, 0, [0])
+    seeds.append(bytes([2]) + script(2 | 5 << 2, 0, 2 | 40 << 2, 3, 2 | 1 << 2, 0) + r)
+    r = ram(); r[0x1000:0x1004] = b"tx\n\0"
+    struct.pack_into("<QIHH", r, 0x500, 0x1000, 3, 0, 0)
+    desc(r, 1, 0, 0x500, 16, 4, 0); desc(r, 1, 1, 0x1000, 3, N, 1); offer(r, 1, [0, 1])
+    seeds.append(bytes([1]) + script(1, 1) + r)
+    r = ram(); desc(r, 0, 0, 0x2000, 8, 0, 0); desc(r, 0, 1, 0x2100, 8, W, 0)
+    desc(r, 0, 2, 0x2200, 8, W | N, 2); offer(r, 0, [0, 1, 2])
+    seeds.append(bytes([0]) + script(0, 2 | 20 << 2, 2 | 1 << 2) + r)
+    return seeds
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build/release"
     put("decode", [bytes([m]) + hexb(h) for m, h in INSNS])
@@ -458,16 +496,45 @@ def main():
                    b"attach=hello -- module string", b"name=lin kind=linux mem=0x4000000 on_reset=reboot trace=1 testdev=1",
                    b"64KiB",
                    b"name=a disk=module:root disk=module:data,ro,size=64M,serial=SN-1",
-                   b"/disks/data.img image=data"])
+                   b"/disks/data.img image=data",
+                   b"name=a disk=gpt:alpha-root,ro disk=partuuid:0123abcd-89ab-cdef-0123-456789abcdef "
+                   b"disk=serial:yakvm-test-1,serial=s1"])
     put("multiboot1", mb1_seeds(build))
     put("linux", linux_seeds())
     put("walk", walk_seeds())
     put("virtqueue", vq_seeds())
     put("gpt", gpt_seeds())
+    put("nic", nic_seeds())
     put("virtio_blk", virtio_blk_seeds())
+    put("virtio_console", virtio_console_seeds())
     put("tables", [tables_seed(1, 1), tables_seed(4, 1, mem=5 << 30), tables_seed(255, 1, buflen=0x1000),
                    tables_seed(2, 0, base=0xf0000, buflen=600), tables_seed(16, 2),
                    tables_seed(4, 9)])
+
+
+# ---- NIC (fuzz_nic.c: one byte choosing the part, then its records)
+
+def nic_seeds():
+    def used(adv, id_, ln):
+        return bytes([adv]) + struct.pack("<II", id_, ln)
+    mac = bytes.fromhex("525400123456")
+    bootp = bytearray(236 + 312)
+    bootp[0], bootp[1], bootp[2] = 2, 1, 6
+    bootp[4:8] = (0x79616b76).to_bytes(4, "big")
+    bootp[16:20] = bytes([10, 0, 2, 15])
+    bootp[28:34] = mac
+    bootp[236:240] = bytes([0x63, 0x82, 0x53, 0x63])
+    bootp[240:250] = bytes([53, 1, 2, 54, 4, 10, 0, 2, 2, 255])
+    udp = struct.pack(">HHHH", 67, 68, 8 + len(bootp), 0) + bootp
+    ip = bytes([0x45, 0]) + struct.pack(">H", 20 + len(udp)) + bytes(4) + bytes([64, 17]) \
+        + bytes(2) + bytes([10, 0, 2, 2]) + bytes([255] * 4)
+    offer = b"\xff" * 6 + bytes.fromhex("525500000202") + b"\x08\x00" + ip + udp
+    arp = mac + bytes.fromhex("52550a000202") + b"\x08\x06" + bytes.fromhex("0001080006040002") \
+        + bytes.fromhex("52550a000202") + bytes([10, 0, 2, 2]) + mac + bytes([10, 0, 2, 15])
+    return [b"\x00" + used(1, 0, 12 + 60) + used(1, 1, 12 + 1514) + used(2, 2, 5) + used(1, 2, 12 + 14),
+            b"\x00" + used(1, 70, 100) + used(200, 3, 9999),
+            b"\x01" + bytes([3, 0, 60, 0, 1, 0, 60, 0, 3, 1, 60, 0, 3, 0, 0xff, 0xff, 3, 0, 0xea, 5]),
+            b"\x02" + offer, b"\x02" + arp]
 
 
 # ---- GPT (fuzz_gpt.c: one byte, bit 0 = 4096-byte sectors, then the image)

@@ -75,6 +75,9 @@ static void test_full_line(void **state)
 	assert_string_equal(opts.disk_selftest, "beta");
 	opts = parse_clean("disk_selftest=123456789012345678901234567890123456789");
 	assert_int_equal(strlen(opts.disk_selftest), 39);
+	assert_string_equal(opts.net_selftest, "");
+	opts = parse_clean("net_selftest=net0");
+	assert_string_equal(opts.net_selftest, "net0");
 
 	opts = parse_clean("loglevel=warn on_idle=halt");
 	assert_int_equal(opts.loglevel, LOG_WARN);
@@ -126,6 +129,8 @@ static void test_warnings(void **state)
 		{ "disk_selftest=", "disk_selftest=: empty value, ignored" },
 		{ "disk_selftest=a\x7f" "b", "disk_selftest=a\x7f" "b: must be a partition name in "
 		  "printable ASCII, ignored" },
+		{ "net_selftest=net00000", "net_selftest=net00000: must be a network card's name "
+		  "(net0...), ignored" },
 	};
 	static const char *const bad_consoles[] = {
 		"com5", "com0", "com", "com12", "COM1", "ttyS0", "0x", "0x0",

@@ -76,6 +76,8 @@ static void test_full_vm_line(void **state)
 	assert_true(parse_ok("name=h hpet=on")->vm.hpet);
 	assert_true(parse_ok("name=h rng=on")->vm.rng);
 	assert_false(parse_ok("name=h rng=off")->vm.rng);
+	assert_true(parse_ok("name=h hvc=on")->vm.hvc);
+	assert_false(parse_ok("name=h hvc=off")->vm.hvc);
 	m = parse_ok("/guests/hello.elf name=hello mem=16M vcpus=2 cpus=0,2-3 kind=multiboot "
 		     "on_reset=reboot trace=1 testdev=1 npt=4k hpet=off -- guest args");
 	assert_string_equal(m->args, "guest args");
@@ -235,6 +237,7 @@ static void test_errors(void **state)
 		{ "p name=a hpet=on hpet=off", "hpet=off: option given twice" },
 		{ "p name=a rng=1", "rng=1: must be on or off" },
 		{ "p name=a rng=on rng=on", "rng=on: option given twice" },
+		{ "p name=a hvc=yes", "hvc=yes: must be on or off" },
 		{ "p name=a gdb=com5", "gdb=com5: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
 		{ "p name=a gdb=0x10000", "gdb=0x10000: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
 		{ "p name=a gdb=0x0", "gdb=0x0: must be com1-com4 or a port 0x1-0xffff, optionally followed by ,nowait" },
@@ -360,7 +363,7 @@ static void test_disks(void **state)
 	parse_ok("name=a disk=module:a,serial=12345678901234567890");
 	parse_ok("name=a disk=module:a,size=16G");
 
-	expect_error("name=a disk=data", "disk=data: must be module:NAME[,ro][,size=SIZE][,serial=TEXT]");
+	expect_error("name=a disk=data", "disk=data: must be module:NAME, gpt:NAME, partuuid:GUID or serial:SERIAL, then [,ro][,size=SIZE][,serial=TEXT]");
 	expect_error("name=a disk=module:", "disk=module:: module:NAME: a name is a lowercase letter, then up to 14 of a-z 0-9 _ -");
 	expect_error("name=a disk=module:Data", "disk=module:Data: module:NAME: a name is a lowercase letter, then up to 14 of a-z 0-9 _ -");
 	expect_error("name=a disk=module:d,rw", "disk=module:d,rw: after the source, only ,ro ,size=SIZE ,serial=TEXT");
@@ -383,6 +386,40 @@ static void test_disks(void **state)
 	expect_error("image=D", "image=D: a name is a lowercase letter, then up to 14 of a-z 0-9 _ -");
 }
 
+/* Host disks: gpt:NAME, partuuid:GUID, serial:SERIAL (issue 19). */
+static void test_host_disks(void **state)
+{
+	struct mod_line *m = parse_ok("/k name=a disk=gpt:alpha-root,ro "
+				      "disk=partuuid:0123ABCD-89ab-cdef-0123-456789ABCDEF "
+				      "disk=serial:yakvm-test-1,serial=s1 "
+				      "disk=gpt:a-name-of-more-than-twenty");
+	assert_int_equal(m->vm.ndisks, 4);
+	assert_int_equal(m->vm.disks[0].source, DISK_GPT);
+	assert_string_equal(m->vm.disks[0].host, "alpha-root");
+	assert_true(m->vm.disks[0].ro);
+	assert_string_equal(m->vm.disks[0].serial, "alpha-root");
+	assert_int_equal(m->vm.disks[1].source, DISK_PARTUUID);
+	assert_string_equal(m->vm.disks[1].host, "0123abcd-89ab-cdef-0123-456789abcdef");
+	assert_int_equal(m->vm.disks[2].source, DISK_SERIAL);
+	assert_string_equal(m->vm.disks[2].host, "yakvm-test-1");
+	assert_string_equal(m->vm.disks[2].serial, "s1");
+	assert_string_equal(m->vm.disks[3].serial, "a-name-of-more-than-");	/* 20 */
+	assert_int_equal(parse_ok("name=a disk=module:x")->vm.disks[0].source, DISK_MODULE);
+	parse_ok("name=a disk=gpt:123456789012345678901234567890123456");
+
+	expect_error("name=a disk=gpt:", "disk=gpt:: gpt:/partuuid:: 1 to 36 characters");
+	expect_error("name=a disk=gpt:1234567890123456789012345678901234567",
+		     "disk=gpt:1234567890123456789012345678901234567: gpt:/partuuid:: 1 to 36 characters");
+	expect_error("name=a disk=gpt:a\x01", "disk=gpt:a\x01: a host disk's name: printable characters only");
+	expect_error("name=a disk=partuuid:0123", "disk=partuuid:0123: partuuid:: a GUID of 36 characters");
+	expect_error("name=a disk=partuuid:0123abcd-89ab-cdef-0123x456789abcdef",
+		     "disk=partuuid:0123abcd-89ab-cdef-0123x456789abcdef: partuuid:: a GUID like 01234567-89ab-cdef-0123-456789abcdef");
+	expect_error("name=a disk=serial:123456789012345678901",
+		     "disk=serial:123456789012345678901: serial:: 1 to 20 characters");
+	expect_error("name=a disk=gpt:x,size=1M",
+		     "disk=gpt:x,size=1M: size=: only for module: disks (a host disk has its partition's size)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_error_buffer),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_disks),
+		cmocka_unit_test(test_host_disks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
