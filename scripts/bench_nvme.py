@@ -75,5 +75,5 @@ def nvme_rows(res, add):
         add("NVMe disk I/O", "skipped: " + d["skipped"])
     elif d:
         for k in d["ratios"]:
-            add("disk %s, yakvm NVMe / bare virtio-blk" % k, "%.2f / %.2f = %s" % (
+            add("nvme %s, yakvm NVMe / bare virtio-blk" % k, "%.2f / %.2f = %s" % (
                 d["yakvm"][k], d["bare"][k], d["ratios"][k]))
