@@ -30,24 +30,29 @@
  *   beyond it never comes.
  * - Rate clamp: one timer's interrupts never come less than
  *   HPET_MIN_IRQ_NS apart; the comparator advances as the hardware's would.
- * - Missed periods are caught up (periodic timers of at least
- *   HPET_CATCHUP_MIN_PERIOD_NS, 200 us): matches (2.3.9.2.2: each adds the
- *   period to the comparator) whose interrupt a late vtimer (a busy host)
- *   did not deliver on time are owed, and delivered one by one, each
- *   HPET_MIN_IRQ_NS after the previous; then the timer is back on its
- *   comparator. The model is KVM's PIT "reinject" policy (QEMU's kvm-pit:
+ * - Ticks are held back and none is lost (edge-triggered periodic timers
+ *   of at least HPET_CATCHUP_MIN_PERIOD_NS, 200 us): each match
+ *   (2.3.9.2.2: each adds the period to the comparator) owes the guest an
+ *   interrupt, and the next owed one is sent only once the guest has
+ *   taken the previous (the PIC's acknowledge of IRQ 0 or 8 in legacy
+ *   replacement, the EOI of the IOAPIC pin's vector: acknowledge
+ *   notifiers, devices/irq.h), and at least HPET_MIN_IRQ_NS after it. So
+ *   matches while the guest is not running (another VM's slice, a busy
+ *   host) or still in its previous tick's handler are not merged into one
+ *   pending interrupt but delivered one by one after. The model is KVM's
+ *   PIT "reinject" policy with its acknowledge notifier (QEMU's kvm-pit:
  *   lost_tick_policy=delay, the default); here it matters most for timer
  *   0 in legacy replacement, Linux's IRQ 0 tick, whose boot check
- *   (check_timer) counts the ticks in a span of TSC time. KVM waits for
- *   the guest's acknowledge before the next; yakvm's PIC and IOAPIC tell
- *   no device of one, so the 100 us spacing stands in for it. Faster
- *   periods stay coalesced (pulses 100 us apart could not drain a
- *   backlog). At most HPET_CATCHUP_MAX (100) missed periods are kept
- *   (0.4 s of a 250 Hz tick, about 10 ms of catch-up); a longer stall
- *   loses the rest. A VM paused by the monitor or stopped by gdb builds no
- *   backlog: its vtimers fire on time meanwhile. Reprogramming the timer
- *   (Tn_CONF, its comparator, GEN_CONF, the main counter) and reset drop
- *   what is owed. A one-shot timer owes at most its one match.
+ *   (check_timer) counts the ticks in a span of TSC time. At most
+ *   HPET_CATCHUP_MAX (100) periods are owed beyond the one in flight (0.4
+ *   s of a 250 Hz tick); a longer stall loses the rest, and an interrupt
+ *   not taken by then is given up, so that the timer goes on. The timer's
+ *   input unmasked (PIC or IOAPIC) drops what is owed and held, as in KVM;
+ *   so do reprogramming the timer (Tn_CONF, its comparator, GEN_CONF, the
+ *   main counter) and reset. Faster periods stay coalesced and are never
+ *   held (pulses 100 us apart could not drain a backlog); level-triggered
+ *   timers are not held (their status bit is their acknowledge); a
+ *   one-shot timer owes at most its one match.
  */
 #include "devices/hpet.h"
 #include "devices/device.h"
@@ -67,6 +72,7 @@ struct hpet_timer {
 	uint64_t cmp, period;
 	uint64_t due;           /* counter value of the next match, or NEVER */
 	uint32_t owed;          /* matches passed, their interrupt not yet sent */
+	bool unacked;           /* held: its last interrupt not yet taken */
 	bool irq_sent;
 	uint64_t last_irq_ns;
 };
@@ -83,6 +89,7 @@ struct hpet_regs {
 
 struct hpet {
 	struct vtimer vt[HPET_TIMERS];  /* kept across reset (they may be linked) */
+	struct irq_ack_notifier ack;
 	struct hpet_regs r;
 };
 
@@ -137,6 +144,7 @@ static void recompute(struct hpet *s, struct hpet_timer *t, uint64_t c)
 {
 	uint64_t m = width_mask(t), delta = (t->cmp - c) & m;
 	t->owed = 0;
+	t->unacked = false;
 	if (!enabled(s)) {
 		t->due = NEVER;
 		return;
@@ -165,6 +173,8 @@ static void sync(struct hpet_timer *t, uint64_t c)
 	uint64_t k = (c - t->due) / step + 1;
 	if (t->conf & HPET_TN_INT_ENB) {
 		uint64_t owed = t->owed + k, most = max_owed(t);
+		if (owed >= most && t->unacked)
+			t->unacked = false;	/* not taken in all that time: given up */
 		t->owed = (uint32_t)(owed < most ? owed : most);
 	}
 	if (periodic(t))
@@ -176,6 +186,13 @@ static void sync_all(struct hpet *s, uint64_t c)
 {
 	for (unsigned n = 0; n < HPET_TIMERS; n++)
 		sync(&s->r.t[n], c);
+}
+
+/* A timer whose next interrupt waits for the guest's acknowledge of its
+ * last: edge-triggered, periodic and caught up. */
+static bool holds(const struct hpet_timer *t)
+{
+	return !(t->conf & HPET_TN_INT_TYPE_LEVEL) && max_owed(t) > 1;
 }
 
 /* The line timer n drives: an ISA IRQ (legacy), an IOAPIC pin, or none. */
@@ -239,7 +256,7 @@ static void arm(struct hpet *s, unsigned n)
 	struct hpet_timer *t = &s->r.t[n];
 	uint64_t at = NEVER;
 	if (enabled(s) && (t->conf & HPET_TN_INT_ENB))
-		at = t->owed ? 0 : tick_ns(s, t->due);
+		at = t->owed && !t->unacked ? 0 : tick_ns(s, t->due);
 	if (at == NEVER) {
 		vtimer_cancel(&s->vt[n]);
 		return;
@@ -269,13 +286,15 @@ static void hpet_fire(struct vtimer *vt)
 		sync(t, c);
 	if (!enabled(s) || !(t->conf & HPET_TN_INT_ENB)) {
 		/* reprogrammed meanwhile */
-	} else if (!t->owed || (t->irq_sent && now < t->last_irq_ns + HPET_MIN_IRQ_NS)) {
+	} else if (!t->owed || t->unacked ||
+		   (t->irq_sent && now < t->last_irq_ns + HPET_MIN_IRQ_NS)) {
 		arm(s, n);
 	} else {
 		t->owed--;
 		t->irq_sent = true;
 		t->last_irq_ns = now;
 		unsigned line = line_of(s, n);
+		t->unacked = holds(t) && line != NO_LINE;
 		if (t->conf & HPET_TN_INT_TYPE_LEVEL) {
 			s->r.isr |= 1u << n;
 			update_lines(d);
@@ -284,6 +303,34 @@ static void hpet_fire(struct vtimer *vt)
 			set_line(d, line, false);
 		}
 		arm(s, n);
+	}
+	device_unlock(d, f);
+}
+
+/* The GSI of a line_of() (ISA IRQ 0 is GSI 2), or NO_LINE. */
+static unsigned gsi_of(unsigned line)
+{
+	return line < 16 ? isa_irq_to_gsi(line) : line;
+}
+
+/* The guest took an interrupt on these GSIs, or unmasked them: a held
+ * timer there may send its next (devices/irq.h). */
+static void hpet_acked(struct irq_ack_notifier *a, uint32_t acked, uint32_t unmasked)
+{
+	struct device *d = a->data;
+	struct hpet *s = d->state;
+	uint64_t f = device_lock(d);
+	for (unsigned n = 0; n < HPET_TIMERS; n++) {
+		struct hpet_timer *t = &s->r.t[n];
+		unsigned gsi = gsi_of(line_of(s, n));
+		if (gsi >= 32 || !((acked | unmasked) >> gsi & 1))
+			continue;
+		if (unmasked >> gsi & 1)
+			t->owed = 0;
+		if (t->unacked) {
+			t->unacked = false;
+			arm(s, n);
+		}
 	}
 	device_unlock(d, f);
 }
@@ -429,6 +476,9 @@ static void hpet_init(struct device *d)
 		s->vt[n].data = d;
 		s->vt[n].fire_count = &d->vm->timer_fires;
 	}
+	s->ack.notify = hpet_acked;
+	s->ack.data = d;
+	vm_irq_ack_notifier_add(d->vm, &s->ack);
 }
 
 /* The VM has stopped: its timers never fire again (devices/device.h). */

@@ -13,10 +13,16 @@
  * (its low byte); IOWIN only takes 32-bit writes; reads of any size return
  * the bytes they cover. Lock order: IOAPIC -> LAPIC (vlapic_deliver is
  * called with the IOAPIC lock held; the LAPIC never calls back holding its).
+ *
+ * Acknowledge notifiers (devices/irq.h): the EOI of the vector of an
+ * unmasked edge entry is noted as its pin's acknowledge, and an entry's
+ * mask bit going from 1 to 0 as its unmasking. The vLAPICs pass on the EOI
+ * of those vectors (vm->ioapic_edge_vectors, kept here) as of level ones.
  */
 #include "devices/ioapic.h"
 #include "devices/vlapic.h"
 #include "devices/bus.h"
+#include "devices/irq.h"
 #include "devices/pci_layout.h"
 #include "core/vm/vm.h"
 
@@ -43,6 +49,20 @@ struct ioapic {
 	uint64_t rte[IOAPIC_PINS];
 	uint32_t pin_high;                  /* electrical level of each pin */
 };
+
+/* The vectors of the unmasked edge entries, for the vLAPICs' EOI. */
+static void update_edge_vectors(struct device *d)
+{
+	struct ioapic *s = d->state;
+	uint64_t v[4] = { 0 };
+	for (unsigned pin = 0; pin < IOAPIC_PINS; pin++) {
+		uint64_t e = s->rte[pin];
+		if (!(e & (RTE_LEVEL | RTE_MASKED)))
+			v[RTE_VECTOR(e) / 64] |= 1ull << (RTE_VECTOR(e) % 64);
+	}
+	for (unsigned i = 0; i < 4; i++)
+		__atomic_store_n(&d->vm->ioapic_edge_vectors[i], v[i], __ATOMIC_SEQ_CST);
+}
 
 static bool asserted(struct ioapic *s, unsigned pin)
 {
@@ -97,9 +117,13 @@ void ioapic_eoi(struct device *d, uint8_t vector)
 	uint64_t f = device_lock(d);
 	for (unsigned pin = 0; pin < IOAPIC_PINS; pin++) {
 		uint64_t e = s->rte[pin];
-		if ((e & RTE_LEVEL) && RTE_VECTOR(e) == vector) {
+		if (RTE_VECTOR(e) != vector)
+			continue;
+		if (e & RTE_LEVEL) {
 			s->rte[pin] &= ~RTE_REMOTE_IRR;
 			level_check(d, pin);
+		} else if (!(e & RTE_MASKED)) {
+			vm_irq_acked(d->vm, pin);
 		}
 	}
 	device_unlock(d, f);
@@ -135,7 +159,10 @@ static void reg_write(struct device *d, uint32_t reg, uint32_t val)
 	e = (w & RTE_WRITABLE) | (e & RTE_REMOTE_IRR);
 	if (!(e & RTE_LEVEL))
 		e &= ~RTE_REMOTE_IRR;	/* only level entries wait for an EOI */
+	if ((s->rte[pin] & RTE_MASKED) && !(e & RTE_MASKED))
+		vm_irq_unmasked(d->vm, pin);
 	s->rte[pin] = e;
+	update_edge_vectors(d);
 	level_check(d, pin);	/* e.g. unmasking a level entry whose pin is high */
 }
 
@@ -178,6 +205,7 @@ static void ioapic_reset(struct device *d)
 	s->id = 0;
 	for (unsigned pin = 0; pin < IOAPIC_PINS; pin++)
 		s->rte[pin] = RTE_MASKED;
+	update_edge_vectors(d);
 }
 
 const struct device_model ioapic_model = {

@@ -16,7 +16,9 @@ struct device;
 
 void ioapic_set_irq(struct device *io, unsigned gsi, bool high);
 /* A LAPIC got an EOI for a level-triggered vector: clear Remote IRR of the
- * entries with that vector, and deliver again if the line is still high.
+ * entries with that vector, and deliver again if the line is still high;
+ * or for a vector of an unmasked edge entry (vm->ioapic_edge_vectors): note
+ * the acknowledge of its pin (devices/irq.h).
  * Must be called without any LAPIC lock held. */
 void ioapic_eoi(struct device *io, uint8_t vector);
 

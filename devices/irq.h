@@ -35,6 +35,25 @@ void vcpu_kick(struct vcpu *v);
  * handled on this CPU), or NULL outside an exit. */
 struct vcpu *vcpu_current(void);
 
+/* Acknowledge notifiers (the model: KVM's IRQ acknowledge notifiers): a
+ * timer that holds its next tick back until the guest has taken the
+ * previous one learns of it here. The PIC reports the acknowledge of an
+ * ISA IRQ (INTA or a poll), the IOAPIC the EOI of an edge entry's vector;
+ * both report an input unmasked (a tick sent while it was masked may never
+ * be taken). By GSI (ISA IRQ 0 is GSI 2). The controllers only note it,
+ * under their locks; vm_irq_acks_run(), called by the vCPU loop with no
+ * lock held, calls each notifier with the GSIs noted since (bit masks). */
+struct irq_ack_notifier {
+	void (*notify)(struct irq_ack_notifier *n, uint32_t acked, uint32_t unmasked);
+	void *data;
+};
+#define VM_ACK_NOTIFIERS 4
+/* From a device model's init(); at most VM_ACK_NOTIFIERS per VM. */
+void vm_irq_ack_notifier_add(struct vm *vm, struct irq_ack_notifier *n);
+void vm_irq_acked(struct vm *vm, unsigned gsi);
+void vm_irq_unmasked(struct vm *vm, unsigned gsi);
+void vm_irq_acks_run(struct vm *vm);
+
 /* IOAPIC pin of an ISA IRQ. */
 static inline unsigned isa_irq_to_gsi(unsigned irq) { return irq == 0 ? 2 : irq; }
 

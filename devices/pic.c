@@ -21,6 +21,10 @@
  *   request cannot be delivered.
  * - Poll (OCW3 P=1): the next read of either port of that chip returns
  *   0x80 | level and acknowledges it, or 0x00 if nothing is pending.
+ * - Acknowledge notifiers (devices/irq.h): an IRQ's acknowledge (INTA or a
+ *   poll) and an input unmasked (OCW1 clearing its IMR bit, ICW1) are
+ *   noted for the timers that hold ticks back; the master's IR2 (the
+ *   cascade) is never reported, its GSI is IRQ 0's.
  */
 #include "devices/pic.h"
 #include "devices/device.h"
@@ -62,6 +66,7 @@ struct pic_chip {
 
 struct pic {
 	struct pic_chip chip[2];
+	uint16_t acked, unmasked;  /* ISA IRQs to report (update()) */
 };
 
 static uint8_t level_mask(const struct pic_chip *c)
@@ -270,6 +275,7 @@ static uint8_t poll_read(struct pic *p, struct pic_chip *c)
 	if (level < 0)
 		return 0;
 	chip_ack(c, (unsigned)level);
+	p->acked |= (uint16_t)(1u << ((c == &p->chip[SLAVE] ? 8 : 0) + level));
 	return (uint8_t)(0x80 | level);
 }
 
@@ -292,6 +298,13 @@ static uint8_t read_byte(struct pic *p, uint16_t port)
 	}
 }
 
+/* IMR bits going from 1 to 0 are reported (update()). */
+static void note_unmasked(struct pic *p, struct pic_chip *c, uint8_t old_imr)
+{
+	uint8_t opened = old_imr & (uint8_t)~c->imr;
+	p->unmasked |= (uint16_t)(opened << (c == &p->chip[SLAVE] ? 8 : 0));
+}
+
 static void write_byte(struct pic *p, uint16_t port, uint8_t val)
 {
 	switch (port) {
@@ -304,13 +317,16 @@ static void write_byte(struct pic *p, uint16_t port, uint8_t val)
 	}
 	case 0x20: case 0x21: case 0xa0: case 0xa1: {
 		struct pic_chip *c = &p->chip[port >= 0xa0];
+		uint8_t old_imr = c->imr;
 		if (port & 1) {
 			if (c->step != READY)
 				init_write(c, val);
 			else
 				c->imr = val;	/* OCW1 */
+			note_unmasked(p, c, old_imr);
 		} else if (val & ICW1) {
 			icw1(c, val);
+			note_unmasked(p, c, old_imr);
 		} else if (val & OCW3) {
 			ocw3(c, val);
 		} else {
@@ -330,6 +346,17 @@ static void write_byte(struct pic *p, uint16_t port, uint8_t val)
  * since made itself able to take it. */
 static void update(struct device *d)
 {
+	struct pic *p = d->state;
+	uint16_t report = (uint16_t)((p->acked | p->unmasked) & ~(1u << CASCADE_IRQ));
+	for (unsigned irq = 0; report; irq++, report >>= 1) {
+		if (!(report & 1))
+			continue;
+		if (p->acked >> irq & 1)
+			vm_irq_acked(d->vm, isa_irq_to_gsi(irq));
+		if (p->unmasked >> irq & 1)
+			vm_irq_unmasked(d->vm, isa_irq_to_gsi(irq));
+	}
+	p->acked = p->unmasked = 0;
 	cascade_update(d->state);
 	if (pending_vector(d->state) >= 0)
 		vm_intr_update(d->vm);
@@ -367,6 +394,8 @@ int pic_ack(struct device *d)
 		} else {
 			chip_ack(m, (unsigned)irq);
 			vec = m->base + irq;
+			if (irq != CASCADE_IRQ)
+				p->acked |= (uint16_t)(1u << irq);
 			if (irq == CASCADE_IRQ && cascaded(p)) {
 				int sirq = chip_pending(s);
 				if (sirq < 0) {
@@ -374,6 +403,7 @@ int pic_ack(struct device *d)
 				} else {
 					chip_ack(s, (unsigned)sirq);
 					vec = s->base + sirq;
+					p->acked |= (uint16_t)(1u << (8 + sirq));
 				}
 				/* The slave's INT falls during the acknowledge. */
 				chip_set_line(m, CASCADE_IRQ, false);

@@ -21,27 +21,30 @@
  * - IRQ 0 rate clamp: never two pulses less than PIT_MIN_IRQ_NS (100 us)
  *   apart. A faster period is coalesced: the next pulse goes to the first
  *   point of the guest's own grid at least 100 us later.
- * - Missed ticks are caught up (modes 2 and 3, periods of at least
- *   PIT_CATCHUP_MIN_PERIOD_NS, 200 us): a vtimer that fires late (the host
- *   was busy) counts the rising edges of OUT it missed (one per N clocks,
- *   data sheet "Mode 2" and "Mode 3") and delivers them one by one, each
- *   PIT_MIN_IRQ_NS after the previous, then goes back to the grid. The
- *   model is KVM's in-kernel PIT with its "reinject" policy (QEMU's
- *   kvm-pit: lost_tick_policy=delay, the default): a guest that counts its
- *   timer interrupts keeps time across a stall, and Linux's boot check of
- *   IRQ 0 (check_timer) sees the ticks its TSC says have passed. KVM
- *   re-injects the next tick only once the guest acknowledged the
- *   previous; yakvm's PIC and IOAPIC tell no device of an acknowledge, so
- *   the clamp's 100 us spacing stands in for it (a handler that runs
- *   longer with interrupts off merges two edges in IRR and loses that one
- *   tick, as before). Faster periods keep the clamp's coalescing: pulses
- *   100 us apart could never drain their backlog. At most PIT_CATCHUP_MAX
- *   (100) missed periods are kept: 0.4 s at Linux's 250 Hz, 5.5 s at the
- *   BIOS's 18.2 Hz, about 10 ms of catch-up pulses; a longer stall loses
- *   the rest. The vtimer fires on time while the monitor pauses a VM (or
- *   gdb stops it), so a pause builds no backlog; only a stall of the host
- *   itself does. Reprogramming channel 0, a new count taking over, and
- *   reset drop the backlog.
+ * - Ticks are held back and none is lost (modes 2 and 3, periods of at
+ *   least PIT_CATCHUP_MIN_PERIOD_NS, 200 us): each rising edge of OUT (one
+ *   per N clocks, data sheet "Mode 2" and "Mode 3") is owed to the guest,
+ *   and IRQ 0 is pulsed for the next owed edge only once the guest has
+ *   taken the previous pulse (the PIC's acknowledge of IRQ 0, or the EOI
+ *   of IOAPIC pin 2's vector: acknowledge notifiers, devices/irq.h), and
+ *   at least PIT_MIN_IRQ_NS after it. So edges that come while the guest
+ *   is not running (another VM's slice, a busy host) or still in its
+ *   previous tick's handler are not merged into one pending interrupt but
+ *   delivered one by one after. The model is KVM's in-kernel PIT with its
+ *   "reinject" policy and acknowledge notifier (QEMU's kvm-pit:
+ *   lost_tick_policy=delay, the default): a guest that counts its timer
+ *   interrupts keeps time, and Linux's boot check of IRQ 0 (check_timer)
+ *   sees the ticks its TSC says have passed. At most PIT_CATCHUP_MAX (100)
+ *   edges are owed: 0.4 s at Linux's 250 Hz, 5.5 s at the BIOS's 18.2 Hz;
+ *   a longer stall loses the rest, and a pulse not taken by then (a route
+ *   masked after the edge reached it, a disabled LAPIC) is given up, so
+ *   that IRQ 0 goes on. An input of IRQ 0 unmasked (at the PIC or the
+ *   IOAPIC) drops what is owed and held, as in KVM: what was sent while
+ *   it was masked may never be taken. Reprogramming channel 0, a new count
+ *   taking over, and reset drop them too. Faster periods keep the clamp's
+ *   coalescing and are never held: pulses 100 us apart could not drain
+ *   their backlog. The vtimer fires on time while the monitor pauses a VM
+ *   (or gdb stops it): what it owes then waits for its acknowledge.
  * - Reset: no channel is counting (a BIOS would leave channel 0 at 18.2 Hz;
  *   our guests boot without one); channel 2's gate is low.
  */
@@ -95,16 +98,19 @@ struct pit_regs {
 	uint64_t irq_due_ns;
 	bool pulsed;
 	uint64_t last_pulse_ns;
-	/* Catch-up (modes 2 and 3): edges are counted on the grid that
+	/* Held ticks (modes 2 and 3): edges are counted on the grid that
 	 * started at grid_base_ns; next_k is the first one not yet counted,
-	 * backlog those counted but not yet delivered. */
+	 * backlog those counted but not yet pulsed; unacked: the last pulse
+	 * has not been taken yet. */
 	uint64_t grid_base_ns;
 	uint64_t next_k;
 	uint32_t backlog;
+	bool unacked;
 };
 
 struct pit {
 	struct vtimer timer;   /* kept across reset (it may be linked) */
+	struct irq_ack_notifier ack;
 	struct pit_regs r;
 };
 
@@ -262,36 +268,46 @@ static void set_due(struct pit *s, uint64_t e)
 static void arm_irq(struct pit *s, uint64_t now)
 {
 	s->r.backlog = 0;
+	s->r.unacked = false;
 	set_due(s, next_edge(&s->r.ch[0], now, now));
 }
 
-/* A pulse goes out at `now`: counts the edges up to now (the one due and
- * any missed) and arms the timer for the next pulse. */
-static void after_pulse(struct pit *s, uint64_t now)
+/* Counts the edges of the grid up to now as owed (at most the next and
+ * PIT_CATCHUP_MAX more: a pulse not taken by then is given up). */
+static void count_edges(struct pit *s, uint64_t now)
 {
-	struct pit_chan *c = &s->r.ch[0];
-	if (!catches_up(c) || c->base_ns != s->r.grid_base_ns) {
-		/* Coalesced, or a new count took over at a grid point: no
-		 * backlog; the next edge at least the clamp away. */
-		s->r.backlog = 0;
-		set_due(s, next_edge(c, now, now + PIT_MIN_IRQ_NS));
-		return;
-	}
+	const struct pit_chan *c = &s->r.ch[0];
 	uint64_t k_now = elapsed(c, now) / c->n;
-	uint64_t owed = s->r.backlog;
-	if (k_now >= s->r.next_k) {
-		owed += k_now - s->r.next_k + 1;
-		s->r.next_k = k_now + 1;
+	if (k_now < s->r.next_k)
+		return;
+	uint64_t owed = s->r.backlog + (k_now - s->r.next_k + 1);
+	s->r.next_k = k_now + 1;
+	if (owed >= 1 + PIT_CATCHUP_MAX) {
+		owed = 1 + PIT_CATCHUP_MAX;
+		s->r.unacked = false;
 	}
-	if (owed)
-		owed--;	/* this pulse */
-	s->r.backlog = owed > PIT_CATCHUP_MAX ? PIT_CATCHUP_MAX : (uint32_t)owed;
+	s->r.backlog = (uint32_t)owed;
+}
+
+/* Arms the timer for the next grid edge, or sooner for an owed edge that
+ * may go (taken the last, and the clamp's distance after it). */
+static void arm_next(struct pit *s, uint64_t now)
+{
+	const struct pit_chan *c = &s->r.ch[0];
 	uint64_t e = tick_time(c, s->r.next_k * c->n);
-	if (s->r.backlog || e < now + PIT_MIN_IRQ_NS)
-		e = now + PIT_MIN_IRQ_NS;
+	if (s->r.backlog && !s->r.unacked) {
+		uint64_t release = s->r.pulsed ? s->r.last_pulse_ns + PIT_MIN_IRQ_NS : now;
+		if (release < e)
+			e = release < now ? now : release;
+	}
 	s->r.irq_armed = true;
 	s->r.irq_due_ns = e;
 	vtimer_arm(&s->timer, e);
+}
+
+static bool clamped(const struct pit *s, uint64_t now)
+{
+	return s->r.pulsed && now < s->r.last_pulse_ns + PIT_MIN_IRQ_NS;
 }
 
 static void pit_fire(struct vtimer *t)
@@ -307,17 +323,53 @@ static void pit_fire(struct vtimer *t)
 		/* reprogrammed or reset meanwhile */
 	} else if (now < s->r.irq_due_ns) {
 		vtimer_arm(t, s->r.irq_due_ns);
-	} else if (s->r.pulsed && now < s->r.last_pulse_ns + PIT_MIN_IRQ_NS) {
+	} else if (catches_up(c) && c->base_ns == s->r.grid_base_ns) {
+		count_edges(s, now);
+		if (s->r.backlog && !s->r.unacked && !clamped(s, now)) {
+			pulse = true;
+			s->r.backlog--;
+			s->r.unacked = true;
+			s->r.pulsed = true;
+			s->r.last_pulse_ns = now;
+		}
+		arm_next(s, now);
+	} else if (clamped(s, now)) {
 		vtimer_arm(t, s->r.last_pulse_ns + PIT_MIN_IRQ_NS);	/* coalesce */
 	} else {
+		/* Not held (too fast, or not periodic), or a new count took
+		 * over at a grid point: nothing owed; the next edge at least
+		 * the clamp away. */
 		pulse = true;
 		s->r.pulsed = true;
 		s->r.last_pulse_ns = now;
-		after_pulse(s, now);
+		s->r.backlog = 0;
+		s->r.unacked = false;
+		set_due(s, next_edge(c, now, now + PIT_MIN_IRQ_NS));
 	}
 	device_unlock(d, f);
 	if (pulse)
 		vm_irq_pulse(d->vm, d->decl->irq);
+}
+
+/* The guest took an IRQ 0 pulse (or unmasked an input of IRQ 0): the next
+ * owed edge may go (devices/irq.h). */
+static void pit_acked(struct irq_ack_notifier *n, uint32_t acked, uint32_t unmasked)
+{
+	struct device *d = n->data;
+	struct pit *s = d->state;
+	uint32_t bit = 1u << isa_irq_to_gsi(d->decl->irq);
+	if (!((acked | unmasked) & bit))
+		return;
+	uint64_t f = device_lock(d);
+	uint64_t now = time_ns();
+	if (unmasked & bit)
+		s->r.backlog = 0;
+	if (s->r.unacked) {
+		s->r.unacked = false;
+		if (s->r.irq_armed && s->r.backlog && catches_up(&s->r.ch[0]))
+			arm_next(s, now);
+	}
+	device_unlock(d, f);
 }
 
 /* A new count (0 is 65536) from the guest. */
@@ -535,6 +587,9 @@ static void pit_init(struct device *d)
 	s->timer.fire = pit_fire;
 	s->timer.data = d;
 	s->timer.fire_count = &d->vm->timer_fires;
+	s->ack.notify = pit_acked;
+	s->ack.data = d;
+	vm_irq_ack_notifier_add(d->vm, &s->ack);
 }
 
 static void pit_stop(struct device *d)

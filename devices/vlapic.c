@@ -501,8 +501,17 @@ static void write_lvt(struct vlapic *l, int i, uint32_t val)
 struct after_write {
 	bool ipi;
 	uint32_t icr_lo, icr_hi;
-	int eoi_vector;                 /* level vector to EOI at the IOAPIC, or -1 */
+	int eoi_vector;                 /* vector to EOI at the IOAPIC, or -1 */
 };
+
+/* An edge vector whose EOI the IOAPIC wants (acknowledge notifiers,
+ * devices/irq.h). */
+static bool ioapic_edge_vector(const struct vlapic *l, uint8_t v)
+{
+	const struct vm *vm = l->vcpu ? l->vcpu->vm : NULL;
+	return vm && (__atomic_load_n(&vm->ioapic_edge_vectors[v / 64], __ATOMIC_RELAXED) >>
+		      (v % 64) & 1);
+}
 
 static void write_locked(struct vlapic *l, uint32_t offset, uint32_t val, struct after_write *a)
 {
@@ -524,7 +533,7 @@ static void write_locked(struct vlapic *l, uint32_t offset, uint32_t val, struct
 		if (v < 0)
 			break;
 		bit_clear(l->isr, (uint8_t)v);
-		if (bit_test(l->tmr, (uint8_t)v))
+		if (bit_test(l->tmr, (uint8_t)v) || ioapic_edge_vector(l, (uint8_t)v))
 			a->eoi_vector = v;
 		if (pending_vector(l) >= 0)
 			l->want_kick = true;

@@ -89,3 +89,34 @@ struct vcpu *vcpu_current(void)
 {
 	return this_cpu()->current;
 }
+
+/* ---- acknowledge notifiers (devices/irq.h) ---------------------------------- */
+
+void vm_irq_ack_notifier_add(struct vm *vm, struct irq_ack_notifier *n)
+{
+	if (vm->ack_notifier_count < VM_ACK_NOTIFIERS)
+		vm->ack_notifiers[vm->ack_notifier_count++] = n;
+}
+
+void vm_irq_acked(struct vm *vm, unsigned gsi)
+{
+	if (gsi < 32)
+		__atomic_fetch_or(&vm->irq_acked, 1u << gsi, __ATOMIC_SEQ_CST);
+}
+
+void vm_irq_unmasked(struct vm *vm, unsigned gsi)
+{
+	if (gsi < 32)
+		__atomic_fetch_or(&vm->irq_unmasked, 1u << gsi, __ATOMIC_SEQ_CST);
+}
+
+void vm_irq_acks_run(struct vm *vm)
+{
+	if (!__atomic_load_n(&vm->irq_acked, __ATOMIC_RELAXED) &&
+	    !__atomic_load_n(&vm->irq_unmasked, __ATOMIC_RELAXED))
+		return;
+	uint32_t acked = __atomic_exchange_n(&vm->irq_acked, 0, __ATOMIC_SEQ_CST);
+	uint32_t unmasked = __atomic_exchange_n(&vm->irq_unmasked, 0, __ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < vm->ack_notifier_count; i++)
+		vm->ack_notifiers[i]->notify(vm->ack_notifiers[i], acked, unmasked);
+}

@@ -16,6 +16,7 @@
 #include "mm/guest_ram.h"
 #include "core/run/timer.h"
 #include "devices/bus.h"
+#include "devices/irq.h"
 
 #define MAX_VMS         16
 #define VM_MAX_RAM_CHUNKS 4096
@@ -75,6 +76,13 @@ struct vm {
 	struct device *lapic_mmio;  /* the LAPIC row (devices/vlapic.c) */
 	bool legacy_replaced;       /* the HPET owns IRQ 0 and 8 (core/run/irq.c) */
 	uint32_t legacy_irq_levels; /* what the PIT and RTC last set on them */
+	/* Acknowledge notifiers (devices/irq.h): GSIs acknowledged and
+	 * unmasked since they last ran, and the vectors whose EOI the
+	 * vLAPICs pass to the IOAPIC although edge-triggered. */
+	struct irq_ack_notifier *ack_notifiers[VM_ACK_NOTIFIERS];
+	unsigned ack_notifier_count;
+	uint32_t irq_acked, irq_unmasked;
+	uint64_t ioapic_edge_vectors[4];
 	uint32_t msi_dropped;       /* MSIs that reached no LAPIC (devices/msi.c) */
 	unsigned ndevices;
 	struct bus bus;             /* its ports and MMIO ranges (devices/bus.h) */

@@ -11,7 +11,10 @@
  * each timer interrupts at most once per HPET_MIN_IRQ_NS; interrupts owed
  * (missed periods) are at most one, or 1 + HPET_CATCHUP_MAX for a periodic
  * timer it catches up, only while the HPET and the timer's interrupt are
- * enabled, and have the timer's vtimer armed.
+ * enabled, and have the timer's vtimer armed; so has an interrupt held for
+ * its acknowledge, only of an edge-triggered periodic timer it catches up.
+ * The guest's side (record kind 5): acknowledges and unmasks of any GSIs,
+ * and taking each interrupt at once (fake_auto_ack) on or off.
  */
 #include "tests/fuzz/device_fuzz.h"
 #include "devices/hpet.c"
@@ -76,8 +79,10 @@ static void check(struct device *d)
 			CHECK(t->cmp >> 32 == 0 && t->period >> 32 == 0);
 		armed += s->vt[n].armed;
 		CHECK(t->owed <= max_owed(t));
-		if (t->owed)
+		if (t->owed || t->unacked)
 			CHECK(enabled(s) && (t->conf & HPET_TN_INT_ENB) && s->vt[n].armed);
+		if (t->unacked)
+			CHECK(holds(t));
 		if (t->irq_sent) {
 			if (t->last_irq_ns != last_irq[n]) {
 				CHECK(!last_irq[n] || t->last_irq_ns >= last_irq[n] + HPET_MIN_IRQ_NS);
@@ -99,11 +104,22 @@ static void check(struct device *d)
 			CHECK(!!(s->r.lines_high >> line & 1) == (fake_irq_level[line] == 1));
 }
 
+/* The guest takes the interrupts, or not, or unmasks lines (devices/irq.h). */
+static void guest_side(struct device *d, uint16_t where, uint32_t val)
+{
+	if (where % 3 == 0)
+		fake_auto_ack = val & 1;
+	else if (where % 3 == 1)
+		fake_irq_notify(val, 0);
+	else
+		fake_irq_notify(0, val);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct fuzz_dev h = {
 		.decl = &decl, .check = check, .setup = setup, .on_write = on_write,
-		.on_read = on_read, .on_reset = on_reset,
+		.on_read = on_read, .on_reset = on_reset, .extra = guest_side,
 	};
 	fuzz_dev_run(&h, data, size);
 	return 0;

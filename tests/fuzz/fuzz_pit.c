@@ -5,8 +5,11 @@
  * Invariants: every channel's mode, access mode and counts are in range
  * (1..65536); at most the one vtimer is armed; IRQ 0 only ever pulses, and
  * never twice within PIT_MIN_IRQ_NS (the rate clamp); a backlog of missed
- * periods never exceeds PIT_CATCHUP_MAX, exists only while channel 0 counts
- * in mode 2 or 3 with a period it catches up, and has its timer armed.
+ * periods never exceeds 1 + PIT_CATCHUP_MAX, exists only while channel 0
+ * counts in mode 2 or 3 with a period it catches up, and has its timer
+ * armed; so has a pulse held for its acknowledge. The guest's side
+ * (record kind 5): acknowledges and unmasks of any GSIs, and taking each
+ * pulse at once (fake_auto_ack) on or off.
  */
 #include "tests/fuzz/device_fuzz.h"
 #include "devices/pit.c"
@@ -26,8 +29,8 @@ static void check(struct device *d)
 		CHECK(!c->pending || (c->next_n >= 1 && c->next_n <= 65536));
 	}
 	CHECK(fake_armed_timers() <= 1);
-	CHECK(p->r.backlog <= PIT_CATCHUP_MAX);
-	if (p->r.backlog)
+	CHECK(p->r.backlog <= 1 + PIT_CATCHUP_MAX);
+	if (p->r.backlog || p->r.unacked)
 		CHECK(catches_up(&p->r.ch[0]) && p->r.irq_armed && p->timer.armed);
 	uint64_t last = 0;
 	bool seen = false;
@@ -40,9 +43,20 @@ static void check(struct device *d)
 	}
 }
 
+/* The guest takes IRQ 0, or not, or unmasks it (devices/irq.h). */
+static void guest_side(struct device *d, uint16_t where, uint32_t val)
+{
+	if (where % 3 == 0)
+		fake_auto_ack = val & 1;
+	else if (where % 3 == 1)
+		fake_irq_notify(val, 0);
+	else
+		fake_irq_notify(0, val);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct fuzz_dev h = { .decl = &decl, .check = check };
+	static const struct fuzz_dev h = { .decl = &decl, .check = check, .extra = guest_side };
 	fuzz_dev_run(&h, data, size);
 	return 0;
 }

@@ -13,8 +13,13 @@ struct vcpu *fake_current_vcpu;
 uint64_t fake_now_ns;
 uint64_t fake_tsc_khz = 1000000;
 uint64_t fake_wallclock;
+uint32_t fake_acked, fake_unmasked;
+bool fake_auto_ack;
 
 static struct vtimer *timers;
+static struct irq_ack_notifier *notifiers[VM_ACK_NOTIFIERS];
+static unsigned notifier_count;
+static uint32_t auto_acks;	/* GSIs pulsed since the last timer fired */
 
 void fake_platform_reset(void)
 {
@@ -29,12 +34,20 @@ void fake_platform_reset(void)
 	fake_tsc_khz = 1000000;
 	fake_wallclock = 0;
 	timers = NULL;
+	fake_acked = fake_unmasked = 0;
+	fake_auto_ack = true;
+	notifier_count = 0;
+	auto_acks = 0;
 }
 
 static void record(unsigned irq, int level)
 {
 	if (fake_irq_count < FAKE_MAX_EVENTS)
 		fake_irq_events[fake_irq_count++] = (struct fake_irq_event){ irq, level, fake_now_ns };
+	if (irq < 32 && level) {
+		unsigned gsi = irq < 16 ? isa_irq_to_gsi(irq) : irq;
+		auto_acks |= 1u << gsi;
+	}
 	if (irq < 32) {
 		if (level == 2 || (level == 1 && !fake_irq_level[irq]))
 			fake_irq_rises[irq]++;
@@ -108,9 +121,32 @@ void fake_advance_to(uint64_t target)
 		if (first->fire_count)
 			(*first->fire_count)++;
 		first->fire(first);
+		if (fake_auto_ack && auto_acks) {
+			uint32_t acks = auto_acks;
+			auto_acks = 0;
+			fake_irq_notify(acks, 0);
+		}
 	}
 	if (target > fake_now_ns)
 		fake_now_ns = target;
 }
+
+void vm_irq_ack_notifier_add(struct vm *vm, struct irq_ack_notifier *n)
+{
+	if (notifier_count < VM_ACK_NOTIFIERS)
+		notifiers[notifier_count++] = n;
+}
+
+void vm_irq_acked(struct vm *vm, unsigned gsi) { fake_acked |= 1u << gsi; }
+void vm_irq_unmasked(struct vm *vm, unsigned gsi) { fake_unmasked |= 1u << gsi; }
+
+void fake_irq_notify(uint32_t acked, uint32_t unmasked)
+{
+	for (unsigned i = 0; i < notifier_count; i++)
+		notifiers[i]->notify(notifiers[i], acked, unmasked);
+}
+
+void fake_irq_ack(unsigned gsi) { fake_irq_notify(1u << gsi, 0); }
+void fake_irq_unmask(unsigned gsi) { fake_irq_notify(0, 1u << gsi); }
 
 void fake_advance(uint64_t delta) { fake_advance_to(fake_now_ns + delta); }

@@ -32,6 +32,16 @@ extern struct vcpu *fake_current_vcpu; /* what vcpu_current() returns */
 extern uint64_t fake_now_ns;
 extern uint64_t fake_tsc_khz;          /* default 1000000 (1 GHz) */
 extern uint64_t fake_wallclock;        /* wallclock_boot_seconds() */
+/* Acknowledge notifiers (devices/irq.h): what the controllers noted, by
+ * GSI; and the guest's side. With fake_auto_ack (the default) every edge
+ * or rising level is acknowledged as soon as the timer that raised it has
+ * fired, as by a guest that takes each interrupt at once; without it only
+ * fake_irq_ack() acknowledges. */
+extern uint32_t fake_acked, fake_unmasked;
+extern bool fake_auto_ack;
+void fake_irq_notify(uint32_t acked, uint32_t unmasked);
+void fake_irq_ack(unsigned gsi);
+void fake_irq_unmask(unsigned gsi);
 
 void fake_platform_reset(void);
 /* Moves time forward to t, firing every timer whose deadline is <= the

@@ -422,6 +422,143 @@ static void test_periodic_late_dropped(void **unused)
 	assert_int_equal(fake_irq_rises[22], 1);
 }
 
+/* Held ticks: with the guest not taking IRQ 0 (no acknowledge), N
+ * periods give one interrupt and N-1 held; each acknowledge (ISA IRQ 0 is
+ * GSI 2) releases the next, HPET_MIN_IRQ_NS after the previous at the
+ * earliest; none merged, none lost; then the comparator again. */
+static void test_held_until_acked(void **unused)
+{
+	fake_auto_ack = false;
+	uint64_t t0 = start_tick(400000);	/* 250 Hz: 4 ms */
+	fake_advance_to(t0 + 10 * 4000000ull);
+	assert_int_equal(fake_irq_rises[0], 1);	/* 10 periods: 1 sent, 9 held */
+	assert_int_equal(rise_at(0), t0 + 4000000);
+	assert_int_equal(rd(HPET_TN_CMP(0)), 11 * 400000);	/* the comparator ran on */
+	uint64_t acked = fake_now_ns;
+	fake_irq_ack(2);
+	fake_advance(0);
+	assert_int_equal(fake_irq_rises[0], 2);
+	assert_int_equal(rise_at(1), acked);
+	fake_irq_ack(2);
+	fake_advance(HPET_MIN_IRQ_NS - 1);
+	assert_int_equal(fake_irq_rises[0], 2);	/* the clamp */
+	fake_advance(1);
+	assert_int_equal(fake_irq_rises[0], 3);
+	for (unsigned k = 4; k <= 10; k++) {
+		fake_advance(300000);
+		assert_int_equal(fake_irq_rises[0], k - 1);
+		fake_irq_ack(8);	/* another line's: not this one's */
+		fake_irq_ack(22);
+		fake_advance(HPET_MIN_IRQ_NS);
+		assert_int_equal(fake_irq_rises[0], k - 1);
+		acked = fake_now_ns;
+		fake_irq_ack(2);
+		fake_advance(0);
+		assert_int_equal(fake_irq_rises[0], k);
+		assert_int_equal(rise_at(k - 1), acked);
+	}
+	/* All ten out; match 11 (44 ms) comes on its own once taken. */
+	fake_irq_ack(2);
+	fake_auto_ack = true;
+	fake_advance_to(t0 + 11 * 4000000ull - 1);
+	assert_int_equal(fake_irq_rises[0], 10);
+	fake_advance_to(t0 + 15 * 4000000ull);
+	assert_int_equal(fake_irq_rises[0], 15);
+	assert_int_equal(rise_at(14), t0 + 15 * 4000000ull);
+}
+
+/* The same through an IOAPIC route (timer 2 on pin 22): its acknowledge
+ * is the EOI of pin 22's vector. A one-shot or level timer is not held. */
+static void test_held_ioapic_route(void **unused)
+{
+	fake_auto_ack = false;
+	wr(HPET_GEN_CONF, HPET_ENABLE_CNF);
+	wr(HPET_TN_CONF(2), HPET_TN_INT_ENB | HPET_TN_PERIODIC | HPET_TN_VAL_SET | route(22));
+	uint64_t start = fake_now_ns;
+	wr(HPET_TN_CMP(2), rd(HPET_MAIN_CNT) + 100000);	/* 1 ms */
+	wr(HPET_TN_CMP(2), 100000);
+	fake_advance_to(start + 5000000);
+	assert_int_equal(fake_irq_rises[22], 1);
+	fake_irq_ack(2);
+	fake_advance(0);
+	assert_int_equal(fake_irq_rises[22], 1);
+	fake_irq_ack(22);
+	fake_advance(0);
+	assert_int_equal(fake_irq_rises[22], 2);
+	fake_irq_ack(22);
+	fake_advance(HPET_MIN_IRQ_NS);
+	assert_int_equal(fake_irq_rises[22], 3);
+	/* Level: its status bit is its acknowledge; not held here. */
+	setup(NULL);
+	fake_auto_ack = false;
+	wr(HPET_GEN_CONF, HPET_ENABLE_CNF);
+	wr(HPET_TN_CONF(1), HPET_TN_INT_ENB | HPET_TN_INT_TYPE_LEVEL | HPET_TN_PERIODIC |
+	   HPET_TN_VAL_SET | route(21));
+	wr(HPET_TN_CMP(1), rd(HPET_MAIN_CNT) + 100000);
+	wr(HPET_TN_CMP(1), 100000);
+	fake_advance(3000000);
+	assert_int_equal(fake_irq_level[21], 1);
+	wr(HPET_GINTR_STA, 2);
+	assert_int_equal(fake_irq_level[21], 0);
+	fake_advance(1000000);
+	assert_int_equal(fake_irq_level[21], 1);	/* the next match: nothing waited for */
+}
+
+/* Reprogramming, halting, an unmasked input and reset drop what is held;
+ * an interrupt never taken is given up once 1 + HPET_CATCHUP_MAX are
+ * owed, then the timer goes on at its period. */
+static void test_held_dropped(void **unused)
+{
+	fake_auto_ack = false;
+	uint64_t t0 = start_tick(400000);
+	fake_advance_to(t0 + 5 * 4000000ull);
+	assert_int_equal(fake_irq_rises[0], 1);
+	/* Linux's periodic set-up again, 4 ms from now: the 4 held dropped. */
+	uint64_t again = fake_now_ns;
+	wr(HPET_TN_CONF(0), HPET_TN_INT_ENB | HPET_TN_PERIODIC | HPET_TN_VAL_SET);
+	wr(HPET_TN_CMP(0), rd(HPET_MAIN_CNT) + 400000);
+	wr(HPET_TN_CMP(0), 400000);
+	fake_irq_ack(2);
+	fake_advance_to(again + 4000000 - 1);
+	assert_int_equal(fake_irq_rises[0], 1);
+	fake_advance_to(again + 4000000);
+	assert_int_equal(fake_irq_rises[0], 2);
+	/* Unmasked (the IOAPIC's pin 2, or the PIC's IRQ 0): dropped. */
+	fake_advance_to(again + 6 * 4000000ull);
+	assert_int_equal(fake_irq_rises[0], 2);
+	fake_irq_unmask(2);
+	fake_advance(HPET_MIN_IRQ_NS);
+	assert_int_equal(fake_irq_rises[0], 2);
+	fake_advance_to(again + 7 * 4000000ull);
+	assert_int_equal(fake_irq_rises[0], 3);
+	/* Halting and enabling the HPET. */
+	fake_advance_to(again + 10 * 4000000ull);
+	wr(HPET_GEN_CONF, HPET_LEG_RT_CNF);
+	wr(HPET_GEN_CONF, HPET_ENABLE_CNF | HPET_LEG_RT_CNF);
+	fake_irq_ack(2);
+	fake_advance(HPET_MIN_IRQ_NS);
+	assert_int_equal(fake_irq_rises[0], 3);
+	/* Reset. */
+	fake_advance(5 * 4000000ull);
+	unsigned before = fake_irq_rises[0];
+	assert_int_equal(before, 4);	/* the first match after enabling; held since */
+	hpet_model.reset(&dev);
+	fake_irq_ack(2);
+	fake_advance(1000000000);
+	assert_int_equal(fake_irq_rises[0], before);
+	assert_int_equal(fake_armed_timers(), 0);
+	/* Never taken: given up at match 2 + HPET_CATCHUP_MAX. */
+	setup(NULL);
+	fake_auto_ack = false;
+	t0 = start_tick(400000);
+	fake_advance_to(t0 + (2 + HPET_CATCHUP_MAX) * 4000000ull - 1);
+	assert_int_equal(fake_irq_rises[0], 1);
+	fake_advance_to(t0 + (2 + HPET_CATCHUP_MAX) * 4000000ull);
+	assert_int_equal(fake_irq_rises[0], 2);
+	fake_advance_to(t0 + (5 + HPET_CATCHUP_MAX) * 4000000ull);
+	assert_int_equal(fake_irq_rises[0], 5);
+}
+
 static void test_halt_stops_timers(void **unused)
 {
 	uint64_t due = start_timer(0, 0, 20, 1000);
@@ -466,6 +603,9 @@ int main(void)
 		cmocka_unit_test_setup(test_periodic_late, setup),
 		cmocka_unit_test_setup(test_periodic_late_capped, setup),
 		cmocka_unit_test_setup(test_periodic_late_dropped, setup),
+		cmocka_unit_test_setup(test_held_until_acked, setup),
+		cmocka_unit_test_setup(test_held_ioapic_route, setup),
+		cmocka_unit_test_setup(test_held_dropped, setup),
 		cmocka_unit_test_setup(test_halt_stops_timers, setup),
 		cmocka_unit_test_setup(test_access_sizes, setup),
 	};

@@ -211,6 +211,41 @@ static void test_edge(void **s)
 	assert_int_equal(nmsgs, 3);
 }
 
+/* Acknowledge notifiers (devices/irq.h): the EOI of an unmasked edge
+ * entry's vector is its pin's acknowledge; unmasking is noted; the vLAPICs
+ * learn which edge vectors to pass on. */
+static void test_edge_acknowledge(void **s)
+{
+	set_rte(2, 0x30, 0);
+	set_rte(20, 0x41, 0);
+	set_rte(21, MASKED | 0x42, 0);
+	set_rte(9, LEVEL | 0x43, 0);
+	assert_true(vm.ioapic_edge_vectors[0] >> 0x30 & 1);
+	assert_true(vm.ioapic_edge_vectors[1] >> (0x41 - 64) & 1);
+	assert_false(vm.ioapic_edge_vectors[1] >> (0x42 - 64) & 1);	/* masked */
+	assert_false(vm.ioapic_edge_vectors[1] >> (0x43 - 64) & 1);	/* level */
+	assert_int_equal(fake_unmasked, 1u << 2 | 1u << 9 | 1u << 20);	/* from reset's mask */
+	fake_unmasked = 0;
+	ioapic_eoi(&dev, 0x30);
+	assert_int_equal(fake_acked, 1u << 2);
+	ioapic_eoi(&dev, 0x41);
+	assert_int_equal(fake_acked, 1u << 2 | 1u << 20);
+	fake_acked = 0;
+	ioapic_eoi(&dev, 0x42);		/* masked: none */
+	ioapic_eoi(&dev, 0x43);		/* level: Remote IRR, not this */
+	ioapic_eoi(&dev, 0x99);
+	assert_int_equal(fake_acked, 0);
+	set_rte(2, 0x30, 1u << 24);	/* still unmasked: no news */
+	assert_int_equal(fake_unmasked, 0);
+	set_rte(21, 0x42, 0);
+	assert_int_equal(fake_unmasked, 1u << 21);
+	set_rte(20, MASKED | 0x41, 0);
+	assert_false(vm.ioapic_edge_vectors[1] >> (0x41 - 64) & 1);
+	ioapic_model.reset(&dev);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(vm.ioapic_edge_vectors[i], 0);
+}
+
 static void test_level_remote_irr_eoi(void **s)
 {
 	set_rte(10, LEVEL | 0x3a, 1u << 24);
@@ -369,6 +404,7 @@ int main(void)
 		cmocka_unit_test_setup(test_id_version, setup),
 		cmocka_unit_test_setup(test_redirection_entries, setup),
 		cmocka_unit_test_setup(test_edge, setup),
+		cmocka_unit_test_setup(test_edge_acknowledge, setup),
 		cmocka_unit_test_setup(test_level_remote_irr_eoi, setup),
 		cmocka_unit_test_setup(test_masking, setup),
 		cmocka_unit_test_setup(test_polarity, setup),

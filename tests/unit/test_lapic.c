@@ -361,6 +361,17 @@ static void test_level_eoi_reaches_ioapic(void **state)
 	vlapic_ack(l, 0x40);
 	vlapic_write(l, 0xb0, 0);
 	assert_int_equal(neoi, 1);	/* edge: not sent to the IOAPIC */
+	/* Unless an unmasked IOAPIC edge entry has it (acknowledge
+	 * notifiers, devices/irq.h). */
+	vm.ioapic_edge_vectors[0x40 / 64] |= 1ull << (0x40 % 64);
+	vlapic_accept(l, APIC_DM_FIXED, 0x40, false);
+	vlapic_ack(l, 0x40);
+	vlapic_write(l, 0xb0, 0);
+	assert_int_equal(neoi, 2);
+	assert_int_equal(eoi_vectors[1], 0x40);
+	assert_int_equal(locks_held_at_eoi, 0);
+	vm.ioapic_edge_vectors[0x40 / 64] = 0;
+	neoi = 1;
 	/* An edge message for the vector clears its TMR bit. */
 	vlapic_accept(l, APIC_DM_FIXED, 0x50, false);
 	assert_false(vlapic_read(l, 0x180 + 0x20) & (1u << 16));

@@ -67,6 +67,37 @@ static void eoi(unsigned irq)
 static uint8_t isr(uint16_t cmd) { out(cmd, 0x0b); return in(cmd); }
 static uint8_t irr(uint16_t cmd) { out(cmd, 0x0a); return in(cmd); }
 
+/* Acknowledge notifiers (devices/irq.h): INTA and poll of an IRQ note its
+ * acknowledge (ISA IRQ 0 as GSI 2), OCW1 and ICW1 the inputs they unmask;
+ * the master's IR2 (the cascade) is never reported. */
+static void test_acknowledge_noted(void **unused)
+{
+	init_pair(0x20, 0x28, 0x01, 0xff, 0xff);
+	assert_int_equal(fake_unmasked, 0xfffeu);	/* ICW1 unmasks all; IRQ 0 is GSI 2, IR2 none */
+	fake_unmasked = 0;
+	out(0x21, 0xfa);	/* IRQ 0 and the cascade */
+	assert_int_equal(fake_unmasked, 1u << 2);
+	out(0xa1, 0xfe);	/* IRQ 8 */
+	assert_int_equal(fake_unmasked, 1u << 2 | 1u << 8);
+	out(0x21, 0xfa);
+	assert_int_equal(fake_unmasked, 1u << 2 | 1u << 8);	/* no change */
+	pulse(0);
+	assert_int_equal(fake_acked, 0);	/* not taken yet */
+	assert_int_equal(pic_ack(&dev), 0x20);
+	assert_int_equal(fake_acked, 1u << 2);
+	eoi(0);
+	pulse(8);
+	assert_int_equal(pic_ack(&dev), 0x28);
+	assert_int_equal(fake_acked, 1u << 2 | 1u << 8);
+	eoi(8);
+	fake_acked = 0;
+	out(0x21, 0xf8);	/* IRQ 1 too */
+	pulse(1);
+	out(0x20, 0x0c);	/* poll */
+	assert_int_equal(in(0x20), 0x81);
+	assert_int_equal(fake_acked, 1u << 1);
+}
+
 static void test_reset_state(void **unused)
 {
 	assert_ptr_equal(vm.pic, &dev);
@@ -511,6 +542,7 @@ int main(void)
 		cmocka_unit_test_setup(test_edge_latching, setup),
 		cmocka_unit_test_setup(test_special_mask, setup),
 		cmocka_unit_test_setup(test_intr_update, setup),
+		cmocka_unit_test_setup(test_acknowledge_noted, setup),
 		cmocka_unit_test_setup(test_garbage, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

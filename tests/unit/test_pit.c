@@ -493,6 +493,102 @@ static void test_late_timer_capped(void **unused)
 	assert_int_equal(fake_irq_events[2 + PIT_CATCHUP_MAX].at_ns, at_tick(t0, 65536 * 501ull));
 }
 
+/* Held ticks: with the guest not taking IRQ 0 (no acknowledge), N
+ * elapsed periods give one pulse and N-1 held; each acknowledge releases
+ * the next (PIT_MIN_IRQ_NS after the previous at the earliest), none
+ * merged, none lost; then the grid again. */
+static void test_held_until_acked(void **unused)
+{
+	fake_auto_ack = false;
+	program(0, 2, 4773);	/* 250 Hz: 4 ms */
+	fake_advance_to(at_tick(t0, 4773 * 10));
+	assert_int_equal(fake_irq_pulses[0], 1);	/* 10 periods: 1 sent, 9 held */
+	assert_int_equal(fake_irq_events[0].at_ns, at_tick(t0, 4773));
+	assert_int_equal(fake_armed_timers(), 1);	/* counting the edges on */
+	/* The acknowledge releases the next at once (the last pulse is long
+	 * past); one right after it waits for the clamp's distance. */
+	uint64_t acked = fake_now_ns;
+	fake_irq_ack(2);	/* ISA IRQ 0 is GSI 2 */
+	fake_advance(0);
+	assert_int_equal(fake_irq_pulses[0], 2);
+	assert_int_equal(fake_irq_events[1].at_ns, acked);
+	fake_irq_ack(2);
+	fake_advance(PIT_MIN_IRQ_NS - 1);
+	assert_int_equal(fake_irq_pulses[0], 2);
+	fake_advance(1);
+	assert_int_equal(fake_irq_pulses[0], 3);
+	assert_int_equal(fake_irq_events[2].at_ns, acked + PIT_MIN_IRQ_NS);
+	for (unsigned k = 4; k <= 10; k++) {
+		fake_advance(1000000);
+		assert_int_equal(fake_irq_pulses[0], k - 1);	/* not before its acknowledge */
+		acked = fake_now_ns;
+		fake_irq_ack(2);
+		fake_advance(0);
+		assert_int_equal(fake_irq_pulses[0], k);
+		assert_int_equal(fake_irq_events[k - 1].at_ns, acked);
+	}
+	/* All ten delivered; the 11th edge (at 44 ms) came meanwhile. */
+	assert_true(fake_now_ns > at_tick(t0, 4773 * 11));
+	fake_irq_ack(2);
+	fake_advance(PIT_MIN_IRQ_NS);
+	assert_int_equal(fake_irq_pulses[0], 11);
+	/* Taken at once from here on: one pulse per edge, on the grid. */
+	fake_irq_ack(2);
+	fake_auto_ack = true;
+	uint64_t k0 = (uint64_t)((unsigned __int128)(fake_now_ns - t0) * PIT_HZ / 1000000000u) / 4773 + 1;
+	fake_advance_to(at_tick(t0, 4773 * (k0 + 4)));
+	assert_int_equal(fake_irq_pulses[0], 11 + 5);
+	assert_int_equal(fake_irq_events[15].at_ns, at_tick(t0, 4773 * (k0 + 4)));
+	/* An acknowledge for another GSI, or none pending, changes nothing. */
+	fake_auto_ack = false;
+	fake_advance_to(at_tick(t0, 4773 * (k0 + 7)));
+	assert_int_equal(fake_irq_pulses[0], 17);
+	fake_irq_ack(0);
+	fake_irq_ack(8);
+	fake_advance(PIT_MIN_IRQ_NS);
+	assert_int_equal(fake_irq_pulses[0], 17);
+}
+
+/* Reprogramming, reset and an unmasked input drop what is held; a pulse
+ * never taken is given up after 1 + PIT_CATCHUP_MAX periods. */
+static void test_held_dropped(void **unused)
+{
+	fake_auto_ack = false;
+	program(0, 2, 4773);
+	fake_advance_to(at_tick(t0, 4773 * 5));
+	assert_int_equal(fake_irq_pulses[0], 1);
+	program(0, 2, 4773);	/* reprogrammed: the 4 held are dropped */
+	fake_irq_ack(2);
+	fake_advance(PIT_MIN_IRQ_NS);
+	assert_int_equal(fake_irq_pulses[0], 1);
+	fake_advance_to(at_tick(t0, 4773));
+	assert_int_equal(fake_irq_pulses[0], 2);	/* its first edge: not held */
+	/* Unmasked (here the IOAPIC's pin 2): owed and held dropped. */
+	fake_advance_to(at_tick(t0, 4773 * 6));
+	assert_int_equal(fake_irq_pulses[0], 2);
+	fake_irq_unmask(2);
+	fake_advance(PIT_MIN_IRQ_NS);
+	assert_int_equal(fake_irq_pulses[0], 2);
+	fake_advance_to(at_tick(t0, 4773 * 7));
+	assert_int_equal(fake_irq_pulses[0], 3);	/* the next edge */
+	/* Reset. */
+	fake_advance_to(at_tick(t0, 4773 * 12));
+	pit_model.reset(&dev);
+	fake_irq_ack(2);
+	fake_advance(1000000000);
+	assert_int_equal(fake_irq_pulses[0], 3);
+	assert_int_equal(fake_armed_timers(), 0);
+	/* Never taken: given up once 1 + PIT_CATCHUP_MAX are owed, and then
+	 * one pulse per period (a guest with IRQ 0 masked everywhere). */
+	program(0, 2, 4773);
+	fake_advance_to(at_tick(t0, 4773 * (2 + PIT_CATCHUP_MAX)) - 1);
+	assert_int_equal(fake_irq_pulses[0], 4);
+	fake_advance_to(at_tick(t0, 4773 * (2 + PIT_CATCHUP_MAX)));
+	assert_int_equal(fake_irq_pulses[0], 5);
+	fake_advance_to(at_tick(t0, 4773 * (2 + 3 + PIT_CATCHUP_MAX)));
+	assert_int_equal(fake_irq_pulses[0], 8);
+}
+
 /* Reprogramming drops the backlog; a period too fast to drain one (under
  * PIT_CATCHUP_MIN_PERIOD_NS) is coalesced as the clamp always did. */
 static void test_late_timer_dropped(void **unused)
@@ -634,6 +730,8 @@ int main(void)
 		cmocka_unit_test_setup(test_late_timer, setup),
 		cmocka_unit_test_setup(test_late_timer_capped, setup),
 		cmocka_unit_test_setup(test_late_timer_dropped, setup),
+		cmocka_unit_test_setup(test_held_until_acked, setup),
+		cmocka_unit_test_setup(test_held_dropped, setup),
 		cmocka_unit_test_setup(test_reprogram_mid_count, setup),
 		cmocka_unit_test_setup(test_reset, setup),
 		cmocka_unit_test_setup(test_garbage, setup),

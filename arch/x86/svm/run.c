@@ -37,6 +37,9 @@ void yakvm_vcpu_run(struct vcpu *v)
 	bool trace = v->vm->desc.trace;
 	asid_assign(v, p);
 	while (keeps_running(v, p)) {
+		/* The PIC's and IOAPIC's acknowledges since the last pass, to
+		 * the timers that hold ticks back (devices/irq.h). */
+		vm_irq_acks_run(v->vm);
 		if (p->timer_irq) {
 			/* Device timers (and the monitor) may change this VM's
 			 * state: look at the loop's condition again. */
