@@ -85,6 +85,12 @@ void msix_config_written(struct msix *m, const struct pci_function *f, unsigned 
 	flush_pending(m);
 }
 
+bool msix_intx_allowed(const struct msix *m, const struct pci_function *f)
+{
+	uint16_t cmd = (uint16_t)(f->cfg[PCI_COMMAND] | f->cfg[PCI_COMMAND + 1] << 8);
+	return !m->enabled && !(cmd & PCI_COMMAND_INTX_DISABLE);
+}
+
 /* ---- the table and the PBA in the BAR ---------------------------------------- */
 
 static bool in(uint64_t off, uint32_t start, uint32_t len)

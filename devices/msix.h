@@ -74,6 +74,11 @@ void msix_reset(struct msix *m);
  * function mask from the capability, sends what became deliverable. */
 void msix_config_written(struct msix *m, const struct pci_function *f, unsigned reg);
 
+/* Whether f may assert its INTx pin: MSI-X is off (6.8.2: a function
+ * uses one or the other) and command bit 10, Interrupt Disable, is clear
+ * (6.2.2). */
+bool msix_intx_allowed(const struct msix *m, const struct pci_function *f);
+
 /* Accesses at offset off of the BAR (size 1-8). Bytes outside the table
  * and the PBA read 0 and ignore writes. */
 uint64_t msix_bar_read(const struct msix *m, uint64_t off, unsigned size);

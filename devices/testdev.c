@@ -20,8 +20,7 @@ static void send_msi(void *vm, uint64_t addr, uint32_t data)
  * register does not disable it (PCI LB 3.0, 6.2.2 bit 10; 6.8.2). */
 static void update_intx(struct testdev_state *s)
 {
-	uint16_t cmd = (uint16_t)(s->pci.cfg[PCI_COMMAND] | s->pci.cfg[PCI_COMMAND + 1] << 8);
-	pci_intx_set(&s->pci, s->intx && !s->msix.enabled && !(cmd & PCI_COMMAND_INTX_DISABLE));
+	pci_intx_set(&s->pci, s->intx && msix_intx_allowed(&s->msix, &s->pci));
 }
 
 static void config_written(struct pci_function *f, unsigned reg)

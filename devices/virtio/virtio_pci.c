@@ -39,8 +39,7 @@ static void send_msi(void *vm, uint64_t addr, uint32_t data)
  * register disables it (PCI LB 3.0, 6.2.2 bit 10). */
 static void update_intx(struct virtio_pci *p)
 {
-	uint16_t cmd = (uint16_t)(p->pci.cfg[PCI_COMMAND] | p->pci.cfg[PCI_COMMAND + 1] << 8);
-	pci_intx_set(&p->pci, p->isr && !p->msix.enabled && !(cmd & PCI_COMMAND_INTX_DISABLE));
+	pci_intx_set(&p->pci, p->isr && msix_intx_allowed(&p->msix, &p->pci));
 }
 
 /* An interrupt for `isr_bit` through `vec`: the vector while MSI-X is on

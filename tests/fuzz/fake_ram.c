@@ -19,6 +19,18 @@ bool fake_ram_usable(const struct fake_ram *r, uint64_t gpa, uint64_t len)
 	return false;
 }
 
+uint32_t fake_ram_read32(const struct fake_ram *r, uint64_t gpa)
+{
+	if (!fake_ram_usable(r, gpa, 4)) {
+		fprintf(stderr, "fake_ram: dword at 0x%llx: not usable RAM\n",
+			(unsigned long long)gpa);
+		abort();
+	}
+	uint32_t v;
+	memcpy(&v, r->bytes + gpa, 4);
+	return v;
+}
+
 static void check_write(struct fake_ram *r, uint64_t gpa, size_t len)
 {
 	if (!fake_ram_usable(r, gpa, len)) {

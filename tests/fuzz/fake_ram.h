@@ -23,5 +23,8 @@ struct fake_ram {
 /* A VM of `size` bytes (at most 1 GiB); the buffer is kept between calls. */
 struct fake_ram *fake_ram_get(uint64_t size);
 bool fake_ram_usable(const struct fake_ram *r, uint64_t gpa, uint64_t len);
+/* The little-endian dword the loader left at gpa; aborts unless it is in
+ * usable RAM (a pointer the loader handed the guest must be). */
+uint32_t fake_ram_read32(const struct fake_ram *r, uint64_t gpa);
 
 #endif

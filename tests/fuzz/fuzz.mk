@@ -47,11 +47,13 @@ fuzz_virtqueue_SRCS := devices/virtio/virtqueue.c devices/virtio/virtq_pop.c \
 	devices/virtio/virtq_used.c devices/virtio/virtq_sg.c
 fuzz_gpt_SRCS      := drivers/block/gpt.c drivers/block/catalogue.c lib/crc32.c lib/string.c
 fuzz_nic_SRCS      := drivers/net/nic_ring.c drivers/net/virtio_ring.c drivers/net/probe_frames.c lib/string.c
-fuzz_virtio_blk_SRCS := $(fuzz_virtqueue_SRCS) devices/virtio/virtio_blk.c \
-	devices/virtio/virtio_blk_req.c devices/block/ram_disk.c lib/string.c
-fuzz_virtio_console_SRCS := $(fuzz_virtqueue_SRCS) devices/virtio/virtio_console.c
+fuzz_virtio_blk_SRCS := $(fuzz_virtqueue_SRCS) tests/fakes/flat_ram.c \
+	devices/virtio/virtio_blk.c devices/virtio/virtio_blk_req.c devices/block/ram_disk.c lib/string.c
+fuzz_virtio_console_SRCS := $(fuzz_virtqueue_SRCS) tests/fakes/flat_ram.c \
+	devices/virtio/virtio_console.c
 fuzz_virtio_console_LIBS := -Wl,--wrap=virtq_chain_write
-fuzz_virtio_pci_SRCS := $(DEV_FAKES) devices/virtio/virtio_common.c devices/msix.c \
+fuzz_virtio_pci_SRCS := $(DEV_FAKES) tests/fakes/flat_ram.c \
+	devices/virtio/virtio_common.c devices/msix.c \
 	devices/virtio/virtqueue.c devices/virtio/virtq_pop.c devices/virtio/virtq_used.c \
 	devices/virtio/virtq_sg.c
 fuzz_virtio_net_SRCS := tests/unit/fake_platform.c $(fuzz_virtqueue_SRCS) \

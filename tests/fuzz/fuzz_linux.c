@@ -21,14 +21,6 @@
 	fprintf(stderr, "fuzz_linux: %s:%d: %s\n", __FILE__, __LINE__, #c); \
 	abort(); } } while (0)
 
-static uint32_t rd32(const struct fake_ram *r, uint64_t gpa)
-{
-	uint32_t v;
-	CHECK(fake_ram_usable(r, gpa, 4));
-	memcpy(&v, r->bytes + gpa, 4);
-	return v;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 3)
@@ -76,11 +68,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		CHECK(e.cr3 == 0 && e.rip <= 0xffffffffull);
 	/* The zero page's setup header: cmd_line_ptr (0x228), ramdisk (0x218, 0x21c). */
-	uint32_t cmd = rd32(r, e.rsi + 0x228);
+	uint32_t cmd = fake_ram_read32(r, e.rsi + 0x228);
 	CHECK(fake_ram_usable(r, cmd, 1) && memchr(r->bytes + cmd, 0, r->size - cmd));
 	if (initrd_len) {
 		CHECK(e.initrd_addr && fake_ram_usable(r, e.initrd_addr, initrd_len));
-		CHECK(rd32(r, e.rsi + 0x218) == e.initrd_addr && rd32(r, e.rsi + 0x21c) == initrd_len);
+		CHECK(fake_ram_read32(r, e.rsi + 0x218) == e.initrd_addr &&
+		      fake_ram_read32(r, e.rsi + 0x21c) == initrd_len);
 	} else {
 		CHECK(e.initrd_addr == 0);
 	}

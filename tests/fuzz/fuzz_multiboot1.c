@@ -22,14 +22,6 @@
 	fprintf(stderr, "fuzz_multiboot1: %s:%d: %s\n", __FILE__, __LINE__, #c); \
 	abort(); } } while (0)
 
-static uint32_t rd32(const struct fake_ram *r, uint64_t gpa)
-{
-	uint32_t v;
-	CHECK(fake_ram_usable(r, gpa, 4));
-	memcpy(&v, r->bytes + gpa, 4);
-	return v;
-}
-
 static void check_string(const struct fake_ram *r, uint32_t gpa)
 {
 	CHECK(fake_ram_usable(r, gpa, 1));
@@ -68,28 +60,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	CHECK(e.eax == MB1_BOOTLOADER_MAGIC);
 	CHECK(fake_ram_usable(r, e.ebx, 116));
-	uint32_t flags = rd32(r, e.ebx);
+	uint32_t flags = fake_ram_read32(r, e.ebx);
 	if (flags & (1u << 2))
-		check_string(r, rd32(r, e.ebx + 16));
+		check_string(r, fake_ram_read32(r, e.ebx + 16));
 	if (flags & (1u << 3)) {
-		uint32_t count = rd32(r, e.ebx + 20), at = rd32(r, e.ebx + 24);
+		uint32_t count = fake_ram_read32(r, e.ebx + 20), at = fake_ram_read32(r, e.ebx + 24);
 		CHECK(count == nmods);
 		for (unsigned i = 0; i < count; i++) {
-			uint32_t start = rd32(r, at + 16 * i), end = rd32(r, at + 16 * i + 4);
+			uint32_t start = fake_ram_read32(r, at + 16 * i), end = fake_ram_read32(r, at + 16 * i + 4);
 			CHECK(start <= end);
 			if (end > start)
 				CHECK(fake_ram_usable(r, start, end - start));
-			check_string(r, rd32(r, at + 16 * i + 8));
+			check_string(r, fake_ram_read32(r, at + 16 * i + 8));
 		}
 	}
 	if (flags & (1u << 6)) {
-		uint32_t mlen = rd32(r, e.ebx + 44), at = rd32(r, e.ebx + 48);
+		uint32_t mlen = fake_ram_read32(r, e.ebx + 44), at = fake_ram_read32(r, e.ebx + 48);
 		CHECK(mlen > 0 && fake_ram_usable(r, at, mlen));
-		for (uint32_t off = 0; off < mlen; off += rd32(r, at + off) + 4)
-			CHECK(rd32(r, at + off) >= 20);
+		for (uint32_t off = 0; off < mlen; off += fake_ram_read32(r, at + off) + 4)
+			CHECK(fake_ram_read32(r, at + off) >= 20);
 	}
 	if (flags & (1u << 9))
-		check_string(r, rd32(r, e.ebx + 64));
+		check_string(r, fake_ram_read32(r, e.ebx + 64));
 	free(image);
 	return 0;
 }

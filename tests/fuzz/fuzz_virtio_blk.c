@@ -23,6 +23,7 @@
 
 #include "devices/virtio/virtio_blk.h"
 #include "devices/block/ram_disk.h"
+#include "tests/fakes/flat_ram.h"
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz_virtio_blk: %s:%d: %s\n", __FILE__, __LINE__, #c); \
@@ -36,6 +37,7 @@
 #define SECTORS 64
 
 static uint8_t ram[SPACE];
+static struct flat_ram guest = { ram, SPACE };
 static bool needs_reset;
 
 void virtio_used(struct virtio_dev *vd, unsigned q) { CHECK(q == 0); }
@@ -44,37 +46,6 @@ void virtio_needs_reset(struct virtio_dev *vd, const char *why)
 {
 	CHECK(why && !needs_reset);
 	needs_reset = true;
-}
-
-static bool inside(uint64_t gpa, uint64_t len) { return len && gpa + len >= gpa && gpa + len <= SPACE; }
-static bool m_read(void *c, uint64_t gpa, void *dst, uint64_t len)
-{
-	if (!inside(gpa, len))
-		return false;
-	memcpy(dst, ram + gpa, len);
-	return true;
-}
-static bool m_write(void *c, uint64_t gpa, const void *src, uint64_t len)
-{
-	if (!inside(gpa, len))
-		return false;
-	memcpy(ram + gpa, src, len);
-	return true;
-}
-static bool m_is_ram(void *c, uint64_t gpa, uint64_t len) { return inside(gpa, len); }
-static bool m_read16(void *c, uint64_t gpa, uint16_t *v)
-{
-	CHECK(gpa % 2 == 0);
-	if (!inside(gpa, 2))
-		return false;
-	*v = (uint16_t)(ram[gpa] | ram[gpa + 1] << 8);
-	return true;
-}
-static bool m_write16(void *c, uint64_t gpa, uint16_t v)
-{
-	CHECK(gpa % 2 == 0);
-	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
-	return m_write(c, gpa, b, 2);
 }
 
 /* The store, watched: every access inside it, no write when read-only. */
@@ -141,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vq->desc = DESC;
 	vq->avail = AVAIL;
 	vq->used = USED;
-	struct virtq_mem m = { NULL, m_read, m_write, m_is_ram, m_read16, m_write16 };
+	struct virtq_mem m = flat_ram_mem(&guest);
 	CHECK(virtq_enable(vq, &m, feat));
 	needs_reset = false;
 	writes_allowed = !(f & 32);

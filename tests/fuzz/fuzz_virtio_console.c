@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "devices/virtio/virtio_console.h"
+#include "tests/fakes/flat_ram.h"
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz_virtio_console: %s:%d: %s\n", __FILE__, __LINE__, #c); \
@@ -33,6 +34,7 @@
 #define SCRIPT 16
 
 static uint8_t ram[SPACE];
+static struct flat_ram guest = { ram, SPACE };
 static bool needs_reset;
 static struct virtio_dev vd;
 
@@ -55,44 +57,13 @@ void console_vm_put_line(struct console_line *l, const char *text, size_t len)
 	CHECK(memchr(text, '\n', len) == NULL);
 }
 
-static bool inside(uint64_t gpa, uint64_t len) { return len && gpa + len >= gpa && gpa + len <= SPACE; }
-static bool m_read(void *c, uint64_t gpa, void *dst, uint64_t len)
-{
-	if (!inside(gpa, len))
-		return false;
-	memcpy(dst, ram + gpa, len);
-	return true;
-}
-static bool m_write(void *c, uint64_t gpa, const void *src, uint64_t len)
-{
-	if (!inside(gpa, len))
-		return false;
-	memcpy(ram + gpa, src, len);
-	return true;
-}
-static bool m_is_ram(void *c, uint64_t gpa, uint64_t len) { return inside(gpa, len); }
-static bool m_read16(void *c, uint64_t gpa, uint16_t *v)
-{
-	CHECK(gpa % 2 == 0);
-	if (!inside(gpa, 2))
-		return false;
-	*v = (uint16_t)(ram[gpa] | ram[gpa + 1] << 8);
-	return true;
-}
-static bool m_write16(void *c, uint64_t gpa, uint16_t v)
-{
-	CHECK(gpa % 2 == 0);
-	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
-	return m_write(c, gpa, b, 2);
-}
-static const struct virtq_mem mem = { NULL, m_read, m_write, m_is_ram, m_read16, m_write16 };
-
 /* What the transport does on reset and set-up: queues of 8, enabled. */
 static void start(uint64_t feat)
 {
 	vd.status = 0;
 	vd.type->reset(&vd);
 	needs_reset = false;
+	struct virtq_mem mem = flat_ram_mem(&guest);
 	for (unsigned q = 0; q < 2; q++) {
 		struct virtq *vq = &vd.vq[q];
 		virtq_reset(vq);

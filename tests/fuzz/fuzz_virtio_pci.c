@@ -18,6 +18,7 @@
  */
 #include "tests/fuzz/device_fuzz.h"
 #include "devices/virtio/virtio_pci.c"
+#include "tests/fakes/flat_ram.h"
 
 static int intx_level;
 
@@ -43,32 +44,11 @@ void msi_send(struct vm *vm, uint64_t addr, uint32_t data)
 	CHECK(from);
 }
 
-/* ---- guest RAM [0, 64 KiB) --------------------------------------------------- */
+/* ---- guest RAM [0, 64 KiB): tests/fakes/flat_ram.h ----------------------- */
 
-#define RAM_SIZE 0x10000u
-static uint8_t ram[RAM_SIZE];
-static bool in_ram(uint64_t gpa, uint64_t len) { return len && gpa < RAM_SIZE && len <= RAM_SIZE - gpa; }
-static bool fr(void *c, uint64_t gpa, void *dst, uint64_t len)
-{
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(dst, ram + gpa, len);
-	return true;
-}
-static bool fw(void *c, uint64_t gpa, const void *src, uint64_t len)
-{
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(ram + gpa, src, len);
-	return true;
-}
-static bool fis(void *c, uint64_t gpa, uint64_t len) { return in_ram(gpa, len); }
-static bool fr16(void *c, uint64_t gpa, uint16_t *v) { return gpa % 2 == 0 && fr(c, gpa, v, 2); }
-static bool fw16(void *c, uint64_t gpa, uint16_t v) { return gpa % 2 == 0 && fw(c, gpa, &v, 2); }
-struct virtq_mem virtq_mem_guest_ram(const struct guest_ram *r)
-{
-	return (struct virtq_mem){ NULL, fr, fw, fis, fr16, fw16 };
-}
+static uint8_t ram[0x10000];
+static struct flat_ram guest = { ram, sizeof(ram) };
+struct virtq_mem virtq_mem_guest_ram(const struct guest_ram *r) { return flat_ram_mem(&guest); }
 
 /* ---- the fake type ----------------------------------------------------------- */
 
@@ -151,8 +131,9 @@ static void check(struct device *d)
 		CHECK(q < 2 || !vq->enabled);
 		if (vq->enabled) {
 			CHECK(vq->size && !(vq->size & (vq->size - 1)) && vq->size <= 64);
-			CHECK(in_ram(vq->desc, 16ull * vq->size) && in_ram(vq->avail, 6 + 2ull * vq->size) &&
-			      in_ram(vq->used, 6 + 8ull * vq->size));
+			CHECK(flat_ram_has(&guest, vq->desc, 16ull * vq->size) &&
+			      flat_ram_has(&guest, vq->avail, 6 + 2ull * vq->size) &&
+			      flat_ram_has(&guest, vq->used, 6 + 8ull * vq->size));
 		}
 		CHECK(p->queue_vector[q] < p->msix.nvec || p->queue_vector[q] == VIRTIO_MSI_NO_VECTOR);
 	}

@@ -22,25 +22,9 @@
 
 #include "arch/x86/insn/decode.h"
 #include "arch/x86/regs.h"
+#include "tests/unit/hex_bytes.h"
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static size_t parse_hex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	unsigned v;
-
-	while (*hex && n < max) {
-		if (*hex == ' ') {
-			hex++;
-			continue;
-		}
-		assert_int_equal(sscanf(hex, "%2x", &v), 1);
-		out[n++] = (uint8_t)v;
-		hex += 2;
-	}
-	return n;
-}
 
 /* Decodes `hex` (bytes exactly; padded with 0xcc to 16) and checks the length. */
 static struct insn dec(const char *hex, unsigned mode)
@@ -49,7 +33,7 @@ static struct insn dec(const char *hex, unsigned mode)
 	struct insn in;
 
 	memset(b, 0xcc, sizeof(b));
-	size_t n = parse_hex(hex, b, sizeof(b));
+	size_t n = hex_bytes(hex, b, sizeof(b));
 	int rc = insn_decode(&in, b, sizeof(b), mode);
 	if (rc != INSN_OK || in.len != n)
 		fail_msg("%s (mode %u): rc %d len %u, expected length %zu",
@@ -66,7 +50,7 @@ static int dec_rc(const char *hex, unsigned mode)
 	struct insn in;
 
 	memset(b, 0xcc, sizeof(b));
-	parse_hex(hex, b, sizeof(b));
+	hex_bytes(hex, b, sizeof(b));
 	return insn_decode(&in, b, sizeof(b), mode);
 }
 
@@ -443,7 +427,7 @@ static void test_length_limit(void **state)
 
 	/* 11 prefixes + mov rax, imm64 would be 21 bytes. */
 	memset(b, 0x2e, 11);
-	parse_hex("48 b8 11 22 33 44 55 66 77 88", b + 11, 10);
+	hex_bytes("48 b8 11 22 33 44 55 66 77 88", b + 11, 10);
 	assert_int_equal(insn_decode(&in, b, sizeof(b), 64), INSN_E_INVALID);
 	/* 5 prefixes + 10 = 15: fine. */
 	assert_int_equal(insn_decode(&in, b + 6, sizeof(b) - 6, 64), INSN_OK);
@@ -681,7 +665,7 @@ static void test_capstone_differential(void **state)
 			uint8_t b[32];
 
 			memset(b, 0xcc, sizeof(b));
-			parse_hex(tricky[i].hex, b, sizeof(b));
+			hex_bytes(tricky[i].hex, b, sizeof(b));
 			diff_one(cs, ci, b, modes[m], &st, st.unexplained < 20);
 		}
 		for (unsigned long i = 0; i < DIFF_SAMPLES; i++) {

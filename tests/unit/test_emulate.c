@@ -16,6 +16,7 @@
 
 #include "arch/x86/insn/decode.h"
 #include "arch/x86/insn/emulate.h"
+#include "tests/unit/hex_bytes.h"
 
 /* ---- fake memory -------------------------------------------------------- */
 
@@ -115,18 +116,7 @@ static int run_bytes(struct env *v, const uint8_t *b, size_t n)
 static int run(struct env *v, const char *hex)
 {
 	uint8_t b[16];
-	size_t n = 0;
-	unsigned x;
-
-	for (const char *p = hex; *p;) {
-		if (*p == ' ') {
-			p++;
-			continue;
-		}
-		assert_int_equal(sscanf(p, "%2x", &x), 1);
-		b[n++] = (uint8_t)x;
-		p += 2;
-	}
+	size_t n = hex_bytes(hex, b, sizeof(b));
 	return run_bytes(v, b, n);
 }
 

@@ -1,1 +1,1 @@
-test_emulate_SRCS := arch/x86/insn/emulate.c arch/x86/insn/decode.c
+test_emulate_SRCS := tests/unit/hex_bytes.c arch/x86/insn/emulate.c arch/x86/insn/decode.c

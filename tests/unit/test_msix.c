@@ -224,6 +224,20 @@ static void test_function_mask(void **state)
 	assert_int_equal(msix_bar_read(&m, 0x10c, 4), 1);
 }
 
+/* INTx only while MSI-X is off and command bit 10 clear (6.8.2, 6.2.2). */
+static void test_intx_allowed(void **state)
+{
+	make(4);
+	assert_true(msix_intx_allowed(&m, &f));
+	f.cfg[PCI_COMMAND + 1] = PCI_COMMAND_INTX_DISABLE >> 8;
+	assert_false(msix_intx_allowed(&m, &f));
+	f.cfg[PCI_COMMAND + 1] = 0;
+	control(MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL);
+	assert_false(msix_intx_allowed(&m, &f));
+	control(0);
+	assert_true(msix_intx_allowed(&m, &f));
+}
+
 static void test_vector_count_clamped(void **state)
 {
 	memset(&m, 0, sizeof(m));
@@ -305,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_table_access),
 		cmocka_unit_test(test_deliver_and_pending),
 		cmocka_unit_test(test_function_mask),
+		cmocka_unit_test(test_intx_allowed),
 		cmocka_unit_test(test_vector_count_clamped),
 		cmocka_unit_test(test_msi_decode),
 		cmocka_unit_test(test_msi_send),

@@ -18,6 +18,7 @@
 
 #include "arch/x86/insn/decode.h"
 #include "arch/x86/insn/emulate.h"
+#include "tests/unit/hex_bytes.h"
 
 #define MEM_BASE 0x10000ull
 #define MEM_SIZE 0x3000
@@ -126,17 +127,7 @@ static void env_init(struct env *v, unsigned mode)
 static int run(struct env *v, const char *hex)
 {
 	uint8_t b[16];
-	size_t n = 0;
-	unsigned x;
-	for (const char *p = hex; *p;) {
-		if (*p == ' ') {
-			p++;
-			continue;
-		}
-		assert_int_equal(sscanf(p, "%2x", &x), 1);
-		b[n++] = (uint8_t)x;
-		p += 2;
-	}
+	size_t n = hex_bytes(hex, b, sizeof(b));
 	int rc = insn_decode(&v->in, b, n, v->st.mode_bits);
 	if (rc != INSN_OK || v->in.len != n)
 		fail_msg("%s: decode failed", hex);

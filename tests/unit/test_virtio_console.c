@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "devices/virtio/virtio_console.h"
+#include "tests/fakes/flat_ram.h"
 
 /* ---- fakes: the transport, the console, the lock ------------------------- */
 
@@ -45,28 +46,9 @@ void console_vm_put_line(struct console_line *line, const char *text, size_t len
 	lines[nlines++][len] = 0;
 }
 
-/* Guest RAM: [0, 64 KiB). */
-#define RAM_SIZE 0x10000u
-static uint8_t ram[RAM_SIZE];
-static bool in_ram(uint64_t gpa, uint64_t len) { return len && gpa < RAM_SIZE && len <= RAM_SIZE - gpa; }
-static bool fr(void *c, uint64_t gpa, void *dst, uint64_t len)
-{
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(dst, ram + gpa, len);
-	return true;
-}
-static bool fw(void *c, uint64_t gpa, const void *src, uint64_t len)
-{
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(ram + gpa, src, len);
-	return true;
-}
-static bool fis(void *c, uint64_t gpa, uint64_t len) { return in_ram(gpa, len); }
-static bool fr16(void *c, uint64_t gpa, uint16_t *v) { return fr(c, gpa, v, 2); }
-static bool fw16(void *c, uint64_t gpa, uint16_t v) { return fw(c, gpa, &v, 2); }
-static const struct virtq_mem mem = { NULL, fr, fw, fis, fr16, fw16 };
+/* Guest RAM: [0, 64 KiB) (tests/fakes/flat_ram.h). */
+static uint8_t ram[0x10000];
+static struct flat_ram guest = { ram, sizeof(ram) };
 
 /* ---- the driver's side: two queues of 4 ------------------------------------ */
 
@@ -95,6 +77,7 @@ static int setup(void **state)
 	line_target = &cl;
 	vd.type->init(&vd, &cl);
 	vd.driver_features = 1ull << VIRTIO_F_VERSION_1;
+	struct virtq_mem mem = flat_ram_mem(&guest);
 	for (unsigned q = 0; q < 2; q++) {
 		struct virtq *vq = &vd.vq[q];
 		virtq_reset(vq);

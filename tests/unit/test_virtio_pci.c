@@ -20,6 +20,7 @@
 #include "lib/log.h"
 #include "devices/virtio/virtq_guest_ram.h"
 #include "tests/unit/fake_platform.h"
+#include "tests/fakes/flat_ram.h"
 
 #define BASE VIRTIO_PCI_BAR_BASE(3)
 
@@ -36,31 +37,10 @@ uint64_t device_lock(struct device *d) { return 0; }
 void device_unlock(struct device *d, uint64_t f) {}
 void log_msg(enum log_level level, const char *fmt, ...) { nlog++; }
 
-/* Guest RAM: [0, 64 KiB). */
-#define RAM_SIZE 0x10000u
-static uint8_t ram[RAM_SIZE];
-static bool in_ram(uint64_t gpa, uint64_t len) { return len && gpa < RAM_SIZE && len <= RAM_SIZE - gpa; }
-static bool fr(void *c, uint64_t gpa, void *dst, uint64_t len)
-{
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(dst, ram + gpa, len);
-	return true;
-}
-static bool fw(void *c, uint64_t gpa, const void *src, uint64_t len)
-{
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(ram + gpa, src, len);
-	return true;
-}
-static bool fis(void *c, uint64_t gpa, uint64_t len) { return in_ram(gpa, len); }
-static bool fr16(void *c, uint64_t gpa, uint16_t *v) { return fr(c, gpa, v, 2); }
-static bool fw16(void *c, uint64_t gpa, uint16_t v) { return fw(c, gpa, &v, 2); }
-struct virtq_mem virtq_mem_guest_ram(const struct guest_ram *r)
-{
-	return (struct virtq_mem){ NULL, fr, fw, fis, fr16, fw16 };
-}
+/* Guest RAM: [0, 64 KiB) (tests/fakes/flat_ram.h). */
+static uint8_t ram[0x10000];
+static struct flat_ram guest = { ram, sizeof(ram) };
+struct virtq_mem virtq_mem_guest_ram(const struct guest_ram *r) { return flat_ram_mem(&guest); }
 
 /* ---- the fake type: 2 queues, feature bit 0, 8 bytes of configuration ----- */
 
