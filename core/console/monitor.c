@@ -177,18 +177,25 @@ static void cmd_net(void)
 	}
 }
 
+/* One kprintf per line: kprintf formats into 512 bytes, and the whole
+ * list is longer (it once cut "mem", "net" and "help" off). */
+static const char *const help_lines[] = {
+	"  list              the VMs: state, vCPUs, memory, uptime, exits/s",
+	"  top               exits per second by reason, every second (a key stops it)",
+	"  info vm N         registers, VMCB fields and events of VM N (number or name)",
+	"  stats N           VM N's exits so far by reason, as printed when it ends",
+	"  pause N | resume N | reset N | destroy N (destroy answers \"destroying\",",
+	"                    then \"destroyed\" once all of the VM's work is over)",
+	"  trace on|off N    print every exit of VM N",
+	"  mem               host memory",
+	"  net               the switch's ports: frames, bytes, drops",
+	"  help              this list",
+};
+
 static void help(void)
 {
-	kprintf("  list              the VMs: state, vCPUs, memory, uptime, exits/s\n"
-		"  top               exits per second by reason, every second (a key stops it)\n"
-		"  info vm N         registers, VMCB fields and events of VM N (number or name)\n"
-		"  stats N           VM N's exits so far by reason, as printed when it ends\n"
-		"  pause N | resume N | reset N | destroy N (destroy answers \"destroying\",\n"
-		"                    then \"destroyed\" once all of the VM's work is over)\n"
-		"  trace on|off N    print every exit of VM N\n"
-		"  mem               host memory\n"
-		"  net               the switch's ports: frames, bytes, drops\n"
-		"  help              this list\n");
+	for (unsigned i = 0; i < sizeof(help_lines) / sizeof(help_lines[0]); i++)
+		kprintf("%s\n", help_lines[i]);
 }
 
 static void run(void)
