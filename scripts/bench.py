@@ -24,6 +24,9 @@ Measurements (the bench guest is tests/guests/bench.c):
   nvme      a Linux guest's sequential and random direct I/O through yakvm's
             virtio-blk on QEMU's NVMe, and bare on virtio-blk-pci
             (scripts/bench_nvme.py);
+  net       VM-to-VM TCP throughput and ping over yakvm's switch, and a wget
+            through the uplink against bare QEMU's virtio-net-pci, with
+            device exits per MiB (scripts/bench_net.py);
   footprint size of yakvm.elf, host memory per VM and per vCPU (measured by
             yakvm and printed on the VM's start line), and the instructions
             from GRUB's handoff (yakvm logs its entry TSC) to the guest.
@@ -47,6 +50,7 @@ from harness import Scenario, build_iso, qemu_command  # noqa: E402
 from bench_nvme import bench_nvme, nvme_rows  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_disk  # noqa: E402
+import bench_net  # noqa: E402
 
 YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
 LINUX_CMDLINE = "console=ttyS0 quiet loglevel=3 panic=-1"
@@ -337,6 +341,8 @@ def fmt_targets(res):
     lr = res.get("linux", {}).get("median_ratio")
     out.append({"target": "Linux boot <= 1.3x bare QEMU", "value": lr,
                 "met": None if lr is None else lr <= 1.3})
+    if "net" in res:
+        out.append(bench_net.target(res))
     return out
 
 
@@ -401,7 +407,7 @@ def table(res):
         add("GRUB handoff to the bench guest's guest_main (yakvm's start-up)",
             "%d instr" % fp["handoff_to_guest_main_instr"])
     nvme_rows(res, add)
-    for row in bench_disk.rows(res):
+    for row in bench_disk.rows(res) + bench_net.rows(res):
         add(*row)
     for t in res["targets"]:
         add("target: " + t["target"], "%s (%s)" % (
@@ -414,7 +420,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default="build/release")
     ap.add_argument("--quick", action="store_true", help="one run of each (about 2 minutes)")
-    ap.add_argument("--only", default="exits,linux,mem,scale,footprint,disk,nvme",
+    ap.add_argument("--only", default="exits,linux,mem,scale,footprint,disk,nvme,net",
                     help="comma-separated subset")
     args = ap.parse_args()
     os.chdir(ROOT)
@@ -441,7 +447,8 @@ def main():
     steps = [("exits", bench_exits), ("footprint", bench_footprint), ("mem", bench_mem),
              ("scale", bench_scale), ("linux", bench_linux),
              ("disk", lambda a, r: bench_disk.run(a, r, sys.modules[__name__])),
-             ("nvme", lambda a, r: bench_nvme(a, r, yakvm_run, bare_run, text))]
+             ("nvme", lambda a, r: bench_nvme(a, r, yakvm_run, bare_run, text)),
+             ("net", lambda a, r: bench_net.run(a, r, sys.modules[__name__]))]
     for name, fn in steps:
         if name in only:
             t = time.monotonic()

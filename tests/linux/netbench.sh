@@ -1,0 +1,59 @@
+#!/bin/sh
+# tests/linux/netbench.sh - the network measurements of `make bench`
+# (scripts/bench_net.py), run by /init when the kernel command line has
+# yakvm.netbench=ROLE[,wait]; yakvm.netmib=N sets the size (MiB).
+#   recv   yakvm.net=ADDRESS: pings yakvm.peer 20 times, then takes N MiB
+#          over TCP (busybox nc -l, port 5000) and counts them
+#   send   yakvm.net=ADDRESS: sends N MiB to yakvm.peer (nc, retrying the
+#          connection until the listener is up)
+#   fetch  DHCP (udhcpc), then wget of N MiB from 10.0.2.2:yakvm.netport
+# The phase is timed on the host between the start and done lines. With
+# ",wait" a line is read from the console before the start (send, fetch)
+# and after the done line (the bench takes yakvm's exit counts meanwhile).
+arg() { sed -n "s/.*yakvm\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+say() { echo "yakvm-linux: netbench $*"; }
+bench=$(arg netbench)
+role=${bench%%,*}
+mib=$(arg netmib)
+peer=$(arg peer)
+hold() { case $bench in *,wait) read -r go ;; esac; }
+mods=/lib/modules/$(uname -r)
+for m in failover net_failover virtio_net; do
+	insmod $mods/$m.ko 2>/dev/null
+done
+ip link set lo up
+if [ "$role" = fetch ]; then
+	ip link set eth0 up
+	udhcpc -i eth0 -f -q -s /udhcpc.sh >/dev/null 2>&1
+else
+	ip addr add "$(arg net)/24" dev eth0
+	ip link set eth0 up
+	until ping -c 1 -W 60 "$peer" >/dev/null 2>&1; do :; done
+fi
+case "$role" in
+recv)
+	ping -c 20 -W 60 "$peer" | grep -E 'transmitted|round-trip' | sed 's/^/yakvm-linux: netbench ping: /'
+	rm -f /tmp/fifo && mkfifo /tmp/fifo
+	say "recv listening"
+	got=$(nc -l -p 5000 3<>/tmp/fifo <&3 | wc -c)
+	say "recv done $got bytes"
+	hold
+	;;
+send)
+	yes yakvm-bench-data | head -c $((mib * 1048576)) > /tmp/data
+	say "send ready"
+	hold
+	say "send start"
+	until nc "$peer" 5000 < /tmp/data; do :; done
+	say "send done"
+	hold
+	;;
+fetch)
+	say "fetch ready $(ip -4 addr show dev eth0 | sed -n 's/.*inet \([0-9.]*\).*/\1/p')"
+	hold
+	say "fetch start"
+	got=$(wget -q -O - "http://10.0.2.2:$(arg netport)/data.bin" | wc -c)
+	say "fetch done $got bytes"
+	hold
+	;;
+esac
