@@ -104,22 +104,11 @@ static void check(struct device *d)
 			CHECK(!!(s->r.lines_high >> line & 1) == (fake_irq_level[line] == 1));
 }
 
-/* The guest takes the interrupts, or not, or unmasks lines (devices/irq.h). */
-static void guest_side(struct device *d, uint16_t where, uint32_t val)
-{
-	if (where % 3 == 0)
-		fake_auto_ack = val & 1;
-	else if (where % 3 == 1)
-		fake_irq_notify(val, 0);
-	else
-		fake_irq_notify(0, val);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct fuzz_dev h = {
 		.decl = &decl, .check = check, .setup = setup, .on_write = on_write,
-		.on_read = on_read, .on_reset = on_reset, .extra = guest_side,
+		.on_read = on_read, .on_reset = on_reset, .extra = fake_irq_guest_side,
 	};
 	fuzz_dev_run(&h, data, size);
 	return 0;

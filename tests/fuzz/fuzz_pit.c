@@ -43,20 +43,9 @@ static void check(struct device *d)
 	}
 }
 
-/* The guest takes IRQ 0, or not, or unmasks it (devices/irq.h). */
-static void guest_side(struct device *d, uint16_t where, uint32_t val)
-{
-	if (where % 3 == 0)
-		fake_auto_ack = val & 1;
-	else if (where % 3 == 1)
-		fake_irq_notify(val, 0);
-	else
-		fake_irq_notify(0, val);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct fuzz_dev h = { .decl = &decl, .check = check, .extra = guest_side };
+	static const struct fuzz_dev h = { .decl = &decl, .check = check, .extra = fake_irq_guest_side };
 	fuzz_dev_run(&h, data, size);
 	return 0;
 }

@@ -149,4 +149,14 @@ void fake_irq_notify(uint32_t acked, uint32_t unmasked)
 void fake_irq_ack(unsigned gsi) { fake_irq_notify(1u << gsi, 0); }
 void fake_irq_unmask(unsigned gsi) { fake_irq_notify(0, 1u << gsi); }
 
+void fake_irq_guest_side(struct device *d, uint16_t where, uint32_t val)
+{
+	if (where % 3 == 0)
+		fake_auto_ack = val & 1;
+	else if (where % 3 == 1)
+		fake_irq_notify(val, 0);
+	else
+		fake_irq_notify(0, val);
+}
+
 void fake_advance(uint64_t delta) { fake_advance_to(fake_now_ns + delta); }

@@ -42,6 +42,10 @@ extern bool fake_auto_ack;
 void fake_irq_notify(uint32_t acked, uint32_t unmasked);
 void fake_irq_ack(unsigned gsi);
 void fake_irq_unmask(unsigned gsi);
+/* One step of a fuzzed guest (a fuzz_dev `extra`): it takes the
+ * interrupts or not (fake_auto_ack), acknowledges, or unmasks lines. */
+struct device;
+void fake_irq_guest_side(struct device *d, uint16_t where, uint32_t val);
 
 void fake_platform_reset(void);
 /* Moves time forward to t, firing every timer whose deadline is <= the
