@@ -95,13 +95,22 @@ def _yakvm_run(args, h, phase):
         "module2 /guests/marker-a.img image=bench"])
     iso = h.build_iso(sc, args.build, args.out)
     cmd = h.stdio_serial(h.qemu_command(sc, iso, "-", os.path.join(args.out, name)))
+    return run_driven(cmd, os.path.join(args.out, name, "serial.log"),
+                      lambda p: Driver(p, phase), 900)
+
+
+def run_driven(cmd, log_path, make_driver, timeout):
+    """Runs QEMU with the serial on a pipe, each line timed, logged and
+    handed to the driver make_driver(p) returns (it types into p); killed
+    after timeout s. Returns the (time, line) pairs and the driver's snaps
+    (also used by scripts/bench_net.py)."""
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          stdin=subprocess.PIPE, start_new_session=True)
-    timer = threading.Timer(900, lambda: os.killpg(p.pid, signal.SIGKILL))
+    timer = threading.Timer(timeout, lambda: os.killpg(p.pid, signal.SIGKILL))
     timer.start()
-    d, lines = Driver(p, phase), []
-    with open(os.path.join(args.out, name, "serial.log"), "w") as log:
+    d, lines = make_driver(p), []
+    with open(log_path, "w") as log:
         for raw in p.stdout:
             t = time.monotonic() - t0
             line = raw.decode(errors="replace").rstrip("\r\n").replace("\r", "")

@@ -21,10 +21,9 @@ timer programming), INTR (the host timer) apart. Nothing here is a test.
 import http.server
 import os
 import re
-import signal
-import subprocess
 import threading
-import time
+
+from bench_disk import run_driven
 
 CMDLINE = "console=ttyS0 quiet loglevel=3 panic=-1 no_timer_check nowatchdog"
 DEVICE_CLASSES = ("NPF", "MSR", "IOIO")
@@ -93,28 +92,6 @@ class Driver:
         self.pump()
 
 
-def run_driven(cmd, log_path, vms, triggers, timeout):
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         stdin=subprocess.PIPE, start_new_session=True)
-    timer = threading.Timer(timeout, lambda: os.killpg(p.pid, signal.SIGKILL))
-    timer.start()
-    d, lines = Driver(p, vms, triggers), []
-    with open(log_path, "w") as log:
-        for raw in p.stdout:
-            t = time.monotonic() - t0
-            line = raw.decode(errors="replace").rstrip("\r\n").replace("\r", "")
-            lines.append((t, line))
-            log.write("%9.3f %s\n" % (t, line))
-            try:
-                d.line(line)
-            except (BrokenPipeError, OSError):
-                pass
-    p.wait()
-    timer.cancel()
-    return lines, d.snaps
-
-
 def first(lines, pat, after=0.0):
     return next((t for t, line in lines if t >= after and pat.search(line)), None)
 
@@ -154,11 +131,10 @@ def bench_switch(args, h, mib):
     cmd = iso_cmd(args, h, "bench-net-switch", vm_lines("na", "on", nb % ("recv", "10.0.0.1", "10.0.0.2"))
                   + vm_lines("nb", "on", nb % ("send", "10.0.0.2", "10.0.0.1")), 2, [])
     recv_done = bench_line("na", r"recv done (\d+) bytes")
+    triggers = [([bench_line("na", "recv listening"), bench_line("nb", "send ready")], ["nb"]),
+                ([recv_done, bench_line("nb", "send done")], ["na", "nb"])]
     lines, snaps = run_driven(cmd, os.path.join(args.out, "bench-net-switch", "serial.log"),
-                              ["na", "nb"], [
-                                  ([bench_line("na", "recv listening"), bench_line("nb", "send ready")],
-                                   ["nb"]),
-                                  ([recv_done, bench_line("nb", "send done")], ["na", "nb"])], 1200)
+                              lambda p: Driver(p, ["na", "nb"], triggers), 1200)
     t = phase_time(lines, bench_line("nb", "send start"), recv_done)
     log = "\n".join(line for _, line in lines)
     rtt = re.search(r"^\[na\] yakvm-linux: netbench ping: round-trip min/avg/max = "
@@ -203,9 +179,9 @@ def bench_uplink(args, h, mib):
         cmd = iso_cmd(args, h, "bench-net-uplink", vm_lines("web", "on", opts + ",wait"), 2,
                       user + ["-device", NIC])
         done = bench_line("web", r"fetch done (\d+) bytes")
+        triggers = [([bench_line("web", "fetch ready")], ["web"]), ([done], ["web"])]
         lines, snaps = run_driven(cmd, os.path.join(args.out, "bench-net-uplink", "serial.log"),
-                                  ["web"], [([bench_line("web", "fetch ready")], ["web"]),
-                                            ([done], ["web"])], 1200)
+                                  lambda p: Driver(p, ["web"], triggers), 1200)
         ty = phase_time(lines, bench_line("web", "fetch start"), done)
         ldir = os.path.join(args.build, "linux")
         b = h.bare_run("bench-net-bare", args, os.path.join(ldir, "vmlinuz-std"),
