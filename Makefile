@@ -190,14 +190,14 @@ $(LINUX_DIR)/flood: tests/linux/flood.c
 HOSTCC_FLOOD ?= gcc
 
 # And e2fsck (e2fsck-static: busybox has no fsck) for yakvm.disk's check.
-$(LINUX_DIR)/initrd.cpio: tests/linux/init tests/linux/net.sh tests/linux/uplink.sh tests/linux/netbench.sh \
+$(LINUX_DIR)/initrd.cpio: tests/linux/init tests/linux/net.sh tests/linux/netif.sh tests/linux/uplink.sh tests/linux/netbench.sh \
 		tests/linux/udhcpc.sh $(LINUX_DIR)/flood /bin/busybox /sbin/e2fsck.static
 	@rm -rf $(LINUX_DIR)/root && mkdir -p $(LINUX_DIR)/root/bin
 	cp /bin/busybox $(LINUX_DIR)/root/bin/busybox
 	cp /sbin/e2fsck.static $(LINUX_DIR)/root/bin/e2fsck
 	ln -sf busybox $(LINUX_DIR)/root/bin/sh
 	cp tests/linux/init $(LINUX_DIR)/root/init
-	cp tests/linux/net.sh $(LINUX_DIR)/root/net.sh
+	cp tests/linux/net.sh tests/linux/netif.sh $(LINUX_DIR)/root/
 	cp tests/linux/uplink.sh tests/linux/udhcpc.sh tests/linux/netbench.sh $(LINUX_DIR)/root/
 	cp $(LINUX_DIR)/flood $(LINUX_DIR)/root/bin/flood
 	@for d in $(LINUX_MODULE_DIRS); do \

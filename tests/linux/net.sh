@@ -20,16 +20,8 @@ say() { echo "yakvm-linux: net $*"; }
 addr=$(arg net)
 peer=$(arg peer)
 role=$(arg role)
-mods=/lib/modules/$(uname -r)
-for m in failover net_failover virtio_net; do
-	insmod $mods/$m.ko || say "insmod $m failed"
-done
-e=/sys/class/net/eth0
-if [ ! -e $e ]; then
-	say "no eth0"
-	return 0 2>/dev/null || exit 0
-fi
-say "eth0 driver $(basename "$(readlink $e/device/driver)") mac $(cat $e/address) mtu $(cat $e/mtu)"
+. /netif.sh
+netif_up || { return 0 2>/dev/null || exit 0; }
 if [ "$role" = spoof ]; then
 	ip link set eth0 address "$(arg spoofmac)"
 	say "eth0 mac set to $(cat $e/address)"

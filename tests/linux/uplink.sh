@@ -12,16 +12,8 @@
 arg() { sed -n "s/.*yakvm\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 say() { echo "yakvm-linux: uplink $*"; }
 port=$(arg uplink)
-mods=/lib/modules/$(uname -r)
-for m in failover net_failover virtio_net; do
-	insmod $mods/$m.ko || say "insmod $m failed"
-done
-e=/sys/class/net/eth0
-if [ ! -e $e ]; then
-	say "no eth0"
-	return 0 2>/dev/null || exit 0
-fi
-say "eth0 driver $(basename "$(readlink $e/device/driver)") mac $(cat $e/address)"
+. /netif.sh
+netif_up || { return 0 2>/dev/null || exit 0; }
 ip link set lo up
 ip link set eth0 up
 # Without -n udhcpc tries until it has a lease; -q: then it quits.
