@@ -24,12 +24,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "net/eth.h"
+#include "net/offload.h"
 
 #define NET_PORTS_MAX     32
 #define NET_PORT_NAME_MAX 16
 
 /* net_port.flags */
 #define NET_PORT_UPLINK (1u << 0)   /* any source; only VM MACs, group in */
+
+/* net_port.rx_offload: what the owner takes as is (docs/net.md); frames
+ * it does not take are completed or segmented by the switch. Atomic. */
+#define NET_RX_CSUM (1u << 0)       /* partial checksums */
+#define NET_RX_TSO4 (1u << 1)       /* TCP/IPv4 GSO frames (with NET_RX_CSUM) */
 
 /* What a port did, for the monitor (net command) and its last log line. */
 struct net_port_stats {
@@ -40,18 +46,26 @@ struct net_port_stats {
 	uint64_t drop_no_room;            /* for the owner: its receive side was full or not ready */
 	uint64_t drop_filtered;           /* of `in`: for nobody (its own MAC; from an
 					   * uplink, not for a VM) */
+	/* Offload (net/offload.h). */
+	uint64_t in_gso, in_csum;         /* from the owner: GSO frames, partial checksums */
+	uint64_t out_gso, out_csum;       /* to the owner as is */
+	uint64_t out_segmented;           /* GSO frames cut into segments for the owner */
+	uint64_t out_completed;           /* partial checksums completed for the owner */
 };
 
 struct net_port {
 	char name[NET_PORT_NAME_MAX];     /* the VM's name, or the NIC's */
 	uint8_t mac[ETH_ALEN];            /* its own (unused for an uplink) */
 	unsigned flags;
-	/* A frame for the owner (len bytes, ETH_HLEN..ETH_FRAME_MAX), from
-	 * port `from`. Under the switch lock: copy it, queue it, kick the
-	 * owner; false if there was no room (the switch counts it). */
+	/* A frame for the owner (len bytes, ETH_HLEN..ETH_FRAME_MAX, or up
+	 * to NET_GSO_FRAME_MAX with a GSO type), from port `from`, with its
+	 * offload metadata (NULL: none; only what rx_offload takes). Under
+	 * the switch lock: copy it, queue it, kick the owner; false if there
+	 * was no room (the switch counts it). */
 	bool (*deliver)(struct net_port *p, const struct net_port *from, const uint8_t *frame,
-			uint32_t len);
+			uint32_t len, const struct net_offload *off);
 	void *owner;
+	unsigned rx_offload;              /* NET_RX_*, atomic */
 	struct net_port_stats stats;
 
 	/* The switch's. */
@@ -66,9 +80,12 @@ const char *net_port_attach(struct net_port *p);
  * and its MAC is free. Does nothing if it is not attached. */
 void net_port_detach(struct net_port *p);
 
-/* A frame the owner of `from` sends (it stays the caller's). Checked,
- * counted and delivered to the ports it is for (net/switch.c). */
-void net_switch_input(struct net_port *from, const uint8_t *frame, uint32_t len);
+/* A frame the owner of `from` sends (it stays the caller's), with its
+ * offload metadata (NULL: none). Checked (net_offload_check; else
+ * counted malformed), counted and delivered to the ports it is for,
+ * completed or segmented for those that do not take it (net/switch.c). */
+void net_switch_input(struct net_port *from, const uint8_t *frame, uint32_t len,
+		      const struct net_offload *off);
 
 /* Adds n to a counter (atomic: counters are read without the lock). */
 static inline void net_count(uint64_t *counter, uint64_t n)
@@ -84,5 +101,7 @@ unsigned net_switch_snapshot(struct net_port *out, unsigned max);
 void net_mac_format(const uint8_t *mac, char buf[18]);
 /* One line of the port's name, MAC and counters (net/port_format.c). */
 void net_port_format(const struct net_port *p, char *buf, unsigned size);
+/* One line of its offload counters. */
+void net_port_format_offload(const struct net_port *p, char *buf, unsigned size);
 
 #endif

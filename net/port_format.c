@@ -32,3 +32,12 @@ void net_port_format(const struct net_port *p, char *buf, unsigned size)
 		 get(&s->out_bytes), get(&s->drop_spoofed), get(&s->drop_malformed),
 		 get(&s->drop_no_room), get(&s->drop_filtered));
 }
+
+void net_port_format_offload(const struct net_port *p, char *buf, unsigned size)
+{
+	const struct net_port_stats *s = &p->stats;
+	snprintf(buf, size, "%s offload: in %lu gso %lu csum, out %lu gso %lu csum; "
+		 "%lu segmented %lu completed for it",
+		 p->name, get(&s->in_gso), get(&s->in_csum), get(&s->out_gso), get(&s->out_csum),
+		 get(&s->out_segmented), get(&s->out_completed));
+}

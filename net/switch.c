@@ -10,15 +10,25 @@
  * get in, never back to an uplink. A VM's source must be its own MAC;
  * learning (mac_table.c) is for the hosts behind an uplink, whose sources
  * may be anything but a group address or a VM's MAC.
+ *
+ * Offload (net/offload.h, docs/net.md): a frame with a partial checksum
+ * or a GSO type goes as is to a port whose rx_offload takes it; for any
+ * other port (the uplink included) the switch completes the checksum or
+ * cuts the frame into segments (net/csum.c, net/segment.c) in its own
+ * buffer, under its lock, and delivers plain frames.
  */
 #include <stddef.h>
 #include "net/port.h"
 #include "net/mac_table.h"
 #include "net/net_lock.h"
+#include "net/csum.h"
+#include "net/segment.h"
+#include "lib/string.h"
 
 static struct spinlock lock;
 static struct net_port *ports[NET_PORTS_MAX];
 static struct mac_table learned;
+static uint8_t scratch[ETH_FRAME_MAX];	/* under the lock: a completed or cut frame */
 
 static struct net_port *vm_port_with(const uint8_t *mac)
 {
@@ -62,10 +72,10 @@ void net_port_detach(struct net_port *p)
 	net_unlock(&lock, f);
 }
 
-static void deliver(struct net_port *to, const struct net_port *from, const uint8_t *frame,
-		    uint32_t len)
+static void deliver_one(struct net_port *to, const struct net_port *from, const uint8_t *frame,
+			uint32_t len, const struct net_offload *off)
 {
-	if (to->deliver(to, from, frame, len)) {
+	if (to->deliver(to, from, frame, len, off)) {
 		net_count(&to->stats.out_frames, 1);
 		net_count(&to->stats.out_bytes, len);
 	} else {
@@ -73,23 +83,49 @@ static void deliver(struct net_port *to, const struct net_port *from, const uint
 	}
 }
 
+/* The frame as `to` takes it: as is, completed, or cut into segments. */
+static void deliver(struct net_port *to, const struct net_port *from, const uint8_t *frame,
+		    uint32_t len, const struct net_offload *off)
+{
+	unsigned takes = __atomic_load_n(&to->rx_offload, __ATOMIC_RELAXED);
+	if (net_offload_none(off)) {
+		deliver_one(to, from, frame, len, NULL);
+	} else if (off->gso_type == NET_GSO_TCPV4 ? (takes & NET_RX_TSO4) && (takes & NET_RX_CSUM)
+						  : (takes & NET_RX_CSUM)) {
+		net_count(off->gso_type ? &to->stats.out_gso : &to->stats.out_csum, 1);
+		deliver_one(to, from, frame, len, off);
+	} else if (off->gso_type == NET_GSO_TCPV4) {
+		net_count(&to->stats.out_segmented, 1);
+		unsigned n = net_segment_count(len, off);
+		for (unsigned i = 0; i < n; i++)
+			deliver_one(to, from, scratch, net_segment(frame, len, off, i, scratch), NULL);
+	} else {
+		net_count(&to->stats.out_completed, 1);
+		memcpy(scratch, frame, len);
+		net_csum_complete(scratch, len, off->csum_start, off->csum_offset);
+		deliver_one(to, from, scratch, len, NULL);
+	}
+}
+
 /* Every port but the sender (and from an uplink, no uplink). */
-static void flood(struct net_port *from, const uint8_t *frame, uint32_t len)
+static void flood(struct net_port *from, const uint8_t *frame, uint32_t len,
+		  const struct net_offload *off)
 {
 	for (unsigned i = 0; i < NET_PORTS_MAX; i++) {
 		struct net_port *p = ports[i];
 		if (!p || p == from || ((from->flags & p->flags) & NET_PORT_UPLINK))
 			continue;
-		deliver(p, from, frame, len);
+		deliver(p, from, frame, len, off);
 	}
 }
 
-static void forward(struct net_port *from, const uint8_t *frame, uint32_t len)
+static void forward(struct net_port *from, const uint8_t *frame, uint32_t len,
+		    const struct net_offload *off)
 {
 	const uint8_t *dst = eth_dst(frame);
 	bool uplink = from->flags & NET_PORT_UPLINK;
 	if (eth_is_group(dst)) {
-		flood(from, frame, len);
+		flood(from, frame, len, off);
 		return;
 	}
 	struct net_port *to = vm_port_with(dst);
@@ -98,21 +134,23 @@ static void forward(struct net_port *from, const uint8_t *frame, uint32_t len)
 		to = i >= 0 ? ports[i] : NULL;
 	}
 	if (to && to != from)
-		deliver(to, from, frame, len);
+		deliver(to, from, frame, len, off);
 	else if (!to && !uplink)
-		flood(from, frame, len);
+		flood(from, frame, len, off);
 	else
 		net_count(&from->stats.drop_filtered, 1);	/* not for a VM, or for itself */
 }
 
-void net_switch_input(struct net_port *from, const uint8_t *frame, uint32_t len)
+void net_switch_input(struct net_port *from, const uint8_t *frame, uint32_t len,
+		      const struct net_offload *off)
 {
+	struct net_offload o = off ? *off : (struct net_offload){ 0 };
 	uint64_t f = net_lock(&lock);
 	if (!from->attached) {
 		net_unlock(&lock, f);
 		return;
 	}
-	if (len < ETH_HLEN || len > ETH_FRAME_MAX) {
+	if (!net_offload_check(frame, len, &o)) {	/* the bounds, any offload */
 		net_count(&from->stats.drop_malformed, 1);
 		net_unlock(&lock, f);
 		return;
@@ -128,7 +166,11 @@ void net_switch_input(struct net_port *from, const uint8_t *frame, uint32_t len)
 		mac_table_learn(&learned, src, from->index);
 	net_count(&from->stats.in_frames, 1);
 	net_count(&from->stats.in_bytes, len);
-	forward(from, frame, len);
+	if (o.gso_type)
+		net_count(&from->stats.in_gso, 1);
+	else if (o.needs_csum)
+		net_count(&from->stats.in_csum, 1);
+	forward(from, frame, len, &o);
 	net_unlock(&lock, f);
 }
 

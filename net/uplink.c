@@ -17,8 +17,10 @@
  * that used up its budget: a flood from the wire takes a bounded share of
  * the CPU), else after UPLINK_IDLE_NS.
  *
- * Checksums: no port negotiates VIRTIO_NET_F_CSUM or GSO (docs/net.md), so
- * every frame a VM sends is complete and goes out unchanged.
+ * Checksums: the uplink takes no offload (rx_offload 0), so the switch
+ * completes a VM's partial checksums and cuts its GSO frames into
+ * segments before they reach deliver (net/switch.c): every frame that
+ * goes out is a complete one of at most ETH_FRAME_MAX.
  */
 #include "net/uplink.h"
 #include "drivers/net/netdev.h"
@@ -40,7 +42,7 @@ static void note_frame(void)
 }
 
 static bool uplink_deliver(struct net_port *p, const struct net_port *from, const uint8_t *frame,
-			   uint32_t len)
+			   uint32_t len, const struct net_offload *off)
 {
 	note_frame();
 	return netdev_send(up.card, frame, len) == 0;	/* it copies */
@@ -51,7 +53,7 @@ static void uplink_poll(struct vtimer *t)
 	unsigned n = 0;
 	uint32_t len;
 	while (n < UPLINK_BUDGET && (len = netdev_recv(up.card, up.frame)) != 0) {
-		net_switch_input(&up.port, up.frame, len);
+		net_switch_input(&up.port, up.frame, len, NULL);
 		n++;
 	}
 	if (n)

@@ -357,12 +357,26 @@ static const char *parse_disk(const char *s, size_t len, struct vm_desc *vm)
 	return NULL;
 }
 
-/* net=on|off|mac=XX:XX:XX:XX:XX:XX (docs/vm-config.md). A MAC must be
- * unicast (bit 0 of its first byte clear, IEEE 802-2014 8.2.2) and not
- * all zeros (the "derive from the name" mark). */
+/* net=on|off|mac=XX:XX:XX:XX:XX:XX, then optionally ,offload=on|off
+ * (docs/vm-config.md). A MAC must be unicast (bit 0 of its first byte
+ * clear, IEEE 802-2014 8.2.2) and not all zeros (the "derive from the
+ * name" mark). */
 static const char *parse_net(const char *s, size_t len, struct vm_desc *vm)
 {
 	memset(vm->net_mac, 0, sizeof(vm->net_mac));
+	vm->net_no_offload = false;
+	static const char opt[] = ",offload=";
+	for (size_t i = 0; i + sizeof(opt) - 1 <= len; i++) {
+		if (!starts_with(s + i, len - i, opt))
+			continue;
+		const char *v = s + i + sizeof(opt) - 1;
+		size_t vlen = len - i - (sizeof(opt) - 1);
+		if (!token_is(v, vlen, "on") && !token_is(v, vlen, "off"))
+			return "offload= must be on or off";
+		vm->net_no_offload = v[1] == 'f';
+		len = i;
+		break;
+	}
 	if (token_is(s, len, "on") || token_is(s, len, "off")) {
 		vm->net = s[1] == 'n';
 		return NULL;

@@ -72,6 +72,7 @@ struct vm_desc {
 	bool gdb_nowait;            /* ",nowait": run before gdb attaches */
 	bool net;                   /* net=on|mac=XX:..: a virtio-net port (default off) */
 	uint8_t net_mac[6];         /* mac= given; all zeros: from the VM's name */
+	bool net_no_offload;        /* net=...,offload=off: no checksum or TSO features */
 	unsigned ndisks;            /* disk=, once per disk (vda, vdb, ...) */
 	struct disk_desc disks[VM_DISKS_MAX];
 };

@@ -2,7 +2,8 @@
  * devices/virtio/virtio_net.c - the virtio network device type as data
  * (virtio 1.1, 5.1): device ID 1, two queues (5.1.2: receiveq1,
  * transmitq1; no controlq without VIRTIO_NET_F_CTRL_VQ), the
- * configuration space (5.1.4: the MAC, and the link always up), and the
+ * configuration space (5.1.4: the MAC, and the link always up), the
+ * features offered (with offload or without, offload=off), and the
  * callbacks that tie it to its switch port (virtio_net_tx.c,
  * virtio_net_rx.c).
  */
@@ -84,14 +85,40 @@ static void stop(struct virtio_dev *vd)
 	char line[160];
 	net_port_format(&vn->port, line, sizeof(line));
 	log_info("vm %s: net port off the switch: %s", vd->vm ? vd->vm->name : "?", line);
+	net_port_format_offload(&vn->port, line, sizeof(line));
+	log_info("vm %s: net port off the switch: %s", vd->vm ? vd->vm->name : "?", line);
 }
+
+/* 5.1.3: MAC, STATUS, MRG_RXBUF; with offload also CSUM, GUEST_CSUM,
+ * HOST_TSO4, GUEST_TSO4 (the TSO bits need the CSUM ones, 5.1.3.1). */
+#define VNET_FEATURES_PLAIN ((1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_MRG_RXBUF) | \
+			     (1ull << VIRTIO_NET_F_STATUS))
+#define VNET_FEATURES_OFFLOAD ((1ull << VIRTIO_NET_F_CSUM) | (1ull << VIRTIO_NET_F_GUEST_CSUM) | \
+			       (1ull << VIRTIO_NET_F_HOST_TSO4) | (1ull << VIRTIO_NET_F_GUEST_TSO4))
 
 const struct virtio_type virtio_net_type = {
 	.name = "virtio-net",
 	.device_id = 1,				/* 5 "Device Types" */
 	.pci_class = { 0x02, 0x00, 0x00 },	/* network, Ethernet: QEMU's */
-	.features = (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_MRG_RXBUF) |
-		    (1ull << VIRTIO_NET_F_STATUS),
+	.features = VNET_FEATURES_PLAIN | VNET_FEATURES_OFFLOAD,
+	.nqueues = 2,
+	.queue_max = VNET_QUEUE_SIZE,
+	.config_size = VIRTIO_NET_CFG_SIZE,
+	.state_size = sizeof(struct vnet *),
+	.init = init,
+	.config_read = config_read,
+	.config_write = config_write,
+	.notify = notify,
+	.driver_ok = driver_ok,
+	.reset = reset,
+	.stop = stop,
+};
+
+const struct virtio_type virtio_net_type_plain = {
+	.name = "virtio-net",
+	.device_id = 1,				/* 5 "Device Types" */
+	.pci_class = { 0x02, 0x00, 0x00 },	/* network, Ethernet: QEMU's */
+	.features = VNET_FEATURES_PLAIN,
 	.nqueues = 2,
 	.queue_max = VNET_QUEUE_SIZE,
 	.config_size = VIRTIO_NET_CFG_SIZE,

@@ -1,8 +1,10 @@
 /*
  * devices/virtio/virtio_net.h - the virtio network device (virtio 1.1,
  * section 5.1) as a port of yakvm's switch (net/port.h): receiveq1 (0)
- * and transmitq1 (1), no control queue; MAC, STATUS and MRG_RXBUF
- * offered, no checksum or segmentation offload (docs/net.md).
+ * and transmitq1 (1), no control queue; MAC, STATUS, MRG_RXBUF, and
+ * checksum and TCP/IPv4 segmentation offload both ways (CSUM, GUEST_CSUM,
+ * HOST_TSO4, GUEST_TSO4; docs/net.md) unless the VM's line says
+ * offload=off.
  */
 #ifndef YAKVM_DEVICES_VIRTIO_VIRTIO_NET_H
 #define YAKVM_DEVICES_VIRTIO_VIRTIO_NET_H
@@ -17,6 +19,8 @@
 /* Feature bits (5.1.3). */
 #define VIRTIO_NET_F_CSUM       0
 #define VIRTIO_NET_F_GUEST_CSUM 1
+#define VIRTIO_NET_F_GUEST_TSO4 7
+#define VIRTIO_NET_F_HOST_TSO4  11
 #define VIRTIO_NET_F_MAC        5
 #define VIRTIO_NET_F_MRG_RXBUF  15
 #define VIRTIO_NET_F_STATUS     16
@@ -33,24 +37,35 @@
 #define VNET_HDR_LEN            12
 #define VNET_HDR_FLAGS          0
 #define VNET_HDR_GSO_TYPE       1
+#define VNET_HDR_HDR_LEN        2
+#define VNET_HDR_GSO_SIZE       4
+#define VNET_HDR_CSUM_START     6
+#define VNET_HDR_CSUM_OFFSET    8
 #define VNET_HDR_NUM_BUFFERS    10
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
-#define VIRTIO_NET_HDR_GSO_NONE 0
+#define VIRTIO_NET_HDR_GSO_NONE  0
+#define VIRTIO_NET_HDR_GSO_TCPV4 1
 
 #define VNET_RXQ         0
 #define VNET_TXQ         1
 #define VNET_QUEUE_SIZE  256
 #define VNET_SEGS        32           /* descriptors a chain may have */
-#define VNET_RX_CHAINS   4            /* chains one received frame may fill (MRG_RXBUF) */
+#define VNET_RX_CHAINS   64           /* chains one received frame may fill (MRG_RXBUF):
+					 * a 64 KiB GSO frame in buffers of 1 KiB or more */
 #define VNET_CHAIN_MAX   (1ull << 24) /* bytes a chain may hold; more breaks the queue */
 #define VNET_TX_BUDGET   64           /* frames sent per call: per round (docs/net.md) */
 #define VNET_BACKLOG     64           /* frames waiting for receive buffers */
 #define VNET_SRC_SHARE   (VNET_BACKLOG / 2) /* of them, at most from one port */
+/* The backlog's frames' bytes, in a ring: 4 GSO frames of 64 KiB, or
+ * all 64 slots of full-size frames; at most half of it from one port. */
+#define VNET_STORE_BYTES (256u * 1024)
+#define VNET_SRC_BYTES   (VNET_STORE_BYTES / 2)
 
 struct vnet_slot {
 	uint32_t len;
+	uint32_t at;                      /* its bytes: store[at..at+len) */
 	uint8_t src;                      /* the sending port's index */
-	uint8_t frame[ETH_FRAME_MAX];
+	struct net_offload off;           /* as the switch handed it (only what rx_offload takes) */
 };
 
 /* One VM's network device: made with its switch port when the VM is
@@ -65,23 +80,34 @@ struct vnet {
 	bool rx_ready;                    /* DRIVER_OK, not reset, not stopped */
 	unsigned head, count;
 	uint8_t per_src[NET_PORTS_MAX];   /* backlog frames by sending port */
+	uint32_t per_src_bytes[NET_PORTS_MAX];
+	uint32_t store_tail;              /* where the next frame's bytes go */
 	struct vtimer kick;
+	/* Receive chains popped but not yet used: a frame that needs more
+	 * than the driver has made available waits for more (held chains go
+	 * back to the driver with the frame). Under the device lock. */
+	unsigned held;
+	uint64_t held_room;
+	struct virtq_chain rx_chain[VNET_RX_CHAINS];
 	struct virtq_seg segs[VNET_RX_CHAINS][VNET_SEGS];
-	uint8_t tx_buf[VNET_HDR_LEN + ETH_FRAME_MAX + 1];
+	uint8_t tx_buf[VNET_HDR_LEN + NET_GSO_FRAME_MAX + 1];
 	struct vnet_slot backlog[VNET_BACKLOG];
+	uint8_t store[VNET_STORE_BYTES];
 };
 
-extern const struct virtio_type virtio_net_type;
+extern const struct virtio_type virtio_net_type;         /* with offload */
+extern const struct virtio_type virtio_net_type_plain;   /* offload=off */
 
 /* transmitq1: up to VNET_TX_BUDGET chains into the switch (5.1.6.2). */
 void vnet_tx(struct vnet *vn);
 /* The port's deliver (net/port.h): into the backlog, and a kick. */
 bool vnet_deliver(struct net_port *p, const struct net_port *from, const uint8_t *frame,
-		  uint32_t len);
+		  uint32_t len, const struct net_offload *off);
 /* The backlog into receiveq1's buffers (5.1.6.3, 5.1.6.4), under the
  * device lock. */
 void vnet_rx_drain(struct vnet *vn);
-/* rx_ready on or off; off empties the backlog. */
+/* rx_ready on or off; off empties the backlog and forgets held chains.
+ * On, the port's rx_offload follows the negotiated features. */
 void vnet_rx_set_ready(struct vnet *vn, bool ready);
 
 #endif

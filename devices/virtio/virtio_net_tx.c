@@ -1,24 +1,51 @@
 /*
  * devices/virtio/virtio_net_tx.c - transmitq1 (virtio 1.1, 5.1.6.2): each
  * chain is a struct virtio_net_hdr and one frame in its readable part,
- * copied once into the device's buffer and checked there. Neither
- * VIRTIO_NET_F_CSUM nor a GSO feature is offered, so the header must
- * say flags 0 and GSO_NONE (5.1.6.2.1: the driver sets NEEDS_CSUM or a
- * gso_type only with them): another header, an empty frame or one above
- * ETH_FRAME_MAX is dropped and counted (malformed), the chain returned.
+ * copied once into the device's buffer and checked there.
+ *
+ * The header (5.1.6.2.1, 5.1.6.2.2): NEEDS_CSUM is taken only when
+ * VIRTIO_NET_F_CSUM was negotiated, gso_type TCPV4 only with HOST_TSO4
+ * (and CSUM, 5.1.3.1); any other gso_type (UDP, TCPV6, the ECN bit: not
+ * offered) or flag bit set is not. The switch checks the rest
+ * (net_offload_check: the checksum field inside the frame, a parseable
+ * TCP/IPv4 GSO frame, gso_size, the length). hdr_len is only a hint
+ * (5.1.6.2.2): the switch finds the headers itself. A frame above
+ * ETH_FRAME_MAX (NET_GSO_FRAME_MAX with HOST_TSO4), an empty one, or a
+ * header refused is dropped and counted (malformed), the chain returned.
  */
 #include "devices/virtio/virtio_net.h"
 
-static bool header_ok(const uint8_t *hdr)
+static uint16_t le16(const uint8_t *p)
 {
-	return !(hdr[VNET_HDR_FLAGS] & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
-	       hdr[VNET_HDR_GSO_TYPE] == VIRTIO_NET_HDR_GSO_NONE;
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* The header's offload as the switch takes it, or false if refused. */
+static bool header_offload(const struct virtio_dev *vd, const uint8_t *hdr,
+			   struct net_offload *o)
+{
+	bool csum = virtio_has(vd, VIRTIO_NET_F_CSUM);
+	bool tso4 = csum && virtio_has(vd, VIRTIO_NET_F_HOST_TSO4);
+	uint8_t flags = hdr[VNET_HDR_FLAGS], gso = hdr[VNET_HDR_GSO_TYPE];
+	*o = (struct net_offload){
+		.needs_csum = flags & VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = gso == VIRTIO_NET_HDR_GSO_TCPV4 ? NET_GSO_TCPV4 : NET_GSO_NONE,
+		.gso_size = le16(hdr + VNET_HDR_GSO_SIZE),
+		.csum_start = le16(hdr + VNET_HDR_CSUM_START),
+		.csum_offset = le16(hdr + VNET_HDR_CSUM_OFFSET),
+	};
+	if (flags & ~VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		return false;	/* DATA_VALID, RSC_INFO: the device's, not offered */
+	if (gso != VIRTIO_NET_HDR_GSO_NONE && !(gso == VIRTIO_NET_HDR_GSO_TCPV4 && tso4))
+		return false;
+	return !o->needs_csum || csum;
 }
 
 void vnet_tx(struct vnet *vn)
 {
 	struct virtio_dev *vd = vn->vd;
 	struct virtq *vq = &vd->vq[VNET_TXQ];
+	uint64_t max = virtio_has(vd, VIRTIO_NET_F_HOST_TSO4) ? NET_GSO_FRAME_MAX : ETH_FRAME_MAX;
 	unsigned pushed = 0;
 	for (unsigned i = 0; i < VNET_TX_BUDGET && i < vq->size; i++) {
 		struct virtq_chain c = { .segs = vn->segs[0], .cap = VNET_SEGS };
@@ -26,12 +53,13 @@ void vnet_tx(struct vnet *vn)
 			break;	/* empty, or broken: the transport sees vq->broken */
 		uint64_t want = c.read_len < sizeof(vn->tx_buf) ? c.read_len : sizeof(vn->tx_buf);
 		uint64_t got = virtq_chain_read(vq, &c, 0, vn->tx_buf, want);
-		if (got < VNET_HDR_LEN + ETH_HLEN || c.read_len > VNET_HDR_LEN + ETH_FRAME_MAX ||
-		    !header_ok(vn->tx_buf))
+		struct net_offload o;
+		if (got < VNET_HDR_LEN + ETH_HLEN || c.read_len > VNET_HDR_LEN + max ||
+		    !header_offload(vd, vn->tx_buf, &o))
 			net_count(&vn->port.stats.drop_malformed, 1);
 		else
 			net_switch_input(&vn->port, vn->tx_buf + VNET_HDR_LEN,
-					 (uint32_t)(got - VNET_HDR_LEN));
+					 (uint32_t)(got - VNET_HDR_LEN), &o);
 		if (!virtq_push(vq, &c, 0))
 			break;
 		pushed++;

@@ -54,11 +54,11 @@ const struct virtio_type *virtio_net_vm_nic(struct vm *vm, const void **arg)
 		pmm_free_pages(pa, VNET_PAGES);
 		return NULL;
 	}
-	log_info("vm %s: net: virtio-net, MAC %s, switch port %u", vm->name, mac,
-		 vn->port.index);
+	log_info("vm %s: net: virtio-net, MAC %s, switch port %u%s", vm->name, mac,
+		 vn->port.index, vm->desc.net_no_offload ? ", no offload" : "");
 	vnet_of_vm[vm->id] = vn;
 	*arg = vn;
-	return &virtio_net_type;
+	return vm->desc.net_no_offload ? &virtio_net_type_plain : &virtio_net_type;
 }
 
 uint64_t virtio_net_vm_free(struct vm *vm)

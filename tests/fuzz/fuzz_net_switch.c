@@ -34,7 +34,7 @@ static const struct net_port *sender;
 static const uint8_t *sent_frame;
 
 static bool deliver(struct net_port *p, const struct net_port *from, const uint8_t *frame,
-		    uint32_t len)
+		    uint32_t len, const struct net_offload *off)
 {
 	CHECK(p->attached && from == sender && frame == sent_frame);
 	CHECK(p != from);
@@ -110,7 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sender = &port[from];
 		sent_frame = frame;
 		bool attached = port[from].attached;
-		net_switch_input(&port[from], frame, len);
+		net_switch_input(&port[from], frame, len, NULL);
 		CHECK(moved(&port[from]) - before == (attached ? 1u : 0u));
 		if (!attached)
 			for (unsigned i = 0; i < NP; i++)

@@ -62,14 +62,14 @@ void virtio_needs_reset(struct virtio_dev *vd, const char *why)
 
 /* The port's deliver, watched: from the other side, its MAC, a sane length. */
 static bool watched_deliver(struct net_port *p, const struct net_port *from, const uint8_t *frame,
-			    uint32_t len)
+			    uint32_t len, const struct net_offload *off)
 {
 	struct side *to = p == &sides[0].vn.port ? &sides[0] : &sides[1];
 	struct side *other = to == &sides[0] ? &sides[1] : &sides[0];
 	CHECK(from == &other->vn.port);
 	CHECK(len >= ETH_HLEN && len <= ETH_FRAME_MAX);
 	CHECK(eth_same(eth_src(frame), other->vn.port.mac));
-	return vnet_deliver(p, from, frame, len);
+	return vnet_deliver(p, from, frame, len, off);
 }
 
 static void backlog_ok(const struct vnet *vn)

@@ -24,7 +24,7 @@ static uint32_t got_len[NP];
 static bool full[NP];                 /* deliver says no room */
 
 static bool rec_deliver(struct net_port *p, const struct net_port *from, const uint8_t *frame,
-			uint32_t len)
+			uint32_t len, const struct net_offload *off)
 {
 	unsigned i = (unsigned)(p - port);
 	assert_true(from != p);
@@ -79,7 +79,7 @@ static uint32_t frame(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint32
 static void send(unsigned from, const uint8_t *dst, const uint8_t *src, uint32_t len)
 {
 	uint8_t f[ETH_FRAME_MAX + 8];
-	net_switch_input(&port[from], f, frame(f, dst, src, len));
+	net_switch_input(&port[from], f, frame(f, dst, src, len), NULL);
 }
 
 static void expect(unsigned a, unsigned b, unsigned c, unsigned d)

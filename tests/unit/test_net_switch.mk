@@ -1,1 +1,1 @@
-test_net_switch_SRCS := net/switch.c net/mac_table.c net/port_format.c
+test_net_switch_SRCS := net/switch.c net/mac_table.c net/offload.c net/csum.c net/segment.c net/port_format.c

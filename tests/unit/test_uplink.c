@@ -95,7 +95,7 @@ static const uint8_t SLIRP[6] = { 0x52, 0x55, 10, 0, 2, 2 };
 static struct net_port vm;
 
 static bool vm_deliver(struct net_port *p, const struct net_port *from, const uint8_t *frame,
-		       uint32_t len)
+		       uint32_t len, const struct net_offload *off)
 {
 	vm_got++;
 	return true;
@@ -248,7 +248,7 @@ static void send_from_vm(const uint8_t *dst)
 	uint8_t f[64] = { 0 };
 	memcpy(f, dst, 6);
 	memcpy(f + 6, VM_MAC, 6);
-	net_switch_input(&vm, f, sizeof(f));
+	net_switch_input(&vm, f, sizeof(f), NULL);
 }
 
 static void test_vm_to_card(void **state)
