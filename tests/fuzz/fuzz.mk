@@ -60,6 +60,7 @@ fuzz_virtio_net_SRCS := tests/unit/fake_platform.c tests/fakes/flat_ram.c $(fuzz
 	devices/virtio/virtio_net.c devices/virtio/virtio_net_tx.c devices/virtio/virtio_net_rx.c \
 	net/switch.c net/mac_table.c net/offload.c net/csum.c net/segment.c net/port_format.c lib/string.c lib/format.c
 fuzz_net_switch_SRCS := net/switch.c net/mac_table.c net/offload.c net/csum.c net/segment.c
+fuzz_net_offload_SRCS := net/offload.c net/csum.c net/segment.c
 
 FUZZ_HARNESSES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_HARNESSES))

@@ -4,7 +4,9 @@
  * receive and transmit queues in a guest RAM built from the input.
  * Input: byte 0 the features (bit 0 MRG_RXBUF for A, bit 1 for B, bit 2
  * INDIRECT_DESC for both), the spoofing bit (bit 3: A's frames may carry
- * any source) and the queues' size (bits 4-5: 8, 1, 2 or 4), byte 1 how
+ * any source), the queues' size (bits 4-5: 8, 1, 2 or 4), offload
+ * (bit 6: CSUM, GUEST_CSUM, HOST_TSO4, GUEST_TSO4 for A; bit 7 for B),
+ * byte 1 how
  * many rounds (1-8); then A's RAM, then B's (16 KiB each): receiveq1 at
  * 0/0x80/0x100, transmitq1 at 0x200/0x280/0x300; frames and buffers
  * wherever the input puts them. A round: both transmit, both drain their
@@ -13,8 +15,12 @@
  * Properties: every chain popped is pushed back (none leaks) unless the
  * device stopped for a reset; each frame the switch hands a port is from
  * the other, carries the other's MAC as source and is 14 to ETH_FRAME_MAX
- * bytes; a backlog never holds more than VNET_BACKLOG frames nor more
- * than VNET_SRC_SHARE from one port, and its per-port counts add up; each
+ * bytes (a GSO frame, only to a port that took GUEST_TSO4, up to
+ * NET_GSO_FRAME_MAX; offload metadata only to one that took GUEST_CSUM,
+ * and consistent); a backlog never holds more than VNET_BACKLOG frames
+ * nor more than VNET_SRC_SHARE from one port or VNET_SRC_BYTES of its
+ * store, its frames inside the store, and its per-port counts add up;
+ * receive chains stay popped only while held for a frame; each
  * transmitted chain is counted once (accepted, spoofed or malformed);
  * reset is reported at most once per device; the configuration space
  * reads in bounds.
@@ -67,7 +73,13 @@ static bool watched_deliver(struct net_port *p, const struct net_port *from, con
 	struct side *to = p == &sides[0].vn.port ? &sides[0] : &sides[1];
 	struct side *other = to == &sides[0] ? &sides[1] : &sides[0];
 	CHECK(from == &other->vn.port);
-	CHECK(len >= ETH_HLEN && len <= ETH_FRAME_MAX);
+	CHECK(len >= ETH_HLEN && len <= (off && off->gso_type ? NET_GSO_FRAME_MAX : ETH_FRAME_MAX));
+	if (off) {
+		CHECK(virtio_has(&to->vd, VIRTIO_NET_F_GUEST_CSUM));
+		CHECK(!off->gso_type || virtio_has(&to->vd, VIRTIO_NET_F_GUEST_TSO4));
+		struct net_offload o = *off;
+		CHECK(net_offload_check(frame, len, &o) && o.hdr_len == off->hdr_len);
+	}
 	CHECK(eth_same(eth_src(frame), other->vn.port.mac));
 	return vnet_deliver(p, from, frame, len, off);
 }
@@ -76,11 +88,21 @@ static void backlog_ok(const struct vnet *vn)
 {
 	CHECK(vn->count <= VNET_BACKLOG && vn->head < VNET_BACKLOG);
 	unsigned sum = 0;
+	uint64_t bytes = 0, in_slots = 0;
 	for (unsigned i = 0; i < NET_PORTS_MAX; i++) {
 		CHECK(vn->per_src[i] <= VNET_SRC_SHARE);
+		CHECK(vn->per_src_bytes[i] <= VNET_SRC_BYTES);
 		sum += vn->per_src[i];
+		bytes += vn->per_src_bytes[i];
 	}
 	CHECK(sum == vn->count);
+	for (unsigned k = 0; k < vn->count; k++) {
+		const struct vnet_slot *sl = &vn->backlog[(vn->head + k) % VNET_BACKLOG];
+		CHECK(sl->at + sl->len <= VNET_STORE_BYTES);
+		in_slots += sl->len;
+	}
+	CHECK(bytes == in_slots);
+	CHECK(vn->held <= VNET_RX_CHAINS);
 }
 
 static uint64_t sent(const struct net_port_stats *s)
@@ -105,6 +127,9 @@ static void setup(struct side *s, unsigned i, uint8_t f)
 		feat |= 1ull << VIRTIO_NET_F_MRG_RXBUF;
 	if (f & 4)
 		feat |= 1ull << VIRTIO_F_INDIRECT_DESC;
+	if (f >> (6 + i) & 1)
+		feat |= 1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_GUEST_CSUM |
+			1ull << VIRTIO_NET_F_HOST_TSO4 | 1ull << VIRTIO_NET_F_GUEST_TSO4;
 	s->vd.driver_features = feat;
 	s->vd.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 		       VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
@@ -156,7 +181,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!s->vd.vq[VNET_TXQ].broken)
 				CHECK(sent(&s->vn.port.stats) - before == popped);
 			for (unsigned q = 0; q < 2; q++)
-				CHECK(s->needs_reset || s->vd.vq[q].broken || s->vd.vq[q].in_flight == 0);
+				CHECK(s->needs_reset || s->vd.vq[q].broken ||
+				      s->vd.vq[q].in_flight == (q == VNET_RXQ ? s->vn.held : 0));
 			backlog_ok(&sides[0].vn);
 			backlog_ok(&sides[1].vn);
 		}

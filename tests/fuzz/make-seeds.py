@@ -458,6 +458,63 @@ def virtio_net_seeds():
     desc(a, 1, 2, 0x3000, 32, 4)
     offer(a, 1, [0, 2])
     seeds.append(bytes([4, 2]) + a + b)
+    # Offload: a TCP/IPv4 GSO frame from A (offload, bit 6); B without
+    # (segmented for it), then B with offload and MRG_RXBUF (as is).
+    gf, l4 = tcp4_frame(b_mac, a_mac, 3000)
+    ghdr = struct.pack("<BBHHHHH", 1, 1, l4 + 20, 1000, l4, 16, 0)
+    for feats in (0x40, 0xc2):
+        a, b = side(), side()
+        rx(b, 8, 0x600)
+        a[0x2000:0x2000 + 12 + len(gf)] = ghdr + gf
+        desc(a, 1, 0, 0x2000, 12 + len(gf))
+        offer(a, 1, [0])
+        seeds.append(bytes([feats, 3]) + a + b)
+    return seeds
+
+
+def csum16(b):
+    """RFC 1071 one's-complement sum of b, folded (not inverted)."""
+    if len(b) % 2:
+        b = b + b"\0"
+    t = sum(struct.unpack(">%dH" % (len(b) // 2), b))
+    while t >> 16:
+        t = (t & 0xffff) + (t >> 16)
+    return t
+
+
+def tcp4_frame(dst, src, payload, vlan=False, tcp_hl=20, flags=0x18):
+    """A TCP/IPv4 frame as a sender with NEEDS_CSUM hands it: the TCP
+    checksum field holds the pseudo-header's sum. Returns (frame, l4)."""
+    eth = bytes(dst) + bytes(src) + (b"\x81\x00\x00\x05\x08\x00" if vlan else b"\x08\x00")
+    data = bytes((k * 7 + k // 251) & 255 for k in range(payload))
+    ip = bytearray(struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + tcp_hl + payload, 0x1234, 0x4000,
+                               64, 6, 0, bytes([10, 0, 0, 2]), bytes([10, 0, 0, 1])))
+    struct.pack_into(">H", ip, 10, 0xffff - csum16(bytes(ip)))
+    tcp = bytearray(tcp_hl)
+    struct.pack_into(">HHIIBBH", tcp, 0, 5001, 80, 0xffffff00, 1, (tcp_hl // 4) << 4, flags, 65535)
+    pseudo = csum16(bytes(ip[12:20]) + struct.pack(">HH", 6, tcp_hl + payload))
+    struct.pack_into(">H", tcp, 16, pseudo)
+    return eth + bytes(ip) + bytes(tcp) + data, len(eth) + 20
+
+
+def net_offload_seeds():
+    """fuzz_net_offload: flags, gso_type, gso_size, csum_start,
+    csum_offset (le16), then the frame."""
+    def meta(flags, gso, size, start, off):
+        return struct.pack("<BBHHH", flags, gso, size, start, off)
+    a, b = bytes([2, 0, 0, 0, 0, 1]), bytes([2, 0, 0, 0, 0, 2])
+    seeds = []
+    f, l4 = tcp4_frame(b, a, 600)
+    seeds.append(meta(1, 0, 0, l4, 16) + f)               # a partial checksum
+    seeds.append(meta(0, 0, 0, 0, 0) + f)                 # none
+    f, l4 = tcp4_frame(b, a, 4000, tcp_hl=32, flags=0x99)
+    seeds.append(meta(1, 1, 1448, l4, 16) + f)            # GSO, FIN PSH CWR
+    f, l4 = tcp4_frame(b, a, 3000, vlan=True)
+    seeds.append(meta(1, 1, 1000, l4, 16) + f)            # GSO behind a VLAN tag
+    f, l4 = tcp4_frame(b, a, 65535 - 40)
+    seeds.append(meta(1, 1, 1460, l4, 16) + f)            # the largest
+    seeds.append(meta(1, 1, 0, l4, 16) + f[:200])         # gso_size 0
+    seeds.append(meta(1, 0, 0, 0xfff0, 0x20) + f[:100])   # the field outside
     return seeds
 
 
@@ -609,6 +666,7 @@ def main():
     put("virtio_blk", virtio_blk_seeds())
     put("virtio_net", virtio_net_seeds())
     put("net_switch", net_switch_seeds())
+    put("net_offload", net_offload_seeds())
     put("virtio_console", virtio_console_seeds())
     put("tables", [tables_seed(1, 1), tables_seed(4, 1, mem=5 << 30), tables_seed(255, 1, buflen=0x1000),
                    tables_seed(2, 0, base=0xf0000, buflen=600), tables_seed(16, 2),
