@@ -6,7 +6,7 @@
  * The header (5.1.6.2.1, 5.1.6.2.2): NEEDS_CSUM is taken only when
  * VIRTIO_NET_F_CSUM was negotiated, gso_type TCPV4 only with HOST_TSO4
  * (and CSUM, 5.1.3.1); any other gso_type (UDP, TCPV6, the ECN bit: not
- * offered) or flag bit set is not. The switch checks the rest
+ * offered) is not; other flag bits are ignored (5.1.6.2.2). The switch checks the rest
  * (net_offload_check: the checksum field inside the frame, a parseable
  * TCP/IPv4 GSO frame, gso_size, the length). hdr_len is only a hint
  * (5.1.6.2.2): the switch finds the headers itself. A frame above
@@ -34,8 +34,8 @@ static bool header_offload(const struct virtio_dev *vd, const uint8_t *hdr,
 		.csum_start = le16(hdr + VNET_HDR_CSUM_START),
 		.csum_offset = le16(hdr + VNET_HDR_CSUM_OFFSET),
 	};
-	if (flags & ~VIRTIO_NET_HDR_F_NEEDS_CSUM)
-		return false;	/* DATA_VALID, RSC_INFO: the device's, not offered */
+	/* Other flag bits (DATA_VALID, RSC_INFO: the driver must not set
+	 * them, 5.1.6.2.1) are ignored (5.1.6.2.2). */
 	if (gso != VIRTIO_NET_HDR_GSO_NONE && !(gso == VIRTIO_NET_HDR_GSO_TCPV4 && tso4))
 		return false;
 	return !o->needs_csum || csum;

@@ -134,15 +134,25 @@ def flood_checks():
 
 # tests/guests/hostile_vnet.c, run by two VMs.
 VNET_CASES = [
-    "virtio-net at 00:02.0 (1af4:1041)", "MAC and MRG_RXBUF offered, no CSUM",
+    "virtio-net at 00:02.0 (1af4:1041)", "MAC and MRG_RXBUF offered",
+    "CSUM, GUEST_CSUM, HOST_TSO4, GUEST_TSO4 offered",
     "STATUS offered (bit 16) and VERSION_1", "its MAC from its name: 02:79:6b:...",
     "the link is up", "a header with NEEDS_CSUM: the chain comes back",
     "a header with a GSO type: the chain comes back", "a header and no frame: the chain comes back",
     "13 bytes of frame: the chain comes back", "1519 bytes of frame: the chain comes back",
     "another source MAC: the chain comes back", "nothing written into a transmit chain",
+    "a checksum field past the frame: the chain comes back",
+    "GSO of a frame that is not TCP/IPv4: the chain comes back",
+    "GSO type UDP (not offered): the chain comes back",
+    "GSO with the ECN bit: the chain comes back",
     "a hello from the other VM arrives",
     "each received header: flags 0, GSO_NONE, num_buffers 1",
     "none of the other's bad frames arrived", "no frame with the spoofed source arrived",
+    "a TCP GSO frame (3000 bytes, gso_size 1000) is taken",
+    "a TCP frame with a partial checksum is taken",
+    "the other's 4 TCP segments arrive, checksums complete",
+    "... with all 3500 bytes of payload",
+    "their headers: flags 0, GSO_NONE (GUEST_CSUM not negotiated)",
 ]
 
 
@@ -151,10 +161,14 @@ def hostile_vnet_checks():
               Check("no virtio device needs reset", r"needs reset", present=False)]
     for vm in ("va", "vb"):
         checks += guest_checks(vm, "vnet", VNET_CASES) + [
-            Check("%s: its port counted 1 spoofed and 5 malformed frames" % vm,
+            Check("%s: its port counted 1 spoofed and 9 malformed frames" % vm,
                   r"^yakvm: vm %s: net port off the switch: %s %s: in [1-9]\d* frames \d+ bytes, "
-                  r"out \d+ frames \d+ bytes; dropped 1 spoofed 5 malformed" %
-                  (vm, vm, re.escape(mac_of_name(vm))))]
+                  r"out \d+ frames \d+ bytes; dropped 1 spoofed 9 malformed" %
+                  (vm, vm, re.escape(mac_of_name(vm)))),
+            Check("%s: its port took 1 GSO frame and 1 partial checksum; the other's 1 GSO "
+                  "frame was segmented and 1 checksum completed for it" % vm,
+                  r"^yakvm: vm %s: net port off the switch: %s offload: in 1 gso 1 csum, "
+                  r"out 0 gso 0 csum; 1 segmented 1 completed for it$" % (vm, vm))]
     return checks
 
 
