@@ -182,6 +182,8 @@ from scenarios_msix import SCENARIOS as MSIX_SCENARIOS  # noqa: E402
 SCENARIOS += MSIX_SCENARIOS
 from scenarios_virtio import SCENARIOS as VIRTIO_SCENARIOS  # noqa: E402
 SCENARIOS += VIRTIO_SCENARIOS
+from scenarios_offload import SCENARIOS as OFFLOAD_SCENARIOS  # noqa: E402
+SCENARIOS += OFFLOAD_SCENARIOS
 
 PLATFORM_CHECKS = [
     "pit-100hz", "pit-1000hz", "pit-rate-ratio", "pic-mask", "pic-no-eoi-blocks",

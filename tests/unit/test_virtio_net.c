@@ -82,7 +82,7 @@ static uint32_t used_len(struct side *s, unsigned q, unsigned k)
 	return get32(s, QBASE(q) + 0x204 + 8 * (k % QSIZE) + 4);
 }
 
-static void setup_side(struct side *s, unsigned i, bool mrg)
+static void setup_side_features(struct side *s, unsigned i, bool mrg, uint64_t more)
 {
 	memset(s, 0, sizeof(*s));
 	s->vd = (struct virtio_dev){ .type = &virtio_net_type, .type_state = &s->ptr };
@@ -95,6 +95,7 @@ static void setup_side(struct side *s, unsigned i, bool mrg)
 	uint64_t feat = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_NET_F_MAC;
 	if (mrg)
 		feat |= 1ull << VIRTIO_NET_F_MRG_RXBUF;
+	feat |= more;
 	s->vd.driver_features = feat;
 	s->vd.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 		       VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
@@ -110,6 +111,32 @@ static void setup_side(struct side *s, unsigned i, bool mrg)
 		assert_true(virtq_enable(vq, &m, feat));
 	}
 	virtio_net_type.driver_ok(&s->vd);
+}
+
+static void setup_side(struct side *s, unsigned i, bool mrg)
+{
+	setup_side_features(s, i, mrg, 0);
+}
+
+#define TX_OFFLOAD (1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_HOST_TSO4)
+#define RX_OFFLOAD (1ull << VIRTIO_NET_F_GUEST_CSUM | 1ull << VIRTIO_NET_F_GUEST_TSO4)
+
+/* A with CSUM and HOST_TSO4; B with GUEST_CSUM, GUEST_TSO4, MRG_RXBUF. */
+static int setup_offload(void **state)
+{
+	fake_platform_reset();
+	setup_side_features(A, 0, false, TX_OFFLOAD);
+	setup_side_features(B, 1, true, RX_OFFLOAD);
+	return 0;
+}
+
+/* A with CSUM and HOST_TSO4; B with nothing. */
+static int setup_offload_plain(void **state)
+{
+	fake_platform_reset();
+	setup_side_features(A, 0, false, TX_OFFLOAD);
+	setup_side(B, 1, false);
+	return 0;
 }
 
 static int setup(void **state)
@@ -257,6 +284,97 @@ static void test_too_small_without_mrg(void **state)
 	assert_int_equal(B->vn.count, 0);
 }
 
+/* A sends a TCP/IPv4 GSO frame of len bytes (54 of headers) to B, with
+ * NEEDS_CSUM at the TCP checksum and gso_size 1448. */
+static void transmit_gso(uint32_t len)
+{
+	uint8_t *p = A->ram + 0x4000;
+	const uint8_t hdr[VNET_HDR_LEN] = { 1, 1, 54, 0, 1448 & 255, 1448 >> 8, 34, 0, 16, 0 };
+	memcpy(p, hdr, VNET_HDR_LEN);
+	uint8_t *f = p + VNET_HDR_LEN;
+	for (uint32_t k = 0; k < len; k++)
+		f[k] = (uint8_t)(k * 7 + 3);
+	memcpy(f, B->vn.port.mac, 6);
+	memcpy(f + 6, A->vn.port.mac, 6);
+	f[12] = 0x08;
+	f[13] = 0;
+	memset(f + 14, 0, 40);
+	f[14] = 0x45;
+	f[14 + 9] = 6;
+	f[34 + 12] = 0x50;
+	desc(A, 1, 0, 0x4000, VNET_HDR_LEN + len, 0, 0);
+	offer(A, 1, 0);
+	virtio_net_type.notify(&A->vd, VNET_TXQ);
+}
+
+static void test_gso_as_is_over_held_buffers(void **state)
+{
+	rx_buffer(B, 0, 2048);
+	rx_buffer(B, 1, 2048);
+	transmit_gso(5000);
+	assert_int_equal(A->vn.port.stats.in_gso, 1);
+	fake_advance(0);
+	assert_int_equal(used_idx(B, 0), 0);          /* 2 buffers cannot hold it: held */
+	assert_int_equal(B->vn.held, 2);
+	assert_int_equal(B->vn.count, 1);
+	rx_buffer(B, 2, 2048);
+	virtio_net_type.notify(&B->vd, VNET_RXQ);
+	assert_int_equal(used_idx(B, 0), 3);
+	assert_int_equal(B->vn.held, 0);
+	assert_int_equal(B->vn.count, 0);
+	assert_int_equal(used_len(B, 0, 0), 2048);
+	assert_int_equal(used_len(B, 0, 2), VNET_HDR_LEN + 5000 - 4096);
+	const uint8_t *h = B->ram + 0xa000;           /* 5.1.6.4.1 */
+	assert_int_equal(h[0], VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(h[1], VIRTIO_NET_HDR_GSO_TCPV4);
+	assert_int_equal(get16(B, 0xa000 + VNET_HDR_HDR_LEN), 54);
+	assert_int_equal(get16(B, 0xa000 + VNET_HDR_GSO_SIZE), 1448);
+	assert_int_equal(get16(B, 0xa000 + VNET_HDR_CSUM_START), 34);
+	assert_int_equal(get16(B, 0xa000 + VNET_HDR_CSUM_OFFSET), 16);
+	assert_int_equal(get16(B, 0xa000 + VNET_HDR_NUM_BUFFERS), 3);
+	check_frame(B, 0xa000 + VNET_HDR_LEN + 54, 2036, 54);
+	check_frame(B, 0xb000, 5000, 4084);
+	assert_int_equal(B->vn.port.stats.out_gso, 1);
+}
+
+static void test_gso_segmented_for_plain(void **state)
+{
+	for (unsigned k = 0; k < 4; k++)
+		rx_buffer(B, k, 2048);
+	transmit_gso(5000);
+	fake_advance(0);
+	assert_int_equal(used_idx(B, 0), 4);          /* 4946 bytes of payload: 4 segments */
+	for (unsigned k = 0; k < 3; k++)
+		assert_int_equal(used_len(B, 0, k), VNET_HDR_LEN + 54 + 1448);
+	assert_int_equal(used_len(B, 0, 3), VNET_HDR_LEN + 54 + 4946 - 3 * 1448);
+	for (unsigned k = 0; k < 4; k++) {
+		const uint8_t *h = B->ram + 0xa000 + 0x800 * k;
+		assert_int_equal(h[0] | h[1], 0);          /* whole checksums, no GSO */
+	}
+	assert_int_equal(B->vn.port.stats.out_segmented, 1);
+	assert_int_equal(B->vn.port.stats.out_frames, 4);
+}
+
+static void test_offload_not_negotiated_malformed(void **state)
+{
+	/* B did not negotiate CSUM or HOST_TSO4: its GSO frame is dropped. */
+	uint8_t *p = B->ram + 0x4000;
+	memset(p, 0, VNET_HDR_LEN + 100);
+	p[0] = 1;
+	p[1] = 1;
+	desc(B, 1, 0, 0x4000, VNET_HDR_LEN + 100, 0, 0);
+	offer(B, 1, 0);
+	virtio_net_type.notify(&B->vd, VNET_TXQ);
+	assert_int_equal(B->vn.port.stats.drop_malformed, 1);
+	/* A did; a GSO frame whose gso_size is 0 is dropped all the same. */
+	transmit_gso(5000);
+	assert_int_equal(A->vn.port.stats.in_gso, 1);
+	A->ram[0x4000 + 4] = A->ram[0x4000 + 5] = 0;
+	offer(A, 1, 0);
+	virtio_net_type.notify(&A->vd, VNET_TXQ);
+	assert_int_equal(A->vn.port.stats.drop_malformed, 1);
+}
+
 static void test_backlog_share(void **state)
 {
 	/* No receive buffers at B: A can fill half the backlog, no more. */
@@ -334,6 +452,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_waits_for_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mergeable_buffers, setup_mrg, teardown),
 		cmocka_unit_test_setup_teardown(test_too_small_without_mrg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gso_as_is_over_held_buffers, setup_offload, teardown),
+		cmocka_unit_test_setup_teardown(test_gso_segmented_for_plain, setup_offload_plain, teardown),
+		cmocka_unit_test_setup_teardown(test_offload_not_negotiated_malformed, setup_offload_plain,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_backlog_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_ready_and_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_of_one, setup_mrg, teardown),

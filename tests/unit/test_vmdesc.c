@@ -84,6 +84,11 @@ static void test_full_vm_line(void **state)
 	assert_true(n->vm.net);
 	assert_memory_equal(n->vm.net_mac, mac, 6);
 	assert_true(parse_ok("name=h net=on")->vm.net_mac[0] == 0);   /* from the name */
+	assert_false(parse_ok("name=h net=on")->vm.net_no_offload);
+	assert_true(parse_ok("name=h net=on,offload=off")->vm.net_no_offload);
+	assert_false(parse_ok("name=h net=on,offload=on")->vm.net_no_offload);
+	n = parse_ok("name=h net=mac=52:54:0A:bc:De:f0,offload=off");
+	assert_true(n->vm.net && n->vm.net_no_offload && n->vm.net_mac[5] == 0xf0);
 	assert_true(parse_ok("name=h hvc=on")->vm.hvc);
 	assert_false(parse_ok("name=h hvc=off")->vm.hvc);
 	m = parse_ok("/guests/hello.elf name=hello mem=16M vcpus=2 cpus=0,2-3 kind=multiboot "
@@ -246,6 +251,7 @@ static void test_errors(void **state)
 		{ "p name=a rng=1", "rng=1: must be on or off" },
 		{ "p name=a rng=on rng=on", "rng=on: option given twice" },
 		{ "p name=a net=yes", "net=yes: must be on, off or mac=XX:XX:XX:XX:XX:XX" },
+		{ "p name=a net=on,offload=no", "net=on,offload=no: offload= must be on or off" },
 		{ "p name=a net=mac=52:54:00:12:34", "net=mac=52:54:00:12:34: must be on, off or mac=XX:XX:XX:XX:XX:XX" },
 		{ "p name=a net=mac=52-54-00-12-34-56", "net=mac=52-54-00-12-34-56: mac=: six hex bytes separated by ':'" },
 		{ "p name=a net=mac=5g:54:00:12:34:56", "net=mac=5g:54:00:12:34:56: mac=: six hex bytes separated by ':'" },
