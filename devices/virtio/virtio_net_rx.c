@@ -131,6 +131,13 @@ static enum put put_frame(struct vnet *vn, struct virtq *vq, const struct vnet_s
 			  unsigned max, unsigned *pushed)
 {
 	struct virtq_chain *c = vn->rx_chain;
+	/* Offload the driver no longer takes (it reset and negotiated less
+	 * while the frame waited): dropped, never a header it did not ask for. */
+	if ((s->off.needs_csum && !virtio_has(vn->vd, VIRTIO_NET_F_GUEST_CSUM)) ||
+	    (s->off.gso_type && !virtio_has(vn->vd, VIRTIO_NET_F_GUEST_TSO4))) {
+		net_count(&vn->port.stats.drop_no_room, 1);
+		return PUT_DONE;
+	}
 	uint64_t need = VNET_HDR_LEN + s->len;
 	while (vn->held < max && vn->held_room < need) {
 		unsigned n = vn->held;
@@ -193,8 +200,9 @@ void vnet_rx_drain(struct vnet *vn)
 	enum put r = PUT_DONE;
 	uint64_t f = net_lock(&vn->rx_lock);
 	/* At most the queue's size per call (docs/virtio.md); each frame
-	 * served pushes at least one chain, so a call that stops here made
-	 * progress, and the kick it arms for the rest cannot spin. */
+	 * served pushes at least one chain or is dropped, so a call that
+	 * stops here made progress, and the kick it arms for the rest cannot
+	 * spin. */
 	while (vn->count && pushed + max <= vq->size) {
 		struct vnet_slot *s = &vn->backlog[vn->head];
 		r = put_frame(vn, vq, s, max, &pushed);

@@ -38,6 +38,13 @@ recv)
 	hold
 	;;
 send)
+	# yakvm.tsosegs=N: TCP builds GSO frames of at least N segments (its
+	# autosizing gives ~1 ms of data a frame, 2 segments at TCG's pace).
+	tso=$(arg tsosegs)
+	if [ -n "$tso" ]; then
+		echo "$tso" > /proc/sys/net/ipv4/tcp_min_tso_segs
+		say "tcp_min_tso_segs $(cat /proc/sys/net/ipv4/tcp_min_tso_segs)"
+	fi
 	yes yakvm-bench-data | head -c $((mib * 1048576)) > /tmp/data
 	say "send ready"
 	hold
