@@ -31,9 +31,14 @@ fi
 case "$role" in
 recv)
 	ping -c 20 -W 60 "$peer" | grep -E 'transmitted|round-trip' | sed 's/^/yakvm-linux: netbench ping: /'
-	rm -f /tmp/fifo && mkfifo /tmp/fifo
 	say "recv listening"
-	got=$(nc -l -p 5000 3<>/tmp/fifo <&3 | wc -c)
+	if [ "$(arg netvia)" = http ]; then
+		hold
+		got=$(wget -q -O - "http://$peer:8080/data" | wc -c)
+	else
+		rm -f /tmp/fifo && mkfifo /tmp/fifo
+		got=$(nc -l -p 5000 3<>/tmp/fifo <&3 | wc -c)
+	fi
 	say "recv done $got bytes"
 	hold
 	;;
@@ -46,10 +51,18 @@ send)
 		say "tcp_min_tso_segs $(cat /proc/sys/net/ipv4/tcp_min_tso_segs)"
 	fi
 	yes yakvm-bench-data | head -c $((mib * 1048576)) > /tmp/data
+	# yakvm.netvia=http: busybox httpd serves it (whole files into the
+	# socket) and the peer fetches it with wget; else nc (small writes).
+	if [ "$(arg netvia)" = http ]; then
+		mkdir -p /tmp/www && mv /tmp/data /tmp/www/data
+		httpd -p 8080 -h /tmp/www
+	fi
 	say "send ready"
 	hold
 	say "send start"
-	until nc "$peer" 5000 < /tmp/data; do :; done
+	if [ "$(arg netvia)" != http ]; then
+		until nc "$peer" 5000 < /tmp/data; do :; done
+	fi
 	say "send done"
 	hold
 	;;
