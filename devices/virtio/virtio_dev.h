@@ -49,6 +49,11 @@ struct virtio_type {
 	uint16_t queue_max;            /* queue size offered (a power of 2) */
 	uint32_t config_size;          /* bytes of its configuration space (<= 4096) */
 	size_t state_size;             /* bytes of type_state, <= VIRTIO_TYPE_STATE_MAX */
+	/* Queues (bit q) whose available buffer notifications the type turns
+	 * on and off itself (virtq_set_notify): the transport neither turns
+	 * them back on after notify() nor serves them again (a receive queue
+	 * whose buffers the device takes only when it has something). */
+	uint8_t own_notify_queues;
 
 	/* Once, when the VM is built: type_state is zeroed; `arg` is the
 	 * instance's argument (struct virtio_instance, virtio_pci.h: a disk's

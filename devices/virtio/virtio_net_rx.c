@@ -21,6 +21,10 @@
  * held until it adds buffers; a frame that all the chains one frame may
  * take cannot hold is dropped (no room) and they go back empty.
  *
+ * The driver's notifications of receiveq1 are on only while a frame
+ * waits for buffers (the transport leaves them to this file:
+ * own_notify_queues); the kick drains whenever a frame comes.
+ *
  * The header (5.1.6.4.1): a frame the switch handed with a partial
  * checksum (only when GUEST_CSUM was negotiated) has NEEDS_CSUM,
  * csum_start and csum_offset; a GSO frame (only with GUEST_TSO4) also
@@ -215,6 +219,16 @@ void vnet_rx_drain(struct vnet *vn)
 	}
 	if (vn->count && r == PUT_DONE)
 		vtimer_arm(&vn->kick, time_ns());	/* the rest in the next round */
+	/* Buffer notifications (2.6.10) only while a frame waits for
+	 * buffers: otherwise the device takes them when a frame comes, and
+	 * the driver's refills cost no exit. Turned on, avail idx is read
+	 * again: buffers added meanwhile are taken in the next round. */
+	if (r == PUT_EMPTY) {
+		if (virtq_set_notify(vq, true))
+			vtimer_arm(&vn->kick, time_ns());
+	} else if (r == PUT_DONE && !vn->count) {
+		virtq_set_notify(vq, false);
+	}
 	net_unlock(&vn->rx_lock, f);
 	if (pushed)
 		virtio_used(vd, VNET_RXQ);

@@ -262,6 +262,8 @@ static void notify(struct virtio_pci *p, uint64_t q)
 		virtio_needs_reset(vd, virtq_error_name(vd->vq[q].broken));
 		return;
 	}
+	if (vd->type->own_notify_queues >> q & 1)
+		return;		/* the type's own (virtio_dev.h) */
 	/* Serving again: a type serves at most the queue's size per call.
 	 * Chains it left would wait for ever: with EVENT_IDX the driver
 	 * notifies only when its new idx passes avail_event (2.6.7.2,

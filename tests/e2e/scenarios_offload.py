@@ -50,11 +50,11 @@ def checks():
         Check("ob sent GSO frames and partial checksums (CSUM, HOST_TSO4 negotiated)",
               offload_line("ob", r"in (\d+) gso (\d+) csum, out \d+ gso \d+ csum; "
                            r"\d+ segmented \d+ completed for it"),
-              verify=counts(lambda n: n >= 1, lambda n: n >= 1000)),
+              verify=counts(lambda n: n >= 1, lambda n: n >= 1)),
         Check("oa got nothing as is: ob's GSO frames segmented, checksums completed for it",
               offload_line("oa", r"in 0 gso 0 csum, out 0 gso 0 csum; (\d+) segmented "
                            r"(\d+) completed for it"),
-              verify=counts(lambda n: n >= 1, lambda n: n >= 1000)),
+              verify=counts(lambda n: n >= 1, lambda n: n >= 1)),
         Check("all VMs end", r"^yakvm: all VMs have ended"),
     ]
 
