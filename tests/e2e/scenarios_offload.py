@@ -45,8 +45,8 @@ def checks():
               r"\[ob\] yakvm-linux: net the peer received md5 \1$"),
         Check("ob's port: nothing spoofed or malformed",
               port_line("ob", mac_of_name("ob")),
-              verify=lambda m: (m.group(3) == "0" and m.group(4) == "0",
-                                "spoofed %s malformed %s" % m.group(3, 4))),
+              verify=lambda m: (m.group(5) == "0" and m.group(6) == "0",
+                                "spoofed %s malformed %s" % m.group(5, 6))),
         Check("ob sent GSO frames and partial checksums (CSUM, HOST_TSO4 negotiated)",
               offload_line("ob", r"in (\d+) gso (\d+) csum, out \d+ gso \d+ csum; "
                            r"\d+ segmented \d+ completed for it"),
