@@ -138,9 +138,15 @@ def sender_frames(log, mib):
     if not m or not g:
         return None
     frames, nbytes = int(m.group(1)), int(m.group(2))
-    return {"frames": frames, "gso_frames": int(g.group(1)),
-            "bytes_per_frame": frames and nbytes // frames,
-            "frames_per_64kib": round(frames / mib / 16, 1)}
+    r = {"frames": frames, "gso_frames": int(g.group(1)),
+         "bytes_per_frame": frames and nbytes // frames,
+         "frames_per_64kib": round(frames / mib / 16, 1)}
+    for vm in ("nb", "na"):	# notifications: the device exits proper
+        n = re.search(r"^yakvm: vm %s: net: the driver notified (\d+) times for transmitq1, "
+                      r"(\d+) for receiveq1" % vm, log, re.M)
+        r["notified_per_64kib_" + vm] = n and round(
+            (int(n.group(1)) + int(n.group(2))) / mib / 16, 1)
+    return r
 
 
 def bench_switch(args, h, mib, tso_segs=None):
@@ -265,6 +271,9 @@ def rows(res):
         r.append(("  sender's frames: all, GSO, bytes a frame, per 64 KiB",
                   "%d, %d, %d, %.1f" % (f["frames"], f["gso_frames"], f["bytes_per_frame"],
                                         f["frames_per_64kib"]) if f else "n/a"))
+        r.append(("  driver notifications per 64 KiB (NPF on the notify region): sender, receiver",
+                  "%s, %s" % (f["notified_per_64kib_nb"], f["notified_per_64kib_na"])
+                  if f else "n/a"))
         r.append(("  exits per MiB, sender: device (NPF+MSR+IOIO) / host timer (INTR)",
                   _ex(s["sender_nb"])))
         r.append(("  exits per MiB, receiver: device / host timer", _ex(s["receiver_na"])))

@@ -83,6 +83,8 @@ struct vnet {
 	uint32_t per_src_bytes[NET_PORTS_MAX];
 	uint32_t store_tail;              /* where the next frame's bytes go */
 	struct vtimer kick;
+	uint64_t notified[2];             /* the driver's notifications, by queue */
+	uint64_t used_rounds[2];          /* virtio_used() calls (each may interrupt) */
 	/* Receive chains popped but not yet used: a frame that needs more
 	 * than the driver has made available waits for more (held chains go
 	 * back to the driver with the frame). Under the device lock. */

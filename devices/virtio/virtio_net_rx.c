@@ -230,8 +230,10 @@ void vnet_rx_drain(struct vnet *vn)
 		virtq_set_notify(vq, false);
 	}
 	net_unlock(&vn->rx_lock, f);
-	if (pushed)
+	if (pushed) {
+		vn->used_rounds[VNET_RXQ]++;
 		virtio_used(vd, VNET_RXQ);
+	}
 	if (r == PUT_BROKEN)
 		virtio_needs_reset(vd, virtq_error_name(vq->broken));
 }

@@ -64,6 +64,8 @@ void vnet_tx(struct vnet *vn)
 			break;
 		pushed++;
 	}
-	if (pushed)
+	if (pushed) {
+		vn->used_rounds[VNET_TXQ]++;
 		virtio_used(vd, VNET_TXQ);
+	}
 }

@@ -97,12 +97,12 @@ def checks():
               port_line("na", MAC_A), verify=busy_port),
         Check("nb: its port's counters when it stopped: busy, nothing spoofed or malformed",
               port_line("nb", mac_b), verify=busy_port),
-        Check("offload: nb sent GSO frames and partial checksums (HOST_TSO4, CSUM)",
-              r"^yakvm: vm nb: net port off the switch: nb offload: in [1-9]\d* gso "
+        Check("offload: nb sent partial checksums (CSUM negotiated)",
+              r"^yakvm: vm nb: net port off the switch: nb offload: in \d+ gso "
               r"[1-9]\d* csum, "),
-        Check("offload: na took them as is (GUEST_TSO4, GUEST_CSUM): none segmented",
+        Check("offload: na took them as is (GUEST_CSUM; GSO frames too if any): none segmented",
               r"^yakvm: vm na: net port off the switch: na offload: in \d+ gso \d+ csum, "
-              r"out [1-9]\d* gso [1-9]\d* csum; 0 segmented 0 completed for it$"),
+              r"out \d+ gso [1-9]\d* csum; 0 segmented 0 completed for it$"),
         Check("spoof takes na's MAC", p("spoof") + r"eth0 mac set to %s$" % MAC_A),
         Check("spoof's pings get nothing back",
               p("spoof") + r"spoof ping: 3 packets transmitted, 0 packets received"),

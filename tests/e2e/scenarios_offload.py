@@ -1,19 +1,26 @@
 """
 tests/e2e/scenarios_offload.py - checksum and segmentation offload on
-yakvm's switch (docs/net.md). Two Linux VMs on Debian's standard kernel
-run tests/linux/net.sh: `ob` (net=on: CSUM, GUEST_CSUM, HOST_TSO4,
-GUEST_TSO4 offered; its virtio_net takes them) sends 16 MiB of random
-bytes over TCP to `oa` (net=on,offload=off: none offered), whose md5 must
-match. ob's frames come with partial checksums and as TCP GSO frames of
-up to 64 KiB; yakvm completes the checksums and cuts the GSO frames into
-segments for oa (its kernel checks every TCP checksum and drops a bad
-segment, so a wrong one stalls the copy: it would not finish). The ports'
-closing lines show it: ob took GSO frames and partial checksums in, oa
-had GSO frames segmented and checksums completed for it and got none as
-is. Imported by scenarios.py.
+yakvm's switch (docs/net.md). Three Linux VMs on Debian's standard kernel
+(tests/linux/net.sh brings eth0 up, tests/linux/netbench.sh with
+yakvm.netvia=http does the copy): `ob` (net=on: CSUM, GUEST_CSUM,
+HOST_TSO4, GUEST_TSO4 offered and taken by its virtio_net) serves 16 MiB
+of random bytes with busybox httpd, which puts whole files into the
+socket, so its TCP sends GSO frames of up to 64 KiB whatever the host's
+speed; `oc` (net=on, offload) and `oa` (net=on,offload=off: none
+offered) fetch them with wget and tell ob their md5, which must be ob's.
+ob's frames come with partial checksums and as GSO frames; oc takes them
+as is, and for oa yakvm cuts the GSO frames into segments and completes
+the checksums (oa's kernel checks every TCP checksum and drops a bad
+segment: a wrong one would stall its copy). The ports' closing lines show
+it. The VMs wait for each other by events (a ping answered, a connection
+accepted), never by time. Imported by scenarios.py.
 """
 from harness import Scenario, Check
 from scenarios_net import YAKVM, net_vm, p, port_line, mac_of_name
+
+
+def nb(vm):
+    return r"^\[%s\] yakvm-linux: netbench " % vm
 
 
 def offload_line(vm, pattern):
@@ -28,8 +35,15 @@ def counts(*conds):
     return verify
 
 
+def clean_port(vm):
+    return Check("%s's port: nothing spoofed or malformed" % vm,
+                 port_line(vm, mac_of_name(vm)),
+                 verify=lambda m: (m.group(5) == "0" and m.group(6) == "0",
+                                   "spoofed %s malformed %s" % m.group(5, 6)))
+
+
 def checks():
-    return [
+    c = [
         Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
         Check("no virtio device needs reset", r"needs reset", present=False),
         Check("oa: its port without offload (offload=off)",
@@ -37,35 +51,47 @@ def checks():
               mac_of_name("oa")),
         Check("ob: its port with offload",
               r"^yakvm: vm ob: net: virtio-net, MAC %s, switch port \d+$" % mac_of_name("ob")),
-        Check("16 MiB go from ob (offload) to oa (none) over TCP with the same md5",
-              p("ob") + r"sending 16777216 bytes md5 ([0-9a-f]{32})$(?:.*\n)*?"
-              r"\[oa\] yakvm-linux: net received 16777216 bytes md5 \1$"),
-        Check("... and oa's md5 comes back to ob",
-              p("ob") + r"sending 16777216 bytes md5 ([0-9a-f]{32})$(?:.*\n)*?"
-              r"\[ob\] yakvm-linux: net the peer received md5 \1$"),
-        Check("ob's port: nothing spoofed or malformed",
-              port_line("ob", mac_of_name("ob")),
-              verify=lambda m: (m.group(5) == "0" and m.group(6) == "0",
-                                "spoofed %s malformed %s" % m.group(5, 6))),
         Check("ob sent GSO frames and partial checksums (CSUM, HOST_TSO4 negotiated)",
               offload_line("ob", r"in (\d+) gso (\d+) csum, out \d+ gso \d+ csum; "
                            r"\d+ segmented \d+ completed for it"),
               verify=counts(lambda n: n >= 1, lambda n: n >= 1)),
-        Check("oa got nothing as is: ob's GSO frames segmented, checksums completed for it",
+        Check("oc took GSO frames and partial checksums as is (GUEST_TSO4, GUEST_CSUM)",
+              offload_line("oc", r"in \d+ gso \d+ csum, out (\d+) gso (\d+) csum; "
+                           r"0 segmented 0 completed for it"),
+              verify=counts(lambda n: n >= 1, lambda n: n >= 1)),
+        Check("oa got nothing as is: GSO frames segmented, checksums completed for it",
               offload_line("oa", r"in 0 gso 0 csum, out 0 gso 0 csum; (\d+) segmented "
                            r"(\d+) completed for it"),
               verify=counts(lambda n: n >= 1, lambda n: n >= 1)),
+        Check("ob heard that md5 back from both",
+              nb("ob") + r"send md5 ([0-9a-f]{32})$(?:.*\n)*?" + nb("ob")[1:] +
+              r"a peer received md5 \1$(?:.*\n)*?" + nb("ob")[1:] +
+              r"a peer received md5 \1$"),
+        clean_port("ob"), clean_port("oa"), clean_port("oc"),
         Check("all VMs end", r"^yakvm: all VMs have ended"),
     ]
+    for vm in ("oa", "oc"):
+        c += [
+            Check("%s fetched 16 MiB from ob with ob's md5" % vm,
+                  nb("ob") + r"send md5 ([0-9a-f]{32})$(?:.*\n)*?" + nb(vm)[1:] +
+                  r"recv md5 \1$"),
+            Check("%s: 16777216 bytes" % vm, nb(vm) + r"recv done 16777216 bytes$"),
+        ]
+    return c
+
+
+def bench_vm(name, opts, args):
+    return net_vm(name, "192M", opts, "yakvm.netmib=16 yakvm.netvia=http " + args)
 
 
 SCENARIOS = [
     Scenario(
         name="linux-net-offload", mem="1G", smp=2, timeout=1200,
         grub=[YAKVM] +
-        net_vm("oa", "192M", "net=on,offload=off",
-               "yakvm.net=10.0.0.1 yakvm.peer=10.0.0.2 yakvm.role=recv") +
-        net_vm("ob", "192M", "net=on",
-               "yakvm.net=10.0.0.2 yakvm.peer=10.0.0.1 yakvm.role=send"),
+        bench_vm("ob", "net=on", "yakvm.net=10.0.0.2 yakvm.peer=10.0.0.1 yakvm.netbench=send "
+                 "yakvm.netpeers=2") +
+        bench_vm("oa", "net=on,offload=off", "yakvm.net=10.0.0.1 yakvm.peer=10.0.0.2 "
+                 "yakvm.netbench=recv") +
+        bench_vm("oc", "net=on", "yakvm.net=10.0.0.3 yakvm.peer=10.0.0.2 yakvm.netbench=recv"),
         checks=checks()),
 ]

@@ -6,6 +6,9 @@
 #          over TCP (busybox nc -l, port 5000) and counts them
 #   send   yakvm.net=ADDRESS: sends N MiB to yakvm.peer (nc, retrying the
 #          connection until the listener is up)
+# With yakvm.netvia=http, send serves N MiB of random bytes with busybox
+# httpd until yakvm.netpeers (1) fetchers told their md5, and recv
+# fetches them with wget and tells yakvm.peer the md5 (port 5001).
 #   fetch  DHCP (udhcpc), then wget of N MiB from 10.0.2.2:yakvm.netport
 # The phase is timed on the host between the start and done lines. With
 # ",wait" a line is read from the console before the start (send, fetch)
@@ -15,6 +18,7 @@ say() { echo "yakvm-linux: netbench $*"; }
 bench=$(arg netbench)
 role=${bench%%,*}
 mib=$(arg netmib)
+netpeers=$(arg netpeers)
 peer=$(arg peer)
 hold() { case $bench in *,wait) read -r go ;; esac; }
 # recv and send have yakvm.net= too: /init ran net.sh, which loaded
@@ -34,12 +38,19 @@ recv)
 	say "recv listening"
 	if [ "$(arg netvia)" = http ]; then
 		hold
-		got=$(wget -q -O - "http://$peer:8080/data" | wc -c)
+		# Until the peer's httpd is up (a refused connection fails fast).
+		until wget -q -O /tmp/got "http://$peer:8080/data"; do :; done
+		got=$(wc -c < /tmp/got)
 	else
 		rm -f /tmp/fifo && mkfifo /tmp/fifo
 		got=$(nc -l -p 5000 3<>/tmp/fifo <&3 | wc -c)
 	fi
 	say "recv done $got bytes"
+	if [ "$(arg netvia)" = http ]; then
+		sum=$(md5sum < /tmp/got | cut -c1-32)
+		say "recv md5 $sum"
+		until echo "$sum" | nc "$peer" 5001; do :; done
+	fi
 	hold
 	;;
 send)
@@ -50,12 +61,16 @@ send)
 		echo "$tso" > /proc/sys/net/ipv4/tcp_min_tso_segs
 		say "tcp_min_tso_segs $(cat /proc/sys/net/ipv4/tcp_min_tso_segs)"
 	fi
-	yes yakvm-bench-data | head -c $((mib * 1048576)) > /tmp/data
-	# yakvm.netvia=http: busybox httpd serves it (whole files into the
-	# socket) and the peer fetches it with wget; else nc (small writes).
+	# yakvm.netvia=http: random bytes that busybox httpd serves (whole
+	# files into the socket) and the peers fetch with wget; else nc
+	# (small writes).
 	if [ "$(arg netvia)" = http ]; then
-		mkdir -p /tmp/www && mv /tmp/data /tmp/www/data
+		mkdir -p /tmp/www
+		dd if=/dev/urandom of=/tmp/www/data bs=1M count="$mib" 2>/dev/null
+		say "send md5 $(md5sum < /tmp/www/data | cut -c1-32)"
 		httpd -p 8080 -h /tmp/www
+	else
+		yes yakvm-bench-data | head -c $((mib * 1048576)) > /tmp/data
 	fi
 	say "send ready"
 	hold
@@ -65,6 +80,16 @@ send)
 	fi
 	say "send done"
 	hold
+	# With http, httpd serves until each of yakvm.netpeers (1) fetchers
+	# told its md5 (port 5001).
+	if [ "$(arg netvia)" = http ]; then
+		rm -f /tmp/fifo1 && mkfifo /tmp/fifo1
+		n=0
+		while [ $n -lt "${netpeers:-1}" ]; do
+			say "a peer received md5 $(nc -l -p 5001 3<>/tmp/fifo1 <&3)"
+			n=$((n + 1))
+		done
+	fi
 	;;
 fetch)
 	say "fetch ready $(ip -4 addr show dev eth0 | sed -n 's/.*inet \([0-9.]*\).*/\1/p')"
