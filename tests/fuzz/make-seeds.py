@@ -655,6 +655,7 @@ def main():
                    b"name=a disk=module:root disk=module:data,ro,size=64M,serial=SN-1",
                    b"/disks/data.img image=data",
                    b"name=n net=mac=52:54:00:12:34:56 rng=on", b"name=m net=on",
+                   b"name=o net=on,offload=off",
                    b"name=a disk=gpt:alpha-root,ro disk=partuuid:0123abcd-89ab-cdef-0123-456789abcdef "
                    b"disk=serial:yakvm-test-1,serial=s1"])
     put("multiboot1", mb1_seeds(build))
