@@ -38,8 +38,8 @@ def counts(*conds):
 def clean_port(vm):
     return Check("%s's port: nothing spoofed or malformed" % vm,
                  port_line(vm, mac_of_name(vm)),
-                 verify=lambda m: (m.group(5) == "0" and m.group(6) == "0",
-                                   "spoofed %s malformed %s" % m.group(5, 6)))
+                 verify=lambda m: (m.group(3) == "0" and m.group(4) == "0",
+                                   "spoofed %s malformed %s" % m.group(3, 4)))
 
 
 def checks():
