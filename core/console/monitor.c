@@ -174,6 +174,8 @@ static void cmd_net(void)
 	for (unsigned i = 0; i < n; i++) {
 		net_port_format(&ports[i], line, sizeof(line));
 		kprintf("  net %s\n", line);
+		net_port_format_offload(&ports[i], line, sizeof(line));
+		kprintf("  net %s\n", line);
 	}
 }
 
