@@ -13,6 +13,11 @@
  * ignored; each frame from an attached port moves exactly one of its
  * counters (in, spoofed, malformed); a unicast frame to a VM port's MAC
  * reaches that port only (or its no-room counter).
+ * Offload (op 4): a TCP/IPv4 frame with a partial checksum, or a GSO
+ * frame, from the input's sizes; bit 6 instead cycles the port's
+ * rx_offload (none, checksums, checksums and TSO4). A port gets offload
+ * metadata only if it takes it; a frame the switch completed or cut for
+ * it is at most ETH_FRAME_MAX bytes and its IP and TCP checksums verify.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,6 +26,7 @@
 #include <string.h>
 
 #include "net/port.h"
+#include "net/csum.h"
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz_net_switch: %s:%d: %s\n", __FILE__, __LINE__, #c); \
@@ -33,13 +39,32 @@ static unsigned got[NP];
 static const struct net_port *sender;
 static const uint8_t *sent_frame;
 
+/* A TCP/IPv4 frame (no VLAN tag, IHL 5) the switch completed or cut. */
+static void check_tcp4(const uint8_t *f, uint32_t len)
+{
+	const uint8_t *ip = f + ETH_HLEN;
+	uint32_t tcp_len = len - ETH_HLEN - 20;
+	CHECK(len >= ETH_HLEN + 40);
+	CHECK(net_be16(ip + 2) == len - ETH_HLEN);
+	CHECK(net_csum_fold(net_csum_add(0, ip, 20)) == 0);
+	uint64_t sum = net_csum_add(0, ip + 12, 8) + 6 + tcp_len;
+	CHECK(net_csum_fold(net_csum_add(sum, ip + 20, tcp_len)) == 0);
+}
+
 static bool deliver(struct net_port *p, const struct net_port *from, const uint8_t *frame,
 		    uint32_t len, const struct net_offload *off)
 {
-	CHECK(p->attached && from == sender && frame == sent_frame);
+	CHECK(p->attached && from == sender);
 	CHECK(p != from);
 	CHECK(!((p->flags & from->flags) & NET_PORT_UPLINK));
-	CHECK(len >= ETH_HLEN && len <= ETH_FRAME_MAX);
+	CHECK(len >= ETH_HLEN && len <= (off && off->gso_type ? NET_GSO_FRAME_MAX : ETH_FRAME_MAX));
+	if (off) {
+		CHECK(frame == sent_frame);
+		CHECK(!off->needs_csum || (p->rx_offload & NET_RX_CSUM));
+		CHECK(!off->gso_type || (p->rx_offload & NET_RX_TSO4));
+	} else if (frame != sent_frame) {
+		check_tcp4(frame, len);		/* completed or cut for p */
+	}
 	if (from->flags & NET_PORT_UPLINK) {
 		CHECK(eth_is_group(eth_dst(frame)) || eth_same(eth_dst(frame), p->mac));
 		CHECK(!(p->flags & NET_PORT_UPLINK));
@@ -61,6 +86,33 @@ static const uint8_t MACS[8][6] = {
 	{ 0x33, 0x33, 0, 0, 0, 1 },
 };
 
+/* A TCP/IPv4 frame of `payload` bytes to dst from src, its TCP checksum
+ * field the pseudo-header's sum (as NEEDS_CSUM leaves it); its length. */
+static uint32_t tcp_frame(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint32_t payload,
+			  uint8_t fill)
+{
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = 0x08;
+	f[13] = 0;
+	uint8_t *ip = f + ETH_HLEN, *tcp = ip + 20;
+	memset(ip, 0, 40);
+	ip[0] = 0x45;
+	net_put_be16(ip + 2, (uint16_t)((40 + payload) & 0xffff));
+	ip[8] = 64;
+	ip[9] = 6;
+	ip[15] = fill;
+	ip[19] = 2;
+	net_put_be16(ip + 10, net_csum_fold(net_csum_add(0, ip, 20)));
+	tcp[12] = 0x50;
+	tcp[13] = fill | 0x10;
+	for (uint32_t i = 0; i < payload; i++)
+		tcp[20 + i] = (uint8_t)(i * 13 + fill);
+	uint64_t pseudo = net_csum_add(0, ip + 12, 8) + 6 + 20 + payload;
+	net_put_be16(tcp + 16, (uint16_t)~net_csum_fold(pseudo));
+	return ETH_HLEN + 40 + payload;
+}
+
 static uint64_t moved(const struct net_port *p)
 {
 	return p->stats.in_frames + p->stats.drop_spoofed + p->stats.drop_malformed;
@@ -76,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		port[i].deliver = deliver;
 		CHECK(net_port_attach(&port[i]) == NULL);
 	}
-	static uint8_t frame[ETH_FRAME_MAX + 16];
+	static uint8_t frame[NET_GSO_FRAME_MAX + 16];
 	size_t at = 0;
 	while (at + 4 <= size) {
 		uint8_t op = data[at], a = data[at + 1], b = data[at + 2], c = data[at + 3];
@@ -91,6 +143,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if ((op >> 2 & 7) == 6) {
 			full[from] = !full[from];
+			continue;
+		}
+		if ((op >> 2 & 7) == 4 && (op & 0x40)) {
+			static const unsigned takes[3] = { 0, NET_RX_CSUM, NET_RX_CSUM | NET_RX_TSO4 };
+			unsigned k = port[from].rx_offload == takes[1] ? 2 : port[from].rx_offload ? 0 : 1;
+			port[from].rx_offload = takes[k];
+			continue;
+		}
+		if ((op >> 2 & 7) == 4) {
+			uint32_t payload = 1 + (uint32_t)(a | b << 8) % 20000;
+			uint32_t len = tcp_frame(frame, MACS[a & 7], port[from].mac, payload, c);
+			struct net_offload o = { .needs_csum = true, .csum_start = ETH_HLEN + 20,
+						 .csum_offset = 16 };
+			if (op & 0x80) {
+				o.gso_type = NET_GSO_TCPV4;
+				o.gso_size = (uint16_t)(1 + c * 6);
+			}
+			sender = &port[from];
+			sent_frame = frame;
+			uint64_t before = moved(&port[from]);
+			bool attached = port[from].attached;
+			net_switch_input(&port[from], frame, len, &o);
+			CHECK(moved(&port[from]) - before == (attached ? 1u : 0u));
 			continue;
 		}
 		uint32_t len = (op & 0x80) ? (uint32_t)(a | b << 8) % (ETH_FRAME_MAX + 8) : 60;

@@ -521,7 +521,8 @@ def net_offload_seeds():
 def net_switch_seeds():
     """fuzz_net_switch: 4-byte records (op: port in bits 0-1, 5 send,
     6 full, 7 detach/attach; bit 7 a length from bytes 1-2, bit 6
-    addresses from the input)."""
+    addresses from the input; 4 a TCP/IPv4 frame with offload: bit 7 GSO,
+    bit 6 cycles the port's rx_offload instead)."""
     def send(port, dst, src, ln=None, fill=0):
         op = port | 5 << 2 | (0x80 if ln is not None else 0)
         ln = ln or 0
@@ -532,6 +533,10 @@ def net_switch_seeds():
         send(3, 4, 3) + send(0, 3, 0) + send(0, 6, 0) + send(1, 2, 0) + send(3, 5, 0),
         bytes([2 | 7 << 2, 0, 0, 0]) + send(0, 2, 0) + bytes([2 | 7 << 2, 0, 0, 0]) + send(0, 2, 0),
         bytes([1 | 6 << 2, 0, 0, 0]) + send(0, 1, 0) + send(0, 5, 0, ln=13) + send(0, 5, 0, ln=1518),
+        # Port 1 takes checksums and TSO4 (two cycles), port 2 nothing:
+        # a GSO frame and a partial checksum, broadcast and to port 1.
+        bytes([1 | 4 << 2 | 0x40, 0, 0, 0]) * 2 + bytes([4 << 2 | 0x80, 0x05, 0x10, 200]) +
+        bytes([4 << 2 | 0x80, 0x01, 0x10, 241]) + bytes([4 << 2, 0x05, 0x02, 3]),
     ]
     return seeds
 
