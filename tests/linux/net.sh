@@ -9,10 +9,14 @@
 #          until a connection succeeds, and waits for the peer's md5
 #   spoof  takes yakvm.spoofmac as its MAC before the link is up, then
 #          pings the peer: nothing may come back; waits for a key
-#   flood  floods broadcast frames (/bin/flood) until both pingers have
-#          told it they are done (port 5002)
+#   flood  floods broadcast frames (/bin/flood) until each of
+#          yakvm.pingers has told it that it is done (port 5100 + the
+#          pinger's last address byte: one listener per pinger, since a
+#          second connection queued on one listener is lost when it closes)
 #   fping  waits until the flood reaches it (1000 frames in), pings the
-#          peer 20 times, then tells the flooder (yakvm.flooder)
+#          peer 20 times, tells the flooder (yakvm.flooder), and ends only
+#          once the peer has said it is done too (port 5003): a pinger that
+#          ended early would leave its peer's last pings unanswered
 # The two sides wait for each other by events: a ping answered, a
 # connection accepted; never by a fixed sleep.
 arg() { sed -n "s/.*yakvm\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
@@ -31,10 +35,14 @@ ip addr add "$addr/24" dev eth0
 ip link set eth0 up
 say "up $addr carrier $(cat $e/carrier)"
 
-# Until the peer answers once (its link may come up later than ours).
+# Until the peer answers once (its link may come up later than ours);
+# then its ARP entry is made permanent: Linux gives up on a neighbour after
+# 3 probes 1 s apart, a wall-time bound that a VM starved by a loaded host
+# (or by a flood) can miss, and the ping waiting on it is then lost.
 wait_peer() {
 	until ping -c 1 -W 60 "$peer" >/dev/null 2>&1; do :; done
-	say "peer $peer answers"
+	arp -s "$peer" "$(ip neigh show "$peer" | sed -n 's/.*lladdr \([^ ]*\).*/\1/p')"
+	say "peer $peer answers: $(ip neigh show "$peer")"
 }
 # $1 pings, one at a time, and how many were answered. Not `ping -c N`:
 # once a reply has come, busybox waits only about two round trips (at
@@ -44,7 +52,12 @@ pings() {
 	n=0 i=0
 	while [ $i -lt "$1" ]; do
 		i=$((i + 1))
-		ping -c 1 -W 60 "$peer" >/dev/null 2>&1 && n=$((n + 1))
+		if ping -c 1 -W 60 "$peer" >/dev/null 2>&1; then
+			n=$((n + 1))
+		else
+			say "ping $i lost: neighbour $(ip neigh show "$peer")"
+			grep '^Icmp: [0-9]' /proc/net/snmp | sed 's/^/yakvm-linux: net /'
+		fi
 	done
 	say "ping: $1 packets transmitted, $n packets received"
 }
@@ -78,20 +91,33 @@ send)
 	;;
 flood)
 	flood eth0 &
+	flooder=$!
 	say "flooding"
-	for i in 1 2; do
-		say "a pinger is done: $(listen 5002)"
+	pids=
+	for a in $(arg pingers | tr , ' '); do
+		listen $((5100 + ${a##*.})) > /tmp/done${a##*.} &
+		pids="$pids $!"
 	done
-	kill $!
+	wait $pids
+	for a in $(arg pingers | tr , ' '); do
+		say "a pinger is done: $(cat /tmp/done${a##*.})"
+	done
+	kill $flooder
 	wait
 	;;
 fping)
 	until [ "$(cat $e/statistics/rx_packets)" -ge 1000 ]; do sleep 1; done
 	say "the flood reached us"
+	listen 5003 > /tmp/peer_done &
 	wait_peer
+	rx=$(cat $e/statistics/rx_packets)
 	pings 20
-	until echo "$addr" | nc "$(arg flooder)" 5002; do :; done
+	say "frames in during the pings: $(($(cat $e/statistics/rx_packets) - rx))"
+	until echo "$addr" | nc "$(arg flooder)" $((5100 + ${addr##*.})); do :; done
 	say "told the flooder"
+	until echo "$addr" | nc "$peer" 5003; do :; done
+	wait $!
+	say "the peer is done: $(cat /tmp/peer_done)"
 	;;
 spoof)
 	ping -c 3 -W 10 "$peer" | grep transmitted | sed 's/^/yakvm-linux: net spoof ping: /'
