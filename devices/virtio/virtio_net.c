@@ -100,40 +100,26 @@ static void stop(struct virtio_dev *vd)
 #define VNET_FEATURES_OFFLOAD ((1ull << VIRTIO_NET_F_CSUM) | (1ull << VIRTIO_NET_F_GUEST_CSUM) | \
 			       (1ull << VIRTIO_NET_F_HOST_TSO4) | (1ull << VIRTIO_NET_F_GUEST_TSO4))
 
-const struct virtio_type virtio_net_type = {
-	.name = "virtio-net",
-	.device_id = 1,				/* 5 "Device Types" */
-	.pci_class = { 0x02, 0x00, 0x00 },	/* network, Ethernet: QEMU's */
-	.features = VNET_FEATURES_PLAIN | VNET_FEATURES_OFFLOAD,
-	.nqueues = 2,
-	.queue_max = VNET_QUEUE_SIZE,
-	.config_size = VIRTIO_NET_CFG_SIZE,
-	.state_size = sizeof(struct vnet *),
-	.own_notify_queues = 1u << VNET_RXQ,	/* virtio_net_rx.c */
-	.init = init,
-	.config_read = config_read,
-	.config_write = config_write,
-	.notify = notify,
-	.driver_ok = driver_ok,
-	.reset = reset,
-	.stop = stop,
-};
+/* The two types differ only in the features offered (offload= on the
+ * module line, core/vm/vmdesc.c). */
+#define VNET_TYPE(feat) {						\
+	.name = "virtio-net",						\
+	.device_id = 1,				/* 5 "Device Types" */	\
+	.pci_class = { 0x02, 0x00, 0x00 },	/* network, Ethernet: QEMU's */	\
+	.features = (feat),						\
+	.nqueues = 2,							\
+	.queue_max = VNET_QUEUE_SIZE,					\
+	.config_size = VIRTIO_NET_CFG_SIZE,				\
+	.state_size = sizeof(struct vnet *),				\
+	.own_notify_queues = 1u << VNET_RXQ,	/* virtio_net_rx.c */	\
+	.init = init,							\
+	.config_read = config_read,					\
+	.config_write = config_write,					\
+	.notify = notify,						\
+	.driver_ok = driver_ok,						\
+	.reset = reset,							\
+	.stop = stop,							\
+}
 
-const struct virtio_type virtio_net_type_plain = {
-	.name = "virtio-net",
-	.device_id = 1,				/* 5 "Device Types" */
-	.pci_class = { 0x02, 0x00, 0x00 },	/* network, Ethernet: QEMU's */
-	.features = VNET_FEATURES_PLAIN,
-	.nqueues = 2,
-	.queue_max = VNET_QUEUE_SIZE,
-	.config_size = VIRTIO_NET_CFG_SIZE,
-	.state_size = sizeof(struct vnet *),
-	.own_notify_queues = 1u << VNET_RXQ,	/* virtio_net_rx.c */
-	.init = init,
-	.config_read = config_read,
-	.config_write = config_write,
-	.notify = notify,
-	.driver_ok = driver_ok,
-	.reset = reset,
-	.stop = stop,
-};
+const struct virtio_type virtio_net_type = VNET_TYPE(VNET_FEATURES_PLAIN | VNET_FEATURES_OFFLOAD);
+const struct virtio_type virtio_net_type_plain = VNET_TYPE(VNET_FEATURES_PLAIN);
