@@ -538,7 +538,9 @@ def run_qemu(sc, iso, serial_log, workdir):
         for t in (typist, monitor, host):
             if t:
                 t.join()
-    info = {"status": status, "seconds": time.time() - t0}
+    # QEMU's own exit status: 1 from isa-debug-exit (on_idle=exit), 0 from a
+    # reset under -no-reboot (a triple fault) or a power-off, < 0 a signal.
+    info = {"status": status, "seconds": time.time() - t0, "returncode": p.returncode}
     if status == "timeout":
         info["diagnosis"] = diagnosis
     return info

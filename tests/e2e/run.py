@@ -85,8 +85,9 @@ def main():
     failed_runs = {}
     for (sc, run), (results, info) in all_results():
         name = sc.name + (" (run %d of %d)" % run if run else "")
-        print("== %s (%s, %.1fs, serial log %s)" %
-              (name, info["status"], info["seconds"],
+        rc = info.get("returncode") if info["status"] == "exited" else None
+        print("== %s (%s%s, %.1fs, serial log %s)" %
+              (name, info["status"], "" if rc is None else " %d" % rc, info["seconds"],
                os.path.relpath(info.get("log", "-"), ROOT)))
         times.append((info["seconds"], name))
         for ok, desc, detail in results:

@@ -94,20 +94,24 @@ SCENARIOS = [
     two_smp_vms("qemu-smp2-two-smp-vms", 2),
     two_smp_vms("qemu-smp4-two-smp-vms", 4),
 
-    # Host CPU 0: a vCPU spinning with IF=0 and a heartbeat neighbour.
-    # Host CPU 1: two VMs looking for each other's memory.
+    # Host CPU 1: a vCPU spinning with IF=0 and a heartbeat neighbour.
+    # Host CPU 2: two VMs looking for each other's memory.
+    # Not CPU 0: under QEMU's TCG another CPU's FXRSTOR (CPU 2 switching
+    # between its two vCPUs' FPU state) can undo CPU 0's nested-paging bit
+    # (docs/status.md, emulator quirks); on 2 CPUs this scenario once
+    # ended 1.3 s in, without a line, as that quirk's triple fault does.
     Scenario(
-        name="qemu-smp2-spin-isolation",
-        smp=2,
+        name="qemu-smp3-spin-isolation",
+        smp=3,
         timeout=180,
         grub=[YAKVM,
-              "module2 /guests/spin.elf name=spin mem=8M cpus=0 -- ms=2000",
-              "module2 /guests/heartbeat.elf name=heartbeat mem=8M cpus=0 -- until=key",
-              "module2 /guests/memfill.elf name=write mem=16M cpus=1 -- write ms=3000",
-              "module2 /guests/memfill.elf name=scan mem=16M cpus=1 -- scan ms=3000",
+              "module2 /guests/spin.elf name=spin mem=8M cpus=1 -- ms=2000",
+              "module2 /guests/heartbeat.elf name=heartbeat mem=8M cpus=1 -- until=key",
+              "module2 /guests/memfill.elf name=write mem=16M cpus=2 -- write ms=3000",
+              "module2 /guests/memfill.elf name=scan mem=16M cpus=2 -- scan ms=3000",
               ],
         input=[stop_when_others_end(["spin", "write", "scan"])],
-        checks=boot_checks(2) + [
+        checks=boot_checks(3) + [
             Check("the spinner starts spinning with IF=0", SPIN_START),
             Check("the heartbeat neighbour on the same host CPU keeps beating while "
                   "the spinner spins with IF=0", r"^\[heartbeat\] heartbeat \d+$",
