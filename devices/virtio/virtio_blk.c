@@ -50,10 +50,7 @@ static uint32_t config_read(struct virtio_dev *vd, uint32_t off, unsigned size)
 	put32(cfg + CFG_DISCARD_ALIGN, b->be->block_size ? b->be->block_size / BLK_SECTOR : 1);
 	put32(cfg + CFG_MAX_WZ_SECT, VBLK_ZERO_MAX);
 	put32(cfg + CFG_MAX_WZ_SEG, VBLK_ZERO_SEGS);
-	uint32_t v = 0;
-	for (unsigned i = 0; i < size && off + i < CFG_SIZE; i++)
-		v |= (uint32_t)cfg[off + i] << (8 * i);
-	return v;
+	return virtio_config_bytes(cfg, CFG_SIZE, off, size);
 }
 
 /* Only `writeback` is writable, and only with VIRTIO_BLK_F_CONFIG_WCE,

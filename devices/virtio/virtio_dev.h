@@ -121,4 +121,16 @@ static inline bool virtio_has(const struct virtio_dev *vd, unsigned bit)
 	return (vd->driver_features >> bit) & 1;
 }
 
+/* `size` bytes at `off` of a type's configuration space, built as the
+ * little-endian byte image cfg[cfg_size] (4.1.3.1); bytes past its end
+ * read 0. For the types' config_read. */
+static inline uint32_t virtio_config_bytes(const uint8_t *cfg, uint32_t cfg_size, uint32_t off,
+					   unsigned size)
+{
+	uint32_t v = 0;
+	for (unsigned i = 0; i < size && off + i < cfg_size; i++)
+		v |= (uint32_t)cfg[off + i] << (8 * i);
+	return v;
+}
+
 #endif

@@ -42,10 +42,7 @@ static uint32_t config_read(struct virtio_dev *vd, uint32_t off, unsigned size)
 	for (unsigned i = 0; i < ETH_ALEN; i++)
 		cfg[VIRTIO_NET_CFG_MAC + i] = vn->port.mac[i];
 	cfg[VIRTIO_NET_CFG_STATUS] = VIRTIO_NET_S_LINK_UP;
-	uint32_t v = 0;
-	for (unsigned i = 0; i < size && off + i < VIRTIO_NET_CFG_SIZE; i++)
-		v |= (uint32_t)cfg[off + i] << (8 * i);
-	return v;
+	return virtio_config_bytes(cfg, VIRTIO_NET_CFG_SIZE, off, size);
 }
 
 /* 5.1.4: the MAC is read-only with VERSION_1 (a driver changes it with
