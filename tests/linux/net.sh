@@ -109,6 +109,7 @@ fping)
 	until [ "$(cat $e/statistics/rx_packets)" -ge 1000 ]; do sleep 1; done
 	say "the flood reached us"
 	listen 5003 > /tmp/peer_done &
+	peer_listener=$!
 	wait_peer
 	rx=$(cat $e/statistics/rx_packets)
 	pings 20
@@ -116,7 +117,7 @@ fping)
 	until echo "$addr" | nc "$(arg flooder)" $((5100 + ${addr##*.})); do :; done
 	say "told the flooder"
 	until echo "$addr" | nc "$peer" 5003; do :; done
-	wait $!
+	wait $peer_listener
 	say "the peer is done: $(cat /tmp/peer_done)"
 	;;
 spoof)
