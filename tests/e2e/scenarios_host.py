@@ -76,8 +76,8 @@ SCENARIOS = [
     # npt=4k maps RAM with 4 KiB nested pages only: 16 MiB is 4096 of them
     # less the holes (640 KiB - 1 MiB: 96 pages; the top page of low RAM).
     Scenario(name="qemu-npt-4k",
-             grub=[YAKVM, "module2 /guests/memfill.elf name=small4k mem=16M npt=4k -- write ms=300",
-                   "module2 /guests/memfill.elf name=small2m mem=16M -- write ms=300"],
+             grub=[YAKVM, "module2 /guests/memfill.elf name=small4k mem=16M npt=4k -- write passes=2",
+                   "module2 /guests/memfill.elf name=small2m mem=16M -- write passes=2"],
              checks=[
                  Check("npt=4k: RAM in 4 KiB nested pages only",
                        r"^yakvm: vm small4k: RAM in 0 2 MiB and \d{4} 4 KiB nested pages"),

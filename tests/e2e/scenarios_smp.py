@@ -6,9 +6,22 @@ with IF=0 next to a neighbour that must not starve, two VMs looking for each
 other's memory, and four vCPUs time-sliced fairly on one host CPU.
 Imported by scenarios.py.
 """
-from harness import Scenario, Check, stop_when_others_end
+import re
+
+from harness import Scenario, Check, ToVM, stop_when_others_end
 
 YAKVM = "multiboot2 /boot/yakvm.elf loglevel=info on_idle=exit"
+
+
+def scans_after_fill(n):
+    """A condition on the log: memfill's scanner has printed n scan passes
+    after the writer's "filled" line (all but the first of them begun
+    after it)."""
+    def cond(log):
+        m = re.search(r"^\[write\] memfill: write: filled", log, re.M)
+        return bool(m) and len(re.findall(r"^\[scan\] memfill: scan pass \d+:",
+                                          log[m.end():], re.M)) >= n
+    return cond
 
 
 def boot_checks(cpus):
@@ -107,10 +120,15 @@ SCENARIOS = [
         grub=[YAKVM,
               "module2 /guests/spin.elf name=spin mem=8M cpus=1 -- ms=2000",
               "module2 /guests/heartbeat.elf name=heartbeat mem=8M cpus=1 -- until=key",
-              "module2 /guests/memfill.elf name=write mem=16M cpus=2 -- write ms=3000",
-              "module2 /guests/memfill.elf name=scan mem=16M cpus=2 -- scan ms=3000",
+              "module2 /guests/memfill.elf name=write mem=16M cpus=2 -- write until=key",
+              "module2 /guests/memfill.elf name=scan mem=16M cpus=2 -- scan until=key",
               ],
-        input=[stop_when_others_end(["spin", "write", "scan"])],
+        # The scanner stops after two whole passes over its RAM once the
+        # writer has filled its own (the first may have begun before), the
+        # writer once the scanner has ended, the heartbeat after both.
+        input=[(scans_after_fill(2), ToVM("scan")),
+               (r"^\[scan\] memfill: scan ok", ToVM("write")),
+               stop_when_others_end(["spin", "write", "scan"])],
         checks=boot_checks(3) + [
             Check("the spinner starts spinning with IF=0", SPIN_START),
             Check("the heartbeat neighbour on the same host CPU keeps beating while "
@@ -128,11 +146,12 @@ SCENARIOS = [
                   r"^\[scan\] memfill: scan pass \d+: 16256 KiB scanned"),
             Check("the scanner finds the marker it planted itself (the scan works)",
                   r"^\[scan\] memfill: scan pass \d+: \d+ KiB scanned, planted marker found"),
-            Check("the scanner scans while the writer's marker is in memory",
+            Check("the scanner scans while the writer's marker is in memory (a whole "
+                  "pass begun after the fill)",
                   r"^\[scan\] memfill: scan pass \d+: \d+ KiB scanned, planted marker found, "
                   r"0 foreign markers$",
                   after=r"^\[write\] memfill: write: filled",
-                  before=r"^\[write\] memfill: write ok"),
+                  before=r"^\[write\] memfill: write ok", count=2),
             Check("the scanner never sees the writer's marker",
                   r"^\[scan\] memfill: scan ok: \d+ passes"),
             Check("no scan pass sees a foreign marker",

@@ -4,14 +4,19 @@
  * "write": fills all of its RAM above its image (and above its Multiboot
  * information block) with a marker, a 16-byte block
  * [M0, M1, address, address ^ M2] every 16 bytes, then re-checks every block
- * again and again for "ms=N" milliseconds (default 3000), so the marker
- * stays in memory while the other VM looks for it.
+ * again and again, so the marker stays in memory while the other VM looks
+ * for it.
  *
- * "scan": for "ms=N" milliseconds (default 3000) scans all of its RAM -
+ * "scan": again and again scans all of its RAM -
  * every range of the Multiboot1 memory map below 4 GiB, from 0 to the end
  * of mem_upper, the VGA hole excepted - for M0 followed by M1. It plants one
  * marker block of its own first, at a known address, to prove the scan
  * would see one; any other hit is the writer's memory showing through.
+ *
+ * How long both go on: "until=key" until a byte arrives on the serial port
+ * (the harness types it once the other VM has done what this one must
+ * outlast: an order of events, not a time), "passes=N" N passes, else
+ * "ms=N" milliseconds of TSC time (default 3000).
  *
  * M0..M2 are never constants in the image, or the scanner would find them
  * in its own copy of this program: they are computed as C ^ key, with the
@@ -58,12 +63,36 @@ static bool has(const char *cl, const char *word)
 	return false;
 }
 
+struct until {
+	bool key;
+	uint32_t passes;
+	uint64_t stop;		/* TSC */
+};
+
+static struct until until_of(const char *cl, uint64_t per_ms)
+{
+	return (struct until){
+		.key = has(cl, "until=key"),
+		.passes = arg(cl, "passes=", 0),
+		.stop = rdtsc() + per_ms * arg(cl, "ms=", 3000),
+	};
+}
+
+static bool go_on(const struct until *u, uint32_t passes_done)
+{
+	if (u->key)
+		return !(inb(0x3fd) & 0x01);
+	if (u->passes)
+		return passes_done < u->passes;
+	return rdtsc() < u->stop;
+}
+
 static uint32_t round_up(uint32_t x)
 {
 	return (x + 0xfff) & ~0xfffu;
 }
 
-static int writer(struct mb1_info *info, uint32_t ms, uint64_t per_ms)
+static int writer(struct mb1_info *info, const char *cl, uint64_t per_ms)
 {
 	uint32_t key = key_store;
 	uint32_t m0 = C0 ^ key, m1 = C1 ^ key, m2 = C2 ^ key;
@@ -81,7 +110,7 @@ static int writer(struct mb1_info *info, uint32_t ms, uint64_t per_ms)
 	}
 	printf("memfill: write: filled 0x%x-0x%x (%u KiB) with the marker\n",
 	       start, end, (end - start) / 1024);
-	uint64_t stop = rdtsc() + per_ms * ms;
+	struct until u = until_of(cl, per_ms);
 	uint32_t pass = 0, bad = 0;
 	do {
 		pass++;
@@ -94,7 +123,7 @@ static int writer(struct mb1_info *info, uint32_t ms, uint64_t per_ms)
 			}
 		}
 		printf("memfill: write: re-check pass %u: %u bad blocks\n", pass, bad);
-	} while (rdtsc() < stop);
+	} while (go_on(&u, pass));
 	if (bad) {
 		printf("memfill: FAIL write: %u bad blocks in %u passes\n", bad, pass);
 		return 1;
@@ -135,7 +164,7 @@ static uint32_t __attribute__((noinline)) scan_range(uint32_t a, uint32_t e, uin
 	return hits;
 }
 
-static int scanner(struct mb1_info *info, uint32_t ms, uint64_t per_ms)
+static int scanner(struct mb1_info *info, const char *cl, uint64_t per_ms)
 {
 	uint32_t key = key_store;
 	uint32_t top = 0x100000u + info->mem_upper * 1024u;
@@ -144,7 +173,7 @@ static int scanner(struct mb1_info *info, uint32_t ms, uint64_t per_ms)
 		return 1;
 	}
 	plant(key);
-	uint64_t stop = rdtsc() + per_ms * ms;
+	struct until u = until_of(cl, per_ms);
 	uint32_t pass = 0, total = 0, kib = 0, bad_own = 0;
 	do {
 		pass++;
@@ -177,7 +206,7 @@ static int scanner(struct mb1_info *info, uint32_t ms, uint64_t per_ms)
 		       pass, kib, own == 1 ? "found" : "MISSING", hits, hits ? "" : "\n");
 		if (hits)
 			printf(" (first at 0x%x)\n", first);
-	} while (rdtsc() < stop);
+	} while (go_on(&u, pass));
 	if (total || bad_own) {
 		printf("memfill: FAIL scan: %u foreign markers, planted marker missed in %u of %u passes\n",
 		       total, bad_own, pass);
@@ -191,12 +220,11 @@ static int scanner(struct mb1_info *info, uint32_t ms, uint64_t per_ms)
 int guest_main(uint32_t magic, struct mb1_info *info)
 {
 	const char *cl = (info->flags & 4) ? (const char *)info->cmdline : "";
-	uint32_t ms = arg(cl, "ms=", 3000);
 	uint64_t per_ms = tsc_per_ms();
 	if (has(cl, "write"))
-		return writer(info, ms, per_ms);
+		return writer(info, cl, per_ms);
 	if (has(cl, "scan"))
-		return scanner(info, ms, per_ms);
+		return scanner(info, cl, per_ms);
 	printf("memfill: FAIL: say \"write\" or \"scan\"\n");
 	return 1;
 }
