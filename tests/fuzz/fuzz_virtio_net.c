@@ -35,6 +35,7 @@
 #include "lib/log.h"
 #include "tests/unit/fake_platform.h"
 #include "tests/fakes/flat_ram.h"
+#include "tests/fakes/vnet_side.h"
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz_virtio_net: %s:%d: %s\n", __FILE__, __LINE__, #c); \
@@ -112,17 +113,9 @@ static uint64_t sent(const struct net_port_stats *s)
 
 static void setup(struct side *s, unsigned i, uint8_t f)
 {
-	memset(&s->vn, 0, sizeof(s->vn));
-	s->ptr = NULL;
 	s->needs_reset = false;
-	s->vd = (struct virtio_dev){ .type = &virtio_net_type, .type_state = &s->ptr };
 	const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, (uint8_t)(i + 1) };
-	memcpy(s->vn.port.mac, mac, 6);
-	s->vn.port.deliver = watched_deliver;
-	s->vn.port.owner = &s->vn;
-	CHECK(net_port_attach(&s->vn.port) == NULL);
-	virtio_net_type.init(&s->vd, &s->vn);
-	uint64_t feat = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_NET_F_MAC;
+	uint64_t feat = 0;
 	if (f >> i & 1)
 		feat |= 1ull << VIRTIO_NET_F_MRG_RXBUF;
 	if (f & 4)
@@ -130,21 +123,15 @@ static void setup(struct side *s, unsigned i, uint8_t f)
 	if (f >> (6 + i) & 1)
 		feat |= 1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_GUEST_CSUM |
 			1ull << VIRTIO_NET_F_HOST_TSO4 | 1ull << VIRTIO_NET_F_GUEST_TSO4;
-	s->vd.driver_features = feat;
-	s->vd.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-		       VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
 	s->guest = (struct flat_ram){ s->ram, SPACE };
-	struct virtq_mem m = flat_ram_mem(&s->guest);
-	for (unsigned q = 0; q < 2; q++) {
-		struct virtq *vq = &s->vd.vq[q];
-		virtq_reset(vq);
-		vq->size = (f >> 4 & 3) ? (uint16_t)(1u << ((f >> 4 & 3) - 1)) : QSIZE;
-		vq->desc = 0x200 * q;
-		vq->avail = 0x200 * q + 0x80;
-		vq->used = 0x200 * q + 0x100;
-		CHECK(virtq_enable(vq, &m, feat));
-	}
-	virtio_net_type.driver_ok(&s->vd);
+	struct vnet_side side = {
+		.vd = &s->vd, .vn = &s->vn, .ptr = &s->ptr, .guest = &s->guest, .mac = mac,
+		.deliver = watched_deliver, .features = feat,
+		.queue_size = (f >> 4 & 3) ? (uint16_t)(1u << ((f >> 4 & 3) - 1)) : QSIZE,
+	};
+	for (unsigned q = 0; q < 2; q++)
+		side.queue[q] = (struct vq_layout){ 0x200 * q, 0x200 * q + 0x80, 0x200 * q + 0x100 };
+	CHECK(vnet_side_up(&side));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

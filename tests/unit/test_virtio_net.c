@@ -19,6 +19,7 @@
 #include "lib/log.h"
 #include "tests/unit/fake_platform.h"
 #include "tests/fakes/flat_ram.h"
+#include "tests/fakes/vnet_side.h"
 
 #define SPACE 0x10000ull
 #define QSIZE 8
@@ -85,32 +86,17 @@ static uint32_t used_len(struct side *s, unsigned q, unsigned k)
 static void setup_side_features(struct side *s, unsigned i, bool mrg, uint64_t more)
 {
 	memset(s, 0, sizeof(*s));
-	s->vd = (struct virtio_dev){ .type = &virtio_net_type, .type_state = &s->ptr };
-	const uint8_t mac[6] = { 0x02, 0x79, 0x6b, 0, 0, (uint8_t)(0xa + i) };
-	memcpy(s->vn.port.mac, mac, 6);
-	s->vn.port.deliver = vnet_deliver;
-	s->vn.port.owner = &s->vn;
-	assert_null(net_port_attach(&s->vn.port));
-	virtio_net_type.init(&s->vd, &s->vn);
-	uint64_t feat = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_NET_F_MAC;
-	if (mrg)
-		feat |= 1ull << VIRTIO_NET_F_MRG_RXBUF;
-	feat |= more;
-	s->vd.driver_features = feat;
-	s->vd.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-		       VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
 	s->guest = (struct flat_ram){ s->ram, SPACE };
-	struct virtq_mem m = flat_ram_mem(&s->guest);
-	for (unsigned q = 0; q < 2; q++) {
-		struct virtq *vq = &s->vd.vq[q];
-		virtq_reset(vq);
-		vq->size = QSIZE;
-		vq->desc = QBASE(q);
-		vq->avail = QBASE(q) + 0x100;
-		vq->used = QBASE(q) + 0x200;
-		assert_true(virtq_enable(vq, &m, feat));
-	}
-	virtio_net_type.driver_ok(&s->vd);
+	const uint8_t mac[6] = { 0x02, 0x79, 0x6b, 0, 0, (uint8_t)(0xa + i) };
+	struct vnet_side side = {
+		.vd = &s->vd, .vn = &s->vn, .ptr = &s->ptr, .guest = &s->guest, .mac = mac,
+		.deliver = vnet_deliver,
+		.features = more | (mrg ? 1ull << VIRTIO_NET_F_MRG_RXBUF : 0),
+		.queue_size = QSIZE,
+	};
+	for (unsigned q = 0; q < 2; q++)
+		side.queue[q] = (struct vq_layout){ QBASE(q), QBASE(q) + 0x100, QBASE(q) + 0x200 };
+	assert_true(vnet_side_up(&side));
 }
 
 static void setup_side(struct side *s, unsigned i, bool mrg)
