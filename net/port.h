@@ -46,6 +46,7 @@ struct net_port_stats {
 	uint64_t drop_no_room;            /* for the owner: its receive side was full or not ready */
 	uint64_t drop_filtered;           /* of `in`: for nobody (its own MAC; from an
 					   * uplink, not for a VM) */
+	uint64_t drop_link_down;          /* from or for the owner while its link was down */
 	/* Offload (net/offload.h). */
 	uint64_t in_gso, in_csum;         /* from the owner: GSO frames, partial checksums */
 	uint64_t out_gso, out_csum;       /* to the owner as is */
@@ -66,6 +67,8 @@ struct net_port {
 			uint32_t len, const struct net_offload *off);
 	void *owner;
 	unsigned rx_offload;              /* NET_RX_*, atomic */
+	bool link_down;                   /* the cable out (monitor `link`): nothing in or
+					   * out; changed under the switch lock */
 	struct net_port_stats stats;
 
 	/* The switch's. */
@@ -79,6 +82,11 @@ const char *net_port_attach(struct net_port *p);
 /* Detaches p: once this returns, `deliver` is never called again for it
  * and its MAC is free. Does nothing if it is not attached. */
 void net_port_detach(struct net_port *p);
+
+/* Plugs p's cable in (up) or pulls it out: while its link is down the
+ * switch takes no frame from p and gives it none (each counted in
+ * drop_link_down). True if that changed its state. */
+bool net_port_set_link(struct net_port *p, bool up);
 
 /* A frame the owner of `from` sends (it stays the caller's), with its
  * offload metadata (NULL: none). Checked (net_offload_check; else
@@ -103,5 +111,7 @@ void net_mac_format(const uint8_t *mac, char buf[18]);
 void net_port_format(const struct net_port *p, char *buf, unsigned size);
 /* One line of its offload counters. */
 void net_port_format_offload(const struct net_port *p, char *buf, unsigned size);
+/* One line of its link: up or down, and what that dropped. */
+void net_port_format_link(const struct net_port *p, char *buf, unsigned size);
 
 #endif

@@ -41,3 +41,9 @@ void net_port_format_offload(const struct net_port *p, char *buf, unsigned size)
 		 p->name, get(&s->in_gso), get(&s->in_csum), get(&s->out_gso), get(&s->out_csum),
 		 get(&s->out_segmented), get(&s->out_completed));
 }
+
+void net_port_format_link(const struct net_port *p, char *buf, unsigned size)
+{
+	snprintf(buf, size, "%s link: %s; %lu frames dropped while down", p->name,
+		 p->link_down ? "down" : "up", get(&p->stats.drop_link_down));
+}

@@ -88,7 +88,9 @@ static void deliver(struct net_port *to, const struct net_port *from, const uint
 		    uint32_t len, const struct net_offload *off)
 {
 	unsigned takes = __atomic_load_n(&to->rx_offload, __ATOMIC_RELAXED);
-	if (net_offload_none(off)) {
+	if (to->link_down) {
+		net_count(&to->stats.drop_link_down, 1);
+	} else if (net_offload_none(off)) {
 		deliver_one(to, from, frame, len, NULL);
 	} else if (off->gso_type == NET_GSO_TCPV4 ? (takes & NET_RX_TSO4) && (takes & NET_RX_CSUM)
 						  : (takes & NET_RX_CSUM)) {
@@ -150,6 +152,11 @@ void net_switch_input(struct net_port *from, const uint8_t *frame, uint32_t len,
 		net_unlock(&lock, f);
 		return;
 	}
+	if (from->link_down) {
+		net_count(&from->stats.drop_link_down, 1);
+		net_unlock(&lock, f);
+		return;
+	}
 	if (!net_offload_check(frame, len, &o)) {	/* the bounds, any offload */
 		net_count(&from->stats.drop_malformed, 1);
 		net_unlock(&lock, f);
@@ -172,6 +179,15 @@ void net_switch_input(struct net_port *from, const uint8_t *frame, uint32_t len,
 		net_count(&from->stats.in_csum, 1);
 	forward(from, frame, len, &o);
 	net_unlock(&lock, f);
+}
+
+bool net_port_set_link(struct net_port *p, bool up)
+{
+	uint64_t f = net_lock(&lock);
+	bool changed = p->link_down == up;
+	p->link_down = !up;
+	net_unlock(&lock, f);
+	return changed;
 }
 
 unsigned net_switch_snapshot(struct net_port *out, unsigned max)

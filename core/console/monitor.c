@@ -9,6 +9,7 @@
 #include "core/run/vcpu.h"
 #include "core/diag/stats.h"
 #include "devices/virtio/virtio_blk_vm.h"
+#include "devices/virtio/virtio_net_vm.h"
 #include "lib/log.h"
 #include "core/run/timer.h"
 #include "arch/x86/pcpu.h"
@@ -176,6 +177,8 @@ static void cmd_net(void)
 		kprintf("  net %s\n", line);
 		net_port_format_offload(&ports[i], line, sizeof(line));
 		kprintf("  net %s\n", line);
+		net_port_format_link(&ports[i], line, sizeof(line));
+		kprintf("  net %s\n", line);
 	}
 }
 
@@ -190,7 +193,8 @@ static const char *const help_lines[] = {
 	"                    then \"destroyed\" once all of the VM's work is over)",
 	"  trace on|off N    print every exit of VM N",
 	"  mem               host memory",
-	"  net               the switch's ports: frames, bytes, drops",
+	"  net               the switch's ports: frames, bytes, drops, links",
+	"  link N up|down    VM N's network cable in or out (its driver sees the link)",
 	"  help              this list",
 };
 
@@ -219,6 +223,19 @@ static void run(void)
 		cmd_mem();
 	} else if (token_is(cmd.s, cmd.len, "net") && !a1.len) {
 		cmd_net();
+	} else if (token_is(cmd.s, cmd.len, "link")) {
+		struct vm *vm = find(&a1);
+		bool up = token_is(a2.s, a2.len, "up");
+		if ((!up && !token_is(a2.s, a2.len, "down")) || extra.len)
+			kprintf("error: usage: link N up|down\n");
+		else if (!vm)
+			kprintf("error: no VM %.*s\n", (int)a1.len, a1.s);
+		else if (vm->state != VM_RUNNING || vm->destroying)
+			kprintf("error: vm %s is %s\n", vm->name, state_name(vm));
+		else if (virtio_net_vm_set_link(vm, up) < 0)
+			kprintf("error: vm %s has no network device\n", vm->name);
+		else
+			kprintf("  vm %s: link %s\n", vm->name, up ? "up" : "down");
 	} else if (token_is(cmd.s, cmd.len, "info")) {
 		struct vm *vm = find(&a2);
 		if (!token_is(a1.s, a1.len, "vm") || extra.len)

@@ -41,7 +41,8 @@ static uint32_t config_read(struct virtio_dev *vd, uint32_t off, unsigned size)
 	uint8_t cfg[VIRTIO_NET_CFG_SIZE] = { 0 };
 	for (unsigned i = 0; i < ETH_ALEN; i++)
 		cfg[VIRTIO_NET_CFG_MAC + i] = vn->port.mac[i];
-	cfg[VIRTIO_NET_CFG_STATUS] = VIRTIO_NET_S_LINK_UP;
+	cfg[VIRTIO_NET_CFG_STATUS] = __atomic_load_n(&vn->port.link_down, __ATOMIC_RELAXED) ?
+				     0 : VIRTIO_NET_S_LINK_UP;
 	return virtio_config_bytes(cfg, VIRTIO_NET_CFG_SIZE, off, size);
 }
 
@@ -88,6 +89,20 @@ static void stop(struct virtio_dev *vd)
 	log_info("vm %s: net: the driver notified %lu times for transmitq1, %lu for receiveq1; "
 		 "used rounds %lu, %lu", vd->vm ? vd->vm->name : "?", vn->notified[VNET_TXQ],
 		 vn->notified[VNET_RXQ], vn->used_rounds[VNET_TXQ], vn->used_rounds[VNET_RXQ]);
+	net_port_format_link(&vn->port, line, sizeof(line));
+	log_info("vm %s: net port off the switch: %s", vd->vm ? vd->vm->name : "?", line);
+}
+
+/* 5.1.4.2: with VIRTIO_NET_F_STATUS the driver reads the link from
+ * `status` when the configuration changes: the change interrupt. */
+bool vnet_set_link(struct vnet *vn, bool up)
+{
+	if (!net_port_set_link(&vn->port, up))
+		return false;
+	uint64_t f = device_lock(vn->vd->dev);
+	virtio_config_changed(vn->vd);
+	device_unlock(vn->vd->dev, f);
+	return true;
 }
 
 /* 5.1.3: MAC, STATUS, MRG_RXBUF; with offload also CSUM, GUEST_CSUM,

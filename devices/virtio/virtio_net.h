@@ -111,5 +111,9 @@ void vnet_rx_drain(struct vnet *vn);
 /* rx_ready on or off; off empties the backlog and forgets held chains.
  * On, the port's rx_offload follows the negotiated features. */
 void vnet_rx_set_ready(struct vnet *vn, bool ready);
+/* The link up or down (the monitor's `link`): the port's state, the
+ * configuration's status, and a configuration-change interrupt. False if
+ * it already was. Takes the device lock. */
+bool vnet_set_link(struct vnet *vn, bool up);
 
 #endif

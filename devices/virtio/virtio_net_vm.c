@@ -71,3 +71,11 @@ uint64_t virtio_net_vm_free(struct vm *vm)
 	vnet_of_vm[vm->id] = NULL;
 	return VNET_PAGES * PAGE_SIZE;
 }
+
+int virtio_net_vm_set_link(struct vm *vm, bool up)
+{
+	struct vnet *vn = vm->id < MAX_VMS ? vnet_of_vm[vm->id] : NULL;
+	if (!vn || !vn->vd || !vn->vd->dev)
+		return -1;	/* none, or its device was never made */
+	return vnet_set_link(vn, up);
+}

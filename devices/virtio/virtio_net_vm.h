@@ -17,6 +17,9 @@ const struct virtio_type *virtio_net_vm_nic(struct vm *vm, const void **arg);
 /* The VM's destroy, once its devices are freed: its port's memory back;
  * returns how many bytes. */
 uint64_t virtio_net_vm_free(struct vm *vm);
+/* The VM's link up or down: 1 if that changed it, 0 if it already was,
+ * -1 if the VM has no network device. */
+int virtio_net_vm_set_link(struct vm *vm, bool up);
 
 /* The MAC for a VM without mac=: locally administered, unicast
  * (02:79:6b, "yk", then 24 bits of a hash of its name). */

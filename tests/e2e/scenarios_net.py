@@ -155,6 +155,39 @@ def flood_checks():
     return checks
 
 
+def link_checks():
+    la = p("la")
+    return [
+        Check("no panic or host exception", r"PANIC|EXCEPTION", present=False),
+        Check("no virtio device needs reset", r"needs reset", present=False),
+        Check("la: the link is up at first", la + r"up 10\.0\.0\.1 carrier 1$"),
+        Check("la pings lb: 3 of 3 answered", la + r"ping: 3 packets transmitted, 3 packets received",
+              before=la + r"waiting for the link to go down$"),
+        Check("link: a wrong word gets the usage", r"^error: usage: link N up\|down$"),
+        Check("link: an unknown VM is named", r"^error: no VM nosuch$"),
+        Check("link la down: the monitor says so", r"^  vm la: link down$"),
+        Check("la's driver sees the link go down (status, configuration interrupt)",
+              la + r"carrier 0$", after=r"^  vm la: link down$"),
+        Check("lb's ping while la's link is down gets nothing back",
+              p("lb") + r"ping to the peer while its link is down: 1 packets transmitted, "
+              r"0 packets received"),
+        Check("the monitor's net: la's link down, lb's ping dropped at its port",
+              r"^  net la link: down; [1-9]\d* frames dropped while down$"),
+        Check("link la up: the monitor says so", r"^  vm la: link up$"),
+        Check("la's driver sees the link come back", la + r"carrier 1$",
+              after=r"^  vm la: link up$"),
+        Check("la pings lb again: 3 of 3 answered",
+              la + r"ping: 3 packets transmitted, 3 packets received", after=la + r"carrier 1$"),
+        Check("lb ends once la is done", p("lb") + r"the peer is done: 10\.0\.0\.1$"),
+        Check("la's port when it stopped: link up, what was dropped while down",
+              r"^yakvm: vm la: net port off the switch: la link: up; [1-9]\d* frames dropped "
+              r"while down$"),
+        Check("lb's link was never down: nothing dropped for it",
+              r"^yakvm: vm lb: net port off the switch: lb link: up; 0 frames dropped while down$"),
+        Check("all VMs end", r"^yakvm: all VMs have ended"),
+    ]
+
+
 # tests/guests/hostile_vnet.c, run by two VMs.
 VNET_CASES = [
     "virtio-net at 00:02.0 (1af4:1041)", "MAC and MRG_RXBUF offered",
@@ -217,6 +250,20 @@ SCENARIOS = [
                (r"console input goes to yakvm's monitor", b"net\r"),
                (r"^  net spoof .*\n", ToVM("spoof", b"\r"))],
         checks=checks()),
+    # The monitor's `link` pulls la's cable and puts it back: la's virtio_net
+    # follows (carrier 0, then 1), lb's ping meanwhile is dropped at la's port.
+    Scenario(
+        name="linux-net-link", mem="512M", smp=2, timeout=900,
+        grub=[YAKVM] +
+        net_vm("la", "128M", "net=on", "yakvm.net=10.0.0.1 yakvm.peer=10.0.0.2 yakvm.role=link") +
+        net_vm("lb", "128M", "net=on",
+               "yakvm.net=10.0.0.2 yakvm.peer=10.0.0.1 yakvm.role=linkpeer"),
+        input=[(p("la") + r"waiting for the link to go down$",
+                ToVM(None, b"link la sideways\rlink nosuch up\rlink la down\r")),
+               (p("la") + r"carrier 0$", ToVM("lb", b"\r")),
+               (p("lb") + r"ping to the peer while its link is down: .*$",
+                ToVM(None, b"net\rlink la up\r"))],
+        checks=link_checks()),
     # A flooding VM beside a ping between two others: every ping answered.
     Scenario(
         name="linux-net-flood", mem="1G", smp=2, timeout=1200,

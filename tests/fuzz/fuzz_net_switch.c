@@ -4,7 +4,7 @@
  * input record one of: a frame from a port (destination and source picked
  * from the ports' MACs, outside hosts, broadcast and multicast, or taken
  * from the input; a length from the input), a detach or re-attach of a
- * port, a receiver turning full or not.
+ * port, a receiver turning full or not, a port's link down or up.
  * Properties: a frame is never handed back to its sender nor from an
  * uplink to an uplink; a frame from a VM port carries its own MAC as
  * source; one from an uplink is for a VM's own MAC or a group address and
@@ -12,7 +12,9 @@
  * 14 to ETH_FRAME_MAX; a detached port gets nothing and its frames are
  * ignored; each frame from an attached port moves exactly one of its
  * counters (in, spoofed, malformed); a unicast frame to a VM port's MAC
- * reaches that port only (or its no-room counter).
+ * reaches that port only (or its no-room counter); a port whose link is
+ * down gets nothing, and a frame for it or from it moves its link-down
+ * counter instead.
  * Offload (op 4): a TCP/IPv4 frame with a partial checksum, or a GSO
  * frame, from the input's sizes; bit 6 instead cycles the port's
  * rx_offload (none, checksums, checksums and TSO4). A port gets offload
@@ -55,6 +57,7 @@ static bool deliver(struct net_port *p, const struct net_port *from, const uint8
 		    uint32_t len, const struct net_offload *off)
 {
 	CHECK(p->attached && from == sender);
+	CHECK(!p->link_down && !from->link_down);
 	CHECK(p != from);
 	CHECK(!((p->flags & from->flags) & NET_PORT_UPLINK));
 	CHECK(len >= ETH_HLEN && len <= (off && off->gso_type ? NET_GSO_FRAME_MAX : ETH_FRAME_MAX));
@@ -115,7 +118,8 @@ static uint32_t tcp_frame(uint8_t *f, const uint8_t *dst, const uint8_t *src, ui
 
 static uint64_t moved(const struct net_port *p)
 {
-	return p->stats.in_frames + p->stats.drop_spoofed + p->stats.drop_malformed;
+	return p->stats.in_frames + p->stats.drop_spoofed + p->stats.drop_malformed +
+	       p->stats.drop_link_down;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -139,6 +143,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				net_port_detach(&port[from]);
 			else
 				CHECK(net_port_attach(&port[from]) == NULL);
+			continue;
+		}
+		if ((op >> 2 & 7) == 6 && (op & 0x40)) {
+			CHECK(net_port_set_link(&port[from], port[from].link_down));
 			continue;
 		}
 		if ((op >> 2 & 7) == 6) {
@@ -179,25 +187,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		memset(got, 0, sizeof(got));
 		uint64_t before = moved(&port[from]), in_before = port[from].stats.in_frames;
-		uint64_t no_room[NP];
-		for (unsigned i = 0; i < NP; i++)
+		uint64_t no_room[NP], link_down[NP];
+		for (unsigned i = 0; i < NP; i++) {
 			no_room[i] = port[i].stats.drop_no_room;
+			link_down[i] = port[i].stats.drop_link_down;
+		}
 		sender = &port[from];
 		sent_frame = frame;
 		bool attached = port[from].attached;
 		net_switch_input(&port[from], frame, len, NULL);
 		CHECK(moved(&port[from]) - before == (attached ? 1u : 0u));
-		if (!attached)
+		if (!attached || port[from].link_down)
 			for (unsigned i = 0; i < NP; i++)
 				CHECK(got[i] == 0);
+		if (attached && port[from].link_down)
+			CHECK(port[from].stats.drop_link_down - link_down[from] == 1);
 		/* Accepted unicast to an attached VM port other than the
 		 * sender: that port only. */
 		bool accepted = port[from].stats.in_frames != in_before;
 		for (unsigned i = 0; i < 3; i++)
 			if (accepted && i != from && port[i].attached && eth_same(frame, port[i].mac)) {
+				bool down = port[i].link_down;
 				for (unsigned k = 0; k < NP; k++)
-					CHECK(got[k] == (k == i));
-				CHECK(port[i].stats.drop_no_room - no_room[i] == (full[i] ? 1u : 0u));
+					CHECK(got[k] == (k == i && !down));
+				CHECK(port[i].stats.drop_link_down - link_down[i] == (down ? 1u : 0u));
+				CHECK(port[i].stats.drop_no_room - no_room[i] == (full[i] && !down ? 1u : 0u));
 			}
 	}
 	for (unsigned i = 0; i < NP; i++)

@@ -520,9 +520,10 @@ def net_offload_seeds():
 
 def net_switch_seeds():
     """fuzz_net_switch: 4-byte records (op: port in bits 0-1, 5 send,
-    6 full, 7 detach/attach; bit 7 a length from bytes 1-2, bit 6
-    addresses from the input; 4 a TCP/IPv4 frame with offload: bit 7 GSO,
-    bit 6 cycles the port's rx_offload instead)."""
+    6 full (bit 6: the link down or up instead), 7 detach/attach; bit 7 a
+    length from bytes 1-2, bit 6 addresses from the input; 4 a TCP/IPv4
+    frame with offload: bit 7 GSO, bit 6 cycles the port's rx_offload
+    instead)."""
     def send(port, dst, src, ln=None, fill=0):
         op = port | 5 << 2 | (0x80 if ln is not None else 0)
         ln = ln or 0
@@ -537,6 +538,10 @@ def net_switch_seeds():
         # a GSO frame and a partial checksum, broadcast and to port 1.
         bytes([1 | 4 << 2 | 0x40, 0, 0, 0]) * 2 + bytes([4 << 2 | 0x80, 0x05, 0x10, 200]) +
         bytes([4 << 2 | 0x80, 0x01, 0x10, 241]) + bytes([4 << 2, 0x05, 0x02, 3]),
+        # Port 1's link down: a frame to it, one from it, a broadcast;
+        # then up again and a frame to it.
+        bytes([1 | 6 << 2 | 0x40, 0, 0, 0]) + send(0, 1, 0) + send(1, 0, 1) + send(0, 5, 0) +
+        bytes([1 | 6 << 2 | 0x40, 0, 0, 0]) + send(0, 1, 0),
     ]
     return seeds
 

@@ -17,6 +17,12 @@
 #          peer 20 times, tells the flooder (yakvm.flooder), and ends only
 #          once the peer has said it is done too (port 5003): a pinger that
 #          ended early would leave its peer's last pings unanswered
+#   link   once its peer is ready (port 5004), asks for its link to go
+#          down, waits for carrier 0 (the monitor's `link`), then for
+#          carrier 1, pings the peer and tells it that it is done (5003)
+#   linkpeer tells the peer it is ready, pings it once when a key comes
+#          (typed once the peer's carrier is 0: nothing may come back),
+#          and waits for the peer to be done
 # The two sides wait for each other by events: a ping answered, a
 # connection accepted; never by a fixed sleep.
 arg() { sed -n "s/.*yakvm\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
@@ -117,6 +123,33 @@ fping)
 	until echo "$addr" | nc "$(arg flooder)" $((5100 + ${addr##*.})); do :; done
 	say "told the flooder"
 	until echo "$addr" | nc "$peer" 5003; do :; done
+	wait $peer_listener
+	say "the peer is done: $(cat /tmp/peer_done)"
+	;;
+link)
+	listen 5004 > /tmp/peer_ready &
+	ready_listener=$!
+	wait_peer
+	pings 3
+	wait $ready_listener
+	say "the peer is ready: $(cat /tmp/peer_ready)"
+	say "waiting for the link to go down"
+	until [ "$(cat $e/carrier)" = 0 ]; do sleep 1; done
+	say "carrier 0"
+	until [ "$(cat $e/carrier)" = 1 ]; do sleep 1; done
+	say "carrier 1"
+	pings 3
+	until echo "$addr" | nc "$peer" 5003; do :; done
+	say "told the peer"
+	;;
+linkpeer)
+	listen 5003 > /tmp/peer_done &
+	peer_listener=$!
+	wait_peer
+	until echo "$addr" | nc "$peer" 5004; do :; done
+	say "told the peer we are ready; waiting for a key"
+	read -r key
+	say "ping to the peer while its link is down: $(ping -c 1 -W 5 "$peer" | grep transmitted)"
 	wait $peer_listener
 	say "the peer is done: $(cat /tmp/peer_done)"
 	;;

@@ -3,7 +3,7 @@
  * with a recording deliver; which port gets each frame (unicast, group,
  * unknown, learned behind an uplink), the source-MAC rule and the
  * uplink's exemption and filter, lengths, a full receiver, attach and
- * detach, and the counters (docs/net.md).
+ * detach, a port's link down and up, and the counters (docs/net.md).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -223,6 +223,34 @@ static void test_switch_full(void **state)
 		net_port_detach(&extra[i]);
 }
 
+/* A port whose cable is out: nothing from it, nothing to it (flooded or
+ * not), each counted on it; back in, both ways work again. */
+static void test_link_down(void **state)
+{
+	assert_true(net_port_set_link(&port[1], false));
+	assert_false(net_port_set_link(&port[1], false));	/* already down */
+	send(1, port[0].mac, port[1].mac, 60);
+	expect(0, 0, 0, 0);
+	send(0, port[1].mac, port[0].mac, 60);
+	send(0, BCAST, port[0].mac, 60);
+	send(3, port[1].mac, HOST, 60);
+	expect(0, 0, 1, 1);                        /* the broadcast to 2 and the uplink */
+	assert_int_equal(port[1].stats.drop_link_down, 4);
+	assert_int_equal(port[1].stats.in_frames, 0);
+	assert_int_equal(port[1].stats.out_frames, 0);
+	char line[96];
+	strcpy(port[1].name, "nb");
+	net_port_format_link(&port[1], line, sizeof(line));
+	assert_string_equal(line, "nb link: down; 4 frames dropped while down");
+	assert_true(net_port_set_link(&port[1], true));
+	send(1, port[0].mac, port[1].mac, 60);
+	send(0, port[1].mac, port[0].mac, 60);
+	expect(1, 1, 1, 1);
+	assert_int_equal(port[1].stats.drop_link_down, 4);
+	net_port_format_link(&port[1], line, sizeof(line));
+	assert_string_equal(line, "nb link: up; 4 frames dropped while down");
+}
+
 static void test_snapshot_and_format(void **state)
 {
 	send(0, port[1].mac, port[0].mac, 60);
@@ -250,6 +278,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_receiver_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_switch_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_and_format, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,6 +35,7 @@ struct side {
 	struct virtio_dev vd;
 	unsigned used_calls[2];
 	unsigned resets;
+	unsigned config_changes;
 	uint16_t avail_idx[2];
 	uint16_t next_desc[2];
 };
@@ -50,7 +51,10 @@ void virtio_used(struct virtio_dev *vd, unsigned q)
 	assert_true(q < 2);
 	(vd == &A->vd ? A : B)->used_calls[q]++;
 }
-void virtio_config_changed(struct virtio_dev *vd) { }
+void virtio_config_changed(struct virtio_dev *vd)
+{
+	(vd == &A->vd ? A : B)->config_changes++;
+}
 void virtio_needs_reset(struct virtio_dev *vd, const char *why)
 {
 	(vd == &A->vd ? A : B)->resets++;
@@ -429,6 +433,29 @@ static void test_config_space(void **state)
 	assert_int_equal(virtio_net_type.config_read(&A->vd, 0, 1), A->vn.port.mac[0]);
 }
 
+/* The link down (the monitor's `link`): status reads 0 after one
+ * configuration change, frames neither way; up again: both back. */
+static void test_link_down_and_up(void **state)
+{
+	assert_true(vnet_set_link(&B->vn, false));
+	assert_false(vnet_set_link(&B->vn, false));
+	assert_int_equal(B->config_changes, 1);
+	assert_int_equal(virtio_net_type.config_read(&B->vd, VIRTIO_NET_CFG_STATUS, 2), 0);
+	rx_buffer(B, 0, 2048);
+	transmit(A, 0, B->vn.port.mac, A->vn.port.mac, 100, 0, 0);
+	fake_advance(0);
+	assert_int_equal(used_idx(B, 0), 0);
+	assert_int_equal(B->vn.port.stats.drop_link_down, 1);
+	assert_true(vnet_set_link(&B->vn, true));
+	assert_int_equal(B->config_changes, 2);
+	assert_int_equal(virtio_net_type.config_read(&B->vd, VIRTIO_NET_CFG_STATUS, 2),
+			 VIRTIO_NET_S_LINK_UP);
+	transmit(A, 0, B->vn.port.mac, A->vn.port.mac, 100, 0, 0);
+	fake_advance(0);
+	assert_int_equal(used_idx(B, 0), 1);
+	check_frame(B, 0xa000 + VNET_HDR_LEN, 100, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +473,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_ready_and_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_of_one, setup_mrg, teardown),
 		cmocka_unit_test_setup_teardown(test_config_space, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_down_and_up, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
