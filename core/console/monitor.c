@@ -204,6 +204,24 @@ static void help(void)
 		kprintf("%s\n", help_lines[i]);
 }
 
+/* For "trace on|off N" and "link N up|down": the VM `name` names, and
+ * whether `word` is `yes` (else it must be `no`); NULL after one error
+ * line. */
+static struct vm *vm_and_choice(const struct token *name, const struct token *word,
+				const struct token *extra, const char *yes, const char *no,
+				const char *usage, bool *is_yes)
+{
+	*is_yes = token_is(word->s, word->len, yes);
+	if ((!*is_yes && !token_is(word->s, word->len, no)) || extra->len) {
+		kprintf("error: usage: %s\n", usage);
+		return NULL;
+	}
+	struct vm *vm = find(name);
+	if (!vm)
+		kprintf("error: no VM %.*s\n", (int)name->len, name->s);
+	return vm;
+}
+
 static void run(void)
 {
 	const char *p = line;
@@ -224,13 +242,11 @@ static void run(void)
 	} else if (token_is(cmd.s, cmd.len, "net") && !a1.len) {
 		cmd_net();
 	} else if (token_is(cmd.s, cmd.len, "link")) {
-		struct vm *vm = find(&a1);
-		bool up = token_is(a2.s, a2.len, "up");
-		if ((!up && !token_is(a2.s, a2.len, "down")) || extra.len)
-			kprintf("error: usage: link N up|down\n");
-		else if (!vm)
-			kprintf("error: no VM %.*s\n", (int)a1.len, a1.s);
-		else if (vm->state != VM_RUNNING || vm->destroying)
+		bool up;
+		struct vm *vm = vm_and_choice(&a1, &a2, &extra, "up", "down", "link N up|down", &up);
+		if (!vm)
+			return;
+		if (vm->state != VM_RUNNING || vm->destroying)
 			kprintf("error: vm %s is %s\n", vm->name, state_name(vm));
 		else if (virtio_net_vm_set_link(vm, up) < 0)
 			kprintf("error: vm %s has no network device\n", vm->name);
@@ -253,13 +269,9 @@ static void run(void)
 		else
 			stats_print_vm(vm);	/* core/diag/stats.c */
 	} else if (token_is(cmd.s, cmd.len, "trace")) {
-		struct vm *vm = find(&a2);
-		bool on = token_is(a1.s, a1.len, "on");
-		if ((!on && !token_is(a1.s, a1.len, "off")) || extra.len)
-			kprintf("error: usage: trace on|off N\n");
-		else if (!vm)
-			kprintf("error: no VM %.*s\n", (int)a2.len, a2.s);
-		else {
+		bool on;
+		struct vm *vm = vm_and_choice(&a2, &a1, &extra, "on", "off", "trace on|off N", &on);
+		if (vm) {
 			vm->desc.trace = on;
 			kprintf("  vm %s: trace %s\n", vm->name, on ? "on" : "off");
 		}
