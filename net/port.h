@@ -36,6 +36,7 @@
  * it does not take are completed or segmented by the switch. Atomic. */
 #define NET_RX_CSUM (1u << 0)       /* partial checksums */
 #define NET_RX_TSO4 (1u << 1)       /* TCP/IPv4 GSO frames (with NET_RX_CSUM) */
+#define NET_RX_TSO6 (1u << 2)       /* TCP/IPv6 GSO frames (with NET_RX_CSUM) */
 
 /* What a port did, for the monitor (net command) and its last log line. */
 struct net_port_stats {
@@ -52,6 +53,7 @@ struct net_port_stats {
 	uint64_t out_gso, out_csum;       /* to the owner as is */
 	uint64_t out_segmented;           /* GSO frames cut into segments for the owner */
 	uint64_t out_completed;           /* partial checksums completed for the owner */
+	uint64_t in_gso6, out_gso6;       /* of in_gso and out_gso: TCP/IPv6 */
 };
 
 struct net_port {

@@ -37,9 +37,10 @@ void net_port_format_offload(const struct net_port *p, char *buf, unsigned size)
 {
 	const struct net_port_stats *s = &p->stats;
 	snprintf(buf, size, "%s offload: in %lu gso %lu csum, out %lu gso %lu csum; "
-		 "%lu segmented %lu completed for it",
+		 "%lu segmented %lu completed for it; IPv6 gso in %lu out %lu",
 		 p->name, get(&s->in_gso), get(&s->in_csum), get(&s->out_gso), get(&s->out_csum),
-		 get(&s->out_segmented), get(&s->out_completed));
+		 get(&s->out_segmented), get(&s->out_completed), get(&s->in_gso6),
+		 get(&s->out_gso6));
 }
 
 void net_port_format_link(const struct net_port *p, char *buf, unsigned size)

@@ -83,6 +83,12 @@ static void deliver_one(struct net_port *to, const struct net_port *from, const 
 	}
 }
 
+/* The rx_offload bit that takes GSO frames of this type. */
+static unsigned tso_taken(uint8_t gso_type)
+{
+	return gso_type == NET_GSO_TCPV6 ? NET_RX_TSO6 : NET_RX_TSO4;
+}
+
 /* The frame as `to` takes it: as is, completed, or cut into segments. */
 static void deliver(struct net_port *to, const struct net_port *from, const uint8_t *frame,
 		    uint32_t len, const struct net_offload *off)
@@ -92,11 +98,13 @@ static void deliver(struct net_port *to, const struct net_port *from, const uint
 		net_count(&to->stats.drop_link_down, 1);
 	} else if (net_offload_none(off)) {
 		deliver_one(to, from, frame, len, NULL);
-	} else if (off->gso_type == NET_GSO_TCPV4 ? (takes & NET_RX_TSO4) && (takes & NET_RX_CSUM)
-						  : (takes & NET_RX_CSUM)) {
+	} else if ((takes & NET_RX_CSUM) && (off->gso_type == NET_GSO_NONE ||
+					     (takes & tso_taken(off->gso_type)))) {
 		net_count(off->gso_type ? &to->stats.out_gso : &to->stats.out_csum, 1);
+		if (off->gso_type == NET_GSO_TCPV6)
+			net_count(&to->stats.out_gso6, 1);
 		deliver_one(to, from, frame, len, off);
-	} else if (off->gso_type == NET_GSO_TCPV4) {
+	} else if (off->gso_type != NET_GSO_NONE) {
 		net_count(&to->stats.out_segmented, 1);
 		unsigned n = net_segment_count(len, off);
 		for (unsigned i = 0; i < n; i++)
@@ -177,6 +185,8 @@ void net_switch_input(struct net_port *from, const uint8_t *frame, uint32_t len,
 		net_count(&from->stats.in_gso, 1);
 	else if (o.needs_csum)
 		net_count(&from->stats.in_csum, 1);
+	if (o.gso_type == NET_GSO_TCPV6)
+		net_count(&from->stats.in_gso6, 1);
 	forward(from, frame, len, &o);
 	net_unlock(&lock, f);
 }

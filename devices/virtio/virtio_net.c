@@ -106,11 +106,13 @@ bool vnet_set_link(struct vnet *vn, bool up)
 }
 
 /* 5.1.3: MAC, STATUS, MRG_RXBUF; with offload also CSUM, GUEST_CSUM,
- * HOST_TSO4, GUEST_TSO4 (the TSO bits need the CSUM ones, 5.1.3.1). */
+ * HOST_TSO4, GUEST_TSO4, HOST_TSO6, GUEST_TSO6 (the TSO bits need the CSUM
+ * ones, 5.1.3.1). */
 #define VNET_FEATURES_PLAIN ((1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_MRG_RXBUF) | \
 			     (1ull << VIRTIO_NET_F_STATUS))
 #define VNET_FEATURES_OFFLOAD ((1ull << VIRTIO_NET_F_CSUM) | (1ull << VIRTIO_NET_F_GUEST_CSUM) | \
-			       (1ull << VIRTIO_NET_F_HOST_TSO4) | (1ull << VIRTIO_NET_F_GUEST_TSO4))
+			       (1ull << VIRTIO_NET_F_HOST_TSO4) | (1ull << VIRTIO_NET_F_GUEST_TSO4) | \
+			       (1ull << VIRTIO_NET_F_HOST_TSO6) | (1ull << VIRTIO_NET_F_GUEST_TSO6))
 
 /* The two types differ only in the features offered (offload= on the
  * module line, core/vm/vmdesc.c). */

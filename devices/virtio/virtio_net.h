@@ -2,9 +2,9 @@
  * devices/virtio/virtio_net.h - the virtio network device (virtio 1.1,
  * section 5.1) as a port of yakvm's switch (net/port.h): receiveq1 (0)
  * and transmitq1 (1), no control queue; MAC, STATUS, MRG_RXBUF, and
- * checksum and TCP/IPv4 segmentation offload both ways (CSUM, GUEST_CSUM,
- * HOST_TSO4, GUEST_TSO4; docs/net.md) unless the VM's line says
- * offload=off.
+ * checksum and TCP segmentation offload over IPv4 and IPv6 both ways
+ * (CSUM, GUEST_CSUM, HOST_TSO4, GUEST_TSO4, HOST_TSO6, GUEST_TSO6;
+ * docs/net.md) unless the VM's line says offload=off.
  */
 #ifndef YAKVM_DEVICES_VIRTIO_VIRTIO_NET_H
 #define YAKVM_DEVICES_VIRTIO_VIRTIO_NET_H
@@ -20,7 +20,9 @@
 #define VIRTIO_NET_F_CSUM       0
 #define VIRTIO_NET_F_GUEST_CSUM 1
 #define VIRTIO_NET_F_GUEST_TSO4 7
+#define VIRTIO_NET_F_GUEST_TSO6 8
 #define VIRTIO_NET_F_HOST_TSO4  11
+#define VIRTIO_NET_F_HOST_TSO6  12
 #define VIRTIO_NET_F_MAC        5
 #define VIRTIO_NET_F_MRG_RXBUF  15
 #define VIRTIO_NET_F_STATUS     16
@@ -45,6 +47,7 @@
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
 #define VIRTIO_NET_HDR_GSO_NONE  0
 #define VIRTIO_NET_HDR_GSO_TCPV4 1
+#define VIRTIO_NET_HDR_GSO_TCPV6 4
 
 #define VNET_RXQ         0
 #define VNET_TXQ         1

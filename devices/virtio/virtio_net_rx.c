@@ -89,10 +89,11 @@ void vnet_rx_set_ready(struct vnet *vn, bool ready)
 {
 	struct virtio_dev *vd = vn->vd;
 	unsigned takes = 0;
-	/* 5.1.3.1: GUEST_TSO4 needs GUEST_CSUM; a driver that took it alone
-	 * gets whole checksums and segments. */
+	/* 5.1.3.1: GUEST_TSO4 and GUEST_TSO6 need GUEST_CSUM; a driver that
+	 * took one alone gets whole checksums and segments. */
 	if (ready && virtio_has(vd, VIRTIO_NET_F_GUEST_CSUM))
-		takes = NET_RX_CSUM | (virtio_has(vd, VIRTIO_NET_F_GUEST_TSO4) ? NET_RX_TSO4 : 0);
+		takes = NET_RX_CSUM | (virtio_has(vd, VIRTIO_NET_F_GUEST_TSO4) ? NET_RX_TSO4 : 0) |
+			(virtio_has(vd, VIRTIO_NET_F_GUEST_TSO6) ? NET_RX_TSO6 : 0);
 	__atomic_store_n(&vn->port.rx_offload, takes, __ATOMIC_RELAXED);
 	uint64_t f = net_lock(&vn->rx_lock);
 	vn->rx_ready = ready;
@@ -122,8 +123,9 @@ static void make_header(const struct vnet_slot *s, unsigned nbuf, uint8_t hdr[VN
 		put_le16(hdr + VNET_HDR_CSUM_START, s->off.csum_start);
 		put_le16(hdr + VNET_HDR_CSUM_OFFSET, s->off.csum_offset);
 	}
-	if (s->off.gso_type == NET_GSO_TCPV4) {
-		hdr[VNET_HDR_GSO_TYPE] = VIRTIO_NET_HDR_GSO_TCPV4;
+	if (s->off.gso_type != NET_GSO_NONE) {
+		hdr[VNET_HDR_GSO_TYPE] = s->off.gso_type == NET_GSO_TCPV6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
+									     VIRTIO_NET_HDR_GSO_TCPV4;
 		put_le16(hdr + VNET_HDR_HDR_LEN, s->off.hdr_len);
 		put_le16(hdr + VNET_HDR_GSO_SIZE, s->off.gso_size);
 	}

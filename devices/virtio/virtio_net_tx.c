@@ -4,13 +4,13 @@
  * copied once into the device's buffer and checked there.
  *
  * The header (5.1.6.2.1, 5.1.6.2.2): NEEDS_CSUM is taken only when
- * VIRTIO_NET_F_CSUM was negotiated, gso_type TCPV4 only with HOST_TSO4
- * (and CSUM, 5.1.3.1); any other gso_type (UDP, TCPV6, the ECN bit: not
- * offered) is not; other flag bits are ignored (5.1.6.2.2). The switch checks the rest
+ * VIRTIO_NET_F_CSUM was negotiated, gso_type TCPV4 only with HOST_TSO4,
+ * TCPV6 only with HOST_TSO6 (and CSUM, 5.1.3.1); any other gso_type
+ * (UDP, the ECN bit: not offered) is not; other flag bits are ignored (5.1.6.2.2). The switch checks the rest
  * (net_offload_check: the checksum field inside the frame, a parseable
  * TCP/IPv4 GSO frame, gso_size, the length). hdr_len is only a hint
  * (5.1.6.2.2): the switch finds the headers itself. A frame above
- * ETH_FRAME_MAX (NET_GSO_FRAME_MAX with HOST_TSO4), an empty one, or a
+ * ETH_FRAME_MAX (NET_GSO_FRAME_MAX with HOST_TSO4 or 6), an empty one, or a
  * header refused is dropped and counted (malformed), the chain returned.
  */
 #include "devices/virtio/virtio_net.h"
@@ -26,17 +26,20 @@ static bool header_offload(const struct virtio_dev *vd, const uint8_t *hdr,
 {
 	bool csum = virtio_has(vd, VIRTIO_NET_F_CSUM);
 	bool tso4 = csum && virtio_has(vd, VIRTIO_NET_F_HOST_TSO4);
+	bool tso6 = csum && virtio_has(vd, VIRTIO_NET_F_HOST_TSO6);
 	uint8_t flags = hdr[VNET_HDR_FLAGS], gso = hdr[VNET_HDR_GSO_TYPE];
 	*o = (struct net_offload){
 		.needs_csum = flags & VIRTIO_NET_HDR_F_NEEDS_CSUM,
-		.gso_type = gso == VIRTIO_NET_HDR_GSO_TCPV4 ? NET_GSO_TCPV4 : NET_GSO_NONE,
+		.gso_type = gso == VIRTIO_NET_HDR_GSO_TCPV4 ? NET_GSO_TCPV4 :
+			    gso == VIRTIO_NET_HDR_GSO_TCPV6 ? NET_GSO_TCPV6 : NET_GSO_NONE,
 		.gso_size = le16(hdr + VNET_HDR_GSO_SIZE),
 		.csum_start = le16(hdr + VNET_HDR_CSUM_START),
 		.csum_offset = le16(hdr + VNET_HDR_CSUM_OFFSET),
 	};
 	/* Other flag bits (DATA_VALID, RSC_INFO: the driver must not set
 	 * them, 5.1.6.2.1) are ignored (5.1.6.2.2). */
-	if (gso != VIRTIO_NET_HDR_GSO_NONE && !(gso == VIRTIO_NET_HDR_GSO_TCPV4 && tso4))
+	if (gso != VIRTIO_NET_HDR_GSO_NONE && !(gso == VIRTIO_NET_HDR_GSO_TCPV4 && tso4) &&
+	    !(gso == VIRTIO_NET_HDR_GSO_TCPV6 && tso6))
 		return false;
 	return !o->needs_csum || csum;
 }
@@ -45,7 +48,8 @@ void vnet_tx(struct vnet *vn)
 {
 	struct virtio_dev *vd = vn->vd;
 	struct virtq *vq = &vd->vq[VNET_TXQ];
-	uint64_t max = virtio_has(vd, VIRTIO_NET_F_HOST_TSO4) ? NET_GSO_FRAME_MAX : ETH_FRAME_MAX;
+	uint64_t max = virtio_has(vd, VIRTIO_NET_F_HOST_TSO4) || virtio_has(vd, VIRTIO_NET_F_HOST_TSO6) ?
+		       NET_GSO_FRAME_MAX : ETH_FRAME_MAX;
 	unsigned pushed = 0;
 	for (unsigned i = 0; i < VNET_TX_BUDGET && i < vq->size; i++) {
 		struct virtq_chain c = { .segs = vn->segs[0], .cap = VNET_SEGS };

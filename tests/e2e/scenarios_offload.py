@@ -7,7 +7,8 @@ HOST_TSO4, GUEST_TSO4 offered and taken by its virtio_net) serves 16 MiB
 of random bytes with busybox httpd, which puts whole files into the
 socket, so its TCP sends GSO frames of up to 64 KiB whatever the host's
 speed; `oc` (net=on, offload) and `oa` (net=on,offload=off: none
-offered) fetch them with wget and tell ob their md5, which must be ob's.
+offered) fetch them with wget, over IPv4 and then over IPv6 (TSO6), and
+tell ob each md5, which must be ob's.
 ob's frames come with partial checksums and as GSO frames; oc takes them
 as is, and for oa yakvm cuts the GSO frames into segments and completes
 the checksums (oa's kernel checks every TCP checksum and drops a bad
@@ -23,8 +24,8 @@ def nb(vm):
     return r"^\[%s\] yakvm-linux: netbench " % vm
 
 
-def offload_line(vm, pattern):
-    return r"^yakvm: vm %s: net port off the switch: %s offload: %s$" % (vm, vm, pattern)
+def offload_line(vm, pattern, v6=r"IPv6 gso in \d+ out \d+"):
+    return r"^yakvm: vm %s: net port off the switch: %s offload: %s; %s$" % (vm, vm, pattern, v6)
 
 
 def counts(*conds):
@@ -51,22 +52,24 @@ def checks():
               mac_of_name("oa")),
         Check("ob: its port with offload",
               r"^yakvm: vm ob: net: virtio-net, MAC %s, switch port \d+$" % mac_of_name("ob")),
-        Check("ob sent GSO frames and partial checksums (CSUM, HOST_TSO4 negotiated)",
+        Check("ob sent GSO frames (over IPv4 and IPv6) and partial checksums (CSUM, "
+              "HOST_TSO4, HOST_TSO6 negotiated)",
               offload_line("ob", r"in (\d+) gso (\d+) csum, out \d+ gso \d+ csum; "
-                           r"\d+ segmented \d+ completed for it"),
-              verify=counts(lambda n: n >= 1, lambda n: n >= 1)),
-        Check("oc took GSO frames and partial checksums as is (GUEST_TSO4, GUEST_CSUM)",
+                           r"\d+ segmented \d+ completed for it",
+                           r"IPv6 gso in (\d+) out \d+"),
+              verify=counts(lambda n: n >= 2, lambda n: n >= 1, lambda n: n >= 1)),
+        Check("oc took GSO frames (IPv6 ones too) and partial checksums as is (GUEST_TSO4, "
+              "GUEST_TSO6, GUEST_CSUM)",
               offload_line("oc", r"in \d+ gso \d+ csum, out (\d+) gso (\d+) csum; "
-                           r"0 segmented 0 completed for it"),
-              verify=counts(lambda n: n >= 1, lambda n: n >= 1)),
+                           r"0 segmented 0 completed for it", r"IPv6 gso in \d+ out (\d+)"),
+              verify=counts(lambda n: n >= 2, lambda n: n >= 1, lambda n: n >= 1)),
         Check("oa got nothing as is: GSO frames segmented, checksums completed for it",
               offload_line("oa", r"in 0 gso 0 csum, out 0 gso 0 csum; (\d+) segmented "
-                           r"(\d+) completed for it"),
-              verify=counts(lambda n: n >= 1, lambda n: n >= 1)),
-        Check("ob heard that md5 back from both",
-              nb("ob") + r"send md5 ([0-9a-f]{32})$(?:.*\n)*?" + nb("ob")[1:] +
-              r"a peer received md5 \1$(?:.*\n)*?" + nb("ob")[1:] +
-              r"a peer received md5 \1$"),
+                           r"(\d+) completed for it", r"IPv6 gso in 0 out 0"),
+              verify=counts(lambda n: n >= 2, lambda n: n >= 1)),
+        Check("ob heard that md5 back from both, over IPv4 and IPv6",
+              nb("ob") + r"send md5 ([0-9a-f]{32})$" +
+              (r"(?:.*\n)*?" + nb("ob")[1:] + r"a peer received md5 \1$") * 4),
         clean_port("ob"), clean_port("oa"), clean_port("oc"),
         Check("all VMs end", r"^yakvm: all VMs have ended"),
     ]
@@ -76,6 +79,10 @@ def checks():
                   nb("ob") + r"send md5 ([0-9a-f]{32})$(?:.*\n)*?" + nb(vm)[1:] +
                   r"recv md5 \1$"),
             Check("%s: 16777216 bytes" % vm, nb(vm) + r"recv done 16777216 bytes$"),
+            Check("%s fetched them again over IPv6 with ob's md5" % vm,
+                  nb("ob") + r"send md5 ([0-9a-f]{32})$(?:.*\n)*?" + nb(vm)[1:] +
+                  r"recv6 md5 \1$"),
+            Check("%s: 16777216 bytes over IPv6" % vm, nb(vm) + r"recv6 done 16777216 bytes$"),
         ]
     return c
 
@@ -88,10 +95,11 @@ SCENARIOS = [
     Scenario(
         name="linux-net-offload", mem="1G", smp=2, timeout=1200,
         grub=[YAKVM] +
-        bench_vm("ob", "net=on", "yakvm.net=10.0.0.2 yakvm.peer=10.0.0.1 yakvm.netbench=send "
-                 "yakvm.netpeers=2") +
-        bench_vm("oa", "net=on,offload=off", "yakvm.net=10.0.0.1 yakvm.peer=10.0.0.2 "
-                 "yakvm.netbench=recv") +
-        bench_vm("oc", "net=on", "yakvm.net=10.0.0.3 yakvm.peer=10.0.0.2 yakvm.netbench=recv"),
+        bench_vm("ob", "net=on", "yakvm.net=10.0.0.2 yakvm.net6=fd00::2 yakvm.peer=10.0.0.1 "
+                 "yakvm.netbench=send yakvm.netpeers=4") +
+        bench_vm("oa", "net=on,offload=off", "yakvm.net=10.0.0.1 yakvm.net6=fd00::1 "
+                 "yakvm.peer=10.0.0.2 yakvm.peer6=fd00::2 yakvm.netbench=recv") +
+        bench_vm("oc", "net=on", "yakvm.net=10.0.0.3 yakvm.net6=fd00::3 yakvm.peer=10.0.0.2 "
+                 "yakvm.peer6=fd00::2 yakvm.netbench=recv"),
         checks=checks()),
 ]

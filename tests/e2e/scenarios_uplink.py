@@ -155,7 +155,7 @@ def uplink_scenario(name, device, driver, mac, smp):
         Check("the monitor's net: the VM's partial checksums were completed for the uplink "
               "(slirp checks them: the fetches above prove them right)",
               r"^  net net0 offload: in 0 gso 0 csum, out 0 gso 0 csum; \d+ segmented "
-              r"([1-9]\d*) completed for it$"),
+              r"([1-9]\d*) completed for it; IPv6 gso in 0 out 0$"),
         Check("the VM's port when it stopped: frames both ways, nothing spoofed or malformed",
               port_line("web", mac_of_name("web")),
               verify=lambda m: (int(m.group(1)) > 100 and int(m.group(2)) > 1000 and

@@ -7,7 +7,9 @@
  * completed inside the frame and then verifies (the sum from csum_start,
  * with the partial sum the field held, folds to 0); a GSO frame gives 1 to NET_GSO_SEGS_MAX segments, each at
  * most ETH_FRAME_MAX bytes with the frame's headers (hdr_len) and a
- * payload, whose IP header checksum and TCP checksum verify, whose
+ * payload, whose IPv4 header checksum and total length (or IPv6 payload
+ * length) are right, whose TCP checksum verifies (over the IPv4 or IPv6
+ * pseudo-header: the GSO type matches the IP version), whose
  * sequence numbers advance by gso_size, and whose payloads put together
  * are the frame's. Out-of-bounds access is ASan's to find.
  */
@@ -62,8 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(frame);
 		return 0;
 	}
-	struct net_tcp4 t;
-	CHECK(net_tcp4_parse(frame, len, &t) && t.payload == o.hdr_len);
+	struct net_tcp t;
+	CHECK(net_tcp_parse(frame, len, &t) && t.payload == o.hdr_len);
+	CHECK(o.gso_type == (t.v6 ? NET_GSO_TCPV6 : NET_GSO_TCPV4));
 	unsigned n = net_segment_count(len, &o);
 	CHECK(n >= 1 && n <= NET_GSO_SEGS_MAX);
 	uint32_t seq0 = be32(frame + t.l4 + 4), payload = 0;
@@ -75,9 +78,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(memcmp(seg + o.hdr_len, frame + o.hdr_len + payload, sl - o.hdr_len) == 0);
 		const uint8_t *ip = seg + t.l3;
 		uint32_t ihl = t.l4 - t.l3, tcp_len = sl - t.l4;
-		CHECK(net_csum_fold(net_csum_add(0, ip, ihl)) == 0);
-		CHECK(net_be16(ip + 2) == sl - t.l3);
-		uint64_t sum = net_csum_add(0, ip + 12, 8) + 6 + tcp_len;
+		uint64_t sum;
+		if (t.v6) {
+			CHECK(ihl == 40 && net_be16(ip + 4) == tcp_len);
+			sum = net_csum_add(0, ip + 8, 32) + 6 + tcp_len;
+		} else {
+			CHECK(net_csum_fold(net_csum_add(0, ip, ihl)) == 0);
+			CHECK(net_be16(ip + 2) == sl - t.l3);
+			sum = net_csum_add(0, ip + 12, 8) + 6 + tcp_len;
+		}
 		CHECK(net_csum_fold(net_csum_add(sum, seg + t.l4, tcp_len)) == 0);
 		CHECK(be32(seg + t.l4 + 4) == seq0 + payload);
 		payload += sl - o.hdr_len;

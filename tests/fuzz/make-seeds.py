@@ -497,6 +497,19 @@ def tcp4_frame(dst, src, payload, vlan=False, tcp_hl=20, flags=0x18):
     return eth + bytes(ip) + bytes(tcp) + data, len(eth) + 20
 
 
+def tcp6_frame(dst, src, payload, tcp_hl=20, flags=0x18):
+    """The same over IPv6 (RFC 8200: the pseudo-header of 8.1)."""
+    eth = bytes(dst) + bytes(src) + b"\x86\xdd"
+    data = bytes((k * 5 + k // 241) & 255 for k in range(payload))
+    s6, d6 = bytes([0xfd] + [0] * 14 + [2]), bytes([0xfd] + [0] * 14 + [1])
+    ip = struct.pack(">IHBB16s16s", 6 << 28, tcp_hl + payload, 6, 64, s6, d6)
+    tcp = bytearray(tcp_hl)
+    struct.pack_into(">HHIIBBH", tcp, 0, 5001, 80, 0xfffff000, 1, (tcp_hl // 4) << 4, flags, 65535)
+    pseudo = csum16(s6 + d6 + struct.pack(">IHH", tcp_hl + payload, 0, 6))
+    struct.pack_into(">H", tcp, 16, pseudo)
+    return eth + ip + bytes(tcp) + data, len(eth) + 40
+
+
 def net_offload_seeds():
     """fuzz_net_offload: flags, gso_type, gso_size, csum_start,
     csum_offset (le16), then the frame."""
@@ -515,6 +528,11 @@ def net_offload_seeds():
     seeds.append(meta(1, 1, 1460, l4, 16) + f)            # the largest
     seeds.append(meta(1, 1, 0, l4, 16) + f[:200])         # gso_size 0
     seeds.append(meta(1, 0, 0, 0xfff0, 0x20) + f[:100])   # the field outside
+    f, l4 = tcp6_frame(b, a, 5000, flags=0x99)
+    seeds.append(meta(1, 2, 1440, l4, 16) + f)            # TCP/IPv6 GSO
+    seeds.append(meta(1, 1, 1440, l4, 16) + f)            # ... typed TCPV4: refused
+    f, l4 = tcp6_frame(b, a, 65535 - 20)
+    seeds.append(meta(1, 2, 1440, l4, 16) + f)            # the largest IPv6 one
     return seeds
 
 

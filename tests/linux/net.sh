@@ -39,7 +39,14 @@ fi
 ip link set lo up
 ip addr add "$addr/24" dev eth0
 ip link set eth0 up
-say "up $addr carrier $(cat $e/carrier)"
+# yakvm.net6=ADDRESS: an IPv6 address too (/64; without duplicate
+# detection, a wall-time wait, so that it is usable at once).
+addr6=$(arg net6)
+if [ -n "$addr6" ]; then
+	echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad
+	ip -6 addr add "$addr6/64" dev eth0
+fi
+say "up $addr${addr6:+ $addr6} carrier $(cat $e/carrier)"
 
 # Until the peer answers once (its link may come up later than ours);
 # then its ARP entry is made permanent: Linux gives up on a neighbour after

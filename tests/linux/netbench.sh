@@ -8,7 +8,9 @@
 #          connection until the listener is up)
 # With yakvm.netvia=http, send serves N MiB of random bytes with busybox
 # httpd until yakvm.netpeers (1) fetchers told their md5, and recv
-# fetches them with wget and tells yakvm.peer the md5 (port 5001).
+# fetches them with wget and tells yakvm.peer the md5 (port 5001); with
+# yakvm.peer6=ADDRESS recv fetches them a second time over IPv6 (recv6
+# lines) and tells that md5 too.
 #   fetch  DHCP (udhcpc), then wget of N MiB from 10.0.2.2:yakvm.netport
 # The phase is timed on the host between the start and done lines. With
 # ",wait" a line is read from the console before the start (send, fetch)
@@ -50,6 +52,14 @@ recv)
 		sum=$(md5sum < /tmp/got | cut -c1-32)
 		say "recv md5 $sum"
 		until echo "$sum" | nc "$peer" 5001; do :; done
+		peer6=$(arg peer6)
+		if [ -n "$peer6" ]; then
+			until wget -q -O /tmp/got "http://[$peer6]:8080/data"; do :; done
+			say "recv6 done $(wc -c < /tmp/got) bytes"
+			sum=$(md5sum < /tmp/got | cut -c1-32)
+			say "recv6 md5 $sum"
+			until echo "$sum" | nc "$peer" 5001; do :; done
+		fi
 	fi
 	hold
 	;;

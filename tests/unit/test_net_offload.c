@@ -5,9 +5,11 @@
  * checks of offload metadata (each rule broken once), TCP/IPv4
  * segmentation (lengths, IP id and checksum, sequence numbers, FIN/PSH on
  * the last only, CWR on the first only, TCP checksums, the payload
- * whole, with and without a VLAN tag), and the switch delivering a GSO
- * frame as is to a port that takes it and segmented to one that does
- * not, a partial checksum as is or completed (docs/net.md).
+ * whole, with and without a VLAN tag), the same over IPv6 (payload
+ * length, the IPv6 pseudo-header, the type matching the IP version, no
+ * extension header), and the switch delivering a GSO frame as is to a
+ * port that takes it and segmented to one that does not (TSO4 and TSO6
+ * apart), a partial checksum as is or completed (docs/net.md).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -65,6 +67,44 @@ static uint32_t tcp4_frame(uint8_t *f, bool vlan, uint32_t tcp_hl, uint32_t payl
 	net_put_be16(tcp + 16, (uint16_t)~net_csum_fold(pseudo));
 	*l4 = l3 + 20;
 	return l3 + 20 + tcp_hl + payload;
+}
+
+/* The same over IPv6 (RFC 8200 3): a 40-byte header, TCP next. */
+static uint32_t tcp6_frame(uint8_t *f, uint32_t payload, uint8_t flags, uint32_t *l4)
+{
+	memset(f, 0, 14 + 40 + 20);
+	memcpy(f, "\x02\x79\x6b\x00\x00\x02\x02\x79\x6b\x00\x00\x01\x86\xdd", 14);
+	uint8_t *ip = f + 14;
+	ip[0] = 0x60;
+	net_put_be16(ip + 4, (uint16_t)(20 + payload));		/* payload length */
+	ip[6] = 6;						/* next header: TCP */
+	ip[7] = 64;
+	ip[8] = ip[24] = 0xfd;
+	ip[23] = 2;
+	ip[39] = 1;
+	uint8_t *tcp = ip + 40;
+	net_put_be16(tcp, 5001);
+	net_put_be16(tcp + 2, 80);
+	memcpy(tcp + 4, "\xff\xff\xf0\x00", 4);
+	tcp[12] = 0x50;
+	tcp[13] = flags;
+	net_put_be16(tcp + 14, 65535);
+	for (uint32_t i = 0; i < payload; i++)
+		tcp[20 + i] = (uint8_t)(i * 5 + i / 241);
+	uint64_t pseudo = net_csum_add(0, ip + 8, 32) + 6 + 20 + payload;	/* RFC 8200 8.1 */
+	net_put_be16(tcp + 16, (uint16_t)~net_csum_fold(pseudo));
+	*l4 = 14 + 40;
+	return 14 + 40 + 20 + payload;
+}
+
+/* Its payload length and TCP checksum (over the IPv6 pseudo-header). */
+static void assert_checksums6_ok(const uint8_t *f, uint32_t len, uint32_t l4)
+{
+	const uint8_t *ip = f + l4 - 40;
+	uint32_t tcp_len = len - l4;
+	assert_int_equal(net_be16(ip + 4), tcp_len);
+	uint64_t sum = net_csum_add(0, ip + 8, 32) + 6 + tcp_len;
+	assert_int_equal(net_csum_fold(net_csum_add(sum, f + l4, tcp_len)), 0);
 }
 
 /* The frame's IP header and TCP checksum verify (sum to 0xffff). */
@@ -204,6 +244,65 @@ static void check_segments(bool vlan, uint32_t payload, uint16_t mss)
 	assert_int_equal(got, payload);
 }
 
+static struct net_offload gso6(uint32_t l4, uint16_t mss)
+{
+	struct net_offload o = gso(l4, mss);
+	o.gso_type = NET_GSO_TCPV6;
+	return o;
+}
+
+static void test_ipv6(void **state)
+{
+	static uint8_t seg[ETH_FRAME_MAX];
+	uint32_t l4;
+	uint32_t len = tcp6_frame(big, 5000, TCP_ACK | TCP_PSH | TCP_FIN | TCP_CWR, &l4);
+	struct net_offload o = gso6(l4, 1440);
+	assert_true(net_offload_check(big, len, &o));
+	assert_int_equal(o.hdr_len, l4 + 20);
+	o = gso(l4, 1440);					/* typed TCPV4 */
+	assert_false(net_offload_check(big, len, &o));
+	unsigned n = net_segment_count(len, &o);
+	o = gso6(l4, 1440);
+	assert_true(net_offload_check(big, len, &o));
+	n = net_segment_count(len, &o);
+	assert_int_equal(n, 4);
+	uint32_t got = 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t sl = net_segment(big, len, &o, i, seg);
+		uint32_t chunk = i + 1 < n ? 1440 : 5000 - 3 * 1440;
+		assert_int_equal(sl, l4 + 20 + chunk);
+		assert_memory_equal(seg, big, l4 - 40 + 4);		/* Ethernet, version to flow */
+		assert_memory_equal(seg + l4 - 40 + 6, big + l4 - 40 + 6, 34);	/* next, hops, addresses */
+		assert_checksums6_ok(seg, sl, l4);
+		uint8_t *tcp = seg + l4;
+		uint32_t seq = (uint32_t)tcp[4] << 24 | tcp[5] << 16 | tcp[6] << 8 | tcp[7];
+		assert_int_equal(seq, (uint32_t)(0xfffff000u + i * 1440));
+		assert_int_equal(tcp[13], TCP_ACK | (i == 0 ? TCP_CWR : 0) |
+					  (i + 1 == n ? TCP_PSH | TCP_FIN : 0));
+		assert_memory_equal(seg + l4 + 20, big + l4 + 20 + got, chunk);
+		got += chunk;
+	}
+	assert_int_equal(got, 5000);
+
+	len = tcp6_frame(big, 65535 - 20, TCP_ACK, &l4);	/* the largest */
+	o = gso6(l4, 1440);
+	assert_true(net_offload_check(big, len, &o));
+	assert_true(len <= NET_GSO_FRAME_MAX);
+	big[l4 - 40 + 6] = 0;					/* a hop-by-hop header */
+	assert_false(net_offload_check(big, len, &o));
+	big[l4 - 40 + 6] = 6;
+	big[l4 - 40] = 0x40;					/* version 4 */
+	assert_false(net_offload_check(big, len, &o));
+	big[l4 - 40] = 0x60;
+	assert_false(net_offload_check(big, l4 + 19, &o));	/* TCP header cut */
+
+	struct net_offload c = { .needs_csum = true, .csum_start = (uint16_t)l4, .csum_offset = 16 };
+	len = tcp6_frame(big, 700, TCP_ACK, &l4);
+	assert_true(net_offload_check(big, len, &c));
+	net_csum_complete(big, len, c.csum_start, c.csum_offset);
+	assert_checksums6_ok(big, len, l4);
+}
+
 static void test_segmentation(void **state)
 {
 	check_segments(false, 4000, 1448);
@@ -294,7 +393,33 @@ static void test_switch_delivers_as_taken(void **state)
 	strcpy(port[3].name, "nc");
 	net_port_format_offload(&port[3], line, sizeof(line));
 	assert_string_equal(line, "nc offload: in 0 gso 0 csum, out 0 gso 0 csum; "
-			    "1 segmented 1 completed for it");
+			    "1 segmented 1 completed for it; IPv6 gso in 0 out 0");
+}
+
+/* A TCP/IPv6 GSO frame: as is to a port that takes TSO6, segmented for
+ * one that takes TSO4 only and for one that takes nothing. */
+static void test_switch_tso6(void **state)
+{
+	port[2].rx_offload = NET_RX_CSUM | NET_RX_TSO6;
+	uint32_t l4;
+	uint32_t len = tcp6_frame(big, 3000, TCP_ACK, &l4);
+	memcpy(big, "\xff\xff\xff\xff\xff\xff", 6);
+	struct net_offload o = gso6(l4, 1440);
+	net_switch_input(&port[0], big, len, &o);
+	assert_int_equal(got_frames[2], 1);
+	assert_true(got_off[2]);
+	assert_int_equal(port[2].stats.out_gso6, 1);
+	assert_int_equal(got_frames[1], 3);			/* TSO4 only: segmented */
+	assert_false(got_off[1]);
+	assert_checksums6_ok(last[1], len - 2 * 1440, l4);
+	assert_int_equal(got_frames[3], 3);
+	assert_int_equal(port[0].stats.in_gso, 1);
+	assert_int_equal(port[0].stats.in_gso6, 1);
+	char line[192];
+	strcpy(port[0].name, "na");
+	net_port_format_offload(&port[0], line, sizeof(line));
+	assert_string_equal(line, "na offload: in 1 gso 0 csum, out 0 gso 0 csum; "
+			    "0 segmented 0 completed for it; IPv6 gso in 1 out 0");
 }
 
 int main(void)
@@ -304,7 +429,9 @@ int main(void)
 		cmocka_unit_test(test_complete_partial),
 		cmocka_unit_test(test_check_rules),
 		cmocka_unit_test(test_segmentation),
+		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test_setup_teardown(test_switch_delivers_as_taken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_switch_tso6, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -108,10 +108,13 @@ static void setup_side(struct side *s, unsigned i, bool mrg)
 	setup_side_features(s, i, mrg, 0);
 }
 
-#define TX_OFFLOAD (1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_HOST_TSO4)
-#define RX_OFFLOAD (1ull << VIRTIO_NET_F_GUEST_CSUM | 1ull << VIRTIO_NET_F_GUEST_TSO4)
+#define TX_OFFLOAD4 (1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_HOST_TSO4)
+#define RX_OFFLOAD4 (1ull << VIRTIO_NET_F_GUEST_CSUM | 1ull << VIRTIO_NET_F_GUEST_TSO4)
+#define TX_OFFLOAD (TX_OFFLOAD4 | 1ull << VIRTIO_NET_F_HOST_TSO6)
+#define RX_OFFLOAD (RX_OFFLOAD4 | 1ull << VIRTIO_NET_F_GUEST_TSO6)
 
-/* A with CSUM and HOST_TSO4; B with GUEST_CSUM, GUEST_TSO4, MRG_RXBUF. */
+/* A with CSUM, HOST_TSO4 and HOST_TSO6; B with GUEST_CSUM, GUEST_TSO4,
+ * GUEST_TSO6, MRG_RXBUF. */
 static int setup_offload(void **state)
 {
 	fake_platform_reset();
@@ -120,7 +123,16 @@ static int setup_offload(void **state)
 	return 0;
 }
 
-/* A with CSUM and HOST_TSO4; B with nothing. */
+/* A with CSUM, HOST_TSO4 and HOST_TSO6; B with nothing. */
+/* Both without the TSO6 bits. */
+static int setup_offload_tso4(void **state)
+{
+	fake_platform_reset();
+	setup_side_features(A, 0, false, TX_OFFLOAD4);
+	setup_side_features(B, 1, true, RX_OFFLOAD4);
+	return 0;
+}
+
 static int setup_offload_plain(void **state)
 {
 	fake_platform_reset();
@@ -274,27 +286,65 @@ static void test_too_small_without_mrg(void **state)
 	assert_int_equal(B->vn.count, 0);
 }
 
-/* A sends a TCP/IPv4 GSO frame of len bytes (54 of headers) to B, with
- * NEEDS_CSUM at the TCP checksum and gso_size 1448. */
-static void transmit_gso(uint32_t len)
+/* A sends a TCP GSO frame of len bytes to B, with NEEDS_CSUM at the TCP
+ * checksum: over IPv4 (54 bytes of headers, GSO type TCPV4, gso_size
+ * 1448) or IPv6 (74, TCPV6, 1440: a 1500-byte MTU's MSS). */
+static void transmit_gso_ip(uint32_t len, bool v6)
 {
 	uint8_t *p = A->ram + 0x4000;
-	const uint8_t hdr[VNET_HDR_LEN] = { 1, 1, 54, 0, 1448 & 255, 1448 >> 8, 34, 0, 16, 0 };
+	uint8_t l4 = v6 ? 54 : 34;
+	uint16_t mss = v6 ? 1440 : 1448;
+	const uint8_t hdr[VNET_HDR_LEN] = { 1, v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4,
+					    (uint8_t)(l4 + 20), 0, (uint8_t)mss, (uint8_t)(mss >> 8),
+					    l4, 0, 16, 0 };
 	memcpy(p, hdr, VNET_HDR_LEN);
 	uint8_t *f = p + VNET_HDR_LEN;
 	for (uint32_t k = 0; k < len; k++)
 		f[k] = (uint8_t)(k * 7 + 3);
 	memcpy(f, B->vn.port.mac, 6);
 	memcpy(f + 6, A->vn.port.mac, 6);
-	f[12] = 0x08;
-	f[13] = 0;
-	memset(f + 14, 0, 40);
-	f[14] = 0x45;
-	f[14 + 9] = 6;
-	f[34 + 12] = 0x50;
+	f[12] = v6 ? 0x86 : 0x08;
+	f[13] = v6 ? 0xdd : 0;
+	memset(f + 14, 0, l4 + 20 - 14);
+	f[14] = v6 ? 0x60 : 0x45;
+	f[14 + (v6 ? 6 : 9)] = 6;		/* TCP */
+	f[l4 + 12] = 0x50;
 	desc(A, 1, 0, 0x4000, VNET_HDR_LEN + len, 0, 0);
 	offer(A, 1, 0);
 	virtio_net_type.notify(&A->vd, VNET_TXQ);
+}
+
+static void transmit_gso(uint32_t len)
+{
+	transmit_gso_ip(len, false);
+}
+
+/* Over IPv6 with HOST_TSO6 and GUEST_TSO6: as is, GSO type TCPV6 in B's
+ * header (5.1.6.4.1); without them, A's frame is refused. */
+static void test_gso6_as_is(void **state)
+{
+	for (unsigned k = 0; k < 3; k++)
+		rx_buffer(B, k, 2048);
+	transmit_gso_ip(5000, true);
+	assert_int_equal(A->vn.port.stats.in_gso6, 1);
+	fake_advance(0);
+	assert_int_equal(used_idx(B, 0), 3);
+	const uint8_t *h = B->ram + 0xa000;
+	assert_int_equal(h[0], VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(h[1], VIRTIO_NET_HDR_GSO_TCPV6);
+	assert_int_equal(get16(B, 0xa000 + VNET_HDR_HDR_LEN), 74);
+	assert_int_equal(get16(B, 0xa000 + VNET_HDR_GSO_SIZE), 1440);
+	assert_int_equal(get16(B, 0xa000 + VNET_HDR_CSUM_START), 54);
+	assert_int_equal(B->vn.port.stats.out_gso6, 1);
+}
+
+static void test_gso6_not_negotiated(void **state)
+{
+	transmit_gso_ip(5000, true);
+	assert_int_equal(A->vn.port.stats.drop_malformed, 1);
+	assert_int_equal(A->vn.port.stats.in_gso, 0);
+	transmit_gso_ip(5000, false);			/* TSO4 still is */
+	assert_int_equal(A->vn.port.stats.in_gso, 1);
 }
 
 static void test_gso_as_is_over_held_buffers(void **state)
@@ -467,6 +517,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_too_small_without_mrg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gso_as_is_over_held_buffers, setup_offload, teardown),
 		cmocka_unit_test_setup_teardown(test_gso_segmented_for_plain, setup_offload_plain, teardown),
+		cmocka_unit_test_setup_teardown(test_gso6_as_is, setup_offload, teardown),
+		cmocka_unit_test_setup_teardown(test_gso6_not_negotiated, setup_offload_tso4, teardown),
 		cmocka_unit_test_setup_teardown(test_offload_not_negotiated_malformed, setup_offload_plain,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_backlog_share, setup, teardown),
