@@ -354,6 +354,15 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The port's offload line, named `name`, is `want`. */
+static void assert_offload_line(struct net_port *p, const char *name, const char *want)
+{
+	char line[192];
+	strcpy(p->name, name);
+	net_port_format_offload(p, line, sizeof(line));
+	assert_string_equal(line, want);
+}
+
 static void test_switch_delivers_as_taken(void **state)
 {
 	uint32_t l4;
@@ -389,10 +398,7 @@ static void test_switch_delivers_as_taken(void **state)
 	net_switch_input(&port[0], big, len, &o);
 	assert_int_equal(port[0].stats.drop_malformed, 1);
 
-	char line[192];
-	strcpy(port[3].name, "nc");
-	net_port_format_offload(&port[3], line, sizeof(line));
-	assert_string_equal(line, "nc offload: in 0 gso 0 csum, out 0 gso 0 csum; "
+	assert_offload_line(&port[3], "nc", "nc offload: in 0 gso 0 csum, out 0 gso 0 csum; "
 			    "1 segmented 1 completed for it; IPv6 gso in 0 out 0");
 }
 
@@ -415,10 +421,7 @@ static void test_switch_tso6(void **state)
 	assert_int_equal(got_frames[3], 3);
 	assert_int_equal(port[0].stats.in_gso, 1);
 	assert_int_equal(port[0].stats.in_gso6, 1);
-	char line[192];
-	strcpy(port[0].name, "na");
-	net_port_format_offload(&port[0], line, sizeof(line));
-	assert_string_equal(line, "na offload: in 1 gso 0 csum, out 0 gso 0 csum; "
+	assert_offload_line(&port[0], "na", "na offload: in 1 gso 0 csum, out 0 gso 0 csum; "
 			    "0 segmented 0 completed for it; IPv6 gso in 1 out 0");
 }
 
