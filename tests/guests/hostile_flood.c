@@ -87,7 +87,11 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 		while (!alive[ap])
 			__builtin_ia32_pause();
 	}
+	/* Under the lock: the APs flood already, and a line printed beside
+	 * theirs would interleave with them byte by byte, as on a real UART. */
+	take();
 	printf("flood: %u vCPUs flooding until told to stop\n", ncpus);
+	give();
 	flood(0);
 	uint32_t total = 0;
 	for (uint32_t id = 0; id < ncpus; id++) {
