@@ -151,6 +151,22 @@ static void forward(struct net_port *from, const uint8_t *frame, uint32_t len,
 		net_count(&from->stats.drop_filtered, 1);	/* not for a VM, or for itself */
 }
 
+/* Why the switch does not take a frame from `from` (attached): the
+ * counter it is dropped in, or NULL if it is taken. Sets o->hdr_len. */
+static uint64_t *refusal(struct net_port *from, const uint8_t *frame, uint32_t len,
+			 struct net_offload *o)
+{
+	if (from->link_down)
+		return &from->stats.drop_link_down;
+	if (!net_offload_check(frame, len, o))	/* the bounds, any offload */
+		return &from->stats.drop_malformed;
+	const uint8_t *src = eth_src(frame);
+	if (from->flags & NET_PORT_UPLINK ? eth_is_group(src) || vm_port_with(src)
+					  : !eth_same(src, from->mac))
+		return &from->stats.drop_spoofed;
+	return NULL;
+}
+
 void net_switch_input(struct net_port *from, const uint8_t *frame, uint32_t len,
 		      const struct net_offload *off)
 {
@@ -160,25 +176,14 @@ void net_switch_input(struct net_port *from, const uint8_t *frame, uint32_t len,
 		net_unlock(&lock, f);
 		return;
 	}
-	if (from->link_down) {
-		net_count(&from->stats.drop_link_down, 1);
+	uint64_t *drop = refusal(from, frame, len, &o);
+	if (drop) {
+		net_count(drop, 1);
 		net_unlock(&lock, f);
 		return;
 	}
-	if (!net_offload_check(frame, len, &o)) {	/* the bounds, any offload */
-		net_count(&from->stats.drop_malformed, 1);
-		net_unlock(&lock, f);
-		return;
-	}
-	const uint8_t *src = eth_src(frame);
-	bool uplink = from->flags & NET_PORT_UPLINK;
-	if (uplink ? eth_is_group(src) || vm_port_with(src) : !eth_same(src, from->mac)) {
-		net_count(&from->stats.drop_spoofed, 1);
-		net_unlock(&lock, f);
-		return;
-	}
-	if (uplink)
-		mac_table_learn(&learned, src, from->index);
+	if (from->flags & NET_PORT_UPLINK)
+		mac_table_learn(&learned, eth_src(frame), from->index);
 	net_count(&from->stats.in_frames, 1);
 	net_count(&from->stats.in_bytes, len);
 	if (o.gso_type)
