@@ -115,5 +115,8 @@ void net_port_format(const struct net_port *p, char *buf, unsigned size);
 void net_port_format_offload(const struct net_port *p, char *buf, unsigned size);
 /* One line of its link: up or down, and what that dropped. */
 void net_port_format_link(const struct net_port *p, char *buf, unsigned size);
+/* Its line k of those three (counters, offload, link), for the monitor's
+ * `net` and a VM port's closing lines; false past the last. */
+bool net_port_format_line(const struct net_port *p, unsigned k, char *buf, unsigned size);
 
 #endif

@@ -48,3 +48,14 @@ void net_port_format_link(const struct net_port *p, char *buf, unsigned size)
 	snprintf(buf, size, "%s link: %s; %lu frames dropped while down", p->name,
 		 p->link_down ? "down" : "up", get(&p->stats.drop_link_down));
 }
+
+bool net_port_format_line(const struct net_port *p, unsigned k, char *buf, unsigned size)
+{
+	static void (*const lines[])(const struct net_port *, char *, unsigned) = {
+		net_port_format, net_port_format_offload, net_port_format_link,
+	};
+	if (k >= sizeof(lines) / sizeof(lines[0]))
+		return false;
+	lines[k](p, buf, size);
+	return true;
+}

@@ -172,14 +172,9 @@ static void cmd_net(void)
 	unsigned n = net_switch_snapshot(ports, NET_PORTS_MAX);
 	char line[192];
 	kprintf("  net: %u port%s on the switch\n", n, n == 1 ? "" : "s");
-	for (unsigned i = 0; i < n; i++) {
-		net_port_format(&ports[i], line, sizeof(line));
-		kprintf("  net %s\n", line);
-		net_port_format_offload(&ports[i], line, sizeof(line));
-		kprintf("  net %s\n", line);
-		net_port_format_link(&ports[i], line, sizeof(line));
-		kprintf("  net %s\n", line);
-	}
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned k = 0; net_port_format_line(&ports[i], k, line, sizeof(line)); k++)
+			kprintf("  net %s\n", line);
 }
 
 /* One kprintf per line: kprintf formats into 512 bytes, and the whole

@@ -81,16 +81,13 @@ static void stop(struct virtio_dev *vd)
 	uint64_t f = net_lock(&vn->rx_lock);
 	vtimer_freeze(&vn->kick);
 	net_unlock(&vn->rx_lock, f);
+	const char *name = vd->vm ? vd->vm->name : "?";
 	char line[160];
-	net_port_format(&vn->port, line, sizeof(line));
-	log_info("vm %s: net port off the switch: %s", vd->vm ? vd->vm->name : "?", line);
-	net_port_format_offload(&vn->port, line, sizeof(line));
-	log_info("vm %s: net port off the switch: %s", vd->vm ? vd->vm->name : "?", line);
+	for (unsigned k = 0; net_port_format_line(&vn->port, k, line, sizeof(line)); k++)
+		log_info("vm %s: net port off the switch: %s", name, line);
 	log_info("vm %s: net: the driver notified %lu times for transmitq1, %lu for receiveq1; "
-		 "used rounds %lu, %lu", vd->vm ? vd->vm->name : "?", vn->notified[VNET_TXQ],
-		 vn->notified[VNET_RXQ], vn->used_rounds[VNET_TXQ], vn->used_rounds[VNET_RXQ]);
-	net_port_format_link(&vn->port, line, sizeof(line));
-	log_info("vm %s: net port off the switch: %s", vd->vm ? vd->vm->name : "?", line);
+		 "used rounds %lu, %lu", name, vn->notified[VNET_TXQ], vn->notified[VNET_RXQ],
+		 vn->used_rounds[VNET_TXQ], vn->used_rounds[VNET_RXQ]);
 }
 
 /* 5.1.4.2: with VIRTIO_NET_F_STATUS the driver reads the link from

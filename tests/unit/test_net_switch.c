@@ -262,6 +262,14 @@ static void test_snapshot_and_format(void **state)
 	net_port_format(&port[0], line, sizeof(line));
 	assert_string_equal(line, "na 02:79:6b:00:00:01: in 1 frames 60 bytes, out 0 frames 0 "
 			    "bytes; dropped 1 spoofed 0 malformed 0 no-room 0 filtered");
+	/* The lines in order: counters, offload, link; none after. */
+	char want[192];
+	assert_true(net_port_format_line(&port[0], 0, want, sizeof(want)));
+	assert_string_equal(want, line);
+	net_port_format_link(&port[0], line, sizeof(line));
+	assert_true(net_port_format_line(&port[0], 2, want, sizeof(want)));
+	assert_string_equal(want, line);
+	assert_false(net_port_format_line(&port[0], 3, want, sizeof(want)));
 }
 
 int main(void)
