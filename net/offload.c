@@ -1,6 +1,7 @@
 /*
- * net/offload.c - parsing a TCP frame's headers (over IPv4 or IPv6) and checking a
- * frame's offload metadata before the switch takes it (net/offload.h).
+ * net/offload.c - parsing a TCP frame's headers (over IPv4 or IPv6) and
+ * checking a frame's offload metadata before the switch takes it
+ * (net/offload.h).
  * What a sender hands in is untrusted: every offset is checked against
  * the frame's length here, so completing or segmenting it (net/csum.c,
  * net/segment.c) never reads or writes outside it.

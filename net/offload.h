@@ -57,9 +57,9 @@ static inline uint8_t net_gso_type_of(const struct net_tcp *t)
  * ETH_FRAME_MAX; a partial checksum whose field (2 bytes at csum_start +
  * csum_offset) is inside the frame, len <= ETH_FRAME_MAX; a TCPV4 (or
  * TCPV6) GSO frame of TCP over IPv4 (IPv6) with a partial checksum at its
- * TCP checksum field, parseable headers, a payload, gso_size > 0 with headers + gso_size <=
- * ETH_FRAME_MAX, len <= NET_GSO_FRAME_MAX and at most NET_GSO_SEGS_MAX
- * segments. Sets o->hdr_len (0 but for GSO). */
+ * TCP checksum field, parseable headers, a payload, gso_size > 0 with
+ * headers + gso_size <= ETH_FRAME_MAX, len <= NET_GSO_FRAME_MAX and at
+ * most NET_GSO_SEGS_MAX segments. Sets o->hdr_len (0 but for GSO). */
 bool net_offload_check(const uint8_t *frame, uint32_t len, struct net_offload *o);
 
 static inline bool net_offload_none(const struct net_offload *o)

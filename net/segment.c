@@ -7,8 +7,8 @@
  * the sequence number plus i * gso_size, FIN and PSH only on the last
  * segment, CWR only on the first (RFC 3168 6.1.2), and a checksum over
  * the pseudo-header (RFC 9293 3.1, RFC 8200 8.1), the TCP header and its
- * payload. The partial sum the
- * sender left in the TCP checksum field is not used: it is recomputed.
+ * payload. The partial sum the sender left in the TCP checksum field is
+ * not used: it is recomputed.
  */
 #include "net/segment.h"
 #include "net/csum.h"

@@ -6,9 +6,10 @@
  * The header (5.1.6.2.1, 5.1.6.2.2): NEEDS_CSUM is taken only when
  * VIRTIO_NET_F_CSUM was negotiated, gso_type TCPV4 only with HOST_TSO4,
  * TCPV6 only with HOST_TSO6 (and CSUM, 5.1.3.1); any other gso_type
- * (UDP, the ECN bit: not offered) is not; other flag bits are ignored (5.1.6.2.2). The switch checks the rest
- * (net_offload_check: the checksum field inside the frame, a parseable
- * TCP/IPv4 GSO frame, gso_size, the length). hdr_len is only a hint
+ * (UDP, the ECN bit: not offered) is not; other flag bits are ignored
+ * (5.1.6.2.2). The switch checks the rest (net_offload_check: the
+ * checksum field inside the frame, a parseable TCP GSO frame over the IP
+ * version of its type, gso_size, the length). hdr_len is only a hint
  * (5.1.6.2.2): the switch finds the headers itself. A frame above
  * ETH_FRAME_MAX (NET_GSO_FRAME_MAX with HOST_TSO4 or 6), an empty one, or a
  * header refused is dropped and counted (malformed), the chain returned.

@@ -23,6 +23,18 @@ mib=$(arg netmib)
 netpeers=$(arg netpeers)
 peer=$(arg peer)
 hold() { case $bench in *,wait) read -r go ;; esac; }
+# $1 (recv or recv6) fetches $2 into /tmp/got, until the peer's httpd is
+# up (a refused connection fails fast), and says how many bytes.
+fetch() {
+	until wget -q -O /tmp/got "$2"; do :; done
+	say "$1 done $(wc -c < /tmp/got) bytes"
+}
+# $1 tells the peer the md5 of /tmp/got (port 5001).
+tell_md5() {
+	sum=$(md5sum < /tmp/got | cut -c1-32)
+	say "$1 md5 $sum"
+	until echo "$sum" | nc "$peer" 5001; do :; done
+}
 # recv and send have yakvm.net= too: /init ran net.sh, which loaded
 # virtio_net and brought eth0 up with that address.
 if [ "$role" = fetch ]; then
@@ -40,26 +52,16 @@ recv)
 	say "recv listening"
 	if [ "$(arg netvia)" = http ]; then
 		hold
-		# Until the peer's httpd is up (a refused connection fails fast).
-		until wget -q -O /tmp/got "http://$peer:8080/data"; do :; done
-		got=$(wc -c < /tmp/got)
-	else
-		rm -f /tmp/fifo && mkfifo /tmp/fifo
-		got=$(nc -l -p 5000 3<>/tmp/fifo <&3 | wc -c)
-	fi
-	say "recv done $got bytes"
-	if [ "$(arg netvia)" = http ]; then
-		sum=$(md5sum < /tmp/got | cut -c1-32)
-		say "recv md5 $sum"
-		until echo "$sum" | nc "$peer" 5001; do :; done
+		fetch recv "http://$peer:8080/data"
+		tell_md5 recv
 		peer6=$(arg peer6)
 		if [ -n "$peer6" ]; then
-			until wget -q -O /tmp/got "http://[$peer6]:8080/data"; do :; done
-			say "recv6 done $(wc -c < /tmp/got) bytes"
-			sum=$(md5sum < /tmp/got | cut -c1-32)
-			say "recv6 md5 $sum"
-			until echo "$sum" | nc "$peer" 5001; do :; done
+			fetch recv6 "http://[$peer6]:8080/data"
+			tell_md5 recv6
 		fi
+	else
+		rm -f /tmp/fifo && mkfifo /tmp/fifo
+		say "recv done $(nc -l -p 5000 3<>/tmp/fifo <&3 | wc -c) bytes"
 	fi
 	hold
 	;;
