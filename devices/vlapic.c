@@ -87,6 +87,13 @@ struct vlapic {
 	int sipi;                       /* vector, or -1 */
 	bool wait_sipi;                 /* the vCPU is in wait-for-SIPI */
 	bool want_kick;                 /* kick the vCPU once the lock is dropped */
+
+	/* KVM's paravirtual EOI (see lapic.h): the guest's flag byte, the
+	 * MSR's value, whether yakvm set the flag for this guest run. */
+	uint8_t *pv_eoi_flag;
+	uint64_t pv_eoi_msr;
+	bool pv_eoi_armed;
+	uint64_t pv_eois;               /* EOIs taken from the flag (stats) */
 };
 _Static_assert(sizeof(struct vlapic) <= PAGE_SIZE, "vlapic_create allocates one page");
 
@@ -513,6 +520,19 @@ static bool ioapic_edge_vector(const struct vlapic *l, uint8_t v)
 		      (v % 64) & 1);
 }
 
+/* EOI (SDM 10.8.5): the highest vector in service is done. */
+static void eoi_locked(struct vlapic *l, struct after_write *a)
+{
+	int v = highest_bit(l->isr);
+	if (v < 0)
+		return;
+	bit_clear(l->isr, (uint8_t)v);
+	if (bit_test(l->tmr, (uint8_t)v) || ioapic_edge_vector(l, (uint8_t)v))
+		a->eoi_vector = v;
+	if (pending_vector(l) >= 0)
+		l->want_kick = true;
+}
+
 static void write_locked(struct vlapic *l, uint32_t offset, uint32_t val, struct after_write *a)
 {
 	if (offset & 0xf)
@@ -528,17 +548,9 @@ static void write_locked(struct vlapic *l, uint32_t offset, uint32_t val, struct
 		if (pending_vector(l) >= 0)
 			l->want_kick = true;
 		break;
-	case REG_EOI: {
-		int v = highest_bit(l->isr);
-		if (v < 0)
-			break;
-		bit_clear(l->isr, (uint8_t)v);
-		if (bit_test(l->tmr, (uint8_t)v) || ioapic_edge_vector(l, (uint8_t)v))
-			a->eoi_vector = v;
-		if (pending_vector(l) >= 0)
-			l->want_kick = true;
+	case REG_EOI:
+		eoi_locked(l, a);
 		break;
-	}
 	case REG_LDR:
 		l->ldr = val & 0xff000000u;
 		break;
@@ -715,6 +727,66 @@ void vlapic_set_tpr(struct vlapic *l, uint8_t tpr)
 	unlock(l, f);
 }
 
+/* ---- KVM's paravirtual EOI ------------------------------------------------------ */
+
+void vlapic_set_pv_eoi(struct vlapic *l, uint64_t msr, uint8_t *flag)
+{
+	uint64_t f = lock(l);
+	l->pv_eoi_msr = msr;
+	l->pv_eoi_flag = flag;
+	l->pv_eoi_armed = false;
+	unlock(l, f);
+}
+
+uint64_t vlapic_pv_eoi_msr(struct vlapic *l) { return l->pv_eoi_msr; }
+uint64_t vlapic_pv_eois(struct vlapic *l) { return l->pv_eois; }
+
+static bool only_bit(const uint32_t r[8], uint8_t v)
+{
+	for (int i = 0; i < 8; i++)
+		if (r[i] != (i == v / 32 ? 1u << (v % 32) : 0))
+			return false;
+	return true;
+}
+
+/* The flag may stand for an EOI only when that EOI needs nothing but ISR's
+ * one bit cleared: one vector in service, none requested (the EOI would
+ * have to deliver it), and neither level-triggered nor wanted by the IOAPIC
+ * (both need ioapic_eoi). KVM's rule (apic_sync_pv_eoi_to_guest). */
+void vlapic_pv_eoi_arm(struct vlapic *l)
+{
+	if (!l->pv_eoi_flag || l->pv_eoi_armed)
+		return;
+	uint64_t f = lock(l);
+	int v = highest_bit(l->isr);
+	if (l->pv_eoi_flag && v >= 0 && highest_bit(l->irr) < 0 && only_bit(l->isr, (uint8_t)v) &&
+	    !bit_test(l->tmr, (uint8_t)v) && !ioapic_edge_vector(l, (uint8_t)v)) {
+		__atomic_fetch_or(l->pv_eoi_flag, 1, __ATOMIC_SEQ_CST);
+		l->pv_eoi_armed = true;
+	}
+	unlock(l, f);
+}
+
+/* The flag is taken back at every exit (an atomic and, though only this
+ * vCPU should write it): cleared by the guest, it was the EOI. */
+void vlapic_pv_eoi_collect(struct vlapic *l)
+{
+	if (!l->pv_eoi_armed)
+		return;
+	struct after_write a = { .eoi_vector = -1 };
+	uint64_t f = lock(l);
+	l->pv_eoi_armed = false;
+	if (l->pv_eoi_flag && !(__atomic_fetch_and(l->pv_eoi_flag, (uint8_t)~1u,
+						   __ATOMIC_SEQ_CST) & 1)) {
+		eoi_locked(l, &a);
+		l->pv_eois++;
+	}
+	unlock(l, f);
+	struct vm *vm = l->vcpu->vm;	/* not armed for such a vector: a safeguard */
+	if (a.eoi_vector >= 0 && vm && vm->ioapic)
+		ioapic_eoi(vm->ioapic, (uint8_t)a.eoi_vector);
+}
+
 /* ---- life cycle ------------------------------------------------------------------ */
 
 /* The power-on state (APM 16.3.2 / SDM 10.4.7.1). */
@@ -738,6 +810,9 @@ void vlapic_reset(struct vlapic *l)
 	l->nmi = l->init = l->extint = false;
 	l->sipi = -1;
 	l->want_kick = false;
+	l->pv_eoi_flag = NULL;
+	l->pv_eoi_msr = 0;
+	l->pv_eoi_armed = false;
 	unlock(l, f);
 }
 

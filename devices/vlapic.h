@@ -107,6 +107,21 @@ void vlapic_set_tpr(struct vlapic *l, uint8_t tpr);
 uint64_t vlapic_tsc_deadline(struct vlapic *l);
 void vlapic_set_tsc_deadline(struct vlapic *l, uint64_t tsc);
 
+/* KVM's paravirtual EOI (MSR_KVM_PV_EOI_EN 0x4b564d04, Linux's
+ * Documentation/virt/kvm/x86/msr.rst), which Linux uses when CPUID shows
+ * KVM's leaves (arch/x86/svm/cpuid.c): before VMRUN, when the vector in
+ * service may simply be cleared, yakvm sets bit 0 of a guest byte; the
+ * guest's EOI then clears it instead of writing the EOI register (an
+ * exit); after the exit yakvm takes the flag back, and if it was cleared,
+ * does the EOI. A guest that ignores the flag and writes the register
+ * gets the same EOI. set_pv_eoi: flag is the byte in the VM's RAM, NULL
+ * to turn it off; msr the value read back. A reset turns it off. */
+void vlapic_set_pv_eoi(struct vlapic *l, uint64_t msr, uint8_t *flag);
+uint64_t vlapic_pv_eoi_msr(struct vlapic *l);
+void vlapic_pv_eoi_arm(struct vlapic *l);	/* just before VMRUN */
+void vlapic_pv_eoi_collect(struct vlapic *l);	/* just after #VMEXIT */
+uint64_t vlapic_pv_eois(struct vlapic *l);	/* EOIs through the flag */
+
 /* The machine_pc device row that routes MMIO at a vCPU's LAPIC page
  * (0xfee00000 unless moved, core/run/lapic_window.h) to that vCPU's LAPIC. */
 extern const struct device_model lapic_mmio_model;

@@ -154,7 +154,16 @@ const struct cpu_feature cpu_model[] = {
 	  .need = NEED_AVX_STATE, .xcr0 = B(2), .what = "XCR0.YMM; YMM state switched" },
 	ROW("F16C", 1, ECX, 29, OFFER_HOST, "YMM state: only with AVX state switched"),
 	ROW("RDRAND", 1, ECX, 30, OFFER_HOST, "instruction"),
-	ROW("hypervisor", 1, ECX, 31, OFFER_ALWAYS, "yakvm's leaves at 0x40000000"),
+	ROW("hypervisor", 1, ECX, 31, OFFER_ALWAYS, "yakvm's leaves at 0x40000000, KVM's at 0x40000100"),
+
+	/* KVM's paravirtual features (CPUID 0x40000101 EAX; Linux's
+	 * Documentation/virt/kvm/x86/cpuid.rst and msr.rst). */
+	{ .name = "KVM PV_EOI", .leaf = CPU_MODEL_KVM_FEATURES, .reg = EAX, .bit = 6,
+	  .offer = OFFER_ALWAYS,
+	  .msrs = { M(0x4b564d04, 0x4b564d04, MSRK_KVM_PV_EOI, MSR_EMULATED,
+		      "MSR_KVM_PV_EOI_EN (bit 0 enables; a 4-byte aligned address in the VM's RAM)") },
+	  .what = "an EOI by clearing a flag in guest memory, no exit (devices/vlapic.h); "
+		  "with kvm_pv=off: hidden, the MSR gives #GP" },
 
 	/* CPUID 7.0 EBX/ECX/EDX */
 	{ .name = "FSGSBASE", .leaf = 7, .reg = EBX, .bit = 0, .offer = OFFER_HOST,
@@ -328,6 +337,9 @@ const struct cpuid_leaf_rule cpuid_leaf_rules[] = {
 	{ 0xd, LEAF_SYNTH, "XSAVE components of the offered XCR0 bits" },
 	{ 0x40000000, LEAF_SYNTH, "max hypervisor leaf and the signature \"yakvm\"" },
 	{ 0x40000001, LEAF_SYNTH, "yakvm's interface version" },
+	{ CPU_MODEL_KVM_LEAVES, LEAF_SYNTH, "KVM's signature \"KVMKVMKVM\", max leaf 0x40000101" },
+	{ CPU_MODEL_KVM_FEATURES, LEAF_SYNTH, "EAX: KVM's paravirtual features of the table; "
+					      "EDX (hints) 0" },
 	{ 0x80000000, LEAF_SYNTH, "max extended leaf (capped at 0x80000021) and vendor" },
 	{ 0x80000001, LEAF_FILTER, "features" },
 	{ 0x80000002, LEAF_PASS, "brand string" },

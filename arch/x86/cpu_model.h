@@ -55,6 +55,7 @@ enum msr_kind {
 	MSRK_SYSCFG,
 	MSRK_HWCR,
 	MSRK_INT_PENDING,
+	MSRK_KVM_PV_EOI,
 	MSRK_COUNT
 };
 
@@ -99,6 +100,12 @@ extern const struct cpuid_leaf_rule cpuid_leaf_rules[];
 extern const size_t cpuid_leaf_rule_count;
 /* Leaves of no rule read as zero. */
 const struct cpuid_leaf_rule *cpuid_leaf_rule(uint32_t leaf);
+
+/* KVM's paravirtual interface, beside yakvm's own leaves (0x40000000):
+ * Linux finds KVM's signature at any 0x100 step (hypervisor_cpuid_base()),
+ * and its features in the next leaf's EAX. */
+#define CPU_MODEL_KVM_LEAVES 0x40000100
+#define CPU_MODEL_KVM_FEATURES 0x40000101
 
 /* Highest leaves yakvm answers (CPUID 0 and 0x80000000 EAX are capped). */
 #define CPU_MODEL_MAX_BASIC 0xd

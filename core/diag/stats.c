@@ -6,6 +6,7 @@
 #include "core/vm/vm.h"
 #include "core/run/vcpu.h"
 #include "lib/log.h"
+#include "devices/vlapic.h"
 
 const char *const stat_class_names[STAT_NCLASSES] = {
 	[STAT_OTHER] = "OTHER", [STAT_CPUID] = "CPUID", [STAT_HLT] = "HLT",
@@ -44,6 +45,13 @@ void stats_print_vm(struct vm *vm)
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		ipis += vm->vcpus[i]->kick_ipis;
 	log_info("vm %s stats: %lu IPIs to make its vCPUs look for events", vm->name, ipis);
+	uint64_t pv_eois = 0;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i]->lapic)
+			pv_eois += vlapic_pv_eois(vm->vcpus[i]->lapic);
+	if (pv_eois)	/* devices/vlapic.h */
+		log_info("vm %s stats: %lu EOIs through KVM's PV EOI flag, without an exit",
+			 vm->name, pv_eois);
 	if (vm->npt_gen)	/* core/run/npt_shootdown.c */
 		log_info("vm %s stats: %u nested page table changes, %u of them waited "
 			 "for a vCPU on another CPU to leave the guest", vm->name,

@@ -39,6 +39,7 @@ enum vm_option {
 	OPT_HPET,
 	OPT_RNG,
 	OPT_HVC,
+	OPT_KVM_PV,
 	OPT_DISK,
 	OPT_NET,
 	OPT_IMAGE,
@@ -61,6 +62,7 @@ static const char *const option_names[OPT_COUNT] = {
 	[OPT_HPET] = "hpet",
 	[OPT_RNG] = "rng",
 	[OPT_HVC] = "hvc",
+	[OPT_KVM_PV] = "kvm_pv",
 	[OPT_DISK] = "disk",
 	[OPT_NET] = "net",
 	[OPT_IMAGE] = "image",
@@ -502,9 +504,13 @@ static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 		return NULL;
 	case OPT_RNG:
 	case OPT_HVC:
+	case OPT_KVM_PV:
 		if (!token_is(v, len, "on") && !token_is(v, len, "off"))
 			return "must be on or off";
-		*(opt == OPT_RNG ? &vm->rng : &vm->hvc) = token_is(v, len, "on");
+		if (opt == OPT_KVM_PV)
+			vm->kvm_pv = token_is(v, len, "on") ? VM_KVM_PV_ON : VM_KVM_PV_OFF;
+		else
+			*(opt == OPT_RNG ? &vm->rng : &vm->hvc) = token_is(v, len, "on");
 		return NULL;
 	default:
 		return "unknown option";

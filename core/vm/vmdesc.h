@@ -53,6 +53,8 @@ struct disk_desc {
 enum vm_kind { VM_KIND_AUTO, VM_KIND_MULTIBOOT, VM_KIND_LINUX };
 enum vm_on_reset { VM_ON_RESET_STOP, VM_ON_RESET_REBOOT };
 
+enum vm_kvm_pv { VM_KVM_PV_DEFAULT, VM_KVM_PV_ON, VM_KVM_PV_OFF };
+
 struct vm_desc {
 	char name[VM_NAME_MAX + 1];
 	enum vm_kind kind;          /* kind=auto|multiboot|linux */
@@ -65,6 +67,8 @@ struct vm_desc {
 	bool hpet;                  /* hpet=on|off: the HPET at 0xfed00000 (default HPET_DEFAULT) */
 	bool rng;                   /* rng=on|off: a virtio-rng device (default off) */
 	bool hvc;                   /* hvc=on|off: a virtio-console device (default off) */
+	enum vm_kvm_pv kvm_pv;      /* kvm_pv=on|off: KVM's PV EOI in CPUID (default: on,
+				     * off under QEMU's TCG; arch/x86/svm/svm.c) */
 	bool npt_4k;                /* npt=4k|2m: nested page size for RAM (default 2m) */
 	bool unmapped_stop;         /* unmapped=ones|stop: a touch where nothing is
 				     * reads all ones (default) or stops the VM */

@@ -98,6 +98,24 @@ static void check(struct device *d)
 		check_one(vcpus[i].lapic);
 }
 
+/* A guest run with KVM's PV EOI flag (devices/vlapic.h): set only when
+ * one vector is in service and none requested, and taken back after. */
+static uint8_t pv_flag[2];
+static void pv_eoi_run(struct vlapic *l, uint8_t *flag, uint32_t val)
+{
+	if (val & 0x80000000u) {
+		*flag = 0;	/* the guest zeroes it first (msr.rst) */
+		vlapic_set_pv_eoi(l, 1, flag);
+	}
+	vlapic_pv_eoi_arm(l);
+	if (l->pv_eoi_armed)
+		CHECK((*flag & 1) && highest_bit(l->irr) < 0 && highest_bit(l->isr) >= 0);
+	if (val & 0x40000000u)
+		*flag &= (uint8_t)~1;	/* the guest's EOI */
+	vlapic_pv_eoi_collect(l);
+	CHECK(!l->pv_eoi_armed && (!l->pv_eoi_flag || !(*flag & 1)));
+}
+
 /* Platform-side actions on vCPU (where >> 12) & 1, chosen by where & 7. */
 static void extra(struct device *d, uint16_t where, uint32_t val)
 {
@@ -141,6 +159,7 @@ static void extra(struct device *d, uint16_t where, uint32_t val)
 		vlapic_take_sipi(l);
 		vlapic_tpr_blocked_vector(l);
 		vlapic_accepts_pic(l);
+		pv_eoi_run(l, &pv_flag[(where >> 12) & 1], val);
 		break;
 	case 7:
 		vlapic_reset(l);

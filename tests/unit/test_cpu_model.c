@@ -85,6 +85,7 @@ static const struct implied implied[] = {
 	{ "AMD configuration MSRs", 0xc0010010, 0xc0010010 },
 	{ "AMD configuration MSRs", 0xc0010015, 0xc0010015 },
 	{ "AMD configuration MSRs", 0xc0010055, 0xc0010055 },
+	{ "KVM PV_EOI", 0x4b564d04, 0x4b564d04 },	/* Linux's kvm/x86/msr.rst */
 };
 
 static void feature_msrs_present(void **state)
@@ -209,6 +210,15 @@ static void hidden_features(void **state)
 			fail_msg("MSR 0x%x answers", gone[i]);
 }
 
+/* KVM's leaf shows PV_EOI (bit 6) alone, whatever the host. */
+static void kvm_features(void **state)
+{
+	assert_int_equal(cpu_policy_forced(&pol, CPU_MODEL_KVM_FEATURES, 0, CPUID_EAX), B(6));
+	assert_non_null(cpu_policy_msr(&pol, 0x4b564d04));
+	assert_null(cpu_policy_msr(&pol, 0x4b564d05));	/* KVM's others: #GP */
+	assert_null(cpu_policy_msr(&pol, 0x4b564d01));	/* no kvmclock */
+}
+
 /* One row per CPUID bit; leaves with feature rows are filtered leaves. */
 static void rows_unique(void **state)
 {
@@ -219,7 +229,9 @@ static void rows_unique(void **state)
 			continue;
 		const struct cpuid_leaf_rule *r = cpuid_leaf_rule(a->leaf);
 		assert_non_null(r);
-		assert_int_equal(r->kind, LEAF_FILTER);
+		/* KVM's feature leaf is yakvm's alone: no host value to filter */
+		assert_int_equal(r->kind, a->leaf == CPU_MODEL_KVM_FEATURES ? LEAF_SYNTH
+									     : LEAF_FILTER);
 		for (size_t j = i + 1; j < cpu_model_count; j++) {
 			const struct cpu_feature *b = &cpu_model[j];
 			if (a->leaf == b->leaf && a->sub == b->sub && a->reg == b->reg &&
@@ -274,6 +286,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup(speculation_hidden, setup_full),
 		cmocka_unit_test_setup(hidden_features, setup_full),
 		cmocka_unit_test_setup(rows_unique, setup_full),
+		cmocka_unit_test_setup(kvm_features, setup_full),
 		cmocka_unit_test(doc_matches_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -383,6 +383,83 @@ static void test_level_eoi_reaches_ioapic(void **state)
 	assert_int_equal(neoi, 1);
 }
 
+/* KVM's PV EOI (devices/vlapic.h): the flag is set only when the vector
+ * in service may be cleared alone; a cleared flag at the next exit is the
+ * EOI; a flag still set is taken back, and the register EOI still works. */
+static void test_pv_eoi(void **state)
+{
+	struct vlapic *l = L[0];
+	uint8_t flag = 0x80;	/* bits 1-7 are the guest's */
+	enable(l);
+	vlapic_pv_eoi_arm(l);	/* off: nothing happens */
+	vlapic_set_pv_eoi(l, 0x1001, &flag);
+	assert_int_equal(vlapic_pv_eoi_msr(l), 0x1001);
+	vlapic_pv_eoi_arm(l);	/* nothing in service: not set */
+	assert_int_equal(flag, 0x80);
+
+	vlapic_accept(l, APIC_DM_FIXED, 0x31, false);
+	vlapic_ack(l, 0x31);
+	vlapic_pv_eoi_arm(l);
+	assert_int_equal(flag, 0x81);
+	flag &= (uint8_t)~1;	/* the guest's EOI */
+	vlapic_pv_eoi_collect(l);
+	assert_false(isr(l, 0x31));
+	assert_int_equal(vlapic_pv_eois(l), 1);
+	vlapic_pv_eoi_collect(l);	/* not armed: nothing more */
+	assert_int_equal(vlapic_pv_eois(l), 1);
+
+	/* An exit before the guest's EOI: the flag is taken back, the guest
+	 * writes the register, and the next entry sets it again only once
+	 * the vector is in service alone. */
+	vlapic_accept(l, APIC_DM_FIXED, 0x31, false);
+	vlapic_ack(l, 0x31);
+	vlapic_pv_eoi_arm(l);
+	vlapic_pv_eoi_collect(l);
+	assert_int_equal(flag, 0x80);
+	assert_true(isr(l, 0x31));
+	vlapic_accept(l, APIC_DM_FIXED, 0x61, false);	/* requested: not set */
+	vlapic_pv_eoi_arm(l);
+	assert_int_equal(flag, 0x80);
+	vlapic_ack(l, 0x61);	/* two in service: not set */
+	vlapic_pv_eoi_arm(l);
+	assert_int_equal(flag, 0x80);
+	vlapic_write(l, 0xb0, 0);	/* 0x61 by the register */
+	vlapic_pv_eoi_arm(l);	/* 0x31 alone again */
+	assert_int_equal(flag, 0x81);
+	flag &= (uint8_t)~1;
+	vlapic_pv_eoi_collect(l);
+	assert_false(isr(l, 0x31));
+	assert_int_equal(vlapic_pv_eois(l), 2);
+
+	/* Level-triggered, or wanted by the IOAPIC: the register only. */
+	vlapic_accept(l, APIC_DM_FIXED, 0x50, true);
+	vlapic_ack(l, 0x50);
+	vlapic_pv_eoi_arm(l);
+	assert_int_equal(flag, 0x80);
+	vlapic_write(l, 0xb0, 0);
+	assert_int_equal(neoi, 1);
+	vm.ioapic_edge_vectors[0x40 / 64] |= 1ull << (0x40 % 64);
+	vlapic_accept(l, APIC_DM_FIXED, 0x40, false);
+	vlapic_ack(l, 0x40);
+	vlapic_pv_eoi_arm(l);
+	assert_int_equal(flag, 0x80);
+	vlapic_write(l, 0xb0, 0);
+	assert_int_equal(neoi, 2);
+	vm.ioapic_edge_vectors[0x40 / 64] = 0;
+
+	/* A reset turns it off. */
+	vlapic_accept(l, APIC_DM_FIXED, 0x31, false);
+	vlapic_ack(l, 0x31);
+	vlapic_reset(l);
+	assert_int_equal(vlapic_pv_eoi_msr(l), 0);
+	enable(l);
+	vlapic_accept(l, APIC_DM_FIXED, 0x31, false);
+	vlapic_ack(l, 0x31);
+	vlapic_pv_eoi_arm(l);
+	assert_int_equal(flag, 0x80);
+	assert_int_equal(nheld, 0);
+}
+
 static void test_svr_disable(void **state)
 {
 	struct vlapic *l = L[0];
@@ -896,6 +973,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tpr_ppr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_eoi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_eoi_reaches_ioapic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pv_eoi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_svr_disable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_oneshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_periodic, setup, teardown),

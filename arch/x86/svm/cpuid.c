@@ -15,6 +15,7 @@
 #include "core/run/vcpu.h"
 #include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
+#include "arch/x86/svm/svm.h"
 #include "lib/string.h"
 
 #define BIT(n) (1u << (n))
@@ -154,6 +155,20 @@ static void synth(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs
 	case 0x40000001:
 		r->eax = 1;	/* yakvm's interface version; no features yet */
 		break;
+	case CPU_MODEL_KVM_LEAVES: {
+		static const char kvm[12] = "KVMKVMKVM";
+		if (!svm_kvm_pv(v->vm))
+			break;
+		r->eax = CPU_MODEL_KVM_FEATURES;
+		memcpy(&r->ebx, kvm, 4);
+		memcpy(&r->ecx, kvm + 4, 4);
+		memcpy(&r->edx, kvm + 8, 4);
+		break;
+	}
+	case CPU_MODEL_KVM_FEATURES:
+		if (svm_kvm_pv(v->vm))
+			r->eax = cpu_policy_forced(&cpu_policy, leaf, 0, CPUID_EAX);
+		break;
 	case 0x8000001e:
 		/* Extended APIC ID, compute unit (core) id with one thread per
 		 * core, node 0 of one node (APM vol. 3, E.4.14). */
@@ -161,6 +176,12 @@ static void synth(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs
 		r->ebx = v->id & 0xff;
 		break;
 	}
+}
+
+bool svm_kvm_pv(const struct vm *vm)
+{
+	enum vm_kvm_pv k = vm->desc.kvm_pv;
+	return k == VM_KVM_PV_ON || (k == VM_KVM_PV_DEFAULT && !svm.pv_eoi_racy);
 }
 
 /* The guest's CPUID leaf/sub, from the model and this host. */

@@ -14,6 +14,7 @@
 #include "core/run/vcpu.h"
 #include "arch/x86/svm/vmcb.h"
 #include "core/vm/vm.h"
+#include "arch/x86/svm/svm.h"
 #include "devices/vlapic.h"
 #include "core/run/lapic_window.h"
 #include "lib/string.h"
@@ -116,6 +117,23 @@ static bool write_mc_bank(struct vcpu *v, uint32_t msr, uint64_t val)
 	return true;
 }
 
+/* MSR_KVM_PV_EOI_EN: bit 0 enables, bit 1 is reserved (the address is
+ * 4-byte aligned); the flag must be RAM of this VM, as under KVM, which
+ * gives #GP otherwise (msr.rst; devices/vlapic.h). */
+static bool write_pv_eoi(struct vcpu *v, uint64_t val)
+{
+	if (val & 2)
+		return false;
+	uint8_t *flag = NULL;
+	if (val & 1) {
+		flag = vm_gpa_to_hva(v->vm, val & ~3ull, 4);
+		if (!flag)
+			return false;
+	}
+	vlapic_set_pv_eoi(v->lapic, val, flag);
+	return true;
+}
+
 static bool read_msr(struct vcpu *v, const struct cpu_model_msr *row, uint32_t msr,
 		     uint64_t *val)
 {
@@ -163,6 +181,9 @@ static bool read_msr(struct vcpu *v, const struct cpu_model_msr *row, uint32_t m
 	case MSRK_HWCR:
 		*val = v->hwcr;
 		return true;
+	case MSRK_KVM_PV_EOI:
+		*val = vlapic_pv_eoi_msr(v->lapic);
+		return svm_kvm_pv(v->vm);
 	case MSRK_COUNT:
 		break;
 	}
@@ -237,6 +258,8 @@ static bool write_msr(struct vcpu *v, const struct cpu_model_msr *row, uint32_t 
 			return false;
 		v->hwcr = (val & HWCR_KEPT) | HWCR_TSC_FREQ_SEL;
 		return true;
+	case MSRK_KVM_PV_EOI:
+		return svm_kvm_pv(v->vm) && write_pv_eoi(v, val);
 	case MSRK_COUNT:
 		break;
 	}

@@ -20,6 +20,7 @@
 #include "arch/x86/svm/single_step.h"
 #include "arch/x86/svm/exit.h"
 #include "arch/x86/svm/vmrun.h"
+#include "devices/vlapic.h"
 
 /* Whether the loop goes on. Kicks from here on send an IPI again
  * (core/run/irq.c): what they change is seen here or before VMRUN. */
@@ -63,6 +64,7 @@ void yakvm_vcpu_run(struct vcpu *v)
 			irq_enable();
 			continue;
 		}
+		vlapic_pv_eoi_arm(v->lapic);	/* last: nothing is injected after it */
 		if (v->poll_window)
 			timer_poll_soon(WINDOW_POLL_NS);	/* arch/x86/svm/intr.c */
 		if (v->dbg.dr_dirty)
@@ -92,6 +94,7 @@ void yakvm_vcpu_run(struct vcpu *v)
 		v->regs.r[GPR_RSP] = vmcb->save.rsp;
 		vmcb->control.tlb_control = TLB_CONTROL_NOTHING;
 		v->exits++;
+		vlapic_pv_eoi_collect(v->lapic);	/* before any handler's EOI */
 		/* An event the exit interrupted is delivered again (15.7.2). */
 		vmcb->control.eventinj = 0;
 		if (vmcb->control.exitintinfo & EVENT_VALID)

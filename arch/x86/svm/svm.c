@@ -74,6 +74,16 @@ static void read_features(void)
 	 * never looks, and a guest that never exits runs on for ever
 	 * (arch/x86/svm/intr.c does without V_IRQ). */
 	svm.virq_racy = svm.tcg;
+	/* TCG's VMRUN injects an EVENTINJ interrupt by setting the CPU's
+	 * exception index to the vector, and never resets it: if the CPU
+	 * leaves its execution loop (the -icount budget spent, a kick) before
+	 * an exception or a #VMEXIT overwrites it, the vector is delivered
+	 * again, whatever the guest's IF; Linux then deadlocks on a lock it
+	 * holds. The LAPIC's EOI exit closes that window a few instructions
+	 * into the handler; PV EOI leaves it open until the next exit (seen:
+	 * linux-1vcpu under -icount hung at boot in every run). So kvm_pv is
+	 * off by default under TCG (docs/status.md). */
+	svm.pv_eoi_racy = svm.tcg;
 	if (!svm.phys_bits)
 		svm.phys_bits = 36;
 }
@@ -146,6 +156,9 @@ void vendor_log_features(void)
 		 svm.revision, svm.nasid, svm.nrips ? ", nRIP-save" : "",
 		 svm.decode_assists ? ", decode assists" : "",
 		 svm.flush_by_asid ? ", flush-by-ASID" : "", svm.vgif ? ", vGIF" : "");
+	if (svm.pv_eoi_racy)
+		log_info("QEMU TCG: KVM's PV EOI only for VMs with kvm_pv=on: TCG may deliver "
+			 "an injected interrupt twice when no exit follows it");
 }
 
 bool vendor_cpu0_racy(void)

@@ -23,11 +23,17 @@ struct svm_features {
 				   * other CPUs (core/run/sched.c) */
 	bool virq_racy;           /* TCG: VMRUN with V_IRQ may lose a host
 				   * interrupt (arch/x86/svm/intr.c) */
+	bool pv_eoi_racy;         /* TCG: an injected interrupt may come twice
+				   * unless an exit follows it (svm_kvm_pv) */
 	bool vmcb_clean;
 	uint32_t phys_bits;       /* host physical address width */
 };
 
 extern struct svm_features svm;
+
+struct vm;
+/* Whether the VM sees KVM's leaves and PV EOI (kvm_pv=, devices/vlapic.h). */
+bool svm_kvm_pv(const struct vm *vm);
 
 /* Checks that this CPU can run yakvm's guests, then sets EFER.SVME and
  * EFER.NXE and writes VM_HSAVE_PA. On failure returns false and fills
