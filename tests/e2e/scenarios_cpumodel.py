@@ -54,12 +54,20 @@ ALWAYS = [
     r"IBPB hidden: WRMSR 0x49 gives #GP",
     r"AutoIBRS hidden: setting EFER bit 21 gives #GP",
     r"PerfCtrExtCore hidden: RDMSR 0xc0010200 gives #GP",
+    r"CPUID 0x40000100: KVM's signature, max leaf 0x40000101",
+    r"CPUID 0x40000101: PV_EOI alone, no hints",
+    r"PV EOI MSR takes the address of a flag in RAM and reads it back",
+    r"PV EOI MSR: bit 1 \(reserved\) gives #GP",
+    r"PV EOI MSR: an address in MMIO gives #GP",
+    r"PV EOI MSR: an address beyond RAM gives #GP",
+    r"PV EOI MSR: 0 turns it off",
+    r"KVM's kvmclock MSR \(not offered\) gives #GP",
 ]
 
 CPUMODEL = Scenario(
     name="qemu-cpu-model",
     timeout=150,
-    grub=[YAKVM, "module2 /guests/cpu_model.elf name=cpumodel mem=8M"],
+    grub=[YAKVM, "module2 /guests/cpu_model.elf name=cpumodel mem=8M kvm_pv=on"],
     checks=[Check("conformance: " + c.replace("\\", ""), P + "ok " + c) for c in ALWAYS] + [
         Check("the guest checked every feature of its table", P + r"feature \S+.*: (shown|hidden)$",
               count=43),

@@ -311,6 +311,29 @@ static void check_cr(void)
 		check_lmsw(cr0);
 }
 
+/* KVM's leaves beside yakvm's (kvm_pv=on on this VM's line): PV_EOI alone,
+ * and its MSR takes only a 4-byte aligned address in the VM's RAM. */
+static void check_kvm_pv(void)
+{
+	static volatile uint32_t flag;
+	uint32_t r[4];
+	cpuid(0x40000100, 0, r);
+	check(r[0] == 0x40000101 && !memcmp(&r[1], "KVMK", 4) && !memcmp(&r[2], "VMKV", 4) &&
+	      !memcmp(&r[3], "M\0\0\0", 4), "CPUID 0x40000100: KVM's signature, max leaf 0x40000101");
+	cpuid(0x40000101, 0, r);
+	check(r[0] == 1u << 6 && r[3] == 0, "CPUID 0x40000101: PV_EOI alone, no hints");
+	uint64_t pa = (uint64_t)(uintptr_t)&flag, v = 1;
+	check(wrmsr_safe(0x4b564d04, pa | 1) == 0 && rdmsr_safe(0x4b564d04, &v) == 0 &&
+	      v == (pa | 1), "PV EOI MSR takes the address of a flag in RAM and reads it back");
+	check(wrmsr_safe(0x4b564d04, pa | 3) == 13, "PV EOI MSR: bit 1 (reserved) gives #GP");
+	check(wrmsr_safe(0x4b564d04, 0xfee00000 | 1) == 13, "PV EOI MSR: an address in MMIO gives #GP");
+	check(wrmsr_safe(0x4b564d04, (1ull << 40) | 1) == 13,
+	      "PV EOI MSR: an address beyond RAM gives #GP");
+	check(wrmsr_safe(0x4b564d04, 0) == 0 && rdmsr_safe(0x4b564d04, &v) == 0 && v == 0,
+	      "PV EOI MSR: 0 turns it off");
+	check(rdmsr_safe(0x4b564d01, &v) == 13, "KVM's kvmclock MSR (not offered) gives #GP");
+}
+
 int guest_main(uint32_t magic, struct mb1_info *info)
 {
 	uint32_t r[4];
@@ -333,6 +356,7 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	check_mca();
 	check_amd_msrs();
 	check_cr();
+	check_kvm_pv();
 	printf(TAG ": %d failures\n", failures);
 	return failures;
 }
