@@ -87,6 +87,7 @@ bus_call(struct device *d, enum bus_space space, uint64_t addr, unsigned size,
 	 uint64_t val, bool write)
 {
 	const struct device_model *m = d->decl->model;
+	__atomic_fetch_add(&d->accesses, 1, __ATOMIC_RELAXED);
 	uint64_t f = device_lock(d);
 	if (space == BUS_PIO) {
 		if (write)

@@ -61,6 +61,7 @@ struct device {
 	struct vm *vm;
 	struct spinlock lock;        /* each device locks its own state */
 	void *state;
+	uint64_t accesses;           /* the guest's reads and writes (stats) */
 };
 
 #endif

@@ -37,6 +37,7 @@ CTRL_A3 = b"\x01" * 3
 MONITOR = "yakvm's monitor"
 FOCUS = re.compile(r"^yakvm: console input goes to (vm \S+|yakvm's monitor) \(Ctrl-A")
 STAT = re.compile(r"^yakvm: vm (\S+) stats: (\w+) count=(\d+) ")
+ACCESSES = re.compile(r"^yakvm: vm (\S+) stats: device accesses:((?: \S+=\d+)+)$")
 NIC = "virtio-net-pci,disable-legacy=on,netdev=n0,mac=52:54:00:79:75:01"
 
 
@@ -86,6 +87,11 @@ class Driver:
         m = STAT.search(line)
         if m and self.snaps and m.group(1) in self.snaps[-1]:
             self.snaps[-1][m.group(1)][m.group(2)] = int(m.group(3))
+        m = ACCESSES.search(line)
+        if m and self.snaps and m.group(1) in self.snaps[-1]:
+            for kv in m.group(2).split():
+                dev, n = kv.split("=")
+                self.snaps[-1][m.group(1)]["dev " + dev] = int(n)
         if self.echo and line.startswith(self.echo):
             self.echo = None
         m = FOCUS.search(line)
@@ -108,7 +114,11 @@ def exits(snaps, vm, mib):
     a, b = snaps[0].get(vm, {}), snaps[1].get(vm, {})
     diff = {c: b.get(c, 0) - a.get(c, 0) for c in set(a) | set(b)}
     dev = sum(diff.get(c, 0) for c in DEVICE_CLASSES)
-    return {"exits": {c: n for c, n in sorted(diff.items()) if n},
+    return {"exits": {c: n for c, n in sorted(diff.items()) if n and not c.startswith("dev ")},
+            # the guest's accesses to each device model (core/diag/stats.c)
+            "accesses_per_64kib": {c[4:]: round(n / mib / 16, 2)
+                                   for c, n in sorted(diff.items(), key=lambda kv: -kv[1])
+                                   if n and c.startswith("dev ")},
             "device_exits_per_mib": round(dev / mib, 1),
             "device_exits_per_64kib": round(dev / mib / 16, 1),
             "timer_exits_per_mib": round(diff.get("INTR", 0) / mib, 1)}
@@ -257,6 +267,13 @@ def _ex(e):
         " ".join("%s=%d" % kv for kv in e["exits"].items())) if e else "n/a"
 
 
+def _acc(e):
+    """The guest's accesses to each device model (one exit each, bar string
+    I/O): which devices the device exits went to."""
+    a = e and e.get("accesses_per_64kib")
+    return " ".join("%s=%s" % kv for kv in a.items()) if a else "n/a"
+
+
 def rows(res):
     n = res.get("net", {})
     if "skipped" in n:
@@ -279,6 +296,8 @@ def rows(res):
         r.append(("  exits per MiB, sender: device (NPF+MSR+IOIO) / host timer (INTR)",
                   _ex(s["sender_nb"])))
         r.append(("  exits per MiB, receiver: device / host timer", _ex(s["receiver_na"])))
+        for who, k in (("sender", "sender_nb"), ("receiver", "receiver_na")):
+            r.append(("  accesses per 64 KiB by device, %s" % who, _acc(s[k])))
         if key == "switch":
             r.append(("net VM to VM, ping -c 20 average (ms)", str(s["ping_avg_ms"])))
     if u:
@@ -286,6 +305,7 @@ def rows(res):
                   "%s / %s = %s (%s / %s MB/s)" % (u["yakvm_s"], u["bare_s"], u["ratio"],
                                                   u["yakvm_mb_s"], u["bare_mb_s"])))
         r.append(("  exits per MiB: device / host timer", _ex(u["web"])))
+        r.append(("  accesses per 64 KiB by device", _acc(u["web"])))
     return r
 
 

@@ -6,6 +6,7 @@
 #include "core/vm/vm.h"
 #include "core/run/vcpu.h"
 #include "lib/log.h"
+#include "lib/format.h"
 #include "devices/vlapic.h"
 
 const char *const stat_class_names[STAT_NCLASSES] = {
@@ -32,6 +33,23 @@ void stats_sum_vm(struct vm *vm, struct exit_stat sum[STAT_NCLASSES])
 	}
 }
 
+/* The guest's accesses to each device (devices/bus.h: one per PIO or MMIO
+ * access, about one per exit), in the VM's device order, on one line. */
+static void print_device_accesses(struct vm *vm)
+{
+	char line[512];
+	size_t n = 0;
+	for (unsigned i = 0; i < vm->ndevices && n < sizeof(line) - 48; i++) {
+		const struct device *d = vm->devices[i];
+		uint64_t a = __atomic_load_n(&d->accesses, __ATOMIC_RELAXED);
+		if (a)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, " %s=%lu",
+					      d->decl->name, a);
+	}
+	if (n)
+		log_info("vm %s stats: device accesses:%s", vm->name, line);
+}
+
 void stats_print_vm(struct vm *vm)
 {
 	struct exit_stat sum[STAT_NCLASSES];
@@ -52,6 +70,7 @@ void stats_print_vm(struct vm *vm)
 	if (pv_eois)	/* devices/vlapic.h */
 		log_info("vm %s stats: %lu EOIs through KVM's PV EOI flag, without an exit",
 			 vm->name, pv_eois);
+	print_device_accesses(vm);
 	if (vm->npt_gen)	/* core/run/npt_shootdown.c */
 		log_info("vm %s stats: %u nested page table changes, %u of them waited "
 			 "for a vCPU on another CPU to leave the guest", vm->name,

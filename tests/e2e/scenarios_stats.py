@@ -76,6 +76,10 @@ SCENARIOS = [
             stat("tracer", "IOIO", 4),
             stat("tracer", "NPF", 1),
             stat("tracer", "MSR", 2),
+            Check("VM stats: its accesses by device, exactly (the unowned port is no device's)",
+                  r"^yakvm: vm stats stats: device accesses: lapic=100 debug-exit=1$"),
+            Check("VM tracer: its accesses by device, exactly",
+                  r"^yakvm: vm tracer stats: device accesses: uart0=2 lapic=1 debug-exit=1$"),
         ] + trace_checks() + [
             Check("yakvm sees every VM end", r"^yakvm: all VMs have ended"),
         ]),
