@@ -94,6 +94,8 @@ struct vlapic {
 	uint64_t pv_eoi_msr;
 	bool pv_eoi_armed;
 	uint64_t pv_eois;               /* EOIs taken from the flag (stats) */
+	/* EOI register writes (each an exit): of the timer's vector, others. */
+	uint64_t eoi_writes[2];
 };
 _Static_assert(sizeof(struct vlapic) <= PAGE_SIZE, "vlapic_create allocates one page");
 
@@ -548,9 +550,13 @@ static void write_locked(struct vlapic *l, uint32_t offset, uint32_t val, struct
 		if (pending_vector(l) >= 0)
 			l->want_kick = true;
 		break;
-	case REG_EOI:
+	case REG_EOI: {
+		int v = highest_bit(l->isr);
+		if (v >= 0)
+			l->eoi_writes[v != (int)LVT_VECTOR(l->lvt[LVT_TIMER])]++;
 		eoi_locked(l, a);
 		break;
+	}
 	case REG_LDR:
 		l->ldr = val & 0xff000000u;
 		break;
@@ -740,6 +746,7 @@ void vlapic_set_pv_eoi(struct vlapic *l, uint64_t msr, uint8_t *flag)
 
 uint64_t vlapic_pv_eoi_msr(struct vlapic *l) { return l->pv_eoi_msr; }
 uint64_t vlapic_pv_eois(struct vlapic *l) { return l->pv_eois; }
+uint64_t vlapic_eoi_writes(struct vlapic *l, bool timer) { return l->eoi_writes[!timer]; }
 
 static bool only_bit(const uint32_t r[8], uint8_t v)
 {

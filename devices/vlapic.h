@@ -121,6 +121,9 @@ uint64_t vlapic_pv_eoi_msr(struct vlapic *l);
 void vlapic_pv_eoi_arm(struct vlapic *l);	/* just before VMRUN */
 void vlapic_pv_eoi_collect(struct vlapic *l);	/* just after #VMEXIT */
 uint64_t vlapic_pv_eois(struct vlapic *l);	/* EOIs through the flag */
+/* EOI register writes that ended a vector: the LAPIC timer's (LVT Timer's
+ * vector) or any other (stats: which exits are the timer's). */
+uint64_t vlapic_eoi_writes(struct vlapic *l, bool timer);
 
 /* The machine_pc device row that routes MMIO at a vCPU's LAPIC page
  * (0xfee00000 unless moved, core/run/lapic_window.h) to that vCPU's LAPIC. */

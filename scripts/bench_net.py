@@ -38,6 +38,8 @@ MONITOR = "yakvm's monitor"
 FOCUS = re.compile(r"^yakvm: console input goes to (vm \S+|yakvm's monitor) \(Ctrl-A")
 STAT = re.compile(r"^yakvm: vm (\S+) stats: (\w+) count=(\d+) ")
 ACCESSES = re.compile(r"^yakvm: vm (\S+) stats: device accesses:((?: \S+=\d+)+)$")
+EOIS = re.compile(r"^yakvm: vm (\S+) stats: EOI register writes: (\d+) for the LAPIC timer, "
+                  r"(\d+) for other interrupts$")
 NIC = "virtio-net-pci,disable-legacy=on,netdev=n0,mac=52:54:00:79:75:01"
 
 
@@ -87,6 +89,10 @@ class Driver:
         m = STAT.search(line)
         if m and self.snaps and m.group(1) in self.snaps[-1]:
             self.snaps[-1][m.group(1)][m.group(2)] = int(m.group(3))
+        m = EOIS.search(line)
+        if m and self.snaps and m.group(1) in self.snaps[-1]:
+            self.snaps[-1][m.group(1)]["eoi timer"] = int(m.group(2))
+            self.snaps[-1][m.group(1)]["eoi other"] = int(m.group(3))
         m = ACCESSES.search(line)
         if m and self.snaps and m.group(1) in self.snaps[-1]:
             for kv in m.group(2).split():
@@ -114,7 +120,15 @@ def exits(snaps, vm, mib):
     a, b = snaps[0].get(vm, {}), snaps[1].get(vm, {})
     diff = {c: b.get(c, 0) - a.get(c, 0) for c in set(a) | set(b)}
     dev = sum(diff.get(c, 0) for c in DEVICE_CLASSES)
-    return {"exits": {c: n for c, n in sorted(diff.items()) if n and not c.startswith("dev ")},
+    # The network's own exits: the guest's accesses to its virtio-net
+    # device (notifications, mostly) and the EOI register writes of
+    # vectors other than the LAPIC timer's (its interrupts', and the
+    # console's: an upper bound); the timer's and the console's apart.
+    net = diff.get("dev virtio-net", 0) + diff.get("eoi other", 0)
+    return {"exits": {c: n for c, n in sorted(diff.items())
+                      if n and not c.startswith("dev ") and not c.startswith("eoi ")},
+            "net_exits_per_64kib": round(net / mib / 16, 2),
+            "eoi_writes": {"timer": diff.get("eoi timer", 0), "other": diff.get("eoi other", 0)},
             # the guest's accesses to each device model (core/diag/stats.c)
             "accesses_per_64kib": {c[4:]: round(n / mib / 16, 2)
                                    for c, n in sorted(diff.items(), key=lambda kv: -kv[1])
@@ -271,7 +285,15 @@ def _acc(e):
     """The guest's accesses to each device model (one exit each, bar string
     I/O): which devices the device exits went to."""
     a = e and e.get("accesses_per_64kib")
-    return " ".join("%s=%s" % kv for kv in a.items()) if a else "n/a"
+    return " ".join("%s=%s" % kv for kv in sorted(a.items(), key=lambda kv: -kv[1])) \
+        if a else "n/a"
+
+
+def _net(e):
+    if not e or "net_exits_per_64kib" not in e:
+        return "n/a"
+    return "%s (EOI writes: %d timer, %d other)" % (
+        e["net_exits_per_64kib"], e["eoi_writes"]["timer"], e["eoi_writes"]["other"])
 
 
 def rows(res):
@@ -298,6 +320,7 @@ def rows(res):
         r.append(("  exits per MiB, receiver: device / host timer", _ex(s["receiver_na"])))
         for who, k in (("sender", "sender_nb"), ("receiver", "receiver_na")):
             r.append(("  accesses per 64 KiB by device, %s" % who, _acc(s[k])))
+        r.append(("  network exits per 64 KiB (virtio-net, EOIs): sender, receiver", "%s, %s" % (_net(s["sender_nb"]), _net(s["receiver_na"]))))
         if key == "switch":
             r.append(("net VM to VM, ping -c 20 average (ms)", str(s["ping_avg_ms"])))
     if u:
@@ -315,12 +338,15 @@ def target(res):
     frames itself). The httpd/wget row when it ran: httpd writes whole
     files into the socket, so its TCP builds GSO frames, where busybox nc's
     small writes leave most frames single segments (docs/performance.md);
-    else the nc row."""
+    else the nc row. Device exits with the timer's apart, as the issue
+    counts them: the guest's accesses to virtio-net and the EOI register
+    writes of other vectors than the LAPIC timer's (the NPF+MSR+IOIO
+    row beside it also holds the timer's programming and the console).
+    """
     net = res.get("net") or {}
     row, how = (net.get("switch_tso64"), "httpd/wget") if net.get("switch_tso64") \
         else (net.get("switch"), "nc")
     e = (row or {}).get("sender_nb")
-    v = e and e["device_exits_per_64kib"]
-    return {"target": "net bulk <= 1 device exit per 64 KiB, VM-to-VM sender, TSO negotiated "
-                      "(%s)" % how,
+    v = e and e.get("net_exits_per_64kib")
+    return {"target": "net bulk <= 1 network exit per 64 KiB, sender, TSO (%s)" % how,
             "value": v, "met": None if v is None else v <= 1}

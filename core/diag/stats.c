@@ -63,11 +63,19 @@ void stats_print_vm(struct vm *vm)
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		ipis += vm->vcpus[i]->kick_ipis;
 	log_info("vm %s stats: %lu IPIs to make its vCPUs look for events", vm->name, ipis);
-	uint64_t pv_eois = 0;
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		if (vm->vcpus[i]->lapic)
-			pv_eois += vlapic_pv_eois(vm->vcpus[i]->lapic);
-	if (pv_eois)	/* devices/vlapic.h */
+	uint64_t pv_eois = 0, eoi_timer = 0, eoi_other = 0;
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct vlapic *l = vm->vcpus[i]->lapic;
+		if (!l)
+			continue;
+		pv_eois += vlapic_pv_eois(l);
+		eoi_timer += vlapic_eoi_writes(l, true);
+		eoi_other += vlapic_eoi_writes(l, false);
+	}
+	if (eoi_timer || eoi_other)	/* devices/vlapic.h */
+		log_info("vm %s stats: EOI register writes: %lu for the LAPIC timer, %lu for "
+			 "other interrupts", vm->name, eoi_timer, eoi_other);
+	if (pv_eois)
 		log_info("vm %s stats: %lu EOIs through KVM's PV EOI flag, without an exit",
 			 vm->name, pv_eois);
 	print_device_accesses(vm);

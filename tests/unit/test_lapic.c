@@ -460,6 +460,34 @@ static void test_pv_eoi(void **state)
 	assert_int_equal(nheld, 0);
 }
 
+/* EOI register writes are told apart by the vector they end: the LVT
+ * Timer's or another; an EOI with nothing in service or through the PV
+ * flag is no register EOI of a vector. */
+static void test_eoi_write_counts(void **state)
+{
+	struct vlapic *l = L[0];
+	uint8_t flag = 0;
+	enable(l);
+	vlapic_write(l, 0x320, 0x10040);	/* LVT Timer: vector 0x40 (masked) */
+	vlapic_accept(l, APIC_DM_FIXED, 0x40, false);
+	vlapic_ack(l, 0x40);
+	vlapic_write(l, 0xb0, 0);
+	vlapic_accept(l, APIC_DM_FIXED, 0x31, false);
+	vlapic_ack(l, 0x31);
+	vlapic_write(l, 0xb0, 0);
+	vlapic_write(l, 0xb0, 0);	/* nothing in service */
+	assert_int_equal(vlapic_eoi_writes(l, true), 1);
+	assert_int_equal(vlapic_eoi_writes(l, false), 1);
+	vlapic_set_pv_eoi(l, 1, &flag);
+	vlapic_accept(l, APIC_DM_FIXED, 0x31, false);
+	vlapic_ack(l, 0x31);
+	vlapic_pv_eoi_arm(l);
+	flag = 0;
+	vlapic_pv_eoi_collect(l);
+	assert_int_equal(vlapic_eoi_writes(l, false), 1);
+	assert_int_equal(vlapic_pv_eois(l), 1);
+}
+
 static void test_svr_disable(void **state)
 {
 	struct vlapic *l = L[0];
@@ -974,6 +1002,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nested_eoi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_eoi_reaches_ioapic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pv_eoi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eoi_write_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_svr_disable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_oneshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_periodic, setup, teardown),
