@@ -383,6 +383,24 @@ static void test_level_eoi_reaches_ioapic(void **state)
 	assert_int_equal(neoi, 1);
 }
 
+static void in_service(struct vlapic *l, uint8_t v, bool level)
+{
+	vlapic_accept(l, APIC_DM_FIXED, v, level);
+	vlapic_ack(l, v);
+}
+
+/* v in service: the flag stays clear, and the register's EOI reaches the
+ * IOAPIC (eois of them so far). */
+static void register_eoi_only(struct vlapic *l, const uint8_t *flag, uint8_t v, bool level,
+			      unsigned eois)
+{
+	in_service(l, v, level);
+	vlapic_pv_eoi_arm(l);
+	assert_int_equal(*flag & 1, 0);
+	vlapic_write(l, 0xb0, 0);
+	assert_int_equal(neoi, eois);
+}
+
 /* KVM's PV EOI (devices/vlapic.h): the flag is set only when the vector
  * in service may be cleared alone; a cleared flag at the next exit is the
  * EOI; a flag still set is taken back, and the register EOI still works. */
@@ -397,8 +415,7 @@ static void test_pv_eoi(void **state)
 	vlapic_pv_eoi_arm(l);	/* nothing in service: not set */
 	assert_int_equal(flag, 0x80);
 
-	vlapic_accept(l, APIC_DM_FIXED, 0x31, false);
-	vlapic_ack(l, 0x31);
+	in_service(l, 0x31, false);
 	vlapic_pv_eoi_arm(l);
 	assert_int_equal(flag, 0x81);
 	flag &= (uint8_t)~1;	/* the guest's EOI */
@@ -411,8 +428,7 @@ static void test_pv_eoi(void **state)
 	/* An exit before the guest's EOI: the flag is taken back, the guest
 	 * writes the register, and the next entry sets it again only once
 	 * the vector is in service alone. */
-	vlapic_accept(l, APIC_DM_FIXED, 0x31, false);
-	vlapic_ack(l, 0x31);
+	in_service(l, 0x31, false);
 	vlapic_pv_eoi_arm(l);
 	vlapic_pv_eoi_collect(l);
 	assert_int_equal(flag, 0x80);
@@ -432,29 +448,17 @@ static void test_pv_eoi(void **state)
 	assert_int_equal(vlapic_pv_eois(l), 2);
 
 	/* Level-triggered, or wanted by the IOAPIC: the register only. */
-	vlapic_accept(l, APIC_DM_FIXED, 0x50, true);
-	vlapic_ack(l, 0x50);
-	vlapic_pv_eoi_arm(l);
-	assert_int_equal(flag, 0x80);
-	vlapic_write(l, 0xb0, 0);
-	assert_int_equal(neoi, 1);
+	register_eoi_only(l, &flag, 0x50, true, 1);
 	vm.ioapic_edge_vectors[0x40 / 64] |= 1ull << (0x40 % 64);
-	vlapic_accept(l, APIC_DM_FIXED, 0x40, false);
-	vlapic_ack(l, 0x40);
-	vlapic_pv_eoi_arm(l);
-	assert_int_equal(flag, 0x80);
-	vlapic_write(l, 0xb0, 0);
-	assert_int_equal(neoi, 2);
+	register_eoi_only(l, &flag, 0x40, false, 2);
 	vm.ioapic_edge_vectors[0x40 / 64] = 0;
 
 	/* A reset turns it off. */
-	vlapic_accept(l, APIC_DM_FIXED, 0x31, false);
-	vlapic_ack(l, 0x31);
+	in_service(l, 0x31, false);
 	vlapic_reset(l);
 	assert_int_equal(vlapic_pv_eoi_msr(l), 0);
 	enable(l);
-	vlapic_accept(l, APIC_DM_FIXED, 0x31, false);
-	vlapic_ack(l, 0x31);
+	in_service(l, 0x31, false);
 	vlapic_pv_eoi_arm(l);
 	assert_int_equal(flag, 0x80);
 	assert_int_equal(nheld, 0);
@@ -469,18 +473,15 @@ static void test_eoi_write_counts(void **state)
 	uint8_t flag = 0;
 	enable(l);
 	vlapic_write(l, 0x320, 0x10040);	/* LVT Timer: vector 0x40 (masked) */
-	vlapic_accept(l, APIC_DM_FIXED, 0x40, false);
-	vlapic_ack(l, 0x40);
+	in_service(l, 0x40, false);
 	vlapic_write(l, 0xb0, 0);
-	vlapic_accept(l, APIC_DM_FIXED, 0x31, false);
-	vlapic_ack(l, 0x31);
+	in_service(l, 0x31, false);
 	vlapic_write(l, 0xb0, 0);
 	vlapic_write(l, 0xb0, 0);	/* nothing in service */
 	assert_int_equal(vlapic_eoi_writes(l, true), 1);
 	assert_int_equal(vlapic_eoi_writes(l, false), 1);
 	vlapic_set_pv_eoi(l, 1, &flag);
-	vlapic_accept(l, APIC_DM_FIXED, 0x31, false);
-	vlapic_ack(l, 0x31);
+	in_service(l, 0x31, false);
 	vlapic_pv_eoi_arm(l);
 	flag = 0;
 	vlapic_pv_eoi_collect(l);
