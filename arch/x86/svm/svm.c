@@ -78,11 +78,12 @@ static void read_features(void)
 	 * exception index to the vector, and never resets it: if the CPU
 	 * leaves its execution loop (the -icount budget spent, a kick) before
 	 * an exception or a #VMEXIT overwrites it, the vector is delivered
-	 * again, whatever the guest's IF; Linux then deadlocks on a lock it
-	 * holds. The LAPIC's EOI exit closes that window a few instructions
-	 * into the handler; PV EOI leaves it open until the next exit (seen:
-	 * linux-1vcpu under -icount hung at boot in every run). So kvm_pv is
-	 * off by default under TCG (docs/status.md). */
+	 * again, whatever the guest's IF. The LAPIC's EOI exit closes that
+	 * window a few instructions into the handler; PV EOI leaves it open
+	 * until the next exit (seen: the three Linux boots under -icount hung
+	 * with IF=0 in what looked like a spinlock held by the code the second
+	 * delivery interrupted). So kvm_pv is off by default under TCG
+	 * (docs/status.md). */
 	svm.pv_eoi_racy = svm.tcg;
 	if (!svm.phys_bits)
 		svm.phys_bits = 36;
