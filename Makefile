@@ -328,7 +328,11 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 -include $(wildcard tests/unit/*.mk)
 UNIT_BINS := $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
 
-$(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) | tools
+# -MMD with several sources on one line keeps only the last one's headers:
+# every header of the tree is a prerequisite of each test (and harness).
+HOST_TEST_HEADERS := $(shell find arch core devices drivers lib mm net guest tests -name '*.h')
+
+$(BUILD)/unit/%: tests/unit/%.c $(HOST_TEST_HEADERS) | tools
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (unit test)"
 	@$(CC) $(UNIT_CFLAGS) -MMD -MF $@.d -o $@ $< $($*_SRCS) -lcmocka $($*_LIBS)

@@ -56,12 +56,14 @@ struct device_decl {
 				      * (a virtio device's struct virtio_instance) */
 };
 
+/* The model's state follows it in the same allocation (bus_add_devices:
+ * state = dev + 1): 16-byte aligned for any state struct. */
 struct device {
 	const struct device_decl *decl;
 	struct vm *vm;
 	struct spinlock lock;        /* each device locks its own state */
 	void *state;
 	uint64_t accesses;           /* the guest's reads and writes (stats) */
-};
+} __attribute__((aligned(16)));
 
 #endif

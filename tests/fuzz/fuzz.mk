@@ -65,7 +65,7 @@ fuzz_net_offload_SRCS := net/offload.c net/csum.c net/segment.c
 FUZZ_HARNESSES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_HARNESSES))
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) | tools
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(HOST_TEST_HEADERS) | tools
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (fuzz harness)"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MF $@.d -o $@ $< $(fuzz_$*_SRCS) $(fuzz_$*_LIBS)
