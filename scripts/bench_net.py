@@ -18,11 +18,12 @@ test initramfs (tests/linux/netbench.sh, yakvm.netbench=ROLE), plain TCG
           same file: the ratio is yakvm's time over bare QEMU's.
 Every VM has kvm_pv=on: KVM's PV EOI, which yakvm leaves off by default
 under TCG (arch/x86/svm/svm.c); bench runs have no -icount, where the
-TCG bug behind that default showed. N is 64 MiB (16 with --quick). yakvm's exits of a phase: the guests wait
-for a typed line before and after it (",wait"); meanwhile the monitor's
-`stats VM` is taken for every VM, as scripts/bench_disk.py does. Device
-exits are NPF + MSR + IOIO (an upper bound: they include the guest's own
-timer programming), INTR (the host timer) apart. Nothing here is a test.
+TCG bug behind that default showed. N is 64 MiB (16 with --quick).
+yakvm's exits of a phase: the guests wait for a typed line before and
+after it (",wait"); meanwhile the monitor's `stats VM` is taken for
+every VM, as scripts/bench_disk.py does. Device exits are NPF + MSR +
+IOIO (an upper bound: they include the guest's own timer programming),
+INTR (the host timer) apart. Nothing here is a test.
 """
 import http.server
 import os
@@ -77,6 +78,14 @@ class Driver:
             else:
                 self.send(b"go\n")
 
+    def snap_of(self, pat, line):
+        """A stats line of pat for a VM of the current snapshot: its dict
+        in the snapshot and the match, or (None, None)."""
+        m = pat.search(line)
+        if m and self.snaps and m.group(1) in self.snaps[-1]:
+            return self.snaps[-1][m.group(1)], m
+        return None, None
+
     def line(self, line):
         if self.triggers:
             pats, go = self.triggers[0]
@@ -86,18 +95,17 @@ class Driver:
                 self.seen = set()
                 self.snaps.append({vm: {} for vm in self.vms})
                 self.queue += [("stats", vm) for vm in self.vms] + [("go", vm) for vm in go]
-        m = STAT.search(line)
-        if m and self.snaps and m.group(1) in self.snaps[-1]:
-            self.snaps[-1][m.group(1)][m.group(2)] = int(m.group(3))
-        m = EOIS.search(line)
-        if m and self.snaps and m.group(1) in self.snaps[-1]:
-            self.snaps[-1][m.group(1)]["eoi timer"] = int(m.group(2))
-            self.snaps[-1][m.group(1)]["eoi other"] = int(m.group(3))
-        m = ACCESSES.search(line)
-        if m and self.snaps and m.group(1) in self.snaps[-1]:
+        snap, m = self.snap_of(STAT, line)
+        if m:
+            snap[m.group(2)] = int(m.group(3))
+        snap, m = self.snap_of(EOIS, line)
+        if m:
+            snap["eoi timer"], snap["eoi other"] = int(m.group(2)), int(m.group(3))
+        snap, m = self.snap_of(ACCESSES, line)
+        if m:
             for kv in m.group(2).split():
                 dev, n = kv.split("=")
-                self.snaps[-1][m.group(1)]["dev " + dev] = int(n)
+                snap["dev " + dev] = int(n)
         if self.echo and line.startswith(self.echo):
             self.echo = None
         m = FOCUS.search(line)
@@ -320,7 +328,8 @@ def rows(res):
         r.append(("  exits per MiB, receiver: device / host timer", _ex(s["receiver_na"])))
         for who, k in (("sender", "sender_nb"), ("receiver", "receiver_na")):
             r.append(("  accesses per 64 KiB by device, %s" % who, _acc(s[k])))
-        r.append(("  network exits per 64 KiB (virtio-net, EOIs): sender, receiver", "%s, %s" % (_net(s["sender_nb"]), _net(s["receiver_na"]))))
+        r.append(("  network exits per 64 KiB (virtio-net, EOIs): sender, receiver",
+                  "%s, %s" % (_net(s["sender_nb"]), _net(s["receiver_na"]))))
         if key == "switch":
             r.append(("net VM to VM, ping -c 20 average (ms)", str(s["ping_avg_ms"])))
     if u:

@@ -59,19 +59,17 @@ void stats_print_vm(struct vm *vm)
 		exits += sum[c].count;
 	log_info("vm %s stats: %lu exits on %u vCPU%s (cycles: handler, round trip)",
 		 vm->name, exits, vm->nvcpus, vm->nvcpus == 1 ? "" : "s");
-	uint64_t ipis = 0;
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		ipis += vm->vcpus[i]->kick_ipis;
-	log_info("vm %s stats: %lu IPIs to make its vCPUs look for events", vm->name, ipis);
-	uint64_t pv_eois = 0, eoi_timer = 0, eoi_other = 0;
+	uint64_t ipis = 0, pv_eois = 0, eoi_timer = 0, eoi_other = 0;
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vlapic *l = vm->vcpus[i]->lapic;
+		ipis += vm->vcpus[i]->kick_ipis;
 		if (!l)
 			continue;
 		pv_eois += vlapic_pv_eois(l);
 		eoi_timer += vlapic_eoi_writes(l, true);
 		eoi_other += vlapic_eoi_writes(l, false);
 	}
+	log_info("vm %s stats: %lu IPIs to make its vCPUs look for events", vm->name, ipis);
 	if (eoi_timer || eoi_other)	/* devices/vlapic.h */
 		log_info("vm %s stats: EOI register writes: %lu for the LAPIC timer, %lu for "
 			 "other interrupts", vm->name, eoi_timer, eoi_other);

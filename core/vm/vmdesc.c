@@ -403,6 +403,15 @@ static const char *parse_net(const char *s, size_t len, struct vm_desc *vm)
 }
 
 /* Applies one option's value; returns why it is bad, or NULL. */
+/* on|off into *on; an error text otherwise (*on unchanged). */
+static const char *on_off(const char *v, size_t len, bool *on)
+{
+	if (!token_is(v, len, "on") && !token_is(v, len, "off"))
+		return "must be on or off";
+	*on = token_is(v, len, "on");
+	return NULL;
+}
+
 static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 				struct mod_line *out)
 {
@@ -495,23 +504,18 @@ static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 			return "must be ones or stop";
 		return NULL;
 	case OPT_HPET:
-		if (token_is(v, len, "on"))
-			vm->hpet = true;
-		else if (token_is(v, len, "off"))
-			vm->hpet = false;
-		else
-			return "must be on or off";
-		return NULL;
+		return on_off(v, len, &vm->hpet);
 	case OPT_RNG:
+		return on_off(v, len, &vm->rng);
 	case OPT_HVC:
-	case OPT_KVM_PV:
-		if (!token_is(v, len, "on") && !token_is(v, len, "off"))
-			return "must be on or off";
-		if (opt == OPT_KVM_PV)
-			vm->kvm_pv = token_is(v, len, "on") ? VM_KVM_PV_ON : VM_KVM_PV_OFF;
-		else
-			*(opt == OPT_RNG ? &vm->rng : &vm->hvc) = token_is(v, len, "on");
-		return NULL;
+		return on_off(v, len, &vm->hvc);
+	case OPT_KVM_PV: {
+		bool on;
+		const char *err = on_off(v, len, &on);
+		if (!err)
+			vm->kvm_pv = on ? VM_KVM_PV_ON : VM_KVM_PV_OFF;
+		return err;
+	}
 	default:
 		return "unknown option";
 	}

@@ -126,6 +126,18 @@ static void filter(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_reg
 	}
 }
 
+/* A hypervisor's first leaf: its highest leaf, and its 12-byte signature
+ * in EBX:ECX:EDX. */
+static void signature(struct cpuid_regs *r, uint32_t max_leaf, const char *name)
+{
+	char sig[12] = { 0 };
+	memcpy(sig, name, strlen(name) < sizeof(sig) ? strlen(name) : sizeof(sig));
+	r->eax = max_leaf;
+	memcpy(&r->ebx, sig, 4);
+	memcpy(&r->ecx, sig + 4, 4);
+	memcpy(&r->edx, sig + 8, 4);
+}
+
 static void synth(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 {
 	switch (leaf) {
@@ -143,28 +155,16 @@ static void synth(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs
 		*r = cpuid(0xd, sub);
 		xsave_leaf(v, sub, r);
 		break;
-	case 0x40000000: {
-		/* Max hypervisor leaf, and the signature "yakvm" in EBX:ECX:EDX. */
-		static const char sig[12] = "yakvm";
-		r->eax = 0x40000001;
-		memcpy(&r->ebx, sig, 4);
-		memcpy(&r->ecx, sig + 4, 4);
-		memcpy(&r->edx, sig + 8, 4);
+	case 0x40000000:
+		signature(r, 0x40000001, "yakvm");
 		break;
-	}
 	case 0x40000001:
 		r->eax = 1;	/* yakvm's interface version; no features yet */
 		break;
-	case CPU_MODEL_KVM_LEAVES: {
-		static const char kvm[12] = "KVMKVMKVM";
-		if (!svm_kvm_pv(v->vm))
-			break;
-		r->eax = CPU_MODEL_KVM_FEATURES;
-		memcpy(&r->ebx, kvm, 4);
-		memcpy(&r->ecx, kvm + 4, 4);
-		memcpy(&r->edx, kvm + 8, 4);
+	case CPU_MODEL_KVM_LEAVES:
+		if (svm_kvm_pv(v->vm))
+			signature(r, CPU_MODEL_KVM_FEATURES, "KVMKVMKVM");
 		break;
-	}
 	case CPU_MODEL_KVM_FEATURES:
 		if (svm_kvm_pv(v->vm))
 			r->eax = cpu_policy_forced(&cpu_policy, leaf, 0, CPUID_EAX);
