@@ -217,6 +217,12 @@ uint64_t device_lock(struct device *d)
 	return (d->decl->model->flags & DEVICE_SELF_LOCKING) ? 0 : spin_lock(&d->lock);
 }
 
+bool device_trylock(struct device *d, uint64_t *flags)
+{
+	*flags = 0;
+	return (d->decl->model->flags & DEVICE_SELF_LOCKING) || spin_trylock(&d->lock, flags);
+}
+
 void device_unlock(struct device *d, uint64_t flags)
 {
 	if (!(d->decl->model->flags & DEVICE_SELF_LOCKING))

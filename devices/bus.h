@@ -78,6 +78,8 @@ void bus_pio_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val);
  * DEVICE_SELF_LOCKING models). */
 uint64_t device_lock(struct device *d);
 void device_unlock(struct device *d, uint64_t flags);
+/* The device's lock if it is free (a poll that must not wait for it). */
+bool device_trylock(struct device *d, uint64_t *flags);
 
 /* The one lock-and-call into a device model, for PIO and MMIO (inlined into
  * the exit paths): a read returns the value; an MMIO model without the

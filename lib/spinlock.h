@@ -6,6 +6,7 @@
 #ifndef YAKVM_LIB_SPINLOCK_H
 #define YAKVM_LIB_SPINLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86/cpu.h"
 
@@ -20,6 +21,16 @@ static inline uint64_t spin_lock(struct spinlock *l)
 		while (l->locked)
 			cpu_relax();
 	return flags;
+}
+
+/* The lock if it is free (interrupts off while held, as spin_lock). */
+static inline bool spin_trylock(struct spinlock *l, uint64_t *flags)
+{
+	*flags = irq_save();
+	if (!__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		return true;
+	irq_restore(*flags);
+	return false;
 }
 
 static inline void spin_unlock(struct spinlock *l, uint64_t flags)

@@ -1,7 +1,8 @@
 /*
- * core/run/sched.c - the scheduler (see sched.h). When no vCPU is runnable the CPU
- * halts until the next interrupt. When every VM has ended, yakvm says so and,
- * with on_idle=exit, ends the emulator run (for tests).
+ * core/run/sched.c - the scheduler (see sched.h). When no vCPU is runnable the
+ * CPU polls the devices that want it (idle_poll.c) or halts until the next
+ * interrupt. When every VM has ended, yakvm says so and, with on_idle=exit,
+ * ends the emulator run (for tests).
  */
 #include "core/run/sched.h"
 #include "arch/x86/spec.h"
@@ -11,6 +12,7 @@
 #include "core/main.h"
 #include "core/vm/startup.h"
 #include "core/run/timer.h"
+#include "core/run/idle_poll.h"
 #include "devices/vlapic.h"
 #include "arch/x86/pcpu.h"
 #include "arch/x86/cpu.h"
@@ -160,15 +162,17 @@ void sched_loop(void)
 				announced = true;
 				all_ended();
 			}
-			/* Nothing to run: sleep until the next device timer. */
+			/* Nothing to run: poll the devices that want it
+			 * (core/run/idle_poll.h), or sleep until the next
+			 * device timer. */
 			irq_disable();
 			p->slice_end_ns = UINT64_MAX;
 			timer_program();
-			if (!p->timer_irq)
-				irq_enable_and_halt();
+			idle_poll_or_halt(p);
 			irq_enable();
 			continue;
 		}
+		idle_poll_busy(p);
 		p->need_resched = false;
 		p->slice_end_ns = time_ns() + SCHED_SLICE_US * 1000ull;
 		timer_program();

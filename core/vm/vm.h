@@ -22,6 +22,7 @@
 #define VM_MAX_RAM_CHUNKS 4096
 #define VM_MAX_DEVICES  24  /* the PC's, HPET, test device, virtio devices */
 #define VM_MAX_ATTACHED 8
+#define VM_EXIT_POLLS   2   /* virtio-net's transmit queue */
 
 struct vcpu;
 struct vcpu_boot_state;
@@ -85,6 +86,14 @@ struct vm {
 	uint64_t ioapic_edge_vectors[4];
 	uint32_t msi_dropped;       /* MSIs that reached no LAPIC (devices/msi.c) */
 	unsigned ndevices;
+	/* Work a device does at each exit of the VM's vCPUs instead of asking
+	 * for an exit of its own (virtio-net's transmit polling): set up while
+	 * the VM is built, run after every exit's handler (vm_exit_polls). */
+	struct vm_exit_poll {
+		void (*poll)(void *arg);
+		void *arg;
+	} exit_polls[VM_EXIT_POLLS];
+	unsigned nexit_polls;
 	struct bus bus;             /* its ports and MMIO ranges (devices/bus.h) */
 	uint64_t host_bytes;        /* host memory for its state, beyond its RAM */
 	uint8_t *pio_unowned_logged; /* one bit per port: logged once */
@@ -127,6 +136,21 @@ struct vm {
 	uint64_t start_us, end_us;
 	int exit_status;            /* from the debug-exit port, or -1 */
 };
+
+/* Adds a poll run after each exit of the VM's vCPUs (false: table full).
+ * poll() must be cheap when it has nothing to do: a flag read. */
+static inline bool vm_add_exit_poll(struct vm *vm, void (*poll)(void *arg), void *arg)
+{
+	if (vm->nexit_polls == VM_EXIT_POLLS)
+		return false;
+	vm->exit_polls[vm->nexit_polls++] = (struct vm_exit_poll){ poll, arg };
+	return true;
+}
+static inline void vm_exit_polls(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nexit_polls; i++)
+		vm->exit_polls[i].poll(vm->exit_polls[i].arg);
+}
 
 extern struct vm *vms[MAX_VMS];
 extern unsigned vm_count;

@@ -15,6 +15,7 @@
 #include "net/port.h"
 #include "net/net_lock.h"
 #include "core/run/timer.h"
+#include "core/run/idle_poll.h"
 
 /* Feature bits (5.1.3). */
 #define VIRTIO_NET_F_CSUM       0
@@ -58,6 +59,12 @@
 #define VNET_CHAIN_MAX   (1ull << 24) /* bytes a chain may hold; more breaks the queue */
 #define VNET_TX_BUDGET   64           /* frames sent per call: per round (docs/net.md) */
 #define VNET_BACKLOG     64           /* frames waiting for receive buffers */
+/* Transmit polling (virtio_net_tx_poll.c): after this long without a
+ * chain, transmitq1's notifications go back on. Longer than two time
+ * slices (SCHED_SLICE_US): a sender that shares its CPU and waits out
+ * another vCPU's slice comes back to find polling still on. An idle CPU
+ * spins at most this long after the last frame. */
+#define VNET_TX_POLL_NS  10000000ull
 #define VNET_SRC_SHARE   (VNET_BACKLOG / 2) /* of them, at most from one port */
 /* The backlog's frames' bytes, in a ring: 4 GSO frames of 64 KiB, or
  * all 64 slots of full-size frames; at most half of it from one port. */
@@ -73,6 +80,10 @@ struct vnet_slot {
 
 /* One VM's network device: made with its switch port when the VM is
  * built (virtio_net_vm.c); the transport's type_state points at it. */
+/* Who took transmitq1's chains (struct vnet's tx_polled). */
+enum vnet_tx_by { VNET_TX_BY_NOTIFY, VNET_TX_BY_IDLE_CPU, VNET_TX_BY_EXIT, VNET_TX_BY_TIMER,
+		  VNET_TX_BY_N };
+
 struct vnet {
 	struct net_port port;
 	struct virtio_dev *vd;
@@ -87,6 +98,12 @@ struct vnet {
 	uint32_t store_tail;              /* where the next frame's bytes go */
 	struct vtimer kick;
 	uint64_t notified[2];             /* the driver's notifications, by queue */
+	/* Transmit polling (virtio_net_tx_poll.c): tx_poll.wanted while
+	 * transmitq1's notifications are off. Under the device lock. */
+	struct idle_poll tx_poll;
+	uint64_t tx_busy_ns;              /* the last chain or notification */
+	struct vtimer tx_timer;           /* when nobody polls; chains left */
+	uint64_t tx_polled[VNET_TX_BY_N]; /* rounds that took chains, by whom */
 	uint64_t used_rounds[2];          /* virtio_used() calls (each may interrupt) */
 	/* Receive chains popped but not yet used: a frame that needs more
 	 * than the driver has made available waits for more (held chains go
@@ -103,8 +120,20 @@ struct vnet {
 extern const struct virtio_type virtio_net_type;         /* with offload */
 extern const struct virtio_type virtio_net_type_plain;   /* offload=off */
 
-/* transmitq1: up to VNET_TX_BUDGET chains into the switch (5.1.6.2). */
-void vnet_tx(struct vnet *vn);
+/* transmitq1: up to VNET_TX_BUDGET chains into the switch (5.1.6.2);
+ * how many. */
+unsigned vnet_tx(struct vnet *vn);
+/* The driver notified transmitq1: its chains, then polling while a CPU
+ * is idle (virtio_net_tx_poll.c; under the device lock). */
+void vnet_tx_notified(struct vnet *vn);
+/* A look at transmitq1 while polling, after an exit of the VM's vCPUs
+ * (vm_exit_polls): takes the device lock. */
+void vnet_tx_exit_poll(void *vn);
+/* Polling off and its timer stopped (reset; for good: stop, and out of
+ * the idle CPUs' registry), under the device lock. */
+void vnet_tx_poll_stop(struct vnet *vn, bool for_good);
+/* Its timer, its idle poll and its exit poll (type init). */
+void vnet_tx_init(struct vnet *vn);
 /* The port's deliver (net/port.h): into the backlog, and a kick. */
 bool vnet_deliver(struct net_port *p, const struct net_port *from, const uint8_t *frame,
 		  uint32_t len, const struct net_offload *off);

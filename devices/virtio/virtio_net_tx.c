@@ -45,7 +45,7 @@ static bool header_offload(const struct virtio_dev *vd, const uint8_t *hdr,
 	return !o->needs_csum || csum;
 }
 
-void vnet_tx(struct vnet *vn)
+unsigned vnet_tx(struct vnet *vn)
 {
 	struct virtio_dev *vd = vn->vd;
 	struct virtq *vq = &vd->vq[VNET_TXQ];
@@ -73,4 +73,5 @@ void vnet_tx(struct vnet *vn)
 		vn->used_rounds[VNET_TXQ]++;
 		virtio_used(vd, VNET_TXQ);
 	}
+	return pushed;
 }

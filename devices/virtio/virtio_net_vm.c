@@ -67,6 +67,7 @@ uint64_t virtio_net_vm_free(struct vm *vm)
 		return 0;
 	struct vnet *vn = vnet_of_vm[vm->id];
 	net_port_detach(&vn->port);		/* its stop did; a VM never started too */
+	idle_poll_remove(&vn->tx_poll);		/* the same */
 	pmm_free_pages(virt_to_phys(vn), VNET_PAGES);
 	vnet_of_vm[vm->id] = NULL;
 	return VNET_PAGES * PAGE_SIZE;

@@ -36,6 +36,7 @@
 #include "tests/unit/fake_platform.h"
 #include "tests/fakes/flat_ram.h"
 #include "tests/fakes/vnet_side.h"
+#include "tests/fakes/idle_poll.h"
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz_virtio_net: %s:%d: %s\n", __FILE__, __LINE__, #c); \
@@ -57,6 +58,7 @@ static struct side sides[2];
 void log_msg(enum log_level level, const char *fmt, ...) { }
 uint64_t device_lock(struct device *d) { return 0; }
 void device_unlock(struct device *d, uint64_t f) { }
+bool device_trylock(struct device *d, uint64_t *f) { *f = 0; return true; }
 void virtio_used(struct virtio_dev *vd, unsigned q) { CHECK(q < 2); }
 void virtio_config_changed(struct virtio_dev *vd) { }
 void virtio_needs_reset(struct virtio_dev *vd, const char *why)
@@ -141,6 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t f = data[0];
 	unsigned rounds = 1 + data[1] % 8;
 	fake_platform_reset();
+	fake_idle_poll_reset();
 	for (unsigned i = 0; i < 2; i++) {
 		struct side *s = &sides[i];
 		memset(s->ram, 0, SPACE);
@@ -153,13 +156,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sides[0].vn.port.mac[5] = (uint8_t)(data[1] | 0x80) & 0xfe;
 	for (unsigned r = 0; r < rounds; r++) {
 		uint8_t order = size > 2 + r ? data[2 + r] : 0;
+		fake_idle_cpu = order & 0x20;	/* transmit polling on or off */
 		for (unsigned k = 0; k < 4; k++) {
 			struct side *s = &sides[(order >> k) & 1];
 			if (s->needs_reset)
 				continue;
 			uint64_t before = sent(&s->vn.port.stats);
 			uint16_t popped = s->vd.vq[VNET_TXQ].last_avail_idx;
-			if (k & 1)
+			if ((k & 1) && (order >> (4 + k)) & 1)
+				vnet_tx_exit_poll(&s->vn);	/* an exit while polling */
+			else if ((k & 2) && (order >> (4 + k)) & 1)
+				fake_idle_cpu_round();		/* an idle CPU */
+			else if (k & 1)
 				virtio_net_type.notify(&s->vd, VNET_TXQ);
 			else
 				vnet_rx_drain(&s->vn);
@@ -173,7 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			backlog_ok(&sides[0].vn);
 			backlog_ok(&sides[1].vn);
 		}
-		fake_advance(0);
+		fake_advance(order & 0x10 ? VNET_TX_POLL_NS : 0);	/* the poll timer too */
 		backlog_ok(&sides[0].vn);
 		backlog_ok(&sides[1].vn);
 	}
@@ -182,6 +190,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)virtio_net_type.config_read(&sides[i].vd, off, 1);
 		virtio_net_type.stop(&sides[i].vd);
 		CHECK(!sides[i].vn.port.attached);
+		CHECK(!sides[i].vn.tx_poll.wanted && !sides[i].vn.tx_timer.armed);
 	}
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "tests/unit/fake_platform.h"
 #include "tests/fakes/flat_ram.h"
 #include "tests/fakes/vnet_side.h"
+#include "tests/fakes/idle_poll.h"
 
 #define SPACE 0x10000ull
 #define QSIZE 8
@@ -46,6 +47,7 @@ static struct side S[2];
 void log_msg(enum log_level level, const char *fmt, ...) { }
 uint64_t device_lock(struct device *d) { return 0; }
 void device_unlock(struct device *d, uint64_t f) { }
+bool device_trylock(struct device *d, uint64_t *f) { *f = 0; return true; }
 void virtio_used(struct virtio_dev *vd, unsigned q)
 {
 	assert_true(q < 2);
@@ -118,6 +120,7 @@ static void setup_side(struct side *s, unsigned i, bool mrg)
 static int setup_offload(void **state)
 {
 	fake_platform_reset();
+	fake_idle_poll_reset();
 	setup_side_features(A, 0, false, TX_OFFLOAD);
 	setup_side_features(B, 1, true, RX_OFFLOAD);
 	return 0;
@@ -128,6 +131,7 @@ static int setup_offload(void **state)
 static int setup_offload_tso4(void **state)
 {
 	fake_platform_reset();
+	fake_idle_poll_reset();
 	setup_side_features(A, 0, false, TX_OFFLOAD4);
 	setup_side_features(B, 1, true, RX_OFFLOAD4);
 	return 0;
@@ -136,6 +140,7 @@ static int setup_offload_tso4(void **state)
 static int setup_offload_plain(void **state)
 {
 	fake_platform_reset();
+	fake_idle_poll_reset();
 	setup_side_features(A, 0, false, TX_OFFLOAD);
 	setup_side(B, 1, false);
 	return 0;
@@ -144,6 +149,7 @@ static int setup_offload_plain(void **state)
 static int setup(void **state)
 {
 	fake_platform_reset();
+	fake_idle_poll_reset();
 	setup_side(A, 0, false);
 	setup_side(B, 1, false);
 	return 0;
@@ -152,6 +158,7 @@ static int setup(void **state)
 static int setup_mrg(void **state)
 {
 	fake_platform_reset();
+	fake_idle_poll_reset();
 	setup_side(A, 0, false);
 	setup_side(B, 1, true);
 	return 0;
@@ -166,8 +173,9 @@ static int teardown(void **state)
 
 /* A sends: header (flags, gso) + a frame of len bytes to dst, from src,
  * in one descriptor at 0x4000 + 0x800 * slot; then notifies. */
-static void transmit(struct side *s, unsigned slot, const uint8_t *dst, const uint8_t *src,
-		     uint32_t len, uint8_t flags, uint8_t gso)
+/* A frame in transmitq1, without a notification. */
+static void stage(struct side *s, unsigned slot, const uint8_t *dst, const uint8_t *src,
+		  uint32_t len, uint8_t flags, uint8_t gso)
 {
 	uint64_t at = 0x4000 + 0x800ull * slot;
 	uint8_t *p = s->ram + at;
@@ -182,6 +190,12 @@ static void transmit(struct side *s, unsigned slot, const uint8_t *dst, const ui
 	}
 	desc(s, 1, slot, at, VNET_HDR_LEN + len, 0, 0);
 	offer(s, 1, (uint16_t)slot);
+}
+
+static void transmit(struct side *s, unsigned slot, const uint8_t *dst, const uint8_t *src,
+		     uint32_t len, uint8_t flags, uint8_t gso)
+{
+	stage(s, slot, dst, src, len, flags, gso);
 	virtio_net_type.notify(&s->vd, VNET_TXQ);
 }
 
@@ -220,6 +234,76 @@ static void test_a_frame_from_a_to_b(void **state)
 	check_frame(B, 0xa000 + VNET_HDR_LEN, 100, 0);
 	assert_int_equal(A->vn.port.stats.in_frames, 1);
 	assert_int_equal(B->vn.port.stats.out_frames, 1);
+}
+
+/* Transmit polling (virtio_net_tx_poll.c). With no CPU idle a
+ * notification leaves notifications on. With one, they go off and the
+ * chains are taken by the idle CPU, at the VM's exits, or by the timer
+ * when neither comes; quiet for VNET_TX_POLL_NS, or with no CPU idle any
+ * more, they are back on. A reset ends polling. */
+static void test_tx_polling(void **state)
+{
+	const uint8_t *to = B->vn.port.mac, *from = A->vn.port.mac;
+	uint64_t flags = QBASE(1) + 0x200;
+	for (unsigned k = 0; k < 8; k++)
+		rx_buffer(B, k, 2048);
+	transmit(A, 0, to, from, 100, 0, 0);		/* no CPU idle */
+	assert_int_equal(used_idx(A, 1), 1);
+	assert_false(A->vn.tx_poll.wanted);
+	assert_int_equal(get16(A, flags), 0);
+	assert_false(A->vn.tx_timer.armed);
+	fake_idle_cpu = true;
+	transmit(A, 1, to, from, 100, 0, 0);
+	assert_int_equal(used_idx(A, 1), 2);
+	assert_true(A->vn.tx_poll.wanted);
+	assert_int_equal(fake_idle_wakes, 1);
+	assert_int_equal(get16(A, flags), VIRTQ_USED_F_NO_NOTIFY);
+	assert_true(A->vn.tx_timer.armed);
+	stage(A, 2, to, from, 100, 0, 0);
+	fake_idle_cpu_round();				/* the idle CPU */
+	assert_int_equal(used_idx(A, 1), 3);
+	assert_int_equal(A->vn.tx_polled[VNET_TX_BY_IDLE_CPU], 1);
+	fake_idle_cpu_round();				/* nothing new */
+	assert_int_equal(A->vn.tx_polled[VNET_TX_BY_IDLE_CPU], 1);
+	stage(A, 3, to, from, 100, 0, 0);
+	vnet_tx_exit_poll(&A->vn);			/* an exit of A's */
+	assert_int_equal(used_idx(A, 1), 4);
+	assert_int_equal(A->vn.tx_polled[VNET_TX_BY_EXIT], 1);
+	stage(A, 4, to, from, 100, 0, 0);
+	fake_advance(VNET_TX_POLL_NS);			/* neither: the timer */
+	assert_int_equal(used_idx(A, 1), 5);
+	assert_int_equal(A->vn.tx_polled[VNET_TX_BY_TIMER], 1);
+	assert_true(A->vn.tx_poll.wanted);
+	fake_advance(VNET_TX_POLL_NS);			/* quiet: notifications on */
+	assert_false(A->vn.tx_poll.wanted);
+	assert_false(A->vn.tx_timer.armed);
+	assert_int_equal(get16(A, flags), 0);
+	assert_int_equal(A->vn.notified[VNET_TXQ], 2);
+	assert_int_equal(B->vn.port.stats.out_frames, 5);
+	/* off: neither the idle CPU nor an exit takes chains */
+	stage(A, 5, to, from, 100, 0, 0);
+	fake_idle_cpu_round();
+	vnet_tx_exit_poll(&A->vn);
+	assert_int_equal(used_idx(A, 1), 5);
+	virtio_net_type.notify(&A->vd, VNET_TXQ);
+	assert_int_equal(used_idx(A, 1), 6);
+	assert_true(A->vn.tx_poll.wanted);
+	/* the CPU is busy now: the next exit takes what came and turns
+	 * notifications on */
+	fake_idle_cpu = false;
+	stage(A, 6, to, from, 100, 0, 0);
+	vnet_tx_exit_poll(&A->vn);
+	assert_int_equal(used_idx(A, 1), 7);
+	assert_false(A->vn.tx_poll.wanted);
+	assert_int_equal(get16(A, flags), 0);
+	assert_false(A->vn.tx_timer.armed);
+	fake_idle_cpu = true;
+	virtio_net_type.notify(&A->vd, VNET_TXQ);
+	assert_true(A->vn.tx_poll.wanted);
+	virtio_net_type.reset(&A->vd);
+	assert_false(A->vn.tx_poll.wanted);
+	assert_false(A->vn.tx_timer.armed);
+	assert_int_equal(B->vn.port.stats.out_frames, 7);
 }
 
 static void test_malformed_dropped_chain_returned(void **state)
@@ -459,7 +543,7 @@ static void test_queue_of_one(void **state)
 	for (unsigned k = 0; k < 3; k++)
 		transmit(A, k, B->vn.port.mac, A->vn.port.mac, 60, 0, 0);
 	assert_int_equal(B->vn.count, 3);
-	fake_advance(0);
+	fake_advance(VNET_TX_POLL_NS);	/* A's transmit polling ends */
 	assert_int_equal(fake_armed_timers(), 0);
 	for (unsigned k = 0; k < 3; k++) {
 		desc(B, 0, 0, 0xa000, 2048, VIRTQ_DESC_F_WRITE, 0);
@@ -510,6 +594,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_a_frame_from_a_to_b, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_polling, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_dropped_chain_returned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spoofed_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_waits_for_buffers, setup, teardown),

@@ -137,6 +137,7 @@ void yakvm_vcpu_run(struct vcpu *v)
 			p->console_due = false;
 			console_drain();
 		}
+		vm_exit_polls(v->vm);	/* devices' work instead of exits of their own */
 		uint64_t t2 = rdtsc();
 		st->handler_cycles += t2 - t1;
 		st->total_cycles += t2 - t0;
