@@ -102,6 +102,8 @@ void idle_poll_or_halt(struct pcpu *p)
 		idle[p->id] = true;
 		__atomic_fetch_add(&idle_cpus, 1, __ATOMIC_SEQ_CST);
 	}
+	/* An interrupt (the host timer, an IPI) ends it, and so does a kick
+	 * of one of this CPU's vCPUs by its own poll (vcpu_kick). */
 	while (!p->timer_irq) {
 		__atomic_fetch_or(&halted, bit, __ATOMIC_SEQ_CST);
 		if (!any_wanted()) {

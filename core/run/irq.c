@@ -68,8 +68,16 @@ void vcpu_kick(struct vcpu *v)
 	 * in the guest or that CPU asleep in HLT: an IPI makes it look. */
 	__atomic_store_n(&v->events_pending, true, __ATOMIC_SEQ_CST);
 	struct pcpu *home = v->home;
-	if (!home || home == this_cpu())
+	if (!home)
 		return;
+	if (home == this_cpu()) {
+		/* From the scheduler's side of this CPU (no vCPU current: an
+		 * idle CPU's device poll, core/run/idle_poll.c): its loop
+		 * looks again. */
+		if (!home->current)
+			home->timer_irq = true;
+		return;
+	}
 	/* Not while its CPU runs another vCPU: the IPI would only make that
 	 * one exit; the scheduler sees the flag when it picks this vCPU. The
 	 * SEQ_CST pair with sched_loop()'s store of current: either it sees
