@@ -18,7 +18,10 @@ test initramfs (tests/linux/netbench.sh, yakvm.netbench=ROLE), plain TCG
           same file: the ratio is yakvm's time over bare QEMU's.
 Every VM has kvm_pv=on: KVM's PV EOI, which yakvm leaves off by default
 under TCG (arch/x86/svm/svm.c); bench runs have no -icount, where the
-TCG bug behind that default showed. N is 64 MiB (16 with --quick).
+TCG bug behind that default showed. Under TCG yakvm runs no vCPU on CPU 0
+when another CPU can take it (core/run/sched.c), so CPU 0 is idle and
+polls the senders' transmit queues (docs/net.md, "Transmit polling on
+idle CPUs"). N is 64 MiB (16 with --quick).
 yakvm's exits of a phase: the guests wait for a typed line before and
 after it (",wait"); meanwhile the monitor's `stats VM` is taken for
 every VM, as scripts/bench_disk.py does. Device exits are NPF + MSR +
