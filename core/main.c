@@ -206,6 +206,8 @@ void yakvm_main(uint32_t magic, uint64_t info_pa)
 	netdev_report();
 	if (yakvm_opts.net_selftest[0])
 		netdev_selftest(yakvm_opts.net_selftest);
+	if (!yakvm_opts.idle_poll)
+		log_info("idle_poll=off: idle CPUs halt; guests notify every frame they send");
 
 	/* 3. SVM on this CPU, then on the others. */
 	char why[512];

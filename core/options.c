@@ -76,6 +76,7 @@ static bool known_option(const char *key, size_t key_len)
 	       token_is(key, key_len, "on_idle") ||
 	       token_is(key, key_len, "x2apic") ||
 	       token_is(key, key_len, "tcg_virq") ||
+	       token_is(key, key_len, "idle_poll") ||
 	       token_is(key, key_len, "disk_selftest") ||
 	       token_is(key, key_len, "net_selftest") ||
 	       token_is(key, key_len, "uplink");
@@ -132,6 +133,15 @@ static const char *apply_option(const char *key, size_t key_len,
 			return "must be 0 or 1";
 		return NULL;
 	}
+	if (token_is(key, key_len, "idle_poll")) {
+		if (token_is(v, len, "on"))
+			opts->idle_poll = true;
+		else if (token_is(v, len, "off"))
+			opts->idle_poll = false;
+		else
+			return "must be on or off";
+		return NULL;
+	}
 	if (token_is(key, key_len, "disk_selftest")) {
 		if (len == 0 || len >= sizeof(opts->disk_selftest))
 			return "must be a partition name of 1 to 39 characters";
@@ -172,6 +182,7 @@ void options_defaults(struct yakvm_options *opts)
 	opts->on_idle = ON_IDLE_HALT;
 	opts->x2apic = false;
 	opts->tcg_virq = false;
+	opts->idle_poll = true;
 	opts->disk_selftest[0] = 0;
 	opts->net_selftest[0] = 0;
 	memcpy(opts->uplink, "net0", 5);

@@ -31,6 +31,11 @@ struct yakvm_options {
 	 * exit and the 100 us poll kept as a backstop (arch/x86/svm/intr.c). Default 0:
 	 * no V_IRQ there, the poll alone (docs/status.md). */
 	bool tcg_virq;
+	/* idle_poll=on|off: a CPU with no vCPU to run polls the devices that
+	 * ask for it (virtio-net's transmit queues) instead of halting, so
+	 * their guests need not notify (core/run/idle_poll.c). off: idle CPUs
+	 * always halt, and every frame a guest sends is notified. Default on. */
+	bool idle_poll;
 	/* disk_selftest=NAME: for tests only, destroys data: writes a known
 	 * pattern over the first 64 KiB of the GPT partition NAME (which must
 	 * be unambiguous), flushes, reads it back (drivers/block/disks.c,

@@ -17,6 +17,8 @@
 #include "arch/x86/interrupt.h"
 #include "core/vm/vm.h"
 #include "lib/spinlock.h"
+#include "core/main.h"
+#include "core/options.h"
 
 #define IDLE_POLLS MAX_VMS	/* one per virtio-net device */
 
@@ -50,7 +52,7 @@ void idle_poll_remove(struct idle_poll *ip)
 
 bool idle_poll_spare(void)
 {
-	return __atomic_load_n(&idle_cpus, __ATOMIC_SEQ_CST) != 0;
+	return yakvm_opts.idle_poll && __atomic_load_n(&idle_cpus, __ATOMIC_SEQ_CST) != 0;
 }
 
 void idle_poll_want(struct idle_poll *ip)

@@ -14,7 +14,9 @@ as is, and for oa yakvm cuts the GSO frames into segments and completes
 the checksums (oa's kernel checks every TCP checksum and drops a bad
 segment: a wrong one would stall its copy). The ports' closing lines show
 it. The VMs wait for each other by events (a ping answered, a connection
-accepted), never by time. Imported by scenarios.py.
+accepted), never by time. yakvm runs with idle_poll=off: every frame is
+notified, and no CPU polls a transmit queue (linux-net-switch has
+polling on; here its off switch is shown). Imported by scenarios.py.
 """
 from harness import Scenario, Check
 from scenarios_net import YAKVM, net_vm, p, port_line, mac_of_name
@@ -71,8 +73,16 @@ def checks():
               nb("ob") + r"send md5 ([0-9a-f]{32})$" +
               (r"(?:.*\n)*?" + nb("ob")[1:] + r"a peer received md5 \1$") * 4),
         clean_port("ob"), clean_port("oa"), clean_port("oc"),
+        Check("idle_poll=off: the boot says so",
+              r"^yakvm: idle_poll=off: idle CPUs halt; guests notify every frame they send$"),
         Check("all VMs end", r"^yakvm: all VMs have ended"),
     ]
+    for vm in ("ob", "oa", "oc"):
+        c.append(Check(
+            "idle_poll=off: %s's frames were taken after its notifications (or by the timer), "
+            "none by an idle CPU or at an exit" % vm,
+            r"^yakvm: vm %s: net: transmitq1's chains taken in [1-9]\d* rounds after "
+            r"notifications, 0 by idle CPUs, 0 after exits, \d+ by its timer$" % vm))
     for vm in ("oa", "oc"):
         c += [
             Check("%s fetched 16 MiB from ob with ob's md5" % vm,
@@ -94,7 +104,7 @@ def bench_vm(name, opts, args):
 SCENARIOS = [
     Scenario(
         name="linux-net-offload", mem="1G", smp=2, timeout=1200,
-        grub=[YAKVM] +
+        grub=[YAKVM + " idle_poll=off"] +
         bench_vm("ob", "net=on", "yakvm.net=10.0.0.2 yakvm.net6=fd00::2 yakvm.peer=10.0.0.1 "
                  "yakvm.netbench=send yakvm.netpeers=4") +
         bench_vm("oa", "net=on,offload=off", "yakvm.net=10.0.0.1 yakvm.net6=fd00::1 "

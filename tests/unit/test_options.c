@@ -70,6 +70,11 @@ static void test_full_line(void **state)
 	assert_false(opts.tcg_virq);
 	opts = parse_clean("tcg_virq=1");
 	assert_true(opts.tcg_virq);
+	assert_true(opts.idle_poll);			/* the default */
+	opts = parse_clean("idle_poll=off");
+	assert_false(opts.idle_poll);
+	opts = parse_clean("idle_poll=off idle_poll=on");
+	assert_true(opts.idle_poll);
 	assert_string_equal(opts.disk_selftest, "");
 	opts = parse_clean("disk_selftest=beta");
 	assert_string_equal(opts.disk_selftest, "beta");
@@ -128,6 +133,7 @@ static void test_warnings(void **state)
 		{ "loglevel=loud", "loglevel=loud: must be error, warn, info or debug, ignored" },
 		{ "loglevel=INFO", "loglevel=INFO: must be error, warn, info or debug, ignored" },
 		{ "on_idle=reboot", "on_idle=reboot: must be halt or exit, ignored" },
+		{ "idle_poll=0", "idle_poll=0: must be on or off, ignored" },
 		{ "disk_selftest=1234567890123456789012345678901234567890",
 		  "disk_selftest=1234567890123456789012345678901234567890: must be a partition "
 		  "name of 1 to 39 characters, ignored" },
