@@ -82,19 +82,6 @@ static bool known_option(const char *key, size_t key_len)
 	       token_is(key, key_len, "uplink");
 }
 
-/* A switch: `yes` or `no` into *out; else why it is bad (the two pairs
- * the line uses: 1/0 and on/off). */
-static const char *yes_no(const char *v, size_t len, const char *yes, const char *no, bool *out)
-{
-	if (token_is(v, len, yes))
-		*out = true;
-	else if (token_is(v, len, no))
-		*out = false;
-	else
-		return yes[0] == '1' ? "must be 0 or 1" : "must be on or off";
-	return NULL;
-}
-
 /* Applies key=value; returns why it is bad, or NULL. */
 static const char *apply_option(const char *key, size_t key_len,
 				const char *v, size_t len,
@@ -129,11 +116,12 @@ static const char *apply_option(const char *key, size_t key_len,
 		return NULL;
 	}
 	if (token_is(key, key_len, "x2apic"))
-		return yes_no(v, len, "1", "0", &opts->x2apic);
+		return token_switch(v, len, "1", "0", &opts->x2apic) ? NULL : "must be 0 or 1";
 	if (token_is(key, key_len, "tcg_virq"))
-		return yes_no(v, len, "1", "0", &opts->tcg_virq);
+		return token_switch(v, len, "1", "0", &opts->tcg_virq) ? NULL : "must be 0 or 1";
 	if (token_is(key, key_len, "idle_poll"))
-		return yes_no(v, len, "on", "off", &opts->idle_poll);
+		return token_switch(v, len, "on", "off", &opts->idle_poll) ? NULL :
+		       "must be on or off";
 	if (token_is(key, key_len, "disk_selftest")) {
 		if (len == 0 || len >= sizeof(opts->disk_selftest))
 			return "must be a partition name of 1 to 39 characters";

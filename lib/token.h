@@ -21,6 +21,9 @@ static inline bool is_blank(char c)
 
 /* True if s[0..len) is exactly `word`. */
 bool token_is(const char *s, size_t len, const char *word);
+/* A switch: true if s[0..len) is `yes` or `no`, with *out set to which;
+ * false (and *out unchanged) for anything else. */
+bool token_switch(const char *s, size_t len, const char *yes, const char *no, bool *out);
 /* Finds the next blank-separated token at or after *p and moves *p past
  * it; false when there is none. */
 bool next_token(const char **p, struct token *t);

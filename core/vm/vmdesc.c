@@ -402,16 +402,13 @@ static const char *parse_net(const char *s, size_t len, struct vm_desc *vm)
 	return NULL;
 }
 
-/* Applies one option's value; returns why it is bad, or NULL. */
 /* on|off into *on; an error text otherwise (*on unchanged). */
 static const char *on_off(const char *v, size_t len, bool *on)
 {
-	if (!token_is(v, len, "on") && !token_is(v, len, "off"))
-		return "must be on or off";
-	*on = token_is(v, len, "on");
-	return NULL;
+	return token_switch(v, len, "on", "off", on) ? NULL : "must be on or off";
 }
 
+/* Applies one option's value; returns why it is bad, or NULL. */
 static const char *apply_option(enum vm_option opt, const char *v, size_t len,
 				struct mod_line *out)
 {

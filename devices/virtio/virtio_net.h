@@ -78,12 +78,12 @@ struct vnet_slot {
 	struct net_offload off;           /* as the switch handed it (only what rx_offload takes) */
 };
 
-/* One VM's network device: made with its switch port when the VM is
- * built (virtio_net_vm.c); the transport's type_state points at it. */
 /* Who took transmitq1's chains (struct vnet's tx_polled). */
 enum vnet_tx_by { VNET_TX_BY_NOTIFY, VNET_TX_BY_IDLE_CPU, VNET_TX_BY_EXIT, VNET_TX_BY_TIMER,
 		  VNET_TX_BY_N };
 
+/* One VM's network device: made with its switch port when the VM is
+ * built (virtio_net_vm.c); the transport's type_state points at it. */
 struct vnet {
 	struct net_port port;
 	struct virtio_dev *vd;
