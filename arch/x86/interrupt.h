@@ -15,6 +15,7 @@ struct intr_frame {
 #define VEC_NMI       0x02
 #define VEC_TIMER     0x20
 #define VEC_RESCHED   0x21
+#define VEC_EXIT_NOW  0x22	/* a self-IPI whose only work is the #VMEXIT it causes */
 #define VEC_PIC_BASE  0xe0
 #define VEC_SPURIOUS  0xff
 

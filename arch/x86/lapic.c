@@ -111,6 +111,11 @@ void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
 	send_icr(apic_id, vector);	/* fixed, physical, edge */
 }
 
+void lapic_send_self_ipi(uint8_t vector)
+{
+	send_icr(0, (1u << 18) | vector);	/* fixed, shorthand 01: self */
+}
+
 void lapic_send_init(uint32_t apic_id)
 {
 	send_icr(apic_id, 0x4500);	/* INIT, level assert */

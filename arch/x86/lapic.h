@@ -21,6 +21,8 @@ void lapic_set_lint_nmi(unsigned pin);
 /* One interrupt on `vector` after `ns` nanoseconds (at least one tick). */
 void lapic_timer_oneshot(uint8_t vector, uint64_t ns);
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+/* A fixed IPI to this CPU (destination shorthand "self"). */
+void lapic_send_self_ipi(uint8_t vector);
 /* The start-up sequence for another CPU (APM vol. 2, 16.5). */
 void lapic_send_init(uint32_t apic_id);
 void lapic_send_sipi(uint32_t apic_id, uint8_t page);

@@ -430,3 +430,5 @@ from scenarios_nic import SCENARIOS as NIC_SCENARIOS  # noqa: E402
 SCENARIOS += NIC_SCENARIOS
 from scenarios_uplink import SCENARIOS as UPLINK_SCENARIOS  # noqa: E402
 SCENARIOS += UPLINK_SCENARIOS
+from scenarios_intr import SCENARIOS as INTR_SCENARIOS  # noqa: E402
+SCENARIOS += INTR_SCENARIOS

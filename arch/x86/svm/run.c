@@ -13,6 +13,8 @@
 #include "core/console/console.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pcpu.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/interrupt.h"
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/svm/asid.h"
@@ -81,6 +83,13 @@ void yakvm_vcpu_run(struct vcpu *v)
 		/* XCR0 is not switched by VMRUN: vmrun.S loads the guest's and
 		 * the host's back after #VMEXIT (arch/x86/fpu.h). */
 		bool virq_race = svm.virq_racy && (vmcb->control.v_intr & V_IRQ);
+		/* TCG (svm.inject_racy): an interrupt injected by this VMRUN
+		 * could come a second time until the next exit; with a host
+		 * interrupt pending (IF=0 until vmrun.S's STI after CLGI) the
+		 * guest exits right after the injection. */
+		uint64_t inj = vmcb->control.eventinj;
+		if (svm.inject_racy && (inj & EVENT_VALID) && (inj & EVENT_TYPE_MASK) == EVENT_TYPE_INTR)
+			lapic_send_self_ipi(VEC_EXIT_NOW);
 		uint64_t t0 = rdtsc();	/* stats: round trip from here */
 		_yakvm_vcpu_run(&v->regs, v->vmcb_pa, p->host_state_pa,
 				fpu_host.xsave ? &v->fpu.xcr0 : NULL);

@@ -8,6 +8,8 @@
 #include "arch/x86/vendor.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pcpu.h"
+#include "arch/x86/interrupt.h"
+#include "arch/x86/lapic.h"
 #include "mm/pmm.h"
 #include "lib/format.h"
 #include "lib/log.h"
@@ -45,6 +47,12 @@ static bool is_tcg(void)
 	return signature_is(r.ebx, r.ecx, r.edx, "TCGTCGTCGTCG");
 }
 
+/* VEC_EXIT_NOW: the #VMEXIT it caused was its purpose. */
+static void exit_now_irq(struct intr_frame *f)
+{
+	lapic_eoi();
+}
+
 static void read_features(void)
 {
 	struct cpuid_regs a = cpuid(0x8000000a, 0);
@@ -78,13 +86,18 @@ static void read_features(void)
 	 * exception index to the vector, and never resets it: if the CPU
 	 * leaves its execution loop (the -icount budget spent, a kick) before
 	 * an exception or a #VMEXIT overwrites it, the vector is delivered
-	 * again, whatever the guest's IF. The LAPIC's EOI exit closes that
-	 * window a few instructions into the handler; PV EOI leaves it open
-	 * until the next exit (seen: the three Linux boots under -icount hung
-	 * with IF=0 in what looked like a spinlock held by the code the second
-	 * delivery interrupted). So kvm_pv is off by default under TCG
-	 * (docs/status.md). */
+	 * again, whatever the guest's IF (seen: Linux under -icount hung with
+	 * IF=0 on a spinlock the first delivery's handler held;
+	 * tests/guests/intr_once.c counts the second deliveries). run.c
+	 * closes the window at once: a self-IPI, pending before VMRUN, makes
+	 * the guest exit right after the injection. */
+	svm.inject_racy = svm.tcg;
+	/* PV EOI takes the EOI's exit away, which left that window open for
+	 * milliseconds before the self-IPI closed it; kvm_pv has stayed off
+	 * by default under TCG (docs/status.md). */
 	svm.pv_eoi_racy = svm.tcg;
+	if (svm.inject_racy)
+		irq_register(VEC_EXIT_NOW, exit_now_irq);
 	if (!svm.phys_bits)
 		svm.phys_bits = 36;
 }
@@ -157,6 +170,9 @@ void vendor_log_features(void)
 		 svm.revision, svm.nasid, svm.nrips ? ", nRIP-save" : "",
 		 svm.decode_assists ? ", decode assists" : "",
 		 svm.flush_by_asid ? ", flush-by-ASID" : "", svm.vgif ? ", vGIF" : "");
+	if (svm.inject_racy)
+		log_info("QEMU TCG: an exit right after each injected interrupt: TCG may "
+			 "deliver it a second time until the next exit");
 	if (svm.pv_eoi_racy)
 		log_info("QEMU TCG: KVM's PV EOI only for VMs with kvm_pv=on: TCG may deliver "
 			 "an injected interrupt twice when no exit follows it");

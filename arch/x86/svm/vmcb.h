@@ -66,6 +66,7 @@
 /* EVENTINJ / EXITINTINFO format (15.20). */
 #define EVENT_VALID      (1ull << 31)
 #define EVENT_ERR_VALID  (1ull << 11)
+#define EVENT_TYPE_MASK  (7ull << 8)
 #define EVENT_TYPE_INTR  (0ull << 8)
 #define EVENT_TYPE_NMI   (2ull << 8)
 #define EVENT_TYPE_EXC   (3ull << 8)
