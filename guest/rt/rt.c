@@ -47,6 +47,19 @@ bool str_contains(const char *text, const char *word)
 	return false;
 }
 
+int rt_option(const char *cmdline, const char *key, int def)
+{
+	size_t n = strlen(key);
+	for (const char *c = cmdline; *c; c++)
+		if (memcmp(c, key, n) == 0) {
+			int v = 0;
+			for (c += n; *c >= '0' && *c <= '9'; c++)
+				v = v * 10 + (*c - '0');
+			return v;
+		}
+	return def;
+}
+
 void *memset(void *d, int c, size_t n)
 {
 	unsigned char *p = d;

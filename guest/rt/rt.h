@@ -66,6 +66,8 @@ void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 /* Whether text (a command line) contains word anywhere. */
 bool str_contains(const char *text, const char *word);
+/* The number after the first "key" (e.g. "count=") in a command line, or def. */
+int rt_option(const char *cmdline, const char *key, int def);
 
 /* A vendor or hypervisor signature: EBX, ECX, EDX of `leaf` as 12
  * characters (leaf 0x40000000: the hypervisor's). Returns EAX. */

@@ -13,19 +13,6 @@
 #include "rt.h"
 #include "hw.h"
 
-static int option(const char *c, const char *key, int def)
-{
-	size_t n = strlen(key);
-	for (; *c; c++)
-		if (memcmp(c, key, n) == 0) {
-			int v = 0;
-			for (c += n; *c >= '0' && *c <= '9'; c++)
-				v = v * 10 + (*c - '0');
-			return v;
-		}
-	return def;
-}
-
 static void tick(struct rt_frame *f)
 {
 	pic_eoi(0);
@@ -41,8 +28,8 @@ static void sleep_ms(int ms)
 int guest_main(uint32_t magic, struct mb1_info *info)
 {
 	const char *c = (info->flags & 4) ? (const char *)info->cmdline : "";
-	int beats = option(c, "beats=", 20);
-	int sleep = option(c, "sleep=", 0);
+	int beats = rt_option(c, "beats=", 20);
+	int sleep = rt_option(c, "sleep=", 0);
 	/* beats=0 is until=key too */
 	bool until_key = str_contains(c, "until=key") || beats == 0;
 	if (sleep) {

@@ -20,19 +20,6 @@ static uint32_t spin;
 static volatile unsigned entries, with_if0, inside_again;
 static volatile bool inside;
 
-static int option(const char *c, const char *key, int def)
-{
-	size_t n = strlen(key);
-	for (; *c; c++)
-		if (memcmp(c, key, n) == 0) {
-			int v = 0;
-			for (c += n; *c >= '0' && *c <= '9'; c++)
-				v = v * 10 + (*c - '0');
-			return v;
-		}
-	return def;
-}
-
 static void on_ipi(struct rt_frame *f)
 {
 	entries++;
@@ -49,8 +36,8 @@ static void on_ipi(struct rt_frame *f)
 int guest_main(uint32_t magic, struct mb1_info *info)
 {
 	const char *c = (info->flags & 4) ? (const char *)info->cmdline : "";
-	unsigned count = (unsigned)option(c, "count=", 400);
-	spin = (uint32_t)option(c, "spin=", 100000);
+	unsigned count = (unsigned)rt_option(c, "count=", 400);
+	spin = (uint32_t)rt_option(c, "spin=", 100000);
 	rt_set_irq_handler(VECTOR, on_ipi);
 	lapic_write(REG_SVR, 0x1ff);	/* enabled, spurious 0xff */
 	lapic_write(REG_TPR, 0);
