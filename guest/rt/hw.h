@@ -54,6 +54,20 @@ static inline void pit_set_rate(uint32_t hz)
 	outb(0x40, (uint8_t)(div >> 8));
 }
 
+/* Local APIC registers: offsets from LAPIC_BASE (APM vol. 2, 16.3). */
+#define LAPIC_ID        0x20
+#define LAPIC_TPR       0x80
+#define LAPIC_EOI       0xb0
+#define LAPIC_LDR       0xd0
+#define LAPIC_DFR       0xe0
+#define LAPIC_SVR       0xf0
+#define LAPIC_IRR       0x200
+#define LAPIC_ICR_LO    0x300
+#define LAPIC_ICR_HI    0x310
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TMICT     0x380
+#define LAPIC_TDCR      0x3e0
+
 static inline uint32_t lapic_read(uint32_t reg) { return mmio_read32(LAPIC_BASE + reg); }
 static inline void lapic_write(uint32_t reg, uint32_t v) { mmio_write32(LAPIC_BASE + reg, v); }
 

@@ -28,10 +28,6 @@
 #define LOG2_N  11
 #define N       (1u << LOG2_N)
 
-#define LAPIC_EOI_REG   0xb0
-#define LAPIC_LVT_TIMER 0x320
-#define LAPIC_TMICT     0x380
-#define LAPIC_TDCR      0x3e0
 #define LAPIC_SVR       0xf0
 #define TIMER_VECTOR    0x40
 #define TIMER_COUNT     2000	/* one-shot, divide by 1: about 2 us */
@@ -89,7 +85,7 @@ static void timer_handler(struct rt_frame *f)
 {
 	(void)f;
 	timer_irqs++;
-	lapic_write(LAPIC_EOI_REG, 0);
+	lapic_write(LAPIC_EOI, 0);
 }
 
 /* N times: arm the one-shot timer with IF=0, then `sti; hlt` (the STI

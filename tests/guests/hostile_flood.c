@@ -12,8 +12,6 @@
 #include "ap.h"
 
 #define MAX_CPUS 8
-#define LAPIC_ICR_LO 0x300
-#define LAPIC_ICR_HI 0x310
 #define ICR_INIT     0x0500u
 #define ICR_STARTUP  0x0600u
 #define ICR_PENDING  (1u << 12)

@@ -24,7 +24,6 @@
 #define AP_RESTART 2
 #define FLOOD 3000
 
-enum { REG_SVR = 0xf0, REG_ICR_LO = 0x300, REG_ICR_HI = 0x310 };
 #define ICR_NMI     0x0400u
 #define ICR_INIT    0x0500u
 #define ICR_STARTUP 0x0600u
@@ -40,8 +39,8 @@ static uint64_t tpm;
 
 static void send(uint32_t dest, uint32_t lo)
 {
-	lapic_write(REG_ICR_HI, dest << 24);
-	lapic_write(REG_ICR_LO, lo | ICR_ASSERT);
+	lapic_write(LAPIC_ICR_HI, dest << 24);
+	lapic_write(LAPIC_ICR_LO, lo | ICR_ASSERT);
 }
 
 static bool wait_ge(volatile uint32_t *p, uint32_t want, uint32_t ms)
@@ -204,7 +203,7 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	tpm = tsc_per_ms();
 	rt_set_irq_handler(2, nmi_handler);
 	sti();	/* Bochs 2.7 does not preempt a guest with IF=0 (docs/status.md) */
-	lapic_write(REG_SVR, 0x1ff);
+	lapic_write(LAPIC_SVR, 0x1ff);
 	rt_ap_prepare(ap_main);
 	bool up = start(AP_FLOOD, 1) && start(AP_RESTART, 1);
 	tsc_delay_ms(tpm, 20);

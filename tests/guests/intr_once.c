@@ -13,7 +13,6 @@
 
 #define TAG     "intr-once"
 #define VECTOR  0x40
-enum { REG_TPR = 0x80, REG_EOI = 0xb0, REG_SVR = 0xf0, REG_ICR_LO = 0x300, REG_ICR_HI = 0x310 };
 #define ICR_SELF (1u << 18)	/* destination shorthand 01 */
 
 static uint32_t spin;
@@ -30,7 +29,7 @@ static void on_ipi(struct rt_frame *f)
 	inside = true;
 	rt_delay(spin);		/* IF=0 all along */
 	inside = false;
-	lapic_write(REG_EOI, 0);
+	lapic_write(LAPIC_EOI, 0);
 }
 
 int guest_main(uint32_t magic, struct mb1_info *info)
@@ -39,13 +38,13 @@ int guest_main(uint32_t magic, struct mb1_info *info)
 	unsigned count = (unsigned)rt_option(c, "count=", 400);
 	spin = (uint32_t)rt_option(c, "spin=", 100000);
 	rt_set_irq_handler(VECTOR, on_ipi);
-	lapic_write(REG_SVR, 0x1ff);	/* enabled, spurious 0xff */
-	lapic_write(REG_TPR, 0);
-	lapic_write(REG_ICR_HI, 0);
+	lapic_write(LAPIC_SVR, 0x1ff);	/* enabled, spurious 0xff */
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_ICR_HI, 0);
 	sti();
 	for (unsigned i = 1; i <= count; i++) {
 		unsigned before = entries;
-		lapic_write(REG_ICR_LO, ICR_SELF | VECTOR);
+		lapic_write(LAPIC_ICR_LO, ICR_SELF | VECTOR);
 		while (entries == before)
 			__asm__ volatile("pause");
 		if (i % 100 == 0)

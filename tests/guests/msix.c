@@ -33,16 +33,6 @@ static const char *const TAG = "msix";
 #define TD_RAISE  (TD_BAR0 + 0x844)
 #define TD_INTX   (TD_BAR0 + 0x848)
 
-#define LAPIC_ID  0x20
-#define LAPIC_TPR 0x80
-#define LAPIC_EOI 0xb0
-#define LAPIC_LDR 0xd0
-#define LAPIC_DFR 0xe0
-#define LAPIC_SVR 0xf0
-#define LAPIC_IRR 0x200
-#define LAPIC_ICR_LO 0x300
-#define LAPIC_ICR_HI 0x310
-
 /* Vectors: 0x50 + table entry, 0x58 logical, 0x60 INTx. */
 #define V_CPU0    0x50
 #define V_CPU1    0x51

@@ -15,10 +15,9 @@
  * STI's shadow covers the NOP), the second after the first handler's IRET.
  */
 #include "rt.h"
+#include "hw.h"
 
 #define TAG "step"
-#define LAPIC 0xfee00000u
-enum { REG_TPR = 0x80, REG_EOI = 0xb0, REG_SVR = 0xf0, REG_ICR_LO = 0x300, REG_ICR_HI = 0x310 };
 #define DR6_BS (1u << 14)
 #define MAX_TRAPS 8
 
@@ -288,7 +287,7 @@ static void on_ipi(struct rt_frame *f)
 		irq_vec[n] = f->vector;
 	}
 	nirq = n + 1;
-	mmio_write32(LAPIC + REG_EOI, 0);
+	lapic_write(LAPIC_EOI, 0);
 }
 
 extern const char win_cli[];
@@ -297,14 +296,14 @@ static void window_test(void)
 {
 	rt_set_irq_handler(0x40, on_ipi);
 	rt_set_irq_handler(0x41, on_ipi);
-	mmio_write32(LAPIC + REG_SVR, 0x1ff);	/* enabled, spurious 0xff */
-	mmio_write32(LAPIC + REG_TPR, 0);
+	lapic_write(LAPIC_SVR, 0x1ff);	/* enabled, spurious 0xff */
+	lapic_write(LAPIC_TPR, 0);
 	cli();
 	nirq = 0;
 	/* Self-IPIs (destination shorthand 01, fixed). */
-	mmio_write32(LAPIC + REG_ICR_HI, 0);
-	mmio_write32(LAPIC + REG_ICR_LO, (1u << 18) | 0x40);
-	mmio_write32(LAPIC + REG_ICR_LO, (1u << 18) | 0x41);
+	lapic_write(LAPIC_ICR_HI, 0);
+	lapic_write(LAPIC_ICR_LO, (1u << 18) | 0x40);
+	lapic_write(LAPIC_ICR_LO, (1u << 18) | 0x41);
 	__asm__ volatile("sti\n\tnop\n"
 			 ".globl win_cli\nwin_cli:\n\tcli" ::: "memory");
 	unsigned got = nirq;

@@ -33,14 +33,6 @@
 #define SIPI_PAGE RT_AP_SIPI_VECTOR
 #define IPI_BASE 0x60		/* vectors 0x60-0x7f are counted per vCPU */
 
-#define LAPIC_ID  0x20
-#define LAPIC_TPR 0x80
-#define LAPIC_EOI 0xb0
-#define LAPIC_LDR 0xd0
-#define LAPIC_DFR 0xe0
-#define LAPIC_SVR 0xf0
-#define LAPIC_ICR_LO 0x300
-#define LAPIC_ICR_HI 0x310
 
 #define ICR_FIXED     0x0000u
 #define ICR_INIT      0x0500u
