@@ -178,10 +178,13 @@ static void synth(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs
 	}
 }
 
+/* Off by default under TCG (svm.inject_racy): PV EOI takes the EOI's exit
+ * away, which left TCG's second-delivery window open for milliseconds
+ * before run.c's self-IPI closed it (docs/status.md). */
 bool svm_kvm_pv(const struct vm *vm)
 {
 	enum vm_kvm_pv k = vm->desc.kvm_pv;
-	return k == VM_KVM_PV_ON || (k == VM_KVM_PV_DEFAULT && !svm.pv_eoi_racy);
+	return k == VM_KVM_PV_ON || (k == VM_KVM_PV_DEFAULT && !svm.inject_racy);
 }
 
 /* The guest's CPUID leaf/sub, from the model and this host. */

@@ -92,10 +92,6 @@ static void read_features(void)
 	 * closes the window at once: a self-IPI, pending before VMRUN, makes
 	 * the guest exit right after the injection. */
 	svm.inject_racy = svm.tcg;
-	/* PV EOI takes the EOI's exit away, which left that window open for
-	 * milliseconds before the self-IPI closed it; kvm_pv has stayed off
-	 * by default under TCG (docs/status.md). */
-	svm.pv_eoi_racy = svm.tcg;
 	if (svm.inject_racy)
 		irq_register(VEC_EXIT_NOW, exit_now_irq);
 	if (!svm.phys_bits)
@@ -173,7 +169,7 @@ void vendor_log_features(void)
 	if (svm.inject_racy)
 		log_info("QEMU TCG: an exit right after each injected interrupt: TCG may "
 			 "deliver it a second time until the next exit");
-	if (svm.pv_eoi_racy)
+	if (svm.inject_racy)
 		log_info("QEMU TCG: KVM's PV EOI only for VMs with kvm_pv=on: TCG may deliver "
 			 "an injected interrupt twice when no exit follows it");
 }

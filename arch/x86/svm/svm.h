@@ -24,9 +24,8 @@ struct svm_features {
 	bool virq_racy;           /* TCG: VMRUN with V_IRQ may lose a host
 				   * interrupt (arch/x86/svm/intr.c) */
 	bool inject_racy;         /* TCG: an injected interrupt may come twice
-				   * unless an exit follows it (run.c) */
-	bool pv_eoi_racy;         /* TCG: ... so no PV EOI by default
-				   * (svm_kvm_pv) */
+				   * unless an exit follows it (run.c); no
+				   * PV EOI by default (svm_kvm_pv) */
 	bool vmcb_clean;
 	uint32_t phys_bits;       /* host physical address width */
 };
